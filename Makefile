@@ -1,0 +1,38 @@
+# ghwh: two commands on a fresh machine.
+#   make run-local   install deps, build release, start the embedded Postgres, generate sample data, run `all`
+#   make test        install deps, build and run every test (tests start their own Postgres)
+SWIFT      ?= swift
+RELEASE    := .build/release
+SAMPLE_DIR ?= sample-data
+BENCH_DIR  ?= bench-data
+BENCH_SIZES ?= 1024,2048
+
+.PHONY: deps build release run-local test bench clean-local
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+run-local: release
+	@if [ ! -d "$(SAMPLE_DIR)/github" ]; then \
+	  $(RELEASE)/ghwh gen-data --out $(SAMPLE_DIR) --repos 8 --issues-per-repo 60 --prs-per-repo 30 --days 3 --seed 42; \
+	fi
+	$(RELEASE)/ghwh run --job all --raw $(SAMPLE_DIR)
+	$(RELEASE)/ghwh db status
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+bench: release
+	$(RELEASE)/ghwh-bench --corpus-dir $(BENCH_DIR) --sizes-mb $(BENCH_SIZES) --ghwh $(RELEASE)/ghwh
+
+# Stops the embedded Postgres and removes local state (not the sample data).
+clean-local:
+	-$(RELEASE)/ghwh db stop
+	rm -rf .ghwh

@@ -1,0 +1,76 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Module map (one job each, dependencies point one way):
+//   CNNG, CLibPQ, CGHWHZlib   system libraries (nng, libpq, zlib)
+//   GHWHJSON        byte-level JSON record splitter and projector (hot path, no I/O)
+//   GHWHModel       silver rows, reject reasons, timestamps, closing references (pure)
+//   GHWHRaw         raw layout walker, zip/gzip/plain document streams, chunking
+//   GHWHWarehouse   libpq, COPY encoding, migrations, merges, embedded Postgres
+//   GHWHSampleData  realistic raw-tree generator (gen-data)
+//   GHWHCluster     planner, coordinator, workers, loader (tasks as values)
+//   GHWHCLI         command types shared by the executables (swift-argument-parser)
+//   ghwh, ghwh-submit, ghwh-bench   thin executables
+let package = Package(
+    name: "ghwh",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "ghwh", targets: ["ghwh"]),
+        .executable(name: "ghwh-submit", targets: ["ghwh-submit"]),
+        .executable(name: "ghwh-bench", targets: ["ghwh-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+    ],
+    targets: [
+        .systemLibrary(name: "CNNG", path: "Sources/CNNG"),
+        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq",
+                       providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CGHWHZlib", path: "Sources/CGHWHZlib", providers: [.apt(["zlib1g-dev"])]),
+
+        .target(name: "GHWHJSON"),
+        .target(name: "GHWHModel", dependencies: ["GHWHJSON"]),
+        .target(name: "GHWHRaw", dependencies: [
+            "CGHWHZlib", "GHWHJSON",
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "GHWHWarehouse", dependencies: [
+            "CLibPQ", "GHWHModel",
+            .product(name: "Logging", package: "swift-log"),
+        ], resources: [.copy("Migrations")]),
+        .target(name: "GHWHSampleData", dependencies: ["CGHWHZlib"]),
+        .target(name: "GHWHCluster", dependencies: [
+            "GHWHJSON", "GHWHModel", "GHWHRaw", "GHWHWarehouse",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        .target(name: "GHWHCLI", dependencies: [
+            "GHWHCluster", "GHWHSampleData", "GHWHWarehouse", "GHWHRaw",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "ghwh", dependencies: ["GHWHCLI"]),
+        .executableTarget(name: "ghwh-submit", dependencies: ["GHWHCLI"]),
+        .executableTarget(name: "ghwh-bench", dependencies: [
+            "GHWHJSON", "GHWHModel", "GHWHRaw", "GHWHSampleData", "GHWHWarehouse",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .target(name: "GHWHTestSupport", dependencies: ["GHWHWarehouse"]),
+
+        .testTarget(name: "GHWHJSONTests", dependencies: ["GHWHJSON"]),
+        .testTarget(name: "GHWHModelTests", dependencies: ["GHWHModel", "GHWHJSON"]),
+        .testTarget(name: "GHWHRawTests", dependencies: ["GHWHRaw"]),
+        .testTarget(name: "GHWHSampleDataTests", dependencies: [
+            "GHWHSampleData", "CGHWHZlib", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ]),
+        .testTarget(name: "GHWHWarehouseTests", dependencies: ["GHWHWarehouse", "GHWHModel", "GHWHTestSupport"]),
+        .testTarget(name: "GHWHClusterTests", dependencies: [
+            "GHWHCluster", "GHWHWarehouse", "GHWHSampleData", "GHWHRaw", "GHWHModel", "GHWHTestSupport", "GHWHCLI",
+        ]),
+    ]
+)

@@ -1,0 +1,135 @@
+import ArgumentParser
+import Foundation
+import GHWHCluster
+import GHWHSampleData
+import GHWHWarehouse
+
+/// `ghwh`: the warehouse's command line.
+public struct GHWHCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "ghwh",
+        abstract: "GitHub issues & pull-requests warehouse: raw API dumps -> PostgreSQL (sta_github silver).",
+        subcommands: [RunCommand.self, GenDataCommand.self, DBCommand.self])
+    public init() {}
+}
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Run a job in one process: planner, worker threads and loader.")
+    @OptionGroup var common: CommonOptions
+    @OptionGroup var job: JobOptions
+    @Flag(name: .customLong("no-progress"), help: "Don't print the progress line.")
+    var noProgress = false
+
+    func run() throws {
+        try JobRunner.run(common: common, jobOptions: job, showProgress: !noProgress)
+    }
+}
+
+struct GenDataCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gen-data", abstract: "Write a realistic raw tree of GitHub API dumps.")
+    @Option(help: "Output raw root (must not hold a github/ tree yet).") var out: String
+    @Option(help: "Repositories.") var repos: Int = 5
+    @Option(name: .customLong("issues-per-repo")) var issuesPerRepo: Int = 40
+    @Option(name: .customLong("prs-per-repo")) var prsPerRepo: Int = 20
+    @Option(help: "Ingest days.") var days: Int = 3
+    @Option(help: "Random seed (same seed, same bytes).") var seed: UInt64 = 42
+    @Option(name: .customLong("first-date"), help: "First ingest date.") var firstDate: String = "2024-01-01"
+    @Option(name: .customLong("target-mb"), help: "Keep adding repos until about this many MB of JSON.") var targetMB: Int?
+
+    func run() throws {
+        var o = SampleDataOptions(outputDirectory: out)
+        o.repos = repos; o.issuesPerRepo = issuesPerRepo; o.prsPerRepo = prsPerRepo; o.days = days; o.seed = seed
+        o.firstDate = firstDate
+        o.targetBytes = targetMB.map { Int64($0) * 1_000_000 }
+        let started = Date()
+        let s = try SampleDataGenerator(o).generate { p in
+            let mb = Double(p.uncompressedBytes) / 1_000_000
+            FileHandle.standardError.write(Data(String(format: "\rgen-data: %.0f MB, %d files, %d records", mb, p.files, p.records).utf8))
+        }
+        FileHandle.standardError.write(Data("\n".utf8))
+        let secs = Date().timeIntervalSince(started)
+        print("wrote \(s.files) files, \(s.records) records, \(String(format: "%.1f", Double(s.uncompressedBytes) / 1e6)) MB of JSON (\(String(format: "%.1f", Double(s.compressedBytes) / 1e6)) MB on disk) in \(String(format: "%.1f", secs)) s under \(out)")
+        print("distinct issues \(s.distinctIssues), issue-endpoint records \(s.distinctIssueRecordsIncludingPRs), pull requests \(s.distinctPullRequests)")
+    }
+}
+
+struct DBCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "db", abstract: "Manage the warehouse database.",
+        subcommands: [Init.self, Status.self, Stop.self])
+
+    struct Init: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Start the embedded server if no DSN is configured, and migrate.")
+        @OptionGroup var common: CommonOptions
+        func run() throws {
+            let config = try common.configuration()
+            let conninfo = try WarehouseLocation.resolve(databaseURL: config.databaseURL, dataDirectory: config.dataDirectory,
+                                                         logger: common.makeLogger("ghwh"))
+            let db = try PGConnection(conninfo: conninfo)
+            let applied = try Migrator.migrate(db)
+            print(applied.isEmpty ? "warehouse up to date (\(conninfo))" : "applied migrations \(applied) (\(conninfo))")
+        }
+    }
+
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show where the warehouse is and what it holds.")
+        @OptionGroup var common: CommonOptions
+        func run() throws {
+            let config = try common.configuration()
+            let conninfo: String
+            if let url = config.databaseURL {
+                print("database: \(url) (configured, from \(config.origins[.databaseURL] ?? "?"))")
+                conninfo = url
+            } else {
+                let server = WarehouseLocation.embeddedServer(dataDirectory: config.dataDirectory)
+                let status = try server.status()
+                print("database: embedded PostgreSQL under \(config.dataDirectory)/postgres: \(status)")
+                guard case .running = status else { return }
+                conninfo = server.conninfo
+            }
+            let db = try PGConnection(conninfo: conninfo)
+            let r = try db.query("""
+                SELECT (SELECT max(version) FROM ghwh_meta.schema_migrations),
+                       (SELECT count(*) FROM sta_github.issues), (SELECT count(*) FROM sta_github.pull_requests),
+                       (SELECT count(*) FROM ghwh_meta.rejects),
+                       (SELECT count(*) FILTER (WHERE status = 'loaded') || ' loaded, ' || count(*) FILTER (WHERE status = 'failed') || ' failed' FROM ghwh_meta.files)
+                """)
+            let row = r.rows.first ?? []
+            print("schema version \(row[0] ?? "-"); sta_github.issues \(row[1] ?? "-") rows; sta_github.pull_requests \(row[2] ?? "-") rows; rejects \(row[3] ?? "-"); files \(row[4] ?? "-")")
+        }
+    }
+
+    struct Stop: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop the embedded PostgreSQL.")
+        @OptionGroup var common: CommonOptions
+        func run() throws {
+            let config = try common.configuration()
+            let server = WarehouseLocation.embeddedServer(dataDirectory: config.dataDirectory)
+            try server.stop()
+            print("embedded PostgreSQL stopped (\(config.dataDirectory)/postgres)")
+        }
+    }
+}
+
+/// `ghwh-submit`: submits a job, like spark-submit. This build runs the job
+/// on a local master (in-process workers); cluster submission comes with the
+/// nng coordinator.
+public struct SubmitCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "ghwh-submit", abstract: "Submit a ghwh job and wait for it, showing progress.")
+    @OptionGroup var common: CommonOptions
+    @OptionGroup var job: JobOptions
+    @Option(help: "Coordinator URL, or `local` to run the job in this process.")
+    var coordinator: String = "local"
+
+    public init() {}
+
+    public func run() throws {
+        guard coordinator == "local" else {
+            throw ValidationError("cannot reach coordinator \(coordinator): this build has no networked coordinator yet; use --coordinator local (or `ghwh run`)")
+        }
+        try JobRunner.run(common: common, jobOptions: job, showProgress: true)
+    }
+}

@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import GHWHCluster
+import GHWHRaw
+import Logging
+
+/// Options every command shares: where the configuration and the warehouse are.
+public struct CommonOptions: ParsableArguments {
+    @Option(help: "Config file of `key = value` lines (default: $GHWH_CONFIG, else ./ghwh.conf if present).")
+    var config: String?
+    @Option(name: .customLong("database-url"), help: "PostgreSQL DSN (or $GHWH_DATABASE_URL). Unset: the embedded server under --data-dir.")
+    var databaseURL: String?
+    @Option(name: .customLong("data-dir"), help: "Where the embedded PostgreSQL lives (default .ghwh).")
+    var dataDir: String?
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "notice"
+
+    public init() {}
+
+    func configuration(extra: [Configuration.Key: String?] = [:]) throws -> Configuration {
+        var flags: [Configuration.Key: String?] = [.databaseURL: databaseURL, .dataDir: dataDir]
+        flags.merge(extra) { _, new in new }
+        do { return try Configuration(flags: flags, configFile: config) } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+
+    func makeLogger(_ label: String) -> Logger {
+        let level = Logger.Level(rawValue: logLevel) ?? .notice
+        var logger = Logger(label: label) { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = level
+        return logger
+    }
+}
+
+/// What to run and over which ingest dates (DESIGN.md section 5).
+public struct JobOptions: ParsableArguments {
+    @Option(help: "Job: \(JobName.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var job: String = JobName.all.rawValue
+    @Option(help: "Raw root holding github/{issues,pull_requests}/<YYYY-MM-DD>/ (or $GHWH_RAW_ROOT).")
+    var raw: String?
+    @Option(help: "One ingest date, YYYY-MM-DD.")
+    var date: String?
+    @Option(help: "First ingest date of a backfill range.")
+    var from: String?
+    @Option(help: "Last ingest date of a backfill range.")
+    var to: String?
+    @Flag(help: "Reload files even if they were loaded unchanged before.")
+    var force = false
+    @Option(help: "Worker threads (default: cores, or $GHWH_WORKERS).")
+    var workers: Int?
+    @Option(name: .customLong("chunk-size-mb"), help: "Uncompressed MB of JSON per task (default 16).")
+    var chunkSizeMB: Int?
+
+    public init() {}
+
+    var configFlags: [Configuration.Key: String?] {
+        [.rawRoot: raw, .workers: workers.map(String.init), .chunkSizeMB: chunkSizeMB.map(String.init)]
+    }
+
+    func spec(_ config: Configuration) throws -> JobSpec {
+        guard let jobName = JobName(rawValue: job) else {
+            throw ValidationError("unknown job `\(job)`; jobs: \(JobName.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard let root = config.rawRoot else { throw ValidationError("no raw root: pass --raw DIR or set GHWH_RAW_ROOT") }
+        return JobSpec(job: jobName, dates: try dateRange(), force: force, rawRoot: root, chunkBytes: config.chunkBytes)
+    }
+
+    func dateRange() throws -> ClosedRange<IngestDate>? {
+        func parse(_ s: String, _ flag: String) throws -> IngestDate {
+            guard let d = IngestDate(s) else { throw ValidationError("\(flag) \(s) is not a date (YYYY-MM-DD)") }
+            return d
+        }
+        if let date {
+            guard from == nil, to == nil else { throw ValidationError("use either --date or --from/--to") }
+            let d = try parse(date, "--date")
+            return d...d
+        }
+        if from == nil && to == nil { return nil }
+        guard let from, let to else { throw ValidationError("a backfill needs both --from and --to") }
+        let a = try parse(from, "--from"), b = try parse(to, "--to")
+        guard a <= b else { throw ValidationError("--from \(from) is after --to \(to)") }
+        return a...b
+    }
+}

@@ -1,0 +1,31 @@
+import ArgumentParser
+import Foundation
+import GHWHCluster
+import GHWHWarehouse
+import Logging
+
+/// Shared by `ghwh run` and `ghwh-submit` (local master): resolve the
+/// warehouse, migrate, run the job in-process, print the summary, and turn it
+/// into the exit status (non-zero when anything was rejected or failed).
+enum JobRunner {
+    static func run(common: CommonOptions, jobOptions: JobOptions, showProgress: Bool) throws {
+        let config = try common.configuration(extra: jobOptions.configFlags)
+        let spec = try jobOptions.spec(config)
+        let logger = common.makeLogger("ghwh")
+        let conninfo = try WarehouseLocation.resolve(databaseURL: config.databaseURL, dataDirectory: config.dataDirectory,
+                                                     logger: logger)
+        let db = try PGConnection(conninfo: conninfo)
+        try Migrator.migrate(db)
+        db.close()
+
+        let isTTY = isatty(STDERR_FILENO) == 1
+        let progress: (@Sendable (String) -> Void)? = showProgress ? { line in
+            FileHandle.standardError.write(Data(((isTTY ? "\r\u{1B}[K" : "") + line + (isTTY ? "" : "\n")).utf8))
+        } : nil
+        let cluster = LocalCluster(conninfo: conninfo, options: .init(workers: config.workers), logger: logger)
+        let summary = try cluster.run(spec, progress: progress)
+        if isTTY && showProgress { FileHandle.standardError.write(Data("\n".utf8)) }
+        print(summary.render())
+        if !summary.succeeded { throw ExitCode(1) }
+    }
+}

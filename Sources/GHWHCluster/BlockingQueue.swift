@@ -1,0 +1,59 @@
+import Foundation
+
+/// A bounded FIFO handing values between threads (planner -> workers ->
+/// loader). Blocking on purpose: its users are dedicated threads, never
+/// Swift's cooperative pool. `close()` wakes everyone; `pop` then drains what
+/// is left and returns nil.
+public final class BlockingQueue<Element: Sendable>: @unchecked Sendable {
+    private var items: [Element] = []
+    private var head = 0
+    private var closed = false
+    private let capacity: Int
+    private let condition = NSCondition()
+
+    public init(capacity: Int = .max) {
+        precondition(capacity > 0)
+        self.capacity = capacity
+    }
+
+    /// Blocks while full. Returns false if the queue was closed.
+    @discardableResult
+    public func push(_ item: Element) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while !closed && items.count - head >= capacity { condition.wait() }
+        if closed { return false }
+        items.append(item)
+        condition.broadcast()
+        return true
+    }
+
+    /// Blocks while empty. Returns nil once closed and drained.
+    public func pop() -> Element? {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.count == head && !closed { condition.wait() }
+        if items.count == head { return nil }
+        let item = items[head]
+        head += 1
+        if head > 1024 && head * 2 > items.count {
+            items.removeFirst(head)
+            head = 0
+        }
+        condition.broadcast()
+        return item
+    }
+
+    public func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    public var count: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return items.count - head
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+
+/// ghwh's settings with one precedence: command-line flag, then environment
+/// (`GHWH_<KEY>`), then the config file (`--config`, `GHWH_CONFIG`, or
+/// `./ghwh.conf` if present), then the default. The file holds `key = value`
+/// lines (`#` comments, optional double quotes); an unknown key or a bad value
+/// is an error that names it.
+public struct Configuration: Sendable {
+    public enum Key: String, CaseIterable, Sendable {
+        case databaseURL = "database_url"
+        case dataDir = "data_dir"
+        case rawRoot = "raw_root"
+        case chunkSizeMB = "chunk_size_mb"
+        case workers = "workers"
+
+        public var environmentName: String { "GHWH_" + rawValue.uppercased() }
+        var defaultValue: String? {
+            switch self {
+            case .databaseURL, .rawRoot: return nil
+            case .dataDir: return ".ghwh"
+            case .chunkSizeMB: return "16"
+            case .workers: return String(ProcessInfo.processInfo.activeProcessorCount)
+            }
+        }
+    }
+
+    public struct ConfigError: Error, CustomStringConvertible, Sendable {
+        public let description: String
+    }
+
+    private var values: [Key: String] = [:]
+    /// Where each value came from, for `ghwh db status` and error messages.
+    public private(set) var origins: [Key: String] = [:]
+
+    /// - Parameters:
+    ///   - flags: values given on the command line (nil = not given).
+    ///   - configFile: `--config` path, if given.
+    public init(flags: [Key: String?] = [:], configFile: String? = nil,
+                environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        var fileValues: [Key: String] = [:]
+        var filePath = configFile ?? environment["GHWH_CONFIG"]
+        if filePath == nil, FileManager.default.fileExists(atPath: "ghwh.conf") { filePath = "ghwh.conf" }
+        if let filePath { fileValues = try Self.parseFile(filePath) }
+        for key in Key.allCases {
+            if let v = flags[key] ?? nil { values[key] = v; origins[key] = "flag" }
+            else if let v = environment[key.environmentName] { values[key] = v; origins[key] = "env \(key.environmentName)" }
+            else if let v = fileValues[key] { values[key] = v; origins[key] = "config \(filePath ?? "")" }
+            else if let v = key.defaultValue { values[key] = v; origins[key] = "default" }
+        }
+        for key in [Key.chunkSizeMB, .workers] {
+            guard let v = values[key], let n = Int(v), n > 0 else {
+                throw ConfigError(description: "\(key.rawValue) (from \(origins[key] ?? "?")) must be a positive integer, got \(values[key] ?? "nothing")")
+            }
+        }
+    }
+
+    public subscript(key: Key) -> String? { values[key] }
+    public var databaseURL: String? { values[.databaseURL].flatMap { $0.isEmpty ? nil : $0 } }
+    public var dataDirectory: String { values[.dataDir] ?? ".ghwh" }
+    public var rawRoot: String? { values[.rawRoot] }
+    public var chunkBytes: Int { (Int(values[.chunkSizeMB] ?? "16") ?? 16) << 20 }
+    public var workers: Int { Int(values[.workers] ?? "1") ?? 1 }
+
+    static func parseFile(_ path: String) throws -> [Key: String] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ConfigError(description: "cannot read config file \(path)")
+        }
+        var out: [Key: String] = [:]
+        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            guard let eq = line.firstIndex(of: "=") else {
+                throw ConfigError(description: "\(path):\(index + 1): expected `key = value`, got `\(line)`")
+            }
+            let name = line[..<eq].trimmingCharacters(in: .whitespaces)
+            var value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
+            guard let key = Key(rawValue: name) else {
+                throw ConfigError(description: "\(path):\(index + 1): unknown key `\(name)` (known: \(Key.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            out[key] = value
+        }
+        return out
+    }
+}

@@ -1,0 +1,58 @@
+import GHWHRaw
+
+/// The end-of-job account a user reads (and `ghwh run` turns into its exit status).
+public struct JobSummary: Sendable, Codable {
+    public struct DatasetCounts: Sendable, Codable {
+        public var records = 0, inserted = 0, updated = 0, rejected = 0
+        public var documentsMerged = 0, documentsFailed = 0, filesSkipped = 0
+        /// Records that lost the dedupe to a version already in silver (or in the same document).
+        public var unchanged: Int { max(0, records - rejected - inserted - updated) }
+    }
+    public struct Failure: Sendable, Codable {
+        public var dataset: String
+        public var source: String
+        public var reason: String
+    }
+    public struct RejectSample: Sendable, Codable {
+        public var dataset: String, source: String, ordinal: Int64, reason: String
+    }
+
+    public var jobId: String
+    public var job: String
+    public var datasets: [String: DatasetCounts] = [:]
+    public var failures: [Failure] = []
+    public var rejectSamples: [RejectSample] = []
+    public var tasksCommitted = 0
+    public var duplicateResults = 0
+    public var uncompressedBytes: Int64 = 0
+    public var seconds: Double = 0
+    /// Set when the job stopped before finishing (e.g. the database went away for good).
+    public var fatalError: String?
+
+    public var totalRejected: Int { datasets.values.reduce(0) { $0 + $1.rejected } }
+    public var totalFailed: Int { failures.count }
+    public var succeeded: Bool { fatalError == nil && totalRejected == 0 && totalFailed == 0 }
+
+    public init(jobId: String, job: String) { self.jobId = jobId; self.job = job }
+
+    /// A human-readable multi-line account.
+    public func render() -> String {
+        var lines: [String] = []
+        let mb = Double(uncompressedBytes) / 1_000_000
+        lines.append("job \(job) (\(jobId)): \(succeeded ? "succeeded" : "FAILED") in \(String(format: "%.1f", seconds)) s, \(String(format: "%.1f", mb)) MB of JSON, \(String(format: "%.1f", seconds > 0 ? mb / seconds : 0)) MB/s")
+        for name in datasets.keys.sorted() {
+            let c = datasets[name]!
+            lines.append("  \(name): records \(c.records), loaded (new) \(c.inserted), updated \(c.updated), unchanged \(c.unchanged), rejected \(c.rejected), failed documents \(c.documentsFailed), skipped unchanged files \(c.filesSkipped)")
+        }
+        if !failures.isEmpty {
+            lines.append("  failed (nothing loaded from these):")
+            for f in failures { lines.append("    [\(f.dataset)] \(f.source): \(f.reason)") }
+        }
+        if !rejectSamples.isEmpty {
+            lines.append("  rejected records (quarantined in ghwh_meta.rejects\(totalRejected > rejectSamples.count ? ", first \(rejectSamples.count) of \(totalRejected)" : "")):")
+            for r in rejectSamples { lines.append("    [\(r.dataset)] \(r.source) record #\(r.ordinal): \(r.reason)") }
+        }
+        if let fatalError { lines.append("  stopped: \(fatalError)") }
+        return lines.joined(separator: "\n")
+    }
+}

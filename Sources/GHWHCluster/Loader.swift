@@ -1,0 +1,161 @@
+import Foundation
+import GHWHRaw
+import GHWHWarehouse
+import Logging
+
+/// The only writer to Postgres: applies planner messages and task results in
+/// arrival order, one transaction each. A lost connection is retried with
+/// backoff before the job is failed with a clear error; nothing is
+/// acknowledged before it is committed.
+public final class Loader: @unchecked Sendable {
+    public struct Counters: Sendable {
+        public var summary: JobSummary
+        public var tasksCommitted = 0
+        public var recordsCommitted = 0
+        public var mergedDocuments: [Int64] = []
+    }
+
+    let conninfo: String
+    let jobId: String
+    let logger: Logger
+    let retryDelays: [Double]
+    private var connection: PGConnection?
+    private var store: SilverStore?
+    private let lock = NSLock()
+    private var counters: Counters
+
+    public init(conninfo: String, jobId: String, job: String, logger: Logger,
+                retryDelays: [Double] = [0.2, 0.5, 1, 2, 4, 8, 15]) {
+        self.conninfo = conninfo; self.jobId = jobId; self.logger = logger; self.retryDelays = retryDelays
+        self.counters = Counters(summary: JobSummary(jobId: jobId, job: job))
+    }
+
+    public var snapshot: Counters { lock.withLock { counters } }
+
+    /// Applies one message; throws only when the database stays unreachable
+    /// or refuses a write for a reason retrying cannot fix.
+    public func apply(_ message: LoaderMessage) throws {
+        try withRetry { store in try self.apply(message, store) }
+    }
+
+    private func apply(_ message: LoaderMessage, _ store: SilverStore) throws {
+        switch message {
+        case let .beginFile(dataset, path, date, size, hash, force):
+            try store.beginFile(dataset: dataset.silver, path: path, ingestDate: date.description, size: size,
+                                hash: hash, jobId: jobId, force: force)
+        case let .result(commit, inputBytes):
+            let outcome = try store.commit(commit)
+            lock.withLock {
+                let key = commit.dataset.rawValue
+                switch outcome {
+                case .committed(let merged):
+                    counters.tasksCommitted += 1
+                    counters.recordsCommitted += commit.records
+                    counters.summary.tasksCommitted += 1
+                    counters.summary.uncompressedBytes += Int64(inputBytes)
+                    if let merged {
+                        counters.summary.datasets[key, default: .init()].records += merged.records
+                        counters.summary.datasets[key, default: .init()].rejected += merged.rejected
+                        counters.summary.datasets[key, default: .init()].inserted += merged.inserted
+                        counters.summary.datasets[key, default: .init()].updated += merged.updated
+                        counters.summary.datasets[key, default: .init()].documentsMerged += 1
+                        counters.mergedDocuments.append(commit.documentId)
+                    }
+                case .duplicate:
+                    counters.summary.duplicateResults += 1
+                case .documentFailed:
+                    break
+                }
+            }
+        case let .documentFailed(dataset, documentId, filePath, source, date, reason):
+            try store.failDocument(dataset: dataset.silver, documentId: documentId, filePath: filePath,
+                                   source: source, ingestDate: date.description, reason: reason)
+            logger.error("document failed: nothing of it is loaded", metadata: ["source": "\(source)", "reason": "\(reason)"])
+            lock.withLock {
+                counters.summary.datasets[dataset.rawValue, default: .init()].documentsFailed += 1
+                counters.summary.failures.append(.init(dataset: dataset.rawValue, source: source, reason: reason))
+            }
+        case let .sealFile(dataset, path, documentCount, fileError):
+            try store.sealFile(dataset: dataset.silver, path: path, documentCount: documentCount, fileError: fileError)
+            if let fileError {
+                logger.error("file failed", metadata: ["file": "\(path)", "reason": "\(fileError)"])
+                lock.withLock {
+                    counters.summary.datasets[dataset.rawValue, default: .init()].documentsFailed += 1
+                    counters.summary.failures.append(.init(dataset: dataset.rawValue, source: path, reason: fileError))
+                }
+            }
+        }
+    }
+
+    func noteSkipped(dataset: Dataset, files: Int) {
+        lock.withLock { counters.summary.datasets[dataset.rawValue, default: .init()].filesSkipped += files }
+    }
+
+    /// Runs `body` against a live store, reconnecting with backoff when the
+    /// connection is lost. A transaction that failed midway rolled back, so
+    /// re-applying the same message is safe (task commits are idempotent).
+    func withRetry(_ body: (SilverStore) throws -> Void) throws {
+        var attempt = 0
+        while true {
+            do {
+                let store = try currentStore()
+                try body(store)
+                return
+            } catch let error as PGError where error.isConnectionFailure || !(connection?.isAlive ?? false) {
+                connection?.close(); connection = nil; store = nil
+                guard attempt < retryDelays.count else {
+                    throw WarehouseError("PostgreSQL unreachable after \(attempt + 1) attempts: \(error)")
+                }
+                logger.warning("PostgreSQL connection failed; retrying", metadata: [
+                    "attempt": "\(attempt + 1)", "delay_s": "\(retryDelays[attempt])", "error": "\(error)"])
+                Thread.sleep(forTimeInterval: retryDelays[attempt])
+                attempt += 1
+            }
+        }
+    }
+
+    private func currentStore() throws -> SilverStore {
+        if let store { return store }
+        let c = try PGConnection(conninfo: conninfo)
+        let s = try SilverStore(c)
+        connection = c; store = s
+        return s
+    }
+
+    /// Samples of this job's rejects for the summary.
+    func rejectSamples(limit: Int) throws -> [JobSummary.RejectSample] {
+        var samples: [SilverStore.RejectSample] = []
+        let ids = snapshot.mergedDocuments
+        if ids.isEmpty { return [] }
+        try withRetry { store in samples = try store.rejectSamples(documentIds: ids, limit: limit) }
+        return samples.map { .init(dataset: $0.dataset, source: $0.source, ordinal: $0.ordinal, reason: $0.reason) }
+    }
+
+    public func close() { connection?.close(); connection = nil; store = nil }
+}
+
+extension Loader {
+    /// What the planner needs to skip unchanged work.
+    public func warehouseState(datasets: [Dataset]) throws -> Planner.WarehouseState {
+        var state = Planner.WarehouseState()
+        try withRetry { store in
+            for d in datasets {
+                state.loadedFiles[d] = try store.loadedFiles(dataset: d.silver)
+                state.mergedDocuments.formUnion(try store.mergedDocuments(dataset: d.silver))
+            }
+        }
+        return state
+    }
+
+    public func startJob(_ spec: JobSpec) throws {
+        try withRetry { try $0.startJob(id: jobId, job: spec.job.rawValue, from: spec.dates?.lowerBound.description,
+                                        to: spec.dates?.upperBound.description, force: spec.force) }
+    }
+
+    public func finishJob(_ summary: JobSummary) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = String(decoding: try encoder.encode(summary), as: UTF8.self)
+        try withRetry { try $0.finishJob(id: jobId, succeeded: summary.succeeded, summaryJSON: json) }
+    }
+}

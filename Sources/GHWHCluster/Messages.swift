@@ -1,0 +1,53 @@
+import GHWHRaw
+import GHWHWarehouse
+
+// Every value the cluster roles hand each other. Today they travel through
+// in-process queues (`LocalCluster`); the wire protocol frames exactly these.
+
+/// A contiguous batch of raw records cut from one document.
+public struct RecordBatch: Sendable {
+    /// The records' bytes, back to back.
+    public var bytes: [UInt8] = []
+    /// Record i is bytes[bounds[i] ..< bounds[i+1]].
+    public var bounds: [Int] = [0]
+    /// Byte offset of each record in its document (for reject reports).
+    public var documentOffsets: [Int64] = []
+    /// Ordinal (0-based index in the document) of the first record.
+    public var firstOrdinal: Int = 0
+
+    public init(firstOrdinal: Int = 0) { self.firstOrdinal = firstOrdinal }
+
+    public var count: Int { bounds.count - 1 }
+    public var byteCount: Int { bytes.count }
+
+    public mutating func append(_ record: UnsafeRawBufferPointer, documentOffset: Int64) {
+        bytes.append(contentsOf: record)
+        bounds.append(bytes.count)
+        documentOffsets.append(documentOffset)
+    }
+}
+
+/// One unit of silver work: a chunk of one document, committed exactly once.
+public struct SilverTask: Sendable {
+    /// Stable across runs: "<document id hex>:<chunk index>".
+    public var taskId: String
+    public var jobId: String
+    public var dataset: Dataset
+    public var documentId: Int64
+    public var filePath: String
+    public var source: String
+    public var ingestDate: IngestDate
+    public var chunkIndex: Int
+    /// Set on a document's last chunk: how many chunks it has.
+    public var finalChunkCount: Int?
+    public var records: RecordBatch
+}
+
+/// What the planner tells the loader besides task results.
+public enum LoaderMessage: Sendable {
+    case beginFile(dataset: Dataset, path: String, ingestDate: IngestDate, size: Int64, hash: String, force: Bool)
+    case result(SilverStore.TaskCommit, inputBytes: Int)
+    case documentFailed(dataset: Dataset, documentId: Int64, filePath: String, source: String,
+                        ingestDate: IngestDate, reason: String)
+    case sealFile(dataset: Dataset, path: String, documentCount: Int, fileError: String?)
+}

@@ -1,0 +1,168 @@
+import GHWHJSON
+import GHWHRaw
+import Logging
+
+/// Splits a job into tasks (the coordinator's brain): one document at a time,
+/// streaming, cut at record boundaries every `chunkBytes` of uncompressed
+/// JSON. It reads raw files but never writes anything; what it finds goes out
+/// as `PlanEvent`s, so memory stays bounded by the consumers' queues.
+public struct Planner {
+    public enum Event: Sendable {
+        case task(SilverTask)
+        case loader(LoaderMessage)
+    }
+
+    /// What the warehouse already holds, so unchanged work is skipped.
+    public struct WarehouseState: Sendable {
+        /// Per dataset: path -> (size, hash) of files loaded cleanly.
+        public var loadedFiles: [Dataset: [String: (size: Int64, hash: String)]] = [:]
+        /// Documents already merged (resume after an interrupted run).
+        public var mergedDocuments: Set<Int64> = []
+        public init() {}
+    }
+
+    /// Counters the progress line reads; updated as planning goes.
+    public struct Progress: Sendable {
+        public var filesTotal = 0, filesPlanned = 0, filesSkipped = 0
+        public var filesSkippedByDataset: [Dataset: Int] = [:]
+        public var compressedBytesTotal: Int64 = 0, compressedBytesDone: Int64 = 0
+        public var documents = 0, tasks = 0, records = 0
+        public var uncompressedBytes: Int64 = 0
+    }
+
+    public let spec: JobSpec
+    public let jobId: String
+    public let state: WarehouseState
+    let logger: Logger
+
+    public init(spec: JobSpec, jobId: String, state: WarehouseState, logger: Logger) {
+        self.spec = spec; self.jobId = jobId; self.state = state; self.logger = logger
+    }
+
+    /// The files the job covers, per dataset in dependency order.
+    public func files() throws -> [RawFile] {
+        let layout = RawLayout(root: spec.rawRoot)
+        var all: [RawFile] = []
+        for dataset in spec.job.datasets {
+            let (files, ignored) = try layout.scan(dataset: dataset, dates: spec.dates)
+            for name in ignored { logger.notice("ignoring raw path that is not <YYYY-MM-DD>/<name>.{json.zip,json.gz,json,jsonl,ndjson}", metadata: ["path": "\(name)"]) }
+            all += files
+        }
+        return all
+    }
+
+    /// Plans every file; `emit` may block (back-pressure). Stops early when
+    /// `isCancelled` turns true.
+    public func run(files: [RawFile], progress: (Progress) -> Void, isCancelled: () -> Bool,
+                    emit: (Event) -> Void) {
+        var p = Progress()
+        p.filesTotal = files.count
+        p.compressedBytesTotal = files.reduce(0) { $0 + $1.size }
+        progress(p)
+        for file in files {
+            if isCancelled() { return }
+            plan(file: file, progress: &p, report: progress, isCancelled: isCancelled, emit: emit)
+            p.compressedBytesDone += file.size
+            progress(p)
+        }
+    }
+
+    private func plan(file: RawFile, progress p: inout Progress, report: (Progress) -> Void,
+                      isCancelled: () -> Bool, emit: (Event) -> Void) {
+        let hash: String
+        do { hash = try RawReader.contentHash(of: file) } catch {
+            // Unreadable file: record it as failed so the run says so.
+            emit(.loader(.beginFile(dataset: file.dataset, path: file.relativePath, ingestDate: file.ingestDate,
+                                    size: file.size, hash: "", force: spec.force)))
+            emit(.loader(.sealFile(dataset: file.dataset, path: file.relativePath, documentCount: 0,
+                                   fileError: "cannot read file: \(error)")))
+            p.filesPlanned += 1
+            return
+        }
+        if !spec.force, let loaded = state.loadedFiles[file.dataset]?[file.relativePath],
+           loaded.size == file.size, loaded.hash == hash {
+            p.filesSkipped += 1
+            p.filesSkippedByDataset[file.dataset, default: 0] += 1
+            logger.debug("skipping unchanged file", metadata: ["file": "\(file.relativePath)"])
+            return
+        }
+        emit(.loader(.beginFile(dataset: file.dataset, path: file.relativePath, ingestDate: file.ingestDate,
+                                size: file.size, hash: hash, force: spec.force)))
+        let documents: [RawDocument]
+        do { documents = try RawReader.documents(of: file) } catch {
+            emit(.loader(.sealFile(dataset: file.dataset, path: file.relativePath, documentCount: 0,
+                                   fileError: "\(error)")))
+            p.filesPlanned += 1
+            return
+        }
+        for document in documents {
+            if isCancelled() { return }
+            let documentId = DocumentID.make(dataset: file.dataset, source: document.source, contentHash: hash)
+            if !spec.force && state.mergedDocuments.contains(documentId) { continue }
+            p.documents += 1
+            plan(document: document, of: file, documentId: documentId, progress: &p, report: report, emit: emit)
+        }
+        emit(.loader(.sealFile(dataset: file.dataset, path: file.relativePath, documentCount: documents.count,
+                               fileError: nil)))
+        p.filesPlanned += 1
+    }
+
+    private func plan(document: RawDocument, of file: RawFile, documentId: Int64, progress p: inout Progress,
+                      report: (Progress) -> Void, emit: (Event) -> Void) {
+        var splitter = RecordSplitter(mode: document.format == .json ? .json : .lines)
+        var chunkIndex = 0
+        var batch = RecordBatch(firstOrdinal: 0)
+        var recordCount = 0
+        func makeTask(final: Bool) -> SilverTask {
+            SilverTask(taskId: DocumentID.taskId(documentId: documentId, chunk: chunkIndex), jobId: jobId,
+                       dataset: file.dataset, documentId: documentId, filePath: file.relativePath,
+                       source: document.source, ingestDate: file.ingestDate, chunkIndex: chunkIndex,
+                       finalChunkCount: final ? chunkIndex + 1 : nil, records: batch)
+        }
+        func take(_ record: RecordSlice) {
+            batch.append(record.bytes, documentOffset: record.offset)
+            recordCount += 1
+            if batch.byteCount >= spec.chunkBytes {
+                emit(.task(makeTask(final: false)))
+                p.tasks += 1
+                chunkIndex += 1
+                batch = RecordBatch(firstOrdinal: recordCount)
+            }
+        }
+        do {
+            try RawReader.stream(document, of: file) { bytes in
+                p.uncompressedBytes += Int64(bytes.count)
+                try splitter.consume(bytes, take)
+            }
+            try splitter.finish(take)
+        } catch {
+            p.records += recordCount
+            emit(.loader(.documentFailed(dataset: file.dataset, documentId: documentId, filePath: file.relativePath,
+                                         source: document.source, ingestDate: file.ingestDate,
+                                         reason: "\(error)")))
+            return
+        }
+        p.records += recordCount
+        emit(.task(makeTask(final: true)))
+        p.tasks += 1
+        report(p)
+    }
+}
+
+/// Stable identities: the same document (dataset, source, content) always has
+/// the same id, so a resumed or repeated run recognises committed tasks.
+public enum DocumentID {
+    public static func make(dataset: Dataset, source: String, contentHash: String) -> Int64 {
+        // FNV-1a 64: stable across processes and platforms (Swift's Hasher is seeded per process).
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for part in [dataset.rawValue, source, contentHash] {
+            for b in part.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+            h = (h ^ 0xFF) &* 0x100_0000_01b3
+        }
+        return Int64(bitPattern: h & 0x7FFF_FFFF_FFFF_FFFF)
+    }
+
+    public static func taskId(documentId: Int64, chunk: Int) -> String {
+        String(documentId, radix: 16) + ":" + String(chunk)
+    }
+}

@@ -1,0 +1,22 @@
+/// Whether a document turned out to be one top-level array of records or JSON Lines.
+public enum DocumentShape: Sendable {
+    case array
+    case lines
+}
+
+/// The bytes of one record, handed to the `emit` callback of `RecordSplitter`.
+/// `bytes` is only valid during that call: copy what must outlive it.
+public struct RecordSlice {
+    /// Exactly the element's bytes (array) or the line without its `\n` / trailing `\r` (lines).
+    public let bytes: UnsafeRawBufferPointer
+    /// 0-based index of the record among the records of the document.
+    public let ordinal: Int
+    /// Byte offset of the record's first byte in the (decompressed) document.
+    public let offset: Int64
+
+    public init(bytes: UnsafeRawBufferPointer, ordinal: Int, offset: Int64) {
+        self.bytes = bytes
+        self.ordinal = ordinal
+        self.offset = offset
+    }
+}

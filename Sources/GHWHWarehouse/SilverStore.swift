@@ -1,0 +1,295 @@
+/// The loader's side of the silver layer: commits task results exactly once,
+/// makes a document visible only when all its tasks committed, and merges it
+/// into `sta_github` with the order-independent dedupe rule. Every method runs
+/// in its own transaction on the one connection it owns (the loader thread's).
+public final class SilverStore {
+    public enum SilverDataset: String, Sendable {
+        case issues, pullRequests = "pull_requests"
+        var stageTable: String { self == .issues ? "ghwh_meta.stage_issues" : "ghwh_meta.stage_pull_requests" }
+        var silverTable: String { self == .issues ? "sta_github.issues" : "sta_github.pull_requests" }
+        var columns: [String] { self == .issues ? SilverCopyEncoding.issueColumns : SilverCopyEncoding.pullRequestColumns }
+    }
+
+    /// One task's output, as the worker encoded it.
+    public struct TaskCommit: Sendable {
+        public var taskId: String
+        public var jobId: String
+        public var dataset: SilverDataset
+        public var documentId: Int64
+        public var filePath: String
+        public var source: String
+        public var ingestDate: String
+        public var chunkIndex: Int
+        /// Set on the document's last chunk: the number of chunks (tasks) it was split into.
+        public var finalChunkCount: Int?
+        public var records: Int
+        public var rowsCopy: [UInt8]
+        public var rowCount: Int
+        public var rejectsCopy: [UInt8]
+        public var rejectCount: Int
+        public var worker: String
+        public init(taskId: String, jobId: String, dataset: SilverDataset, documentId: Int64, filePath: String,
+                    source: String, ingestDate: String, chunkIndex: Int, finalChunkCount: Int?, records: Int,
+                    rowsCopy: [UInt8], rowCount: Int, rejectsCopy: [UInt8], rejectCount: Int, worker: String) {
+            self.taskId = taskId; self.jobId = jobId; self.dataset = dataset; self.documentId = documentId
+            self.filePath = filePath; self.source = source; self.ingestDate = ingestDate; self.chunkIndex = chunkIndex
+            self.finalChunkCount = finalChunkCount; self.records = records; self.rowsCopy = rowsCopy
+            self.rowCount = rowCount; self.rejectsCopy = rejectsCopy; self.rejectCount = rejectCount; self.worker = worker
+        }
+    }
+
+    public struct MergeStats: Sendable, Equatable {
+        public var inserted = 0, updated = 0, records = 0, rejected = 0
+        public init() {}
+    }
+
+    public enum CommitOutcome: Sendable, Equatable {
+        /// Committed; `merged` is set when this commit completed its document.
+        case committed(merged: MergeStats?)
+        /// The task had committed before (a re-run or late duplicate): nothing written.
+        case duplicate
+        /// Its document already failed: nothing written.
+        case documentFailed
+    }
+
+    public enum FileStatus: String, Sendable { case loading, loaded, failed }
+
+    let db: PGConnection
+
+    public init(_ db: PGConnection) throws {
+        self.db = db
+        try db.execute("""
+            CREATE TEMP TABLE IF NOT EXISTS ghwh_changed_keys (
+                repo_name text COLLATE "C" NOT NULL, number bigint NOT NULL, inserted boolean NOT NULL
+            ) ON COMMIT DELETE ROWS
+            """)
+    }
+
+    // MARK: - Planning-time reads
+
+    /// Files already loaded cleanly: path -> (size, hash).
+    public func loadedFiles(dataset: SilverDataset) throws -> [String: (size: Int64, hash: String)] {
+        let r = try db.query("SELECT path, size_bytes, content_hash FROM ghwh_meta.files WHERE dataset = $1 AND status = 'loaded'",
+                             [dataset.rawValue])
+        var out: [String: (Int64, String)] = [:]
+        for row in r.rows { if let p = row[0], let s = row[1].flatMap({ Int64($0) }), let h = row[2] { out[p] = (s, h) } }
+        return out
+    }
+
+    /// Documents already merged (so a resumed run need not redo them).
+    public func mergedDocuments(dataset: SilverDataset) throws -> Set<Int64> {
+        let r = try db.query("SELECT document_id FROM ghwh_meta.documents WHERE dataset = $1 AND status = 'merged'",
+                             [dataset.rawValue])
+        return Set(r.rows.compactMap { $0[0].flatMap { Int64($0) } })
+    }
+
+    // MARK: - Loader operations
+
+    /// A file is about to be (re)read: record it as loading and forget any
+    /// unfinished state of its documents (all state with `force`).
+    public func beginFile(dataset: SilverDataset, path: String, ingestDate: String, size: Int64, hash: String,
+                          jobId: String, force: Bool) throws {
+        try db.transaction {
+            // Merged documents survive a re-read unless forced or the file's
+            // content changed (then they belong to the old content).
+            let previousHash = try db.query("SELECT content_hash FROM ghwh_meta.files WHERE dataset = $1 AND path = $2",
+                                            [dataset.rawValue, path]).rows.first?[0]
+            let dropAll = force || (previousHash != nil && previousHash != hash)
+            let docFilter = dropAll ? "" : "AND status <> 'merged'"
+            let docs = "SELECT document_id FROM ghwh_meta.documents WHERE dataset = $1 AND file_path = $2 \(docFilter)"
+            try db.command("DELETE FROM \(dataset.stageTable) WHERE document_id IN (\(docs))", [dataset.rawValue, path])
+            try db.command("DELETE FROM ghwh_meta.stage_rejects WHERE document_id IN (\(docs))", [dataset.rawValue, path])
+            try db.command("DELETE FROM ghwh_meta.task_commits WHERE document_id IN (\(docs))", [dataset.rawValue, path])
+            try db.command("DELETE FROM ghwh_meta.documents WHERE dataset = $1 AND file_path = $2 \(docFilter)",
+                           [dataset.rawValue, path])
+            try db.command("""
+                INSERT INTO ghwh_meta.files (dataset, path, ingest_date, size_bytes, content_hash, status, job_id)
+                VALUES ($1, $2, $3, $4, $5, 'loading', $6)
+                ON CONFLICT (dataset, path) DO UPDATE SET ingest_date = EXCLUDED.ingest_date,
+                    size_bytes = EXCLUDED.size_bytes, content_hash = EXCLUDED.content_hash, status = 'loading',
+                    documents = NULL, records = 0, rejected = 0, error = NULL, job_id = EXCLUDED.job_id, updated_at = now()
+                """, [dataset.rawValue, path, ingestDate, String(size), hash, jobId])
+        }
+    }
+
+    /// Commits one task's rows and rejects with its commit record, in one transaction.
+    public func commit(_ t: TaskCommit) throws -> CommitOutcome {
+        try db.transaction { () throws -> CommitOutcome in
+            let docId = String(t.documentId)
+            let status = try db.query("SELECT status FROM ghwh_meta.documents WHERE document_id = $1 FOR UPDATE", [docId])
+            if status.rows.first?[0] == "failed" { return .documentFailed }
+            if status.rows.isEmpty {
+                try db.command("""
+                    INSERT INTO ghwh_meta.documents (document_id, dataset, file_path, source, ingest_date, status)
+                    VALUES ($1, $2, $3, $4, $5, 'open')
+                    """, [docId, t.dataset.rawValue, t.filePath, t.source, t.ingestDate])
+            }
+            let fresh = try db.command("""
+                INSERT INTO ghwh_meta.task_commits (task_id, document_id, chunk_index, job_id, records, rows, rejected, worker)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (task_id) DO NOTHING
+                """, [t.taskId, docId, String(t.chunkIndex), t.jobId, String(t.records), String(t.rowCount),
+                      String(t.rejectCount), t.worker])
+            if fresh == 0 { return .duplicate }
+            if t.rowCount > 0 {
+                let cols = (["document_id"] + t.dataset.columns).joined(separator: ", ")
+                try db.copyIn("COPY \(t.dataset.stageTable) (\(cols)) FROM STDIN", data: t.rowsCopy)
+            }
+            if t.rejectCount > 0 {
+                let cols = SilverCopyEncoding.rejectColumns.joined(separator: ", ")
+                try db.copyIn("COPY ghwh_meta.stage_rejects (\(cols)) FROM STDIN", data: t.rejectsCopy)
+            }
+            try db.command("""
+                UPDATE ghwh_meta.documents SET records = records + $2, rejected = rejected + $3,
+                    task_count = COALESCE($4::integer, task_count), updated_at = now()
+                WHERE document_id = $1
+                """, [docId, String(t.records), String(t.rejectCount), t.finalChunkCount.map(String.init)])
+            let merged = try mergeIfComplete(documentId: t.documentId, dataset: t.dataset)
+            if merged != nil { try completeFileIfDone(dataset: t.dataset, path: t.filePath) }
+            return .committed(merged: merged)
+        }
+    }
+
+    /// A document broke (bad zip entry, truncated array, ...): it loads nothing
+    /// and rejects nothing; late results for it are discarded.
+    public func failDocument(dataset: SilverDataset, documentId: Int64, filePath: String, source: String,
+                             ingestDate: String, reason: String) throws {
+        try db.transaction {
+            let docId = String(documentId)
+            try db.command("DELETE FROM \(dataset.stageTable) WHERE document_id = $1", [docId])
+            try db.command("DELETE FROM ghwh_meta.stage_rejects WHERE document_id = $1", [docId])
+            try db.command("""
+                INSERT INTO ghwh_meta.documents (document_id, dataset, file_path, source, ingest_date, status, error)
+                VALUES ($1, $2, $3, $4, $5, 'failed', $6)
+                ON CONFLICT (document_id) DO UPDATE SET status = 'failed', error = EXCLUDED.error,
+                    records = 0, rejected = 0, updated_at = now()
+                """, [docId, dataset.rawValue, filePath, source, ingestDate, reason])
+            try completeFileIfDone(dataset: dataset, path: filePath)
+        }
+    }
+
+    /// The planner finished reading a file: it has `documentCount` documents
+    /// (a file that could not be opened at all passes 0 and `fileError`).
+    public func sealFile(dataset: SilverDataset, path: String, documentCount: Int, fileError: String?) throws {
+        try db.transaction {
+            try db.command("UPDATE ghwh_meta.files SET documents = $3, error = $4, updated_at = now() WHERE dataset = $1 AND path = $2",
+                           [dataset.rawValue, path, String(documentCount), fileError])
+            try completeFileIfDone(dataset: dataset, path: path)
+        }
+    }
+
+    public func fileStatus(dataset: SilverDataset, path: String) throws -> FileStatus? {
+        let r = try db.query("SELECT status FROM ghwh_meta.files WHERE dataset = $1 AND path = $2", [dataset.rawValue, path])
+        return r.rows.first?[0].flatMap { FileStatus(rawValue: $0) }
+    }
+
+    public struct RejectSample: Sendable {
+        public let dataset: String, source: String, ordinal: Int64, reason: String
+    }
+
+    /// The first rejects recorded for these documents, for a run's summary.
+    public func rejectSamples(documentIds: [Int64], limit: Int) throws -> [RejectSample] {
+        let r = try db.query("""
+            SELECT dataset, source, ordinal, reason FROM ghwh_meta.rejects
+            WHERE document_id = ANY($1::bigint[]) ORDER BY dataset, source, ordinal LIMIT $2
+            """, ["{" + documentIds.map(String.init).joined(separator: ",") + "}", String(limit)])
+        return r.rows.map { RejectSample(dataset: $0[0] ?? "", source: $0[1] ?? "", ordinal: Int64($0[2] ?? "") ?? -1,
+                                         reason: $0[3] ?? "") }
+    }
+
+    /// Job bookkeeping in `ghwh_meta.jobs`.
+    public func startJob(id: String, job: String, from: String?, to: String?, force: Bool) throws {
+        try db.command("""
+            INSERT INTO ghwh_meta.jobs (job_id, job, date_from, date_to, force, status) VALUES ($1, $2, $3, $4, $5, 'running')
+            ON CONFLICT (job_id) DO UPDATE SET status = 'running', finished_at = NULL
+            """, [id, job, from, to, force ? "t" : "f"])
+    }
+
+    public func finishJob(id: String, succeeded: Bool, summaryJSON: String) throws {
+        try db.command("UPDATE ghwh_meta.jobs SET status = $2, finished_at = now(), summary = $3::jsonb WHERE job_id = $1",
+                       [id, succeeded ? "succeeded" : "failed", summaryJSON])
+    }
+
+    // MARK: - Internals (called inside a transaction)
+
+    private func mergeIfComplete(documentId: Int64, dataset: SilverDataset) throws -> MergeStats? {
+        let docId = String(documentId)
+        let state = try db.query("""
+            SELECT d.task_count, (SELECT count(*) FROM ghwh_meta.task_commits c WHERE c.document_id = d.document_id),
+                   d.records, d.rejected, d.dataset, d.source
+            FROM ghwh_meta.documents d WHERE d.document_id = $1
+            """, [docId])
+        guard let row = state.rows.first, let taskCount = row[0].flatMap({ Int($0) }),
+              let committed = row[1].flatMap({ Int($0) }), committed == taskCount else { return nil }
+        var stats = MergeStats()
+        stats.records = row[2].flatMap { Int($0) } ?? 0
+        stats.rejected = row[3].flatMap { Int($0) } ?? 0
+        let source = row[5] ?? ""
+
+        let cols = dataset.columns
+        let colList = cols.joined(separator: ", ")
+        let updates = cols.dropFirst(2).map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ")
+        // Within one document ingest_date and source are constant, so the
+        // latest version is the greatest (updated_at, source_ordinal).
+        try db.command("""
+            WITH src AS (
+                SELECT DISTINCT ON (repo_name, number) \(colList) FROM \(dataset.stageTable)
+                WHERE document_id = $1 ORDER BY repo_name, number, updated_at DESC, source_ordinal DESC
+            ), up AS (
+                INSERT INTO \(dataset.silverTable) AS t (\(colList)) SELECT \(colList) FROM src
+                ON CONFLICT (repo_name, number) DO UPDATE SET \(updates)
+                WHERE (t.updated_at, t.ingest_date, t.source, t.source_ordinal)
+                    < (EXCLUDED.updated_at, EXCLUDED.ingest_date, EXCLUDED.source, EXCLUDED.source_ordinal)
+                RETURNING t.repo_name, t.number, (t.xmax = 0) AS inserted
+            )
+            INSERT INTO ghwh_changed_keys SELECT repo_name, number, inserted FROM up
+            """, [docId])
+        let counts = try db.query("SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM ghwh_changed_keys")
+        stats.inserted = counts.rows.first?[0].flatMap { Int($0) } ?? 0
+        stats.updated = counts.rows.first?[1].flatMap { Int($0) } ?? 0
+
+        if dataset == .pullRequests {
+            try db.command("""
+                DELETE FROM sta_github.pull_request_labels l USING ghwh_changed_keys c
+                WHERE l.repo_name = c.repo_name AND l.number = c.number AND NOT c.inserted
+                """)
+            try db.command("""
+                INSERT INTO sta_github.pull_request_labels (repo_name, number, label_name)
+                SELECT p.repo_name, p.number, l.name
+                FROM sta_github.pull_requests p JOIN ghwh_changed_keys c USING (repo_name, number)
+                CROSS JOIN LATERAL unnest(p.labels) AS l(name)
+                ON CONFLICT DO NOTHING
+                """)
+        }
+        try db.command("DELETE FROM ghwh_changed_keys")
+        // Rejects of this source replace those of any earlier load of it.
+        try db.command("DELETE FROM ghwh_meta.rejects WHERE dataset = $1 AND source = $2", [dataset.rawValue, source])
+        try db.command("""
+            INSERT INTO ghwh_meta.rejects SELECT * FROM ghwh_meta.stage_rejects WHERE document_id = $1
+            ON CONFLICT (dataset, source, ordinal) DO NOTHING
+            """, [docId])
+        try db.command("DELETE FROM ghwh_meta.stage_rejects WHERE document_id = $1", [docId])
+        try db.command("DELETE FROM \(dataset.stageTable) WHERE document_id = $1", [docId])
+        try db.command("""
+            UPDATE ghwh_meta.documents SET status = 'merged', inserted = $2, updated = $3, updated_at = now()
+            WHERE document_id = $1
+            """, [docId, String(stats.inserted), String(stats.updated)])
+        return stats
+    }
+
+    private func completeFileIfDone(dataset: SilverDataset, path: String) throws {
+        try db.command("""
+            UPDATE ghwh_meta.files f SET
+                status = CASE WHEN f.error IS NOT NULL OR agg.failed > 0 THEN 'failed' ELSE 'loaded' END,
+                error = COALESCE(f.error, agg.errors),
+                records = agg.records, rejected = agg.rejected, updated_at = now()
+            FROM (
+                SELECT count(*) FILTER (WHERE status IN ('merged', 'failed')) AS finished,
+                       count(*) FILTER (WHERE status = 'failed') AS failed,
+                       COALESCE(sum(records), 0) AS records, COALESCE(sum(rejected), 0) AS rejected,
+                       string_agg(source || ': ' || error, '; ' ORDER BY source) FILTER (WHERE status = 'failed') AS errors
+                FROM ghwh_meta.documents WHERE dataset = $1 AND file_path = $2
+            ) agg
+            WHERE f.dataset = $1 AND f.path = $2 AND f.documents IS NOT NULL AND agg.finished = f.documents
+            """, [dataset.rawValue, path])
+    }
+}

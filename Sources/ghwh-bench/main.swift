@@ -1,0 +1,154 @@
+import ArgumentParser
+import Foundation
+import GHWHJSON
+import GHWHModel
+import GHWHRaw
+import GHWHSampleData
+import GHWHWarehouse
+
+/// `make bench`: silver end to end (raw zip to merged sta_github rows, the
+/// real `ghwh run` binary against a PostgreSQL on this machine) at each corpus
+/// size, plus the scanner alone. Prints throughput and the ghwh process's peak RSS.
+@main
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "ghwh-bench")
+
+    @Option(name: .customLong("corpus-dir"), help: "Where corpora are generated (reused when present).")
+    var corpusDir = "bench-data"
+    @Option(name: .customLong("sizes-mb"), help: "Corpus sizes in MB of uncompressed JSON, comma-separated.")
+    var sizesMB = "1024,2048"
+    @Option(help: "The ghwh binary to measure.")
+    var ghwh = ".build/release/ghwh"
+    @Option(help: "Worker threads for ghwh run.")
+    var workers = ProcessInfo.processInfo.activeProcessorCount
+    @Option(name: .customLong("scanner-mb"), help: "MB of decompressed JSON for the scanner measurement.")
+    var scannerMB = 256
+
+    func run() throws {
+        let sizes = sizesMB.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !sizes.isEmpty else { throw ValidationError("--sizes-mb needs at least one size") }
+        var corpora: [(Int, CorpusInfo)] = []
+        for size in sizes { corpora.append((size, try corpus(sizeMB: size))) }
+
+        try scannerBenchmark(root: corpora[0].1.root)
+
+        let server = EmbeddedPostgres(directory: absolute(corpusDir) + "/postgres")
+        try server.initializeIfNeeded()
+        try server.start()
+        print("\n== silver end to end: ghwh run --job all (\(workers) workers, Postgres 15 on this machine) ==")
+        print(["corpus", "wall s", "MB/s", "records/s", "records", "peak RSS MB"].map { $0.padding(toLength: 12, withPad: " ", startingAt: 0) }.joined())
+        for (size, info) in corpora {
+            let dbName = "bench_\(size)"
+            let admin = try PGConnection(conninfo: server.conninfo(database: "postgres"))
+            try admin.execute("DROP DATABASE IF EXISTS \(dbName)")
+            try admin.execute("CREATE DATABASE \(dbName)")
+            admin.close()
+            let result = try ChildProcess.run(ghwh, ["run", "--job", "all", "--raw", info.root,
+                                                     "--database-url", server.conninfo(database: dbName),
+                                                     "--workers", String(workers)])
+            guard result.status == 0 else { throw ValidationError("ghwh run exited \(result.status)") }
+            let mb = Double(info.uncompressedBytes) / 1e6
+            let cells = ["\(size) MB", String(format: "%.1f", result.seconds), String(format: "%.1f", mb / result.seconds),
+                         String(format: "%.0f", Double(info.records) / result.seconds), String(info.records),
+                         String(format: "%.1f", Double(result.maxRSSKilobytes) / 1024)]
+            print(cells.map { $0.padding(toLength: 12, withPad: " ", startingAt: 0) }.joined())
+        }
+    }
+
+    struct CorpusInfo: Codable { var root: String; var uncompressedBytes: Int64; var records: Int }
+
+    func corpus(sizeMB: Int) throws -> CorpusInfo {
+        let root = absolute(corpusDir) + "/corpus-\(sizeMB)mb"
+        let infoPath = root + "/corpus-info.json"
+        if let data = FileManager.default.contents(atPath: infoPath) {
+            return try JSONDecoder().decode(CorpusInfo.self, from: data)
+        }
+        try? FileManager.default.removeItem(atPath: root)
+        print("generating a \(sizeMB) MB corpus under \(root) ...")
+        var o = SampleDataOptions(outputDirectory: root)
+        o.repos = 20; o.issuesPerRepo = 400; o.prsPerRepo = 200; o.days = 4; o.seed = 2026
+        o.targetBytes = Int64(sizeMB) * 1_000_000
+        let started = Date()
+        let s = try SampleDataGenerator(o).generate { p in
+            FileHandle.standardError.write(Data(String(format: "\r  %.0f MB, %d files", Double(p.uncompressedBytes) / 1e6, p.files).utf8))
+        }
+        let secs = Date().timeIntervalSince(started)
+        print(String(format: "\n  %d records, %.0f MB JSON, %.0f MB on disk, %.1f s (%.0f MB/s)", s.records,
+                     Double(s.uncompressedBytes) / 1e6, Double(s.compressedBytes) / 1e6, secs, Double(s.uncompressedBytes) / 1e6 / secs))
+        let info = CorpusInfo(root: root, uncompressedBytes: s.uncompressedBytes, records: s.records)
+        try JSONEncoder().encode(info).write(to: URL(fileURLWithPath: infoPath))
+        return info
+    }
+
+    /// The scanner alone, one thread: record splitting, then splitting plus
+    /// projection and the silver transform, over decompressed documents in memory.
+    func scannerBenchmark(root: String) throws {
+        var documents: [(Dataset, [UInt8], DocumentFormat)] = []
+        var total = 0
+        let limit = scannerMB * 1_000_000
+        outer: for dataset in Dataset.allCases {
+            for file in try RawLayout(root: root).scan(dataset: dataset, dates: nil).files {
+                for doc in try RawReader.documents(of: file) {
+                    var bytes: [UInt8] = []
+                    try RawReader.stream(doc, of: file) { bytes.append(contentsOf: $0) }
+                    total += bytes.count
+                    documents.append((dataset, bytes, doc.format))
+                    if total >= limit / 2 * (dataset == .issues ? 1 : 2) { continue outer }
+                }
+            }
+        }
+        let mb = Double(total) / 1e6
+        print("\n== scanner, one core, \(String(format: "%.0f", mb)) MB of decompressed JSON in memory ==")
+        var records = 0
+        let t0 = Date()
+        for (_, bytes, format) in documents {
+            var splitter = RecordSplitter(mode: format == .json ? .json : .lines)
+            try bytes.withUnsafeBytes { b in
+                try splitter.consume(b) { _ in records += 1 }
+                try splitter.finish { _ in records += 1 }
+            }
+        }
+        let splitSeconds = Date().timeIntervalSince(t0)
+        let issueProjector = JSONProjector(IssueTransform.selection)
+        let prProjector = JSONProjector(PullRequestTransform.selection)
+        var rows = 0
+        let t1 = Date()
+        for (dataset, bytes, format) in documents {
+            var splitter = RecordSplitter(mode: format == .json ? .json : .lines)
+            let take: (RecordSlice) throws -> Void = { r in
+                if dataset == .issues {
+                    if (try? IssueTransform.row(from: try issueProjector.project(r.bytes))) != nil { rows += 1 }
+                } else if (try? PullRequestTransform.row(from: try prProjector.project(r.bytes))) != nil { rows += 1 }
+            }
+            try bytes.withUnsafeBytes { b in
+                try splitter.consume(b, take)
+                try splitter.finish(take)
+            }
+        }
+        let projectSeconds = Date().timeIntervalSince(t1)
+        print(String(format: "record splitter:                    %8.0f MB/s  (%d records)", mb / splitSeconds, records))
+        print(String(format: "splitter + projector + transform:   %8.0f MB/s  (%d rows)", mb / projectSeconds, rows))
+    }
+
+    func absolute(_ p: String) -> String { p.hasPrefix("/") ? p : FileManager.default.currentDirectoryPath + "/" + p }
+}
+
+/// Runs a child process and reports its wall time and peak RSS (wait4's rusage).
+enum ChildProcess {
+    struct Result { var status: Int32; var seconds: Double; var maxRSSKilobytes: Int }
+
+    static func run(_ path: String, _ args: [String]) throws -> Result {
+        var pid: pid_t = 0
+        let argv: [UnsafeMutablePointer<CChar>?] = ([path] + args).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        let started = Date()
+        let rc = posix_spawn(&pid, path, nil, nil, argv, environ)
+        guard rc == 0 else { throw ValidationError("cannot start \(path): \(String(cString: strerror(rc)))") }
+        var status: Int32 = 0
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        let seconds = Date().timeIntervalSince(started)
+        let exit = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return Result(status: exit, seconds: seconds, maxRSSKilobytes: usage.ru_maxrss)
+    }
+}

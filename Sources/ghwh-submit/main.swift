@@ -1,0 +1,3 @@
+import GHWHCLI
+
+SubmitCommand.main()

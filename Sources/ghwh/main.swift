@@ -1,0 +1,3 @@
+import GHWHCLI
+
+GHWHCommand.main()

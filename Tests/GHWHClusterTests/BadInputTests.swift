@@ -1,0 +1,132 @@
+import ArgumentParser
+import Foundation
+import GHWHCLI
+import GHWHCluster
+import GHWHWarehouse
+import Testing
+
+/// Bad input gets a clear error and loses nothing (DESIGN.md section 2):
+/// bad records are quarantined, broken documents fail whole, the rest loads,
+/// and the command exits non-zero.
+@Suite struct BadInputTests {
+    static func issue(_ n: Int, repo: String = "o/r", updated: String = "2024-01-01T10:00:00Z") -> String {
+        #"{"number": \#(n), "title": "issue \#(n)", "repository_url": "https://api.github.com/repos/\#(repo)", "created_at": "2024-01-01T00:00:00Z", "updated_at": "\#(updated)", "labels": []}"#
+    }
+
+    /// A tree with one good file and every kind of breakage.
+    static func brokenTree() throws -> String {
+        let root = try Fixtures.tempDir()
+        let day = root + "/github/issues/2024-01-01/"
+        try Fixtures.write("[\n" + (1...3).map { issue($0) }.joined(separator: ",\n") + "\n]\n", to: day + "a-good.json")
+        // JSON Lines with record-level problems: each bad line is a reject, the good lines load.
+        let lines = [
+            issue(10),
+            #"{"number": "11", "repository_url": "https://api.github.com/repos/o/r", "created_at": "2024-01-01T00:00:00Z"}"#,
+            #"{"number": 12, "repository_url": "https://api.github.com/repos/o/r", "created_at": "2016-09-15 05:52:11 UTC"}"#,
+            #"{"number": 13, "created_at": "2024-01-01T00:00:00Z"}"#,
+            #"{"number": 14, "repository_url": "https://api.github.com/repos/o/r", "created_at": "2024-01-01T00:00:00Z", "title": ["x"]}"#,
+            #"{"number": 15, "title": "unterminated"#,
+            "[1, 2]",
+            issue(16),
+        ]
+        var jsonl = Array(lines.joined(separator: "\n").utf8) + [0x0A]
+        // A line with invalid UTF-8 inside a string.
+        jsonl += Array(#"{"number": 17, "title": "bad "#.utf8) + [0xC3, 0x28] + Array(#"", "repository_url": "https://api.github.com/repos/o/r", "created_at": "2024-01-01T00:00:00Z"}"#.utf8) + [0x0A]
+        try Fixtures.write(jsonl, to: day + "b-lines.jsonl")
+        // An array cut mid-way: nothing of it loads, not even its first records.
+        try Fixtures.write("[\n" + issue(20) + ",\n" + issue(21) + ",\n{\"number\": 22, \"ti", to: day + "c-truncated.json")
+        // Not JSON at all.
+        try Fixtures.write("hello, world\n", to: day + "d-not-json.json")
+        // A gzip cut short.
+        let gz = try gzip(Array(("[" + issue(30) + "]").utf8))
+        try Fixtures.write(Array(gz.prefix(gz.count / 2)), to: day + "e-cut.json.gz")
+        // Empty documents are zero records, not failures.
+        try Fixtures.write("", to: day + "f-empty.json")
+        try Fixtures.write("[]", to: day + "g-empty-array.json")
+        return root
+    }
+
+    static func gzip(_ bytes: [UInt8]) throws -> [UInt8] {
+        let dir = try Fixtures.tempDir("gz")
+        let path = dir + "/x"
+        try Fixtures.write(bytes, to: path)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        p.arguments = ["-n", path]
+        try p.run(); p.waitUntilExit()
+        return Array(try Data(contentsOf: URL(fileURLWithPath: path + ".gz")))
+    }
+
+    @Test func rejectsAndFailuresAreRecordedAndTheRestLoads() throws {
+        let raw = try Self.brokenTree()
+        let db = try Fixtures.database()
+        let summary = try Fixtures.run(db, raw: raw, job: .staGithubIssues)
+        #expect(!summary.succeeded)
+
+        let numbers = try PGRowsDump.rows(db, "SELECT number FROM sta_github.issues ORDER BY number").map { $0[0] }
+        #expect(numbers == ["1", "2", "3", "10", "16"])
+
+        let rejects = try PGRowsDump.rows(db, "SELECT source, ordinal, reason_code, excerpt FROM ghwh_meta.rejects ORDER BY ordinal")
+        #expect(rejects.map { $0[0] } == Array(repeating: "github/issues/2024-01-01/b-lines.jsonl", count: 7))
+        #expect(rejects.map { $0[1] } == ["1", "2", "3", "4", "5", "6", "8"])
+        #expect(rejects.map { $0[2] } == ["invalid_number", "invalid_timestamp", "no_repository", "wrong_type",
+                                          "invalid_json", "not_an_object", "invalid_json"])
+        #expect(rejects[0][3].contains(#""number": "11""#), "excerpt holds the raw record")
+
+        let failed = summary.failures.map(\.source).sorted()
+        #expect(failed == ["github/issues/2024-01-01/c-truncated.json", "github/issues/2024-01-01/d-not-json.json",
+                           "github/issues/2024-01-01/e-cut.json.gz"])
+        #expect(summary.failures.allSatisfy { !$0.reason.isEmpty })
+        #expect(summary.datasets["issues"]?.rejected == 7)
+        let rendered = summary.render()
+        #expect(rendered.contains("c-truncated.json") && rendered.contains("b-lines.jsonl record #1"))
+        #expect(try Fixtures.scalar(db, "SELECT string_agg(path || '=' || status, ',' ORDER BY path) FROM ghwh_meta.files")
+                == "github/issues/2024-01-01/a-good.json=loaded,github/issues/2024-01-01/b-lines.jsonl=loaded,github/issues/2024-01-01/c-truncated.json=failed,github/issues/2024-01-01/d-not-json.json=failed,github/issues/2024-01-01/e-cut.json.gz=failed,github/issues/2024-01-01/f-empty.json=loaded,github/issues/2024-01-01/g-empty-array.json=loaded")
+
+        // Re-running retries the failed files only; rejects are not duplicated.
+        let again = try Fixtures.run(db, raw: raw, job: .staGithubIssues)
+        #expect(again.failures.count == 3)
+        #expect(try Fixtures.scalar(db, "SELECT count(*) FROM ghwh_meta.rejects") == "7")
+    }
+
+    /// A document split into several tasks that breaks at its end loads
+    /// nothing, even from the chunks that committed before the break.
+    @Test func multiTaskDocumentThatBreaksLoadsNothing() throws {
+        let root = try Fixtures.tempDir()
+        let records = (1...400).map { Self.issue($0) }.joined(separator: ",\n")
+        try Fixtures.write("[\n" + records + ",\n{\"number\": 401", to: root + "/github/issues/2024-01-01/big.json")
+        try Fixtures.write("[\n" + records + "\n]", to: root + "/github/issues/2024-01-02/big.json")
+        let db = try Fixtures.database()
+        let s = try Fixtures.run(db, raw: root, job: .staGithubIssues, dates: Fixtures.date("2024-01-01")...Fixtures.date("2024-01-01"),
+                                 chunkBytes: 4096)
+        #expect(s.failures.count == 1)
+        #expect(s.tasksCommitted > 3, "the document was split into tasks: \(s.tasksCommitted)")
+        #expect(try Fixtures.scalar(db, "SELECT count(*) FROM sta_github.issues") == "0")
+        #expect(try Fixtures.scalar(db, "SELECT count(*) FROM ghwh_meta.stage_issues") == "0")
+        let ok = try Fixtures.run(db, raw: root, job: .staGithubIssues, chunkBytes: 4096)
+        #expect(ok.failures.count == 1)  // day 1 is still broken
+        #expect(try Fixtures.scalar(db, "SELECT count(*) FROM sta_github.issues") == "400")
+    }
+
+    @Test func commandExitsNonZeroWhenAnythingWasRejected() throws {
+        let raw = try Self.brokenTree()
+        let db = try Fixtures.database()
+        var command = try GHWHCommand.parseAsRoot(["run", "--job", "sta_github_issues", "--raw", raw,
+                                                   "--database-url", db, "--no-progress", "--log-level", "critical"])
+        #expect(throws: ExitCode(1)) { try command.run() }
+
+        let clean = try Fixtures.tempDir()
+        try Fixtures.write("[" + Self.issue(1) + "]", to: clean + "/github/issues/2024-01-01/ok.json")
+        var ok = try GHWHCommand.parseAsRoot(["run", "--job", "sta_github_issues", "--raw", clean,
+                                              "--database-url", db, "--no-progress", "--log-level", "critical"])
+        try ok.run()
+    }
+}
+
+enum PGRowsDump {
+    static func rows(_ conninfo: String, _ sql: String) throws -> [[String]] {
+        let db = try PGConnection(conninfo: conninfo)
+        defer { db.close() }
+        return try db.query(sql).rows.map { $0.map { $0 ?? "NULL" } }
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+import GHWHJSON
+
+/// One record as the splitter handed it out, copied so it outlives the callback.
+struct SplitRecord: Equatable, CustomStringConvertible {
+    let text: String
+    let ordinal: Int
+    let offset: Int64
+    var description: String { "#\(ordinal)@\(offset) \(text.debugDescription)" }
+}
+
+/// Runs a splitter over `document`, cut into chunks at `cuts` (ascending byte positions).
+func split(_ document: [UInt8], mode: RecordSplitter.Mode = .json, cuts: [Int],
+           maxRecordBytes: Int = 64 << 20) throws -> [SplitRecord] {
+    var splitter = RecordSplitter(mode: mode, maxRecordBytes: maxRecordBytes)
+    var records: [SplitRecord] = []
+    let collect: (RecordSlice) throws -> Void = { slice in
+        records.append(SplitRecord(text: String(decoding: slice.bytes, as: UTF8.self),
+                                   ordinal: slice.ordinal, offset: slice.offset))
+    }
+    var start = 0
+    for cut in cuts + [document.count] where cut >= start {
+        // A fresh array per chunk: a slice that points outside its chunk would show up as garbage.
+        let chunk = Array(document[start..<cut])
+        try chunk.withUnsafeBytes { try splitter.consume($0, collect) }
+        start = cut
+    }
+    try splitter.finish(collect)
+    return records
+}
+
+/// Runs a splitter over `document` fed in chunks of `chunkSize` bytes (nil: one chunk).
+func split(_ document: [UInt8], mode: RecordSplitter.Mode = .json, chunkSize: Int? = nil,
+           maxRecordBytes: Int = 64 << 20) throws -> [SplitRecord] {
+    let size = max(chunkSize ?? document.count, 1)
+    let cuts = Array(stride(from: size, to: document.count, by: size))
+    return try split(document, mode: mode, cuts: cuts, maxRecordBytes: maxRecordBytes)
+}
+
+func split(_ document: String, mode: RecordSplitter.Mode = .json, chunkSize: Int? = nil,
+           maxRecordBytes: Int = 64 << 20) throws -> [SplitRecord] {
+    try split(Array(document.utf8), mode: mode, chunkSize: chunkSize, maxRecordBytes: maxRecordBytes)
+}
+
+/// The structure error a document produces (nil if it splits cleanly).
+func structureError(_ document: [UInt8], mode: RecordSplitter.Mode = .json, cuts: [Int] = [],
+                    maxRecordBytes: Int = 64 << 20) -> DocumentStructureError? {
+    do {
+        _ = try split(document, mode: mode, cuts: cuts, maxRecordBytes: maxRecordBytes)
+        return nil
+    } catch let error as DocumentStructureError {
+        return error
+    } catch {
+        Issue.record("unexpected error type: \(error)")
+        return nil
+    }
+}
+
+func structureError(_ document: String, mode: RecordSplitter.Mode = .json) -> DocumentStructureError? {
+    structureError(Array(document.utf8), mode: mode)
+}
+
+/// Projects `text` with `selection`; top-level non-objects come back whole.
+func project(_ text: String, _ selection: [String: JSONSelection] = [:], maxDepth: Int = 128)
+    throws(JSONSyntaxError) -> JSONValue {
+    try JSONProjector(selection, maxDepth: maxDepth).project(Array(text.utf8))
+}
+
+func parse(_ bytes: [UInt8], maxDepth: Int = 128) throws(JSONSyntaxError) -> JSONValue {
+    try JSONValue.parse(bytes, maxDepth: maxDepth)
+}
+
+func parse(_ text: String, maxDepth: Int = 128) throws(JSONSyntaxError) -> JSONValue {
+    try JSONValue.parse(Array(text.utf8), maxDepth: maxDepth)
+}
+
+/// The syntax error `bytes` produce (nil if they parse).
+func syntaxError(_ bytes: [UInt8], maxDepth: Int = 128) -> JSONSyntaxError? {
+    do {
+        _ = try JSONValue.parse(bytes, maxDepth: maxDepth)
+        return nil
+    } catch {
+        return error
+    }
+}
+
+func syntaxError(_ text: String, maxDepth: Int = 128) -> JSONSyntaxError? {
+    syntaxError(Array(text.utf8), maxDepth: maxDepth)
+}
+
+/// The real GitHub corpus: `shared/corpus/github-real` in an ancestor of this package
+/// (the repo lives at /work/main with shared/ beside it).
+func corpusFile(_ name: String) throws -> URL {
+    var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    for _ in 0..<6 {
+        dir = dir.deletingLastPathComponent()
+        let candidate = dir.appendingPathComponent("shared/corpus/github-real/\(name)")
+        if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
+    }
+    throw CorpusMissing(name: name)
+}
+
+struct CorpusMissing: Error, CustomStringConvertible {
+    let name: String
+    var description: String { "corpus file \(name) not found in shared/corpus/github-real above \(#filePath)" }
+}
+
+/// Deterministic generator for randomized tests (SplitMix64).
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
