@@ -34,8 +34,7 @@ let package = Package(
         .target(name: "GHWHJSON"),
         .target(name: "GHWHModel", dependencies: ["GHWHJSON"]),
         .target(name: "GHWHRaw", dependencies: [
-            "CGHWHZlib", "GHWHJSON",
-            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            "CGHWHZlib",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "GHWHWarehouse", dependencies: [
@@ -64,7 +63,9 @@ let package = Package(
 
         .testTarget(name: "GHWHJSONTests", dependencies: ["GHWHJSON"]),
         .testTarget(name: "GHWHModelTests", dependencies: ["GHWHModel", "GHWHJSON"]),
-        .testTarget(name: "GHWHRawTests", dependencies: ["GHWHRaw"]),
+        .testTarget(name: "GHWHRawTests", dependencies: [
+            "GHWHRaw", "CGHWHZlib", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ]),
         .testTarget(name: "GHWHSampleDataTests", dependencies: [
             "GHWHSampleData", "CGHWHZlib", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
