@@ -45,7 +45,7 @@ struct GenDataCommand: ParsableCommand {
         o.targetBytes = targetMB.map { Int64($0) * 1_000_000 }
         let started = Date()
         let s = try SampleDataGenerator(o).generate { p in
-            let mb = Double(p.uncompressedBytes) / 1_000_000
+            let mb = Double(p.bytesWritten) / 1_000_000
             FileHandle.standardError.write(Data(String(format: "\rgen-data: %.0f MB, %d files, %d records", mb, p.files, p.records).utf8))
         }
         FileHandle.standardError.write(Data("\n".utf8))

@@ -19,9 +19,10 @@ enum JobRunner {
         db.close()
 
         let isTTY = isatty(STDERR_FILENO) == 1
-        let progress: (@Sendable (String) -> Void)? = showProgress ? { line in
+        let writeLine: @Sendable (String) -> Void = { line in
             FileHandle.standardError.write(Data(((isTTY ? "\r\u{1B}[K" : "") + line + (isTTY ? "" : "\n")).utf8))
-        } : nil
+        }
+        let progress = showProgress ? writeLine : nil
         let cluster = LocalCluster(conninfo: conninfo, options: .init(workers: config.workers), logger: logger)
         let summary = try cluster.run(spec, progress: progress)
         if isTTY && showProgress { FileHandle.standardError.write(Data("\n".utf8)) }

@@ -6,7 +6,7 @@ import Logging
 /// `ghwh run`: coordinator (planner), N workers and the loader in one process,
 /// on threads of their own, handing each other tasks and results as values
 /// through bounded queues. The cluster mode puts nng sockets where the queues are.
-public struct LocalCluster {
+public struct LocalCluster: Sendable {
     public struct Options: Sendable {
         public var workers: Int
         /// Tasks read ahead of the workers (bounds memory: about chunkBytes each).

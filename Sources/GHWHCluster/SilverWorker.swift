@@ -28,7 +28,7 @@ public struct SilverWorker: Sendable {
                 let ordinal = Int64(batch.firstOrdinal + i)
                 do {
                     let value: JSONValue
-                    do { value = try projector.project(record) } catch {
+                    do throws(JSONSyntaxError) { value = try projector.project(record) } catch {
                         throw RecordRejectReason.invalidJSON(offset: error.offset, reason: error.reason)
                     }
                     switch task.dataset {

@@ -70,7 +70,7 @@ struct Bench: ParsableCommand {
         o.targetBytes = Int64(sizeMB) * 1_000_000
         let started = Date()
         let s = try SampleDataGenerator(o).generate { p in
-            FileHandle.standardError.write(Data(String(format: "\r  %.0f MB, %d files", Double(p.uncompressedBytes) / 1e6, p.files).utf8))
+            FileHandle.standardError.write(Data(String(format: "\r  %.0f MB, %d files", Double(p.bytesWritten) / 1e6, p.files).utf8))
         }
         let secs = Date().timeIntervalSince(started)
         print(String(format: "\n  %d records, %.0f MB JSON, %.0f MB on disk, %.1f s (%.0f MB/s)", s.records,

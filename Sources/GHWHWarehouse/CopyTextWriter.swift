@@ -1,0 +1,238 @@
+/// Encodes rows in PostgreSQL's COPY text format (tab-separated, newline-terminated,
+/// `\N` for NULL, backslash escapes) into a byte buffer for `PGConnection.copyIn`.
+///
+/// Call one value method per column, then `endRow()`. Pure and allocation-light: it is on
+/// the loader's hot path.
+public struct CopyTextWriter: Sendable {
+    /// The encoded COPY text so far.
+    public private(set) var bytes: [UInt8]
+    /// Rows ended with `endRow()`.
+    public private(set) var rowCount: Int
+    /// True until the first value of the current row is written (no tab before it).
+    private var atRowStart = true
+
+    public init(reservingCapacity: Int = 1 << 16) {
+        bytes = []
+        bytes.reserveCapacity(reservingCapacity)
+        rowCount = 0
+    }
+
+    // MARK: - Values
+
+    /// A text value; nil is NULL. NUL characters become U+FFFD (PostgreSQL text cannot hold NUL).
+    public mutating func text(_ s: String?) {
+        guard let s else { return null() }
+        beginField()
+        appendEscaped(s)
+    }
+
+    /// An integer value; nil is NULL.
+    public mutating func int(_ v: Int64?) {
+        guard let v else { return null() }
+        beginField()
+        appendDecimal(v)
+    }
+
+    /// A boolean value written as `t` / `f`; nil is NULL.
+    public mutating func bool(_ v: Bool?) {
+        guard let v else { return null() }
+        beginField()
+        bytes.append(v ? UInt8(ascii: "t") : UInt8(ascii: "f"))
+    }
+
+    /// A `timestamptz` value in UTC, e.g. `2024-03-01 12:00:05.123456+00` (no fraction when it
+    /// is zero). Years after 9999 get more digits; years before 0001 are written with ` BC`,
+    /// as PostgreSQL does. nil is NULL.
+    public mutating func timestamp(microsecondsSinceEpoch v: Int64?) {
+        guard let v else { return null() }
+        beginField()
+        appendTimestamp(v)
+    }
+
+    /// A `date` value already in `YYYY-MM-DD` form (escaped like text, so a malformed value
+    /// cannot break the row structure: the server rejects it instead); nil is NULL.
+    public mutating func date(_ isoDate: String?) {
+        text(isoDate)
+    }
+
+    /// A `text[]` value as an array literal such as `{a,"b c","q\"x"}`; `[]` is `{}`, nil is NULL.
+    public mutating func textArray(_ values: [String]?) {
+        guard let values else { return null() }
+        beginField()
+        bytes.append(UInt8(ascii: "{"))
+        for (index, element) in values.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            appendArrayElement(element)
+        }
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    /// Ends the current row.
+    public mutating func endRow() {
+        bytes.append(UInt8(ascii: "\n"))
+        rowCount += 1
+        atRowStart = true
+    }
+
+    /// Appends the complete rows of another writer. Both should be at a row boundary.
+    public mutating func append(_ other: CopyTextWriter) {
+        bytes.append(contentsOf: other.bytes)
+        rowCount += other.rowCount
+        atRowStart = other.atRowStart
+    }
+
+    /// Forgets all rows, e.g. after a batch was sent.
+    public mutating func removeAll(keepingCapacity: Bool) {
+        bytes.removeAll(keepingCapacity: keepingCapacity)
+        rowCount = 0
+        atRowStart = true
+    }
+
+    // MARK: - Encoding
+
+    private mutating func beginField() {
+        if atRowStart {
+            atRowStart = false
+        } else {
+            bytes.append(UInt8(ascii: "\t"))
+        }
+    }
+
+    private mutating func null() {
+        beginField()
+        bytes.append(UInt8(ascii: "\\"))
+        bytes.append(UInt8(ascii: "N"))
+    }
+
+    /// Bytes that need attention in COPY text: the escapes and NUL.
+    @inline(__always)
+    private static func isCopySpecial(_ byte: UInt8) -> Bool {
+        byte == 0x5C || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x00
+    }
+
+    /// Appends one byte of a value with COPY text escaping.
+    @inline(__always)
+    private mutating func appendCopyEscaped(_ byte: UInt8) {
+        switch byte {
+        case 0x5C: bytes.append(0x5C); bytes.append(0x5C)
+        case 0x09: bytes.append(0x5C); bytes.append(UInt8(ascii: "t"))
+        case 0x0A: bytes.append(0x5C); bytes.append(UInt8(ascii: "n"))
+        case 0x0D: bytes.append(0x5C); bytes.append(UInt8(ascii: "r"))
+        case 0x00: bytes.append(0xEF); bytes.append(0xBF); bytes.append(0xBD)  // U+FFFD
+        default: bytes.append(byte)
+        }
+    }
+
+    private mutating func appendEscaped(_ s: String) {
+        var s = s
+        s.withUTF8 { utf8 in
+            // Most values have nothing to escape: copy them in one go.
+            if !utf8.contains(where: Self.isCopySpecial) {
+                bytes.append(contentsOf: utf8)
+                return
+            }
+            for byte in utf8 { appendCopyEscaped(byte) }
+        }
+    }
+
+    /// One array element: quoted when the array parser would otherwise misread it, with `"` and
+    /// `\` backslash-escaped inside the quotes; the whole then COPY-escaped.
+    private mutating func appendArrayElement(_ element: String) {
+        var element = element
+        element.withUTF8 { utf8 in
+            guard Self.needsArrayQuotes(utf8) else {
+                for byte in utf8 { appendCopyEscaped(byte) }
+                return
+            }
+            bytes.append(UInt8(ascii: "\""))
+            for byte in utf8 {
+                if byte == UInt8(ascii: "\"") || byte == 0x5C {
+                    appendCopyEscaped(0x5C)
+                }
+                appendCopyEscaped(byte)
+            }
+            bytes.append(UInt8(ascii: "\""))
+        }
+    }
+
+    /// The rules of PostgreSQL's array_out: quote empty strings, `NULL` in any case, and
+    /// anything holding a delimiter, brace, quote, backslash or white space.
+    private static func needsArrayQuotes(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        if utf8.isEmpty { return true }
+        if utf8.count == 4 {
+            let upper = utf8.map { $0 & 0xDF }  // ASCII letters to upper case
+            if upper == [0x4E, 0x55, 0x4C, 0x4C] { return true }  // NULL
+        }
+        for byte in utf8 {
+            switch byte {
+            case UInt8(ascii: "\""), 0x5C, UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: ","),
+                 UInt8(ascii: " "), 0x09, 0x0A, 0x0B, 0x0C, 0x0D:
+                return true
+            default:
+                continue
+            }
+        }
+        return false
+    }
+
+    private mutating func appendDecimal(_ v: Int64) {
+        if v < 0 { bytes.append(UInt8(ascii: "-")) }
+        appendDigits(v.magnitude, minimumWidth: 1)
+    }
+
+    /// Appends `value` in decimal, left-padded with zeros to `minimumWidth`.
+    private mutating func appendDigits(_ value: UInt64, minimumWidth: Int) {
+        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for 20 digits
+        withUnsafeMutableBytes(of: &scratch) { buffer in
+            var end = buffer.count
+            var rest = value
+            repeat {
+                end -= 1
+                buffer[end] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
+                rest /= 10
+            } while rest > 0
+            while buffer.count - end < minimumWidth, end > 0 {
+                end -= 1
+                buffer[end] = UInt8(ascii: "0")
+            }
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[end...]))
+        }
+    }
+
+    private mutating func appendTimestamp(_ micros: Int64) {
+        let microsPerDay: Int64 = 86_400_000_000
+        // Floor division, so that instants before 1970 land on the right day.
+        var days = micros / microsPerDay
+        var ofDay = micros % microsPerDay
+        if ofDay < 0 { ofDay += microsPerDay; days -= 1 }
+        let civil = CivilDate(daysSinceEpoch: days)
+
+        // Year 0 is 1 BC, year -1 is 2 BC (PostgreSQL's convention).
+        let beforeChrist = civil.year <= 0
+        let displayYear = beforeChrist ? 1 - civil.year : civil.year
+        appendDigits(UInt64(displayYear), minimumWidth: 4)
+        bytes.append(UInt8(ascii: "-"))
+        appendDigits(UInt64(civil.month), minimumWidth: 2)
+        bytes.append(UInt8(ascii: "-"))
+        appendDigits(UInt64(civil.day), minimumWidth: 2)
+        bytes.append(UInt8(ascii: " "))
+
+        let seconds = ofDay / 1_000_000
+        let fraction = ofDay % 1_000_000
+        appendDigits(UInt64(seconds / 3600), minimumWidth: 2)
+        bytes.append(UInt8(ascii: ":"))
+        appendDigits(UInt64(seconds / 60 % 60), minimumWidth: 2)
+        bytes.append(UInt8(ascii: ":"))
+        appendDigits(UInt64(seconds % 60), minimumWidth: 2)
+        if fraction != 0 {
+            bytes.append(UInt8(ascii: "."))
+            appendDigits(UInt64(fraction), minimumWidth: 6)
+        }
+        bytes.append(UInt8(ascii: "+"))
+        bytes.append(UInt8(ascii: "0"))
+        bytes.append(UInt8(ascii: "0"))
+        if beforeChrist {
+            bytes.append(contentsOf: [UInt8(ascii: " "), UInt8(ascii: "B"), UInt8(ascii: "C")])
+        }
+    }
+}
