@@ -52,7 +52,7 @@ enum Fixtures {
     static func dump(_ conninfo: String, _ table: String) throws -> [String] {
         let db = try PGConnection(conninfo: conninfo)
         defer { db.close() }
-        return try db.query("SELECT t::text FROM \(table) t ORDER BY 1 COLLATE \"C\"").rows.map { $0[0] ?? "NULL" }
+        return try db.query("SELECT t::text FROM \(table) t ORDER BY t::text COLLATE \"C\"").rows.map { $0[0] ?? "NULL" }
     }
 
     static func silver(_ conninfo: String) throws -> [String: [String]] {
