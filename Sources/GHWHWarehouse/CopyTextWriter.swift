@@ -141,7 +141,12 @@ public struct CopyTextWriter: Sendable {
         var element = element
         element.withUTF8 { utf8 in
             guard Self.needsArrayQuotes(utf8) else {
-                for byte in utf8 { appendCopyEscaped(byte) }
+                // Unquoted elements hold no tab, newline, CR or backslash; only NUL may need work.
+                if utf8.contains(0) {
+                    for byte in utf8 { appendCopyEscaped(byte) }
+                } else {
+                    bytes.append(contentsOf: utf8)
+                }
                 return
             }
             bytes.append(UInt8(ascii: "\""))
@@ -210,29 +215,57 @@ public struct CopyTextWriter: Sendable {
         // Year 0 is 1 BC, year -1 is 2 BC (PostgreSQL's convention).
         let beforeChrist = civil.year <= 0
         let displayYear = beforeChrist ? 1 - civil.year : civil.year
-        appendDigits(UInt64(displayYear), minimumWidth: 4)
-        bytes.append(UInt8(ascii: "-"))
-        appendDigits(UInt64(civil.month), minimumWidth: 2)
-        bytes.append(UInt8(ascii: "-"))
-        appendDigits(UInt64(civil.day), minimumWidth: 2)
-        bytes.append(UInt8(ascii: " "))
+        if displayYear > 9999 {
+            appendDigits(UInt64(displayYear), minimumWidth: 4)
+        } else {
+            appendFixedDigits(Int(displayYear), count: 4)
+        }
+        let seconds = Int(ofDay / 1_000_000)
+        let fraction = Int(ofDay % 1_000_000)
 
-        let seconds = ofDay / 1_000_000
-        let fraction = ofDay % 1_000_000
-        appendDigits(UInt64(seconds / 3600), minimumWidth: 2)
-        bytes.append(UInt8(ascii: ":"))
-        appendDigits(UInt64(seconds / 60 % 60), minimumWidth: 2)
-        bytes.append(UInt8(ascii: ":"))
-        appendDigits(UInt64(seconds % 60), minimumWidth: 2)
-        if fraction != 0 {
-            bytes.append(UInt8(ascii: "."))
-            appendDigits(UInt64(fraction), minimumWidth: 6)
+        // "-MM-DD HH:MM:SS" then ".ffffff" and "+00", built on the stack and appended at once.
+        var tail: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)  // 32 bytes
+        let length = withUnsafeMutableBytes(of: &tail) { out -> Int in
+            func put2(_ value: Int, at index: Int) {
+                out[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value / 10)
+                out[index + 1] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value % 10)
+            }
+            out[0] = UInt8(ascii: "-"); put2(Int(civil.month), at: 1)
+            out[3] = UInt8(ascii: "-"); put2(Int(civil.day), at: 4)
+            out[6] = UInt8(ascii: " "); put2(seconds / 3600, at: 7)
+            out[9] = UInt8(ascii: ":"); put2(seconds / 60 % 60, at: 10)
+            out[12] = UInt8(ascii: ":"); put2(seconds % 60, at: 13)
+            var end = 15
+            if fraction != 0 {
+                out[end] = UInt8(ascii: ".")
+                var rest = fraction
+                for index in stride(from: end + 6, to: end, by: -1) {
+                    out[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
+                    rest /= 10
+                }
+                end += 7
+            }
+            out[end] = UInt8(ascii: "+"); out[end + 1] = UInt8(ascii: "0"); out[end + 2] = UInt8(ascii: "0")
+            end += 3
+            if beforeChrist {
+                out[end] = UInt8(ascii: " "); out[end + 1] = UInt8(ascii: "B"); out[end + 2] = UInt8(ascii: "C")
+                end += 3
+            }
+            return end
         }
-        bytes.append(UInt8(ascii: "+"))
-        bytes.append(UInt8(ascii: "0"))
-        bytes.append(UInt8(ascii: "0"))
-        if beforeChrist {
-            bytes.append(contentsOf: [UInt8(ascii: " "), UInt8(ascii: "B"), UInt8(ascii: "C")])
+        withUnsafeBytes(of: &tail) { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[0..<length])) }
+    }
+
+    /// Appends `value` (0 ..< 10^count) as exactly `count` digits.
+    private mutating func appendFixedDigits(_ value: Int, count: Int) {
+        var scratch: UInt64 = 0
+        withUnsafeMutableBytes(of: &scratch) { out in
+            var rest = value
+            for index in stride(from: count - 1, through: 0, by: -1) {
+                out[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
+                rest /= 10
+            }
         }
+        withUnsafeBytes(of: &scratch) { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
     }
 }

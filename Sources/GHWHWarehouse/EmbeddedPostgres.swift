@@ -30,6 +30,7 @@ public struct EmbeddedPostgres: Sendable {
         }
     }
 
+    /// Whether the cluster exists and whether a live postmaster owns it.
     public enum Status: Sendable, Equatable {
         case notInitialized
         case stopped
@@ -44,11 +45,13 @@ public struct EmbeddedPostgres: Sendable {
 
     /// Absolute path of the server's directory.
     public let directory: String
+    /// The options it was created with.
     public let options: Options
 
     /// Longest Unix socket path the kernel accepts (sun_path is 108 bytes with the NUL).
     public static let maxSocketPathLength = 107
 
+    /// Describes the server; touches nothing on disk. A relative `directory` is made absolute.
     public init(directory: String, options: Options = .init()) {
         let absolute = directory.hasPrefix("/")
             ? directory
@@ -57,9 +60,13 @@ public struct EmbeddedPostgres: Sendable {
         self.options = options
     }
 
+    /// PGDATA.
     public var dataDirectory: String { directory + "/data" }
+    /// Where the Unix socket lives (the conninfo `host`).
     public var socketDirectory: String { directory + "/run" }
+    /// The server log (pg_ctl -l).
     public var logFile: String { directory + "/postgres.log" }
+    /// The socket file itself; at most `maxSocketPathLength` bytes.
     public var socketPath: String { socketDirectory + "/.s.PGSQL.\(options.port)" }
 
     /// libpq conninfo of `options.database`.
@@ -72,6 +79,8 @@ public struct EmbeddedPostgres: Sendable {
 
     // MARK: - Lifecycle
 
+    /// Reads PG_VERSION and postmaster.pid. A PID file naming a dead or zombie process, or one
+    /// that is not PostgreSQL, counts as stopped.
     public func status() throws -> Status {
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
@@ -132,6 +141,7 @@ public struct EmbeddedPostgres: Sendable {
     /// Stops the server (`pg_ctl -w stop -m <mode>`); does nothing when it is not running.
     public func stop() throws { try stop(mode: .fast) }
 
+    /// Stops the server with the given pg_ctl shutdown mode; nothing when it is not running.
     public func stop(mode: StopMode) throws {
         guard case .running = try status() else { return }
         let result = try runAsServerUser(PostgresBinaries.path("pg_ctl"), [

@@ -9,12 +9,14 @@ public struct PGError: Error, Sendable, CustomStringConvertible {
     /// and retry. False for errors of the statement itself (syntax, constraint, bad data).
     public let isConnectionFailure: Bool
 
+    /// Makes an error; library code and tests use it, and callers may for their own checks.
     public init(message: String, sqlState: String? = nil, isConnectionFailure: Bool = false) {
         self.message = message
         self.sqlState = sqlState
         self.isConnectionFailure = isConnectionFailure
     }
 
+    /// `PostgreSQL error [SQLSTATE] (connection failure): message`.
     public var description: String {
         var text = "PostgreSQL error"
         if let sqlState { text += " [\(sqlState)]" }

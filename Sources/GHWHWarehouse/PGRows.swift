@@ -5,6 +5,7 @@ public struct PGRows: Sendable {
     /// Each row holds one value per column.
     public let rows: [[String?]]
 
+    /// Wraps already-fetched rows (tests build them by hand).
     public init(columns: [String], rows: [[String?]]) {
         self.columns = columns
         self.rows = rows
