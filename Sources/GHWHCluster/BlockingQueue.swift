@@ -5,7 +5,8 @@ import Foundation
 /// Swift's cooperative pool. `close()` wakes everyone; `pop` then drains what
 /// is left and returns nil.
 public final class BlockingQueue<Element: Sendable>: @unchecked Sendable {
-    private var items: [Element] = []
+    /// Popped slots are set to nil at once so their values (MBs of records) are freed.
+    private var items: [Element?] = []
     private var head = 0
     private var closed = false
     private let capacity: Int
@@ -35,13 +36,14 @@ public final class BlockingQueue<Element: Sendable>: @unchecked Sendable {
         while items.count == head && !closed { condition.wait() }
         if items.count == head { return nil }
         let item = items[head]
+        items[head] = nil
         head += 1
-        if head > 1024 && head * 2 > items.count {
+        if head > 64 && head * 2 > items.count {
             items.removeFirst(head)
             head = 0
         }
         condition.broadcast()
-        return item
+        return item!
     }
 
     public func close() {

@@ -15,7 +15,11 @@ public struct RecordBatch: Sendable {
     /// Ordinal (0-based index in the document) of the first record.
     public var firstOrdinal: Int = 0
 
-    public init(firstOrdinal: Int = 0) { self.firstOrdinal = firstOrdinal }
+    /// Reserving the chunk size up front avoids doubling growth (2x memory per batch).
+    public init(firstOrdinal: Int = 0, reservingCapacity: Int = 0) {
+        self.firstOrdinal = firstOrdinal
+        bytes.reserveCapacity(reservingCapacity)
+    }
 
     public var count: Int { bounds.count - 1 }
     public var byteCount: Int { bytes.count }

@@ -111,7 +111,7 @@ public struct Planner {
                       report: (Progress) -> Void, emit: (Event) -> Void) {
         var splitter = RecordSplitter(mode: document.format == .json ? .json : .lines)
         var chunkIndex = 0
-        var batch = RecordBatch(firstOrdinal: 0)
+        var batch = RecordBatch(firstOrdinal: 0, reservingCapacity: min(spec.chunkBytes + (1 << 20), 64 << 20))
         var recordCount = 0
         func makeTask(final: Bool) -> SilverTask {
             SilverTask(taskId: DocumentID.taskId(documentId: documentId, chunk: chunkIndex), jobId: jobId,
@@ -126,7 +126,7 @@ public struct Planner {
                 emit(.task(makeTask(final: false)))
                 p.tasks += 1
                 chunkIndex += 1
-                batch = RecordBatch(firstOrdinal: recordCount)
+                batch = RecordBatch(firstOrdinal: recordCount, reservingCapacity: min(spec.chunkBytes + (1 << 20), 64 << 20))
             }
         }
         do {
