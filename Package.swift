@@ -72,6 +72,7 @@ let package = Package(
         .testTarget(name: "GHWHWarehouseTests", dependencies: ["GHWHWarehouse", "GHWHModel", "GHWHTestSupport"]),
         .testTarget(name: "GHWHClusterTests", dependencies: [
             "GHWHCluster", "GHWHWarehouse", "GHWHSampleData", "GHWHRaw", "GHWHModel", "GHWHTestSupport", "GHWHCLI",
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
     ]
 )

@@ -44,11 +44,18 @@ struct GenDataCommand: ParsableCommand {
         o.firstDate = firstDate
         o.targetBytes = targetMB.map { Int64($0) * 1_000_000 }
         let started = Date()
+        let isTTY = isatty(STDERR_FILENO) == 1
+        var lastPrint = Date.distantPast
         let s = try SampleDataGenerator(o).generate { p in
+            // At most twice a second on a terminal, every 5 s in a log.
+            guard Date().timeIntervalSince(lastPrint) >= (isTTY ? 0.5 : 5) else { return }
+            lastPrint = Date()
             let mb = Double(p.bytesWritten) / 1_000_000
-            FileHandle.standardError.write(Data(String(format: "\rgen-data: %.0f MB, %d files, %d records", mb, p.files, p.records).utf8))
+            let rate = mb / max(0.001, Date().timeIntervalSince(started))
+            let line = String(format: "gen-data: %.0f MB of JSON, %d files, %d records, %.0f MB/s", mb, p.files, p.records, rate)
+            FileHandle.standardError.write(Data(((isTTY ? "\r\u{1B}[K" : "") + line + (isTTY ? "" : "\n")).utf8))
         }
-        FileHandle.standardError.write(Data("\n".utf8))
+        if isTTY { FileHandle.standardError.write(Data("\n".utf8)) }
         let secs = Date().timeIntervalSince(started)
         print("wrote \(s.files) files, \(s.records) records, \(String(format: "%.1f", Double(s.uncompressedBytes) / 1e6)) MB of JSON (\(String(format: "%.1f", Double(s.compressedBytes) / 1e6)) MB on disk) in \(String(format: "%.1f", secs)) s under \(out)")
         print("distinct issues \(s.distinctIssues), issue-endpoint records \(s.distinctIssueRecordsIncludingPRs), pull requests \(s.distinctPullRequests)")

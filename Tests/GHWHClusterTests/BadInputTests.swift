@@ -130,3 +130,32 @@ enum PGRowsDump {
         return try db.query(sql).rows.map { $0.map { $0 ?? "NULL" } }
     }
 }
+
+import ZIPFoundation
+
+/// A zip's entries are separate documents: a broken entry fails alone.
+@Suite struct ZipEntryTests {
+    @Test func brokenEntryFailsAloneAndOtherEntriesLoad() throws {
+        let root = try Fixtures.tempDir()
+        let dir = root + "/github/issues/2024-01-01"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let archive = try Archive(url: URL(fileURLWithPath: dir + "/dump.json.zip"), accessMode: .create)
+        func add(_ name: String, _ text: String) throws {
+            let data = Data(text.utf8)
+            try archive.addEntry(with: name, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate,
+                                 provider: { position, size in data.subdata(in: Int(position) ..< Int(position) + size) })
+        }
+        try add("part-1.json", "[" + BadInputTests.issue(1) + "," + BadInputTests.issue(2) + "]")
+        try add("part-2.json", "[" + BadInputTests.issue(3) + ", {\"number\": 4")
+        try add("README.txt", "not data")
+        try add("nested/part-3.jsonl", BadInputTests.issue(5) + "\n" + BadInputTests.issue(6) + "\n")
+
+        let db = try Fixtures.database()
+        let s = try Fixtures.run(db, raw: root, job: .staGithubIssues)
+        #expect(s.failures.map(\.source) == ["github/issues/2024-01-01/dump.json.zip!part-2.json"])
+        #expect(try PGRowsDump.rows(db, "SELECT number FROM sta_github.issues ORDER BY number").map { $0[0] } == ["1", "2", "5", "6"])
+        #expect(try Fixtures.scalar(db, "SELECT string_agg(DISTINCT source, ',') FROM sta_github.issues")
+                == "github/issues/2024-01-01/dump.json.zip!nested/part-3.jsonl,github/issues/2024-01-01/dump.json.zip!part-1.json")
+        #expect(try Fixtures.scalar(db, "SELECT status FROM ghwh_meta.files") == "failed")
+    }
+}

@@ -58,6 +58,7 @@ import Testing
                 latest[key] = (updated, i)
             }
             let rows = try PGRowsDump.rows(db, "SELECT repo_name || '#' || number, title, array_length(labels, 1) FROM \(table)")
+            #expect(latest.count > 90, "the corpus has ~100 PRs and ~1,200 issues")
             #expect(rows.count == latest.count, "\(table)")
             #expect(Set(rows.map { $0[0] }) == Set(latest.keys))
             // Titles and label counts of the winning versions.

@@ -1,0 +1,62 @@
+import Foundation
+import GHWHCLI
+import GHWHCluster
+import GHWHWarehouse
+import Testing
+
+@Suite struct ConfigurationTests {
+    static func file(_ text: String) throws -> String {
+        let path = try Fixtures.tempDir("conf") + "/ghwh.conf"
+        try Fixtures.write(text, to: path)
+        return path
+    }
+
+    @Test func precedenceIsFlagThenEnvironmentThenFileThenDefault() throws {
+        let path = try Self.file("""
+            # comment
+            raw_root = "/from/file"
+            workers = 3
+            chunk_size_mb = 8
+            data_dir = /file/data
+            """)
+        let env = ["GHWH_WORKERS": "5", "GHWH_DATA_DIR": "/env/data"]
+        let c = try Configuration(flags: [.dataDir: "/flag/data"], configFile: path, environment: env)
+        #expect(c.dataDirectory == "/flag/data")
+        #expect(c.workers == 5)
+        #expect(c.rawRoot == "/from/file")
+        #expect(c.chunkBytes == 8 << 20)
+        #expect(c.databaseURL == nil)
+        #expect(c.origins[.workers] == "env GHWH_WORKERS")
+        let defaults = try Configuration(flags: [:], configFile: nil, environment: [:])
+        #expect(defaults.dataDirectory == ".ghwh" && defaults.chunkBytes == 16 << 20)
+    }
+
+    @Test func badKeysAndValuesNameTheKey() throws {
+        let unknown = try Self.file("raw_root = x\nchunk_size = 3\n")
+        #expect(throws: Configuration.ConfigError.self) { try Configuration(configFile: unknown, environment: [:]) }
+        do { _ = try Configuration(configFile: unknown, environment: [:]) } catch {
+            #expect("\(error)".contains("chunk_size") && "\(error)".contains(":2:"))
+        }
+        do { _ = try Configuration(configFile: nil, environment: ["GHWH_WORKERS": "many"]); Issue.record("accepted workers=many") } catch {
+            #expect("\(error)".contains("workers") && "\(error)".contains("GHWH_WORKERS"))
+        }
+        let noEquals = try Self.file("raw_root\n")
+        #expect(throws: Configuration.ConfigError.self) { try Configuration(configFile: noEquals, environment: [:]) }
+    }
+
+    /// With no DSN, `ghwh db init` starts a private server under --data-dir;
+    /// `db stop` stops it.
+    @Test func embeddedDefaultStartsAndStops() throws {
+        let dataDir = try Fixtures.tempDir("emb")
+        var initCommand = try GHWHCommand.parseAsRoot(["db", "init", "--data-dir", dataDir])
+        try initCommand.run()
+        let server = WarehouseLocation.embeddedServer(dataDirectory: dataDir)
+        guard case .running = try server.status() else { Issue.record("not running after db init"); return }
+        let db = try PGConnection(conninfo: server.conninfo)
+        #expect(try db.query("SELECT count(*) FROM sta_github.issues").rows.first?[0] == "0")
+        db.close()
+        var stop = try GHWHCommand.parseAsRoot(["db", "stop", "--data-dir", dataDir])
+        try stop.run()
+        #expect(try server.status() == .stopped)
+    }
+}
