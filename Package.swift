@@ -38,7 +38,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "GHWHWarehouse", dependencies: [
-            "CLibPQ", "GHWHModel",
+            "CLibPQ", "GHWHJSON", "GHWHModel",
             .product(name: "Logging", package: "swift-log"),
         ], resources: [.copy("Migrations")]),
         .target(name: "GHWHSampleData", dependencies: ["CGHWHZlib"]),

@@ -33,6 +33,13 @@ public struct CopyTextWriter: Sendable {
         appendDecimal(v)
     }
 
+    /// A `double precision` value (shortest round-tripping decimal); nil and non-finite values are NULL.
+    public mutating func double(_ v: Double?) {
+        guard let v, v.isFinite else { return null() }
+        beginField()
+        bytes.append(contentsOf: v.description.utf8)
+    }
+
     /// A boolean value written as `t` / `f`; nil is NULL.
     public mutating func bool(_ v: Bool?) {
         guard let v else { return null() }

@@ -247,6 +247,14 @@ public final class SilverStore {
         stats.inserted = counts.rows.first?[0].flatMap { Int($0) } ?? 0
         stats.updated = counts.rows.first?[1].flatMap { Int($0) } ?? 0
 
+        // Their repos' gold rows are stale now (DESIGN.md section 5: gold recomputes changed repos).
+        try db.command("""
+            INSERT INTO ghwh_meta.gold_dirty_repos (repo_name, target, seq)
+            SELECT r.repo_name, t.target, nextval('ghwh_meta.gold_dirty_seq')
+            FROM (SELECT DISTINCT repo_name FROM ghwh_changed_keys) r
+            CROSS JOIN (VALUES ('pull_requests_metrics'), ('labels_metrics'), ('milestone_metrics')) AS t(target)
+            ON CONFLICT (repo_name, target) DO UPDATE SET seq = EXCLUDED.seq
+            """)
         if dataset == .pullRequests {
             try db.command("""
                 DELETE FROM sta_github.pull_request_labels l USING ghwh_changed_keys c

@@ -1,0 +1,212 @@
+import GHWHJSON
+import GHWHModel
+
+/// The gold tables a job can ask for (DESIGN.md section 5).
+public enum GoldTarget: String, CaseIterable, Sendable, Codable {
+    /// `pull_requests_metrics` and `pull_request_issue_links`.
+    case pullRequestsMetrics = "pull_requests_metrics"
+    case labelsMetrics = "labels_metrics"
+    case milestoneMetrics = "milestone_metrics"
+}
+
+/// The gold layer's SQL side: which repos need recomputing (planner), the
+/// silver rows of a bucket of repos (workers), and replacing those repos'
+/// gold rows in one transaction (loader).
+public final class GoldStore {
+    let db: PGConnection
+
+    public init(_ db: PGConnection) { self.db = db }
+
+    /// Repos to recompute and the dirty marks (max seq per repo and target)
+    /// the plan covers. `full` recomputes every repo with pull requests.
+    public func plan(targets: Set<GoldTarget>, full: Bool) throws -> (repos: [String], marks: [GoldMark]) {
+        let targetList = PGArrayLiteral.text(targets.map(\.rawValue))
+        let marks = try db.query("""
+            SELECT repo_name, target, seq FROM ghwh_meta.gold_dirty_repos WHERE target = ANY($1::text[])
+            """, [targetList]).rows.compactMap { r -> GoldMark? in
+                guard let repo = r[0], let t = r[1].flatMap(GoldTarget.init(rawValue:)), let seq = r[2].flatMap({ Int64($0) }) else { return nil }
+                return GoldMark(repo: repo, target: t, seq: seq)
+            }
+        var repos = Set(marks.map(\.repo))
+        if full {
+            repos.formUnion(try db.query("SELECT DISTINCT repo_name FROM sta_github.pull_requests").rows.compactMap { $0[0] })
+        } else if targets.contains(.pullRequestsMetrics), !repos.isEmpty {
+            // A changed issue changes the links of PRs in any repo that references it.
+            repos.formUnion(try db.query("""
+                SELECT DISTINCT p.repo_name FROM sta_github.pull_requests p, unnest(p.closing_references) AS r(ref)
+                WHERE split_part(r.ref, '#', 1) = ANY($1::text[])
+                """, [PGArrayLiteral.text(Array(repos))]).rows.compactMap { $0[0] })
+        }
+        return (repos.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }, marks)
+    }
+
+    /// The silver rows gold needs for these repos: their PRs, and the silver
+    /// issues (in any repo) their closing references name.
+    public func readSilver(repos: [String]) throws -> (pullRequests: [GoldMetrics.PullRequest],
+                                                       issues: [IssueReference: GoldMetrics.IssueFacts]) {
+        let rows = try db.query("""
+            SELECT repo_name, number, state, \(micros("created_at")), \(micros("closed_at")), \(micros("merged_at")),
+                   additions, deletions, milestone_number, milestone_title, to_json(labels)::text,
+                   array_to_string(closing_references, ' ')
+            FROM sta_github.pull_requests WHERE repo_name = ANY($1::text[])
+            """, [PGArrayLiteral.text(repos)])
+        var prs: [GoldMetrics.PullRequest] = []
+        prs.reserveCapacity(rows.rows.count)
+        var wanted = Set<IssueReference>()
+        for r in rows.rows {
+            guard let repo = r[0], let number = r[1].flatMap({ Int64($0) }), let created = r[3].flatMap({ Int64($0) }) else {
+                throw WarehouseError("unreadable silver pull request row \(r)")
+            }
+            let refs = (r[11] ?? "").split(separator: " ").compactMap { IssueReference(stored: String($0)) }
+            wanted.formUnion(refs)
+            prs.append(GoldMetrics.PullRequest(
+                repoName: repo, number: number, state: r[2], createdAt: created,
+                closedAt: r[4].flatMap { Int64($0) }, mergedAt: r[5].flatMap { Int64($0) },
+                additions: r[6].flatMap { Int64($0) }, deletions: r[7].flatMap { Int64($0) },
+                milestoneNumber: r[8].flatMap { Int64($0) }, milestoneTitle: r[9],
+                labels: try Self.stringArray(json: r[10]), closingReferences: refs))
+        }
+        var issues: [IssueReference: GoldMetrics.IssueFacts] = [:]
+        if !wanted.isEmpty {
+            let list = Array(wanted)
+            let found = try db.query("""
+                SELECT i.repo_name, i.number, \(micros("i.created_at")), i.is_pull_request
+                FROM sta_github.issues i
+                JOIN unnest($1::text[], $2::bigint[]) AS w(repo_name, number)
+                  ON i.repo_name = w.repo_name AND i.number = w.number
+                """, [PGArrayLiteral.text(list.map(\.repoName)), PGArrayLiteral.text(list.map { String($0.number) })])
+            for r in found.rows {
+                guard let repo = r[0], let n = r[1].flatMap({ Int64($0) }), let created = r[2].flatMap({ Int64($0) }) else { continue }
+                issues[IssueReference(repoName: repo, number: n)] = .init(createdAt: created, isPullRequest: r[3] == "t")
+            }
+        }
+        return (prs, issues)
+    }
+
+    /// Replaces the gold rows of `repos` for `targets` with the given COPY
+    /// text, and clears the dirty marks the plan covered, in one transaction.
+    public func replace(repos: [String], targets: Set<GoldTarget>, copies: GoldCopies, marks: [GoldMark]) throws {
+        try db.transaction {
+            let repoList = PGArrayLiteral.text(repos)
+            for table in Self.tables(for: targets) {
+                try db.command("DELETE FROM stg_github.\(table) WHERE repo_name = ANY($1::text[])", [repoList])
+                let data = copies[table]
+                if !data.isEmpty {
+                    try db.copyIn("COPY stg_github.\(table) (\(GoldCopyEncoding.columns[table]!.joined(separator: ", "))) FROM STDIN", data: data)
+                }
+            }
+            let covered = marks.filter { targets.contains($0.target) && repos.contains($0.repo) }
+            if !covered.isEmpty {
+                try db.command("""
+                    DELETE FROM ghwh_meta.gold_dirty_repos d
+                    USING unnest($1::text[], $2::text[], $3::bigint[]) AS m(repo_name, target, seq)
+                    WHERE d.repo_name = m.repo_name AND d.target = m.target AND d.seq <= m.seq
+                    """, [PGArrayLiteral.text(covered.map(\.repo)), PGArrayLiteral.text(covered.map(\.target.rawValue)),
+                          PGArrayLiteral.text(covered.map { String($0.seq) })])
+            }
+        }
+    }
+
+    static func tables(for targets: Set<GoldTarget>) -> [String] {
+        var out: [String] = []
+        if targets.contains(.pullRequestsMetrics) { out += ["pull_requests_metrics", "pull_request_issue_links"] }
+        if targets.contains(.labelsMetrics) { out.append("labels_metrics") }
+        if targets.contains(.milestoneMetrics) { out.append("milestone_metrics") }
+        return out
+    }
+
+    private func micros(_ column: String) -> String { "(extract(epoch FROM \(column)) * 1000000)::bigint" }
+
+    static func stringArray(json: String?) throws -> [String] {
+        guard let json else { return [] }
+        guard case .array(let items) = try JSONValue.parse(Array(json.utf8)) else {
+            throw WarehouseError("expected a JSON array, got \(json.prefix(80))")
+        }
+        return items.compactMap { if case .string(let s) = $0 { return s } else { return nil } }
+    }
+}
+
+/// A dirty mark: gold rows of `repo` for `target` are stale as of `seq`.
+public struct GoldMark: Sendable, Hashable {
+    public var repo: String, target: GoldTarget, seq: Int64
+    public init(repo: String, target: GoldTarget, seq: Int64) { self.repo = repo; self.target = target; self.seq = seq }
+}
+
+/// A worker's gold output: COPY text per gold table.
+public struct GoldCopies: Sendable {
+    public var pullRequestsMetrics: [UInt8] = [], links: [UInt8] = [], labels: [UInt8] = [], milestones: [UInt8] = []
+    public var rowCounts: [String: Int] = [:]
+    public init() {}
+
+    subscript(table: String) -> [UInt8] {
+        switch table {
+        case "pull_requests_metrics": return pullRequestsMetrics
+        case "pull_request_issue_links": return links
+        case "labels_metrics": return labels
+        default: return milestones
+        }
+    }
+}
+
+/// COPY text for gold rows, in table column order.
+public enum GoldCopyEncoding {
+    static let columns: [String: [String]] = [
+        "pull_requests_metrics": ["repo_name", "pr_number", "state", "created_at", "closed_at", "merged_at", "is_merged",
+                                  "open_seconds", "additions", "deletions", "lines_changed", "milestone_number",
+                                  "milestone_title", "label_count"],
+        "pull_request_issue_links": ["repo_name", "pr_number", "issue_repo_name", "issue_number", "issue_created_at",
+                                     "merged_at", "issue_to_merge_seconds"],
+        "labels_metrics": ["repo_name", "label_name", "pr_count", "share"],
+        "milestone_metrics": ["repo_name", "milestone_title", "milestone_number", "pr_count", "lines_changed_total",
+                              "lines_changed_avg", "lines_changed_median"],
+    ]
+
+    public static func encode(_ o: GoldMetrics.Output) -> GoldCopies {
+        var c = GoldCopies()
+        var w = CopyTextWriter()
+        for m in o.pullRequests {
+            w.text(m.repoName); w.int(m.prNumber); w.text(m.state); w.timestamp(microsecondsSinceEpoch: m.createdAt)
+            w.timestamp(microsecondsSinceEpoch: m.closedAt); w.timestamp(microsecondsSinceEpoch: m.mergedAt)
+            w.bool(m.isMerged); w.double(m.openSeconds); w.int(m.additions); w.int(m.deletions); w.int(m.linesChanged)
+            w.int(m.milestoneNumber); w.text(m.milestoneTitle); w.int(Int64(m.labelCount)); w.endRow()
+        }
+        c.pullRequestsMetrics = w.bytes; c.rowCounts["pull_requests_metrics"] = w.rowCount
+        w = CopyTextWriter()
+        for l in o.links {
+            w.text(l.repoName); w.int(l.prNumber); w.text(l.issueRepoName); w.int(l.issueNumber)
+            w.timestamp(microsecondsSinceEpoch: l.issueCreatedAt); w.timestamp(microsecondsSinceEpoch: l.mergedAt)
+            w.double(l.issueToMergeSeconds); w.endRow()
+        }
+        c.links = w.bytes; c.rowCounts["pull_request_issue_links"] = w.rowCount
+        w = CopyTextWriter()
+        for l in o.labels {
+            w.text(l.repoName); w.text(l.labelName); w.int(Int64(l.prCount)); w.double(l.share); w.endRow()
+        }
+        c.labels = w.bytes; c.rowCounts["labels_metrics"] = w.rowCount
+        w = CopyTextWriter()
+        for m in o.milestones {
+            w.text(m.repoName); w.text(m.milestoneTitle); w.int(m.milestoneNumber); w.int(Int64(m.prCount))
+            w.int(m.linesChangedTotal); w.double(m.linesChangedAvg); w.double(m.linesChangedMedian); w.endRow()
+        }
+        c.milestones = w.bytes; c.rowCounts["milestone_metrics"] = w.rowCount
+        return c
+    }
+}
+
+/// PostgreSQL array literals for text parameters (`$1::text[]`): every
+/// element double-quoted with `\` and `"` escaped, so any name is safe.
+public enum PGArrayLiteral {
+    public static func text(_ values: [String]) -> String {
+        var out = "{"
+        for (i, v) in values.enumerated() {
+            if i > 0 { out += "," }
+            out += "\""
+            for ch in v.unicodeScalars {
+                if ch == "\\" || ch == "\"" { out += "\\" }
+                out.unicodeScalars.append(ch)
+            }
+            out += "\""
+        }
+        return out + "}"
+    }
+}
