@@ -5,14 +5,29 @@ import GHWHWarehouse
 public enum JobName: String, CaseIterable, Sendable, Codable {
     case staGithubIssues = "sta_github_issues"
     case staGithubPullRequests = "sta_github_pull_requests"
+    case stgGithubPullRequestsMetrics = "stg_github_pull_requests_metrics"
+    case stgGithubLabelsMetrics = "stg_github_labels_metrics"
+    case stgGithubMilestoneMetrics = "stg_github_milestone_metrics"
     case all
 
-    /// Raw datasets the job reads, in dependency order.
+    /// Raw datasets the job reads into silver, in dependency order.
     public var datasets: [Dataset] {
         switch self {
         case .staGithubIssues: return [.issues]
         case .staGithubPullRequests: return [.pullRequests]
         case .all: return [.issues, .pullRequests]
+        default: return []
+        }
+    }
+
+    /// Gold tables the job recomputes (after its silver part, if any).
+    public var goldTargets: Set<GoldTarget> {
+        switch self {
+        case .stgGithubPullRequestsMetrics: return [.pullRequestsMetrics]
+        case .stgGithubLabelsMetrics: return [.labelsMetrics]
+        case .stgGithubMilestoneMetrics: return [.milestoneMetrics]
+        case .all: return Set(GoldTarget.allCases)
+        default: return []
         }
     }
 }
@@ -25,6 +40,8 @@ public struct JobSpec: Sendable {
     public var rawRoot: String
     /// Uncompressed JSON bytes per task: a larger document is split at record boundaries.
     public var chunkBytes: Int
+    /// Gold work is split into this many hash buckets of repos (at most one per repo).
+    public var goldBuckets: Int = 16
 
     public init(job: JobName, dates: ClosedRange<IngestDate>? = nil, force: Bool = false, rawRoot: String,
                 chunkBytes: Int = 16 << 20) {

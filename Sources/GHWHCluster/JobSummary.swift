@@ -17,11 +17,20 @@ public struct JobSummary: Sendable, Codable {
         public var dataset: String, source: String, ordinal: Int64, reason: String
     }
 
+    public struct GoldCounts: Sendable, Codable {
+        public var tasks = 0, repos = 0
+        public var rows: [String: Int] = [:]
+        public var seconds: Double = 0
+    }
+
     public var jobId: String
     public var job: String
     public var datasets: [String: DatasetCounts] = [:]
+    public var gold = GoldCounts()
     public var failures: [Failure] = []
     public var rejectSamples: [RejectSample] = []
+    /// Gold tables the job covered (empty for silver-only jobs).
+    public var goldTargets: [String] = []
     public var tasksCommitted = 0
     public var duplicateResults = 0
     public var uncompressedBytes: Int64 = 0
@@ -43,6 +52,10 @@ public struct JobSummary: Sendable, Codable {
         for name in datasets.keys.sorted() {
             let c = datasets[name]!
             lines.append("  \(name): records \(c.records), loaded (new) \(c.inserted), updated \(c.updated), unchanged \(c.unchanged), rejected \(c.rejected), failed documents \(c.documentsFailed), skipped unchanged files \(c.filesSkipped)")
+        }
+        if gold.tasks > 0 || !goldTargets.isEmpty {
+            let rows = gold.rows.keys.sorted().map { "\($0) \(gold.rows[$0]!)" }.joined(separator: ", ")
+            lines.append("  gold: \(gold.repos) repos recomputed in \(gold.tasks) tasks (\(String(format: "%.1f", gold.seconds)) s)\(rows.isEmpty ? "" : ": " + rows)")
         }
         if !failures.isEmpty {
             lines.append("  failed (nothing loaded from these):")

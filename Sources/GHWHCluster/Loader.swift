@@ -21,6 +21,7 @@ public final class Loader: @unchecked Sendable {
     let retryDelays: [Double]
     private var connection: PGConnection?
     private var store: SilverStore?
+    private var goldStore: GoldStore?
     private let lock = NSLock()
     private var counters: Counters
 
@@ -75,6 +76,16 @@ public final class Loader: @unchecked Sendable {
                 counters.summary.datasets[dataset.rawValue, default: .init()].documentsFailed += 1
                 counters.summary.failures.append(.init(dataset: dataset.rawValue, source: source, reason: reason))
             }
+        case let .goldResult(result):
+            try goldStoreForCurrentConnection().replace(repos: result.task.repos, targets: result.task.targets,
+                                                        copies: result.copies, marks: result.task.marks)
+            lock.withLock {
+                counters.summary.gold.tasks += 1
+                counters.summary.gold.repos += result.task.repos.count
+                for (table, n) in result.copies.rowCounts where GoldStore.tables(for: result.task.targets).contains(table) {
+                    counters.summary.gold.rows[table, default: 0] += n
+                }
+            }
         case let .sealFile(dataset, path, documentCount, fileError):
             try store.sealFile(dataset: dataset.silver, path: path, documentCount: documentCount, fileError: fileError)
             if let fileError {
@@ -85,6 +96,10 @@ public final class Loader: @unchecked Sendable {
                 }
             }
         }
+    }
+
+    func noteGold(seconds: Double) {
+        lock.withLock { counters.summary.gold.seconds = seconds }
     }
 
     func noteSkipped(dataset: Dataset, files: Int) {
@@ -102,7 +117,7 @@ public final class Loader: @unchecked Sendable {
                 try body(store)
                 return
             } catch let error as PGError where error.isConnectionFailure || !(connection?.isAlive ?? false) {
-                connection?.close(); connection = nil; store = nil
+                connection?.close(); connection = nil; store = nil; goldStore = nil
                 guard attempt < retryDelays.count else {
                     throw WarehouseError("PostgreSQL unreachable after \(attempt + 1) attempts: \(error)")
                 }
@@ -118,8 +133,21 @@ public final class Loader: @unchecked Sendable {
         if let store { return store }
         let c = try PGConnection(conninfo: conninfo)
         let s = try SilverStore(c)
-        connection = c; store = s
+        connection = c; store = s; goldStore = GoldStore(c)
         return s
+    }
+
+    /// Only valid inside `withRetry` (which has just made the connection).
+    private func goldStoreForCurrentConnection() throws -> GoldStore {
+        _ = try currentStore()
+        return goldStore!
+    }
+
+    /// Runs `body` with the gold store, reconnecting like every loader write.
+    func withGoldStore<T>(_ body: (GoldStore) throws -> T) throws -> T {
+        var result: T?
+        try withRetry { _ in result = try body(try self.goldStoreForCurrentConnection()) }
+        return result!
     }
 
     /// Samples of this job's rejects for the summary.
@@ -131,7 +159,7 @@ public final class Loader: @unchecked Sendable {
         return samples.map { .init(dataset: $0.dataset, source: $0.source, ordinal: $0.ordinal, reason: $0.reason) }
     }
 
-    public func close() { connection?.close(); connection = nil; store = nil }
+    public func close() { connection?.close(); connection = nil; store = nil; goldStore = nil }
 }
 
 extension Loader {

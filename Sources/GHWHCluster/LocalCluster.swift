@@ -28,7 +28,8 @@ public struct LocalCluster: Sendable {
         self.conninfo = conninfo; self.options = options; self.logger = logger
     }
 
-    /// Runs the job to the end; the summary says what loaded, what was
+    /// Runs the job to the end: silver (if the job reads raw data), then gold
+    /// (if it writes gold tables). The summary says what loaded, what was
     /// rejected and what failed. `progress` receives a line about once a second.
     public func run(_ spec: JobSpec, progress: (@Sendable (String) -> Void)? = nil) throws -> JobSummary {
         let jobId = Self.newJobId()
@@ -36,28 +37,85 @@ public struct LocalCluster: Sendable {
         let loader = Loader(conninfo: conninfo, jobId: jobId, job: spec.job.rawValue, logger: logger)
         defer { loader.close() }
         try loader.startJob(spec)
-        let state = try loader.warehouseState(datasets: spec.job.datasets)
-        let planner = Planner(spec: spec, jobId: jobId, state: state, logger: logger)
-        let files = try planner.files()
-
-        let tasks = BlockingQueue<SilverTask>(capacity: options.readAhead)
-        let toLoader = BlockingQueue<LoaderMessage>(capacity: options.readAhead + options.workers)
         let shared = SharedProgress()
-        let done = DispatchGroup()
 
-        // Workers: transform tasks into COPY-encoded results.
+        if !spec.job.datasets.isEmpty {
+            let state = try loader.warehouseState(datasets: spec.job.datasets)
+            let planner = Planner(spec: spec, jobId: jobId, state: state, logger: logger)
+            let files = try planner.files()
+            runPhase(loader: loader, shared: shared, started: started, label: spec.job.rawValue, progress: progress) { emit in
+                planner.run(files: files, progress: { p in shared.update(p) }, isCancelled: { shared.fatalError != nil }) { event in
+                    switch event {
+                    case .task(let t): emit(.task(.silver(t)))
+                    case .loader(let m): emit(.loader(m))
+                    }
+                }
+            }
+            for (dataset, n) in shared.planner.filesSkippedByDataset { loader.noteSkipped(dataset: dataset, files: n) }
+        }
+
+        let targets = spec.job.goldTargets
+        if !targets.isEmpty && shared.fatalError == nil {
+            let goldStarted = Date()
+            let plan = try loader.withGoldStore { try $0.plan(targets: targets, full: spec.force) }
+            let tasks = GoldPlanner.tasks(jobId: jobId, targets: targets, repos: plan.repos, marks: plan.marks,
+                                          buckets: spec.goldBuckets)
+            shared.startGold(tasks: tasks.count)
+            runPhase(loader: loader, shared: shared, started: started, label: spec.job.rawValue + " gold", progress: progress) { emit in
+                for task in tasks where shared.fatalError == nil { emit(.task(.gold(task))) }
+            }
+            loader.noteGold(seconds: Date().timeIntervalSince(goldStarted))
+        }
+
+        var summary = loader.snapshot.summary
+        for d in spec.job.datasets where summary.datasets[d.rawValue] == nil { summary.datasets[d.rawValue] = .init() }
+        summary.goldTargets = targets.map(\.rawValue).sorted()
+        summary.seconds = Date().timeIntervalSince(started)
+        summary.fatalError = shared.fatalError
+        if summary.fatalError == nil {
+            summary.rejectSamples = (try? loader.rejectSamples(limit: 20)) ?? []
+            try? loader.finishJob(summary)
+        }
+        return summary
+    }
+
+    enum PhaseEvent: Sendable {
+        case task(WorkerTask)
+        case loader(LoaderMessage)
+    }
+
+    /// One phase: worker threads and the loader thread around a producer
+    /// running on this thread; returns when everything produced is committed.
+    private func runPhase(loader: Loader, shared: SharedProgress, started: Date, label: String,
+                          progress: (@Sendable (String) -> Void)?, produce: ((PhaseEvent) -> Void) -> Void) {
+        let tasks = BlockingQueue<WorkerTask>(capacity: options.readAhead)
+        let toLoader = BlockingQueue<LoaderMessage>(capacity: options.readAhead + options.workers)
+        let done = DispatchGroup()
+        let conninfo = self.conninfo
+
         for index in 0..<options.workers {
             done.enter()
-            let worker = SilverWorker(name: "local-\(index)")
+            let silver = SilverWorker(name: "local-\(index)")
+            let gold = GoldWorker(name: "local-\(index)")
             Self.startThread(name: "ghwh-worker-\(index)") {
+                var goldStore: GoldStore?  // a read connection, opened on first gold task
                 while let task = tasks.pop() {
-                    let bytes = task.records.byteCount
-                    toLoader.push(.result(worker.run(task), inputBytes: bytes))
+                    switch task {
+                    case .silver(let t):
+                        toLoader.push(.result(silver.run(t), inputBytes: t.records.byteCount))
+                    case .gold(let t):
+                        do {
+                            if goldStore == nil { goldStore = GoldStore(try PGConnection(conninfo: conninfo)) }
+                            toLoader.push(.goldResult(try gold.run(t, store: goldStore!)))
+                        } catch {
+                            shared.fail("gold task \(t.taskId) (repos \(t.repos.prefix(3).joined(separator: ", "))...): \(error)")
+                            goldStore = nil
+                        }
+                    }
                 }
                 done.leave()
             }
         }
-        // Loader: the only writer; a fatal error cancels planning.
         let loaderDone = DispatchSemaphore(value: 0)
         Self.startThread(name: "ghwh-loader") {
             while let message = toLoader.pop() {
@@ -68,20 +126,19 @@ public struct LocalCluster: Sendable {
             }
             loaderDone.signal()
         }
-        // Progress line.
         let reporterStop = DispatchSemaphore(value: 0)
         let reporterDone = DispatchSemaphore(value: 0)
+        let interval = options.progressInterval
         if let progress {
             Self.startThread(name: "ghwh-progress") {
-                while reporterStop.wait(timeout: .now() + options.progressInterval) == .timedOut {
-                    progress(shared.line(loader: loader.snapshot, started: started, job: spec.job.rawValue))
+                while reporterStop.wait(timeout: .now() + interval) == .timedOut {
+                    progress(shared.line(loader: loader.snapshot, started: started, job: label))
                 }
                 reporterDone.signal()
             }
         }
 
-        // Planner on this thread.
-        planner.run(files: files, progress: { p in shared.update(p) }, isCancelled: { shared.fatalError != nil }) { event in
+        produce { event in
             switch event {
             case .task(let t): tasks.push(t)
             case .loader(let m): toLoader.push(m)
@@ -91,19 +148,10 @@ public struct LocalCluster: Sendable {
         done.wait()
         toLoader.close()
         loaderDone.wait()
-        if progress != nil { reporterStop.signal(); reporterDone.wait() }
-
-        for (dataset, n) in shared.planner.filesSkippedByDataset { loader.noteSkipped(dataset: dataset, files: n) }
-        var summary = loader.snapshot.summary
-        for d in spec.job.datasets where summary.datasets[d.rawValue] == nil { summary.datasets[d.rawValue] = .init() }
-        summary.seconds = Date().timeIntervalSince(started)
-        summary.fatalError = shared.fatalError
-        if summary.fatalError == nil {
-            summary.rejectSamples = (try? loader.rejectSamples(limit: 20)) ?? []
-            try? loader.finishJob(summary)
+        if let progress {
+            reporterStop.signal(); reporterDone.wait()
+            progress(shared.line(loader: loader.snapshot, started: started, job: label, final: true))
         }
-        if let progress { progress(shared.line(loader: loader.snapshot, started: started, job: spec.job.rawValue, final: true)) }
-        return summary
     }
 
     static func newJobId() -> String {
@@ -126,13 +174,20 @@ final class SharedProgress: @unchecked Sendable {
     private let lock = NSLock()
     private var _planner = Planner.Progress()
     private var _fatal: String?
+    private var _goldTasks: Int?
 
     var planner: Planner.Progress { lock.withLock { _planner } }
     var fatalError: String? { lock.withLock { _fatal } }
     func update(_ p: Planner.Progress) { lock.withLock { _planner = p } }
     func fail(_ message: String) { lock.withLock { if _fatal == nil { _fatal = message } } }
+    func startGold(tasks: Int) { lock.withLock { _goldTasks = tasks } }
 
     func line(loader: Loader.Counters, started: Date, job: String, final: Bool = false) -> String {
+        if let goldTasks = lock.withLock({ _goldTasks }) {
+            let elapsed = Date().timeIntervalSince(started)
+            return "[\(job)] gold tasks \(loader.summary.gold.tasks)/\(goldTasks) | repos \(loader.summary.gold.repos)"
+                + " | failed \(loader.summary.failures.count) | \(final ? "done in \(Self.duration(elapsed))" : "elapsed \(Self.duration(elapsed))")"
+        }
         let p = planner
         let elapsed = max(0.001, Date().timeIntervalSince(started))
         let mbps = Double(loader.summary.uncompressedBytes) / 1_000_000 / elapsed

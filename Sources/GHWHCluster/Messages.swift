@@ -47,6 +47,30 @@ public struct SilverTask: Sendable {
     public var records: RecordBatch
 }
 
+/// One unit of gold work: every gold row of a hash bucket of repos.
+public struct GoldTask: Sendable {
+    public var taskId: String
+    public var jobId: String
+    public var bucket: Int
+    public var repos: [String]
+    public var targets: Set<GoldTarget>
+    /// The dirty marks this task clears when it commits.
+    public var marks: [GoldMark]
+}
+
+/// A gold task's output, COPY-encoded per table.
+public struct GoldResult: Sendable {
+    public var task: GoldTask
+    public var copies: GoldCopies
+    public var worker: String
+}
+
+/// What a worker is handed.
+public enum WorkerTask: Sendable {
+    case silver(SilverTask)
+    case gold(GoldTask)
+}
+
 /// What the planner tells the loader besides task results.
 public enum LoaderMessage: Sendable {
     case beginFile(dataset: Dataset, path: String, ingestDate: IngestDate, size: Int64, hash: String, force: Bool)
@@ -54,4 +78,5 @@ public enum LoaderMessage: Sendable {
     case documentFailed(dataset: Dataset, documentId: Int64, filePath: String, source: String,
                         ingestDate: IngestDate, reason: String)
     case sealFile(dataset: Dataset, path: String, documentCount: Int, fileError: String?)
+    case goldResult(GoldResult)
 }

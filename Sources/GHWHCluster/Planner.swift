@@ -153,12 +153,7 @@ public struct Planner {
 /// the same id, so a resumed or repeated run recognises committed tasks.
 public enum DocumentID {
     public static func make(dataset: Dataset, source: String, contentHash: String) -> Int64 {
-        // FNV-1a 64: stable across processes and platforms (Swift's Hasher is seeded per process).
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for part in [dataset.rawValue, source, contentHash] {
-            for b in part.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-            h = (h ^ 0xFF) &* 0x100_0000_01b3
-        }
+        let h = StableHash.fnv1a64([dataset.rawValue, source, contentHash])
         return Int64(bitPattern: h & 0x7FFF_FFFF_FFFF_FFFF)
     }
 

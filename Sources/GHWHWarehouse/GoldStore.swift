@@ -107,7 +107,8 @@ public final class GoldStore {
         }
     }
 
-    static func tables(for targets: Set<GoldTarget>) -> [String] {
+    /// The stg_github tables a set of targets writes.
+    public static func tables(for targets: Set<GoldTarget>) -> [String] {
         var out: [String] = []
         if targets.contains(.pullRequestsMetrics) { out += ["pull_requests_metrics", "pull_request_issue_links"] }
         if targets.contains(.labelsMetrics) { out.append("labels_metrics") }
