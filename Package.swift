@@ -9,6 +9,7 @@ import PackageDescription
 //   GHWHWarehouse   libpq, COPY encoding, migrations, merges, embedded Postgres
 //   GHWHSampleData  realistic raw-tree generator (gen-data)
 //   GHWHCluster     planner, coordinator, workers, loader (tasks as values)
+//   GHWHReport      `ghwh report`: queries over gold views, text/JSON/HTML renderers
 //   GHWHCLI         command types shared by the executables (swift-argument-parser)
 //   ghwh, ghwh-submit, ghwh-bench   thin executables
 let package = Package(
@@ -47,8 +48,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        .target(name: "GHWHReport", dependencies: ["GHWHWarehouse"]),
         .target(name: "GHWHCLI", dependencies: [
-            "GHWHCluster", "GHWHSampleData", "GHWHWarehouse", "GHWHRaw",
+            "GHWHCluster", "GHWHSampleData", "GHWHWarehouse", "GHWHRaw", "GHWHReport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -70,8 +72,10 @@ let package = Package(
             "GHWHSampleData", "CGHWHZlib", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
         .testTarget(name: "GHWHWarehouseTests", dependencies: ["GHWHWarehouse", "GHWHModel", "GHWHTestSupport"]),
+        .testTarget(name: "GHWHReportTests", dependencies: ["GHWHReport"]),
         .testTarget(name: "GHWHClusterTests", dependencies: [
             "GHWHCluster", "GHWHWarehouse", "GHWHSampleData", "GHWHRaw", "GHWHModel", "GHWHTestSupport", "GHWHCLI",
+            "GHWHReport",
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
     ]

@@ -9,7 +9,7 @@ public struct GHWHCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "ghwh",
         abstract: "GitHub issues & pull-requests warehouse: raw API dumps -> PostgreSQL (sta_github silver).",
-        subcommands: [RunCommand.self, GenDataCommand.self, DBCommand.self])
+        subcommands: [RunCommand.self, ReportCommand.self, GenDataCommand.self, DBCommand.self])
     public init() {}
 }
 

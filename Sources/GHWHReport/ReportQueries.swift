@@ -1,0 +1,73 @@
+import Foundation
+import GHWHWarehouse
+
+/// Fills a `Report` from the gold layer: the four answers come from the
+/// cross-repo views (`stg_github.pr_open_time`, `pr_time_to_merge`,
+/// `issue_to_merge`, `label_distribution`) and `milestone_metrics`; the
+/// histograms for the charts from the gold tables. Never from silver.
+public enum ReportQueries {
+    public static func load(_ db: PGConnection, repo: String? = nil) throws -> Report {
+        let scope: [String?] = [repo]
+        func summary(_ view: String, countColumn: String) throws -> (DurationSummary, [String?]) {
+            let r = try db.query("""
+                SELECT \(countColumn), avg_seconds, median_seconds, * FROM stg_github.\(view)
+                WHERE repo_name IS NOT DISTINCT FROM $1
+                """, scope)
+            guard let row = r.rows.first else { return (DurationSummary(count: 0, avgSeconds: nil, medianSeconds: nil), []) }
+            return (DurationSummary(count: Int(row[0] ?? "0") ?? 0, avgSeconds: row[1].flatMap(Double.init),
+                                    medianSeconds: row[2].flatMap(Double.init)), row)
+        }
+        let (openTime, _) = try summary("pr_open_time", countColumn: "prs")
+        let openPRs = try db.query("SELECT open_prs FROM stg_github.pr_open_time WHERE repo_name IS NOT DISTINCT FROM $1", scope)
+            .rows.first?[0].flatMap { Int($0) } ?? 0
+        let (toMerge, _) = try summary("pr_time_to_merge", countColumn: "prs")
+        let (issueToMerge, _) = try summary("issue_to_merge", countColumn: "links")
+
+        let labels = try db.query("""
+            SELECT label_name, pr_count, share FROM stg_github.label_distribution
+            WHERE repo_name IS NOT DISTINCT FROM $1
+            ORDER BY pr_count DESC, label_name COLLATE "C"
+            """, scope).rows.map { LabelShare(label: $0[0] ?? "", prCount: Int($0[1] ?? "0") ?? 0, share: Double($0[2] ?? "0") ?? 0) }
+
+        let milestones = try db.query("""
+            SELECT repo_name, milestone_title, pr_count, lines_changed_avg, lines_changed_median
+            FROM stg_github.milestone_metrics WHERE $1::text IS NULL OR repo_name = $1
+            ORDER BY repo_name COLLATE "C", milestone_title COLLATE "C"
+            """, scope).rows.map {
+                MilestoneLines(repo: $0[0] ?? "", milestone: $0[1] ?? "", prs: Int($0[2] ?? "0") ?? 0,
+                               avgLinesChanged: $0[3].flatMap(Double.init), medianLinesChanged: $0[4].flatMap(Double.init))
+            }
+
+        let repoFilter = "($1::text IS NULL OR repo_name = $1)"
+        return Report(
+            repo: repo, generatedAt: Date(),
+            prOpenTime: openTime, openPRs: openPRs, prTimeToMerge: toMerge, issueToMerge: issueToMerge,
+            labels: labels, milestones: milestones,
+            openTimeHistogram: try histogram(db, "open_seconds", from: "stg_github.pull_requests_metrics",
+                                             where: "open_seconds IS NOT NULL AND \(repoFilter)", repo: repo),
+            timeToMergeHistogram: try histogram(db, "extract(epoch FROM merged_at - created_at)::float8",
+                                                from: "stg_github.pull_requests_metrics",
+                                                where: "merged_at IS NOT NULL AND \(repoFilter)", repo: repo),
+            issueToMergeHistogram: try histogram(db, "issue_to_merge_seconds", from: "stg_github.pull_request_issue_links",
+                                                 where: "merged_at IS NOT NULL AND issue_created_at <= merged_at AND \(repoFilter)",
+                                                 repo: repo))
+    }
+
+    /// Counts per `DurationBins` bin, computed by the server with width_bucket.
+    static func histogram(_ db: PGConnection, _ value: String, from table: String, where filter: String,
+                          repo: String?) throws -> [HistogramBin] {
+        let edges = DurationBins.edges
+        let literal = "{" + edges.map { String($0) }.joined(separator: ",") + "}"
+        let rows = try db.query("""
+            SELECT greatest(width_bucket(\(value), $2::float8[]) - 1, 0) AS bin, count(*)
+            FROM \(table) WHERE \(filter) GROUP BY 1
+            """, [repo, literal]).rows
+        var counts = Array(repeating: 0, count: edges.count)
+        for r in rows {
+            if let b = r[0].flatMap({ Int($0) }), let n = r[1].flatMap({ Int($0) }) { counts[min(b, edges.count - 1)] += n }
+        }
+        return edges.indices.map { i in
+            HistogramBin(lowerSeconds: edges[i], upperSeconds: i + 1 < edges.count ? edges[i + 1] : nil, count: counts[i])
+        }
+    }
+}
