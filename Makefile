@@ -1,5 +1,6 @@
 # ghwh: two commands on a fresh machine.
-#   make run-local   install deps, build release, start the embedded Postgres, generate sample data, run `all`
+#   make run-local   install deps, build release, start the embedded Postgres, generate sample data,
+#                    run `all` (silver then gold), write .ghwh/report.html and print the report
 #   make test        install deps, build and run every test (tests start their own Postgres)
 SWIFT      ?= swift
 RELEASE    := .build/release
@@ -23,7 +24,8 @@ run-local: release
 	  $(RELEASE)/ghwh gen-data --out $(SAMPLE_DIR) --repos 8 --issues-per-repo 60 --prs-per-repo 30 --days 3 --seed 42; \
 	fi
 	$(RELEASE)/ghwh run --job all --raw $(SAMPLE_DIR)
-	$(RELEASE)/ghwh db status
+	$(RELEASE)/ghwh report --format html --out .ghwh/report.html
+	$(RELEASE)/ghwh report
 
 test: deps
 	$(SWIFT) build --build-tests

@@ -20,9 +20,11 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var job: JobOptions
     @Flag(name: .customLong("no-progress"), help: "Don't print the progress line.")
     var noProgress = false
+    @Option(name: .customLong("summary-json"), help: "Also write the job summary as JSON to this file.")
+    var summaryJSON: String?
 
     func run() throws {
-        try JobRunner.run(common: common, jobOptions: job, showProgress: !noProgress)
+        try JobRunner.run(common: common, jobOptions: job, showProgress: !noProgress, summaryJSON: summaryJSON)
     }
 }
 

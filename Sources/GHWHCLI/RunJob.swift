@@ -8,7 +8,7 @@ import Logging
 /// warehouse, migrate, run the job in-process, print the summary, and turn it
 /// into the exit status (non-zero when anything was rejected or failed).
 enum JobRunner {
-    static func run(common: CommonOptions, jobOptions: JobOptions, showProgress: Bool) throws {
+    static func run(common: CommonOptions, jobOptions: JobOptions, showProgress: Bool, summaryJSON: String? = nil) throws {
         let config = try common.configuration(extra: jobOptions.configFlags)
         let spec = try jobOptions.spec(config)
         let logger = common.makeLogger("ghwh")
@@ -27,6 +27,11 @@ enum JobRunner {
         let summary = try cluster.run(spec, progress: progress)
         if isTTY && showProgress { FileHandle.standardError.write(Data("\n".utf8)) }
         print(summary.render())
+        if let summaryJSON {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(summary).write(to: URL(fileURLWithPath: summaryJSON))
+        }
         if !summary.succeeded { throw ExitCode(1) }
     }
 }

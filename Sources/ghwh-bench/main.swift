@@ -34,26 +34,39 @@ struct Bench: ParsableCommand {
         try server.initializeIfNeeded()
         try server.start()
         print("\n== silver end to end: ghwh run --job all (\(workers) workers, Postgres 15 on this machine) ==")
-        print(["corpus", "wall s", "MB/s", "records/s", "records", "peak RSS MB"].map { $0.padding(toLength: 12, withPad: " ", startingAt: 0) }.joined())
+        print(["corpus", "all wall s", "silver s", "silver MB/s", "records/s", "gold s", "gold/silver", "peak RSS MB"]
+            .map { $0.padding(toLength: 13, withPad: " ", startingAt: 0) }.joined())
         for (size, info) in corpora {
             let dbName = "bench_\(size)"
             let admin = try PGConnection(conninfo: server.conninfo(database: "postgres"))
             try admin.execute("DROP DATABASE IF EXISTS \(dbName)")
             try admin.execute("CREATE DATABASE \(dbName)")
             admin.close()
+            let summaryPath = absolute(corpusDir) + "/summary-\(size).json"
             let result = try ChildProcess.run(ghwh, ["run", "--job", "all", "--raw", info.root,
                                                      "--database-url", server.conninfo(database: dbName),
-                                                     "--workers", String(workers)])
+                                                     "--workers", String(workers), "--summary-json", summaryPath])
             guard result.status == 0 else { throw ValidationError("ghwh run exited \(result.status)") }
+            let summary = try JSONDecoder().decode(RunSummary.self, from: Data(contentsOf: URL(fileURLWithPath: summaryPath)))
+            let silverSeconds = summary.seconds - summary.gold.seconds
             let mb = Double(info.uncompressedBytes) / 1e6
-            let cells = ["\(size) MB", String(format: "%.1f", result.seconds), String(format: "%.1f", mb / result.seconds),
-                         String(format: "%.0f", Double(info.records) / result.seconds), String(info.records),
+            let cells = ["\(size) MB", String(format: "%.1f", result.seconds), String(format: "%.1f", silverSeconds),
+                         String(format: "%.1f", mb / silverSeconds), String(format: "%.0f", Double(info.records) / silverSeconds),
+                         String(format: "%.2f", summary.gold.seconds),
+                         String(format: "%.0f%%", 100 * summary.gold.seconds / silverSeconds),
                          String(format: "%.1f", Double(result.maxRSSKilobytes) / 1024)]
-            print(cells.map { $0.padding(toLength: 12, withPad: " ", startingAt: 0) }.joined())
+            print(cells.map { $0.padding(toLength: 13, withPad: " ", startingAt: 0) }.joined())
         }
         // Last: it fills this process with hundreds of MB, and Linux carries a
         // vfork-spawned child's peak RSS over from its parent at exec.
         try scannerBenchmark(root: corpora[0].1.root)
+    }
+
+    /// The parts of `ghwh run --summary-json` the bench reads.
+    struct RunSummary: Decodable {
+        struct Gold: Decodable { var seconds: Double; var repos: Int }
+        var seconds: Double
+        var gold: Gold
     }
 
     struct CorpusInfo: Codable { var root: String; var uncompressedBytes: Int64; var records: Int }
