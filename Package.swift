@@ -7,6 +7,7 @@ import PackageDescription
 //   GHWHModel       silver rows, reject reasons, timestamps, closing references (pure)
 //   GHWHRaw         raw layout walker, zip/gzip/plain document streams, chunking
 //   GHWHWarehouse   libpq, COPY encoding, migrations, merges, embedded Postgres
+//   GHWHWire        nng sockets, frames, HMAC authentication, binary codec
 //   GHWHSampleData  realistic raw-tree generator (gen-data)
 //   GHWHCluster     planner, coordinator, workers, loader (tasks as values)
 //   GHWHReport      `ghwh report`: queries over gold views, text/JSON/HTML renderers
@@ -27,7 +28,7 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
-        .systemLibrary(name: "CNNG", path: "Sources/CNNG"),
+        .systemLibrary(name: "CNNG", path: "Sources/CNNG", providers: [.apt(["libnng-dev"])]),
         .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq",
                        providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CGHWHZlib", path: "Sources/CGHWHZlib", providers: [.apt(["zlib1g-dev"])]),
@@ -37,6 +38,9 @@ let package = Package(
         .target(name: "GHWHRaw", dependencies: [
             "CGHWHZlib",
             .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "GHWHWire", dependencies: [
+            "CNNG", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "GHWHWarehouse", dependencies: [
             "CLibPQ", "GHWHJSON", "GHWHModel",
@@ -73,6 +77,7 @@ let package = Package(
         ]),
         .testTarget(name: "GHWHWarehouseTests", dependencies: ["GHWHWarehouse", "GHWHModel", "GHWHTestSupport"]),
         .testTarget(name: "GHWHReportTests", dependencies: ["GHWHReport"]),
+        .testTarget(name: "GHWHWireTests", dependencies: ["GHWHWire"]),
         .testTarget(name: "GHWHClusterTests", dependencies: [
             "GHWHCluster", "GHWHWarehouse", "GHWHSampleData", "GHWHRaw", "GHWHModel", "GHWHTestSupport", "GHWHCLI",
             "GHWHReport",

@@ -1,0 +1,77 @@
+import CNNG
+import Foundation
+
+/// Client side of request/reply over one REQ socket. `call` is thread-safe and may run
+/// concurrently from many threads (each call uses its own nng context). It blocks: call it
+/// from a dedicated thread, not from Swift's cooperative pool.
+public final class RequestClient: @unchecked Sendable {
+    public let url: String
+    public let senderId: String
+    public let options: RequestClientOptions
+    private let socket: NNGSocket
+    private let secret: ClusterSecret
+    private let limits: FrameLimits
+    private let opener: FrameOpener
+    private let sequences = SequenceCounter()
+
+    public init(url: String, secret: ClusterSecret, limits: FrameLimits, senderId: String,
+                options: RequestClientOptions = RequestClientOptions()) throws(WireError) {
+        try FrameCodec.validateSender(senderId)
+        self.url = url
+        self.senderId = senderId
+        self.options = options
+        self.secret = secret
+        self.limits = limits
+        opener = FrameOpener(secret: secret, limits: limits)
+        socket = try NNGSocket(.req, recvMaxBytes: limits.maxMessageBytes, sendTimeout: nil, recvTimeout: nil, tls: options.tls)
+        do throws(WireError) {
+            try socket.setDuration(NNG_OPT_REQ_RESENDTIME, seconds: options.resendTime)
+            try socket.dial(url, blocking: options.blockingDial)
+        } catch {
+            socket.close()
+            throw error
+        }
+    }
+
+    deinit { close() }
+
+    /// Seals and sends a request, waits for the reply and opens it (MAC, staleness and
+    /// replay of the reply are checked too).
+    ///
+    /// Throws `.tooLarge` before sending a frame above `limits.maxMessageBytes`; `.timedOut`
+    /// when no reply came within `timeout` (also when the server is gone); `.closed` after
+    /// `close()`; `.rejectedByPeer` / `.handlerFailed` when the server refused the frame or
+    /// its handler threw.
+    public func call(type: UInt16, payload: [UInt8], timeout: Double? = nil) throws(WireError) -> Envelope {
+        let deadline = Date().timeIntervalSince1970 + (timeout ?? options.callTimeout)
+        let request = try NNGMessage.sealed(type: type, payload: payload, sender: senderId, sequence: sequences.next(),
+                                            secret: secret, limit: limits.maxMessageBytes)
+        let ctx: nng_ctx
+        let aio: NNGAio
+        do throws(WireError) {
+            ctx = try socket.openContext()
+            aio = try NNGAio()
+        } catch {
+            request.free()
+            throw error
+        }
+        defer { nng_ctx_close(ctx) }
+        try aio.send(request, on: ctx, timeout: max(0.001, deadline - Date().timeIntervalSince1970))
+        let reply = try aio.receive(on: ctx, timeout: max(0.001, deadline - Date().timeIntervalSince1970))
+        defer { reply.free() }
+        let envelope = try opener.open(reply.body)
+        switch envelope.type {
+        case WireReplyType.rejected: throw WireError.rejectedByPeer(WireReplyType.reason(from: envelope.payload))
+        case WireReplyType.handlerFailed: throw WireError.handlerFailed(WireReplyType.reason(from: envelope.payload))
+        default: return envelope
+        }
+    }
+
+    /// Sends a message and returns the raw reply envelope (decode it with `Envelope.decode`).
+    public func call<M: WireMessage>(_ message: M, timeout: Double? = nil) throws(WireError) -> Envelope {
+        try call(type: M.typeCode, payload: message.encoded(), timeout: timeout)
+    }
+
+    /// Closes the socket; calls in progress fail with `.closed`.
+    public func close() { socket.close() }
+}
