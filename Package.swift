@@ -48,13 +48,13 @@ let package = Package(
         ], resources: [.copy("Migrations")]),
         .target(name: "GHWHSampleData", dependencies: ["CGHWHZlib"]),
         .target(name: "GHWHCluster", dependencies: [
-            "GHWHJSON", "GHWHModel", "GHWHRaw", "GHWHWarehouse",
+            "GHWHJSON", "GHWHModel", "GHWHRaw", "GHWHWarehouse", "GHWHWire",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         .target(name: "GHWHReport", dependencies: ["GHWHWarehouse"]),
         .target(name: "GHWHCLI", dependencies: [
-            "GHWHCluster", "GHWHSampleData", "GHWHWarehouse", "GHWHRaw", "GHWHReport",
+            "GHWHCluster", "GHWHSampleData", "GHWHWarehouse", "GHWHRaw", "GHWHReport", "GHWHWire",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

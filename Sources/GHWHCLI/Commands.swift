@@ -9,7 +9,8 @@ public struct GHWHCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "ghwh",
         abstract: "GitHub issues & pull-requests warehouse: raw API dumps -> PostgreSQL (sta_github silver).",
-        subcommands: [RunCommand.self, ReportCommand.self, GenDataCommand.self, DBCommand.self])
+        subcommands: [RunCommand.self, ReportCommand.self, GenDataCommand.self, DBCommand.self,
+                      CoordinatorCommand.self, WorkerCommand.self, LoaderCommand.self])
     public init() {}
 }
 
@@ -122,23 +123,72 @@ struct DBCommand: ParsableCommand {
     }
 }
 
-/// `ghwh-submit`: submits a job, like spark-submit. This build runs the job
-/// on a local master (in-process workers); cluster submission comes with the
-/// nng coordinator.
+/// `ghwh-submit`: submits a job, like spark-submit: to a coordinator
+/// (`--coordinator tcp://host:7077`), or `--coordinator local` to run it in
+/// this process. Waits and shows progress unless `--detach`.
 public struct SubmitCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
-        commandName: "ghwh-submit", abstract: "Submit a ghwh job and wait for it, showing progress.")
+        commandName: "ghwh-submit", abstract: "Submit a ghwh job to a coordinator and watch it.")
     @OptionGroup var common: CommonOptions
     @OptionGroup var job: JobOptions
-    @Option(help: "Coordinator URL, or `local` to run the job in this process.")
-    var coordinator: String = "local"
+    @OptionGroup var cluster: ClusterOptions
+    @Option(help: "Coordinator URL (default tcp://127.0.0.1:7077 or $GHWH_COORDINATOR), or `local`.")
+    var coordinator: String?
+    @Flag(help: "Print the job id and return at once.") var detach = false
+    @Option(help: "Print a job's status and exit (0 if it succeeded or is still running).") var status: String?
+    @Option(help: "Kill a job.") var kill: String?
 
     public init() {}
 
     public func run() throws {
-        guard coordinator == "local" else {
-            throw ValidationError("cannot reach coordinator \(coordinator): this build has no networked coordinator yet; use --coordinator local (or `ghwh run`)")
+        if coordinator == "local" {
+            try JobRunner.run(common: common, jobOptions: job, showProgress: true)
+            return
         }
-        try JobRunner.run(common: common, jobOptions: job, showProgress: true)
+        let config = try common.configuration(extra: [.coordinator: coordinator])
+        let endpoint = try cluster.endpoint(url: config.coordinatorURL, config: config, role: "ghwh-submit")
+        let client = try SubmitClient(endpoint: endpoint)
+        defer { client.close() }
+        func unreachable(_ error: Error) -> Error {
+            ValidationError("cannot reach the coordinator at \(endpoint.url): \(error)")
+        }
+        if let id = kill {
+            let ack: Ack
+            do { ack = try client.kill(id) } catch { throw unreachable(error) }
+            print(ack.accepted ? "kill requested for \(id)" : "not killed: \(ack.message)")
+            if !ack.accepted { throw ExitCode(1) }
+            return
+        }
+        if let id = status {
+            let s: JobStatus
+            do { s = try client.status(id) } catch { throw unreachable(error) }
+            print(SubmitClient.line(s))
+            if let summary = s.summary { print(summary) }
+            if s.state == .failed || s.state == .killed || s.state == .unknown { throw ExitCode(1) }
+            return
+        }
+        guard let jobName = JobName(rawValue: job.job) else { throw ValidationError("unknown job `\(job.job)`") }
+        let range = try job.dateRange()
+        let message = SubmitJob(job: jobName.rawValue, from: range?.lowerBound.description, to: range?.upperBound.description,
+                                force: job.force, rawRoot: job.raw)
+        let id: String
+        do { id = try client.submit(message) } catch { throw unreachable(error) }
+        if detach { print(id); return }
+        FileHandle.standardError.write(Data("submitted \(jobName.rawValue) as \(id)\n".utf8))
+        let isTTY = isatty(STDERR_FILENO) == 1
+        var lastPrinted = Date.distantPast
+        let final: JobStatus
+        do {
+            final = try client.wait(id) { s in
+                guard isTTY || Date().timeIntervalSince(lastPrinted) >= 5 else { return }
+                lastPrinted = Date()
+                FileHandle.standardError.write(Data(((isTTY ? "\r\u{1B}[K" : "") + SubmitClient.line(s) + (isTTY ? "" : "\n")).utf8))
+            }
+        } catch { throw unreachable(error) }
+        if isTTY { FileHandle.standardError.write(Data("\n".utf8)) }
+        FileHandle.standardError.write(Data((SubmitClient.line(final) + "\n").utf8))
+        if let summary = final.summary { print(summary) }
+        if let error = final.error { print("job \(final.state.rawValue): \(error)") }
+        if final.state != .succeeded || final.summaryFailed == true { throw ExitCode(1) }
     }
 }

@@ -12,14 +12,26 @@ public struct Configuration: Sendable {
         case rawRoot = "raw_root"
         case chunkSizeMB = "chunk_size_mb"
         case workers = "workers"
+        case coordinator = "coordinator"
+        case listen = "listen"
+        case clusterSecretFile = "cluster_secret_file"
+        case workerTimeout = "worker_timeout"
+        case maxAttempts = "max_attempts"
+        case heartbeatInterval = "heartbeat_interval"
+        case cores = "cores"
 
         public var environmentName: String { "GHWH_" + rawValue.uppercased() }
         var defaultValue: String? {
             switch self {
-            case .databaseURL, .rawRoot: return nil
+            case .databaseURL, .rawRoot, .clusterSecretFile: return nil
             case .dataDir: return ".ghwh"
             case .chunkSizeMB: return "16"
-            case .workers: return String(ProcessInfo.processInfo.activeProcessorCount)
+            case .workers, .cores: return String(ProcessInfo.processInfo.activeProcessorCount)
+            case .coordinator: return "tcp://127.0.0.1:7077"
+            case .listen: return "tcp://0.0.0.0:7077"
+            case .workerTimeout: return "60"
+            case .maxAttempts: return "4"
+            case .heartbeatInterval: return "5"
             }
         }
     }
@@ -47,9 +59,19 @@ public struct Configuration: Sendable {
             else if let v = fileValues[key] { values[key] = v; origins[key] = "config \(filePath ?? "")" }
             else if let v = key.defaultValue { values[key] = v; origins[key] = "default" }
         }
-        for key in [Key.chunkSizeMB, .workers] {
+        for key in [Key.chunkSizeMB, .workers, .cores, .maxAttempts] {
             guard let v = values[key], let n = Int(v), n > 0 else {
                 throw ConfigError(description: "\(key.rawValue) (from \(origins[key] ?? "?")) must be a positive integer, got \(values[key] ?? "nothing")")
+            }
+        }
+        for key in [Key.workerTimeout, .heartbeatInterval] {
+            guard let v = values[key], let n = Double(v), n > 0 else {
+                throw ConfigError(description: "\(key.rawValue) (from \(origins[key] ?? "?")) must be a positive number of seconds, got \(values[key] ?? "nothing")")
+            }
+        }
+        for key in [Key.coordinator, .listen] {
+            guard let v = values[key], v.hasPrefix("tcp://") || v.hasPrefix("ipc://") || v.hasPrefix("tls+tcp://") || v.hasPrefix("inproc://") else {
+                throw ConfigError(description: "\(key.rawValue) (from \(origins[key] ?? "?")) must be a tcp://, tls+tcp:// or ipc:// URL, got \(values[key] ?? "nothing")")
             }
         }
     }
@@ -60,6 +82,23 @@ public struct Configuration: Sendable {
     public var rawRoot: String? { values[.rawRoot] }
     public var chunkBytes: Int { (Int(values[.chunkSizeMB] ?? "16") ?? 16) << 20 }
     public var workers: Int { Int(values[.workers] ?? "1") ?? 1 }
+    public var cores: Int { Int(values[.cores] ?? "1") ?? 1 }
+    public var coordinatorURL: String { values[.coordinator] ?? "tcp://127.0.0.1:7077" }
+    public var listenURL: String { values[.listen] ?? "tcp://0.0.0.0:7077" }
+    public var workerTimeout: Double { Double(values[.workerTimeout] ?? "60") ?? 60 }
+    public var maxAttempts: Int { Int(values[.maxAttempts] ?? "4") ?? 4 }
+    public var heartbeatInterval: Double { Double(values[.heartbeatInterval] ?? "5") ?? 5 }
+
+    /// The cluster secret: `GHWH_CLUSTER_SECRET`, else the file named by
+    /// `cluster_secret_file` (config files reference the secret, never hold it).
+    public func clusterSecret(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String? {
+        if let s = environment["GHWH_CLUSTER_SECRET"], !s.isEmpty { return s }
+        guard let path = values[.clusterSecretFile] else { return nil }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ConfigError(description: "cluster_secret_file (from \(origins[.clusterSecretFile] ?? "?")): cannot read \(path)")
+        }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
 
     static func parseFile(_ path: String) throws -> [Key: String] {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {

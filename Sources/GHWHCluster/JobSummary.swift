@@ -44,6 +44,22 @@ public struct JobSummary: Sendable, Codable {
 
     public init(jobId: String, job: String) { self.jobId = jobId; self.job = job }
 
+    /// Adds another part's counts (a loader acknowledgement) into this summary.
+    public mutating func absorb(_ d: JobSummary) {
+        for (name, c) in d.datasets {
+            var t = datasets[name, default: .init()]
+            t.records += c.records; t.inserted += c.inserted; t.updated += c.updated; t.rejected += c.rejected
+            t.documentsMerged += c.documentsMerged; t.documentsFailed += c.documentsFailed; t.filesSkipped += c.filesSkipped
+            datasets[name] = t
+        }
+        gold.tasks += d.gold.tasks; gold.repos += d.gold.repos
+        for (k, v) in d.gold.rows { gold.rows[k, default: 0] += v }
+        failures += d.failures
+        tasksCommitted += d.tasksCommitted
+        duplicateResults += d.duplicateResults
+        uncompressedBytes += d.uncompressedBytes
+    }
+
     /// A human-readable multi-line account.
     public func render() -> String {
         var lines: [String] = []

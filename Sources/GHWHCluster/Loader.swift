@@ -41,7 +41,11 @@ public final class Loader: @unchecked Sendable {
 
     private func apply(_ message: LoaderMessage, _ store: SilverStore) throws {
         switch message {
-        case let .beginFile(dataset, path, date, size, hash, force):
+        case let .startJob(jobId, job, from, to, force):
+            try store.startJob(id: jobId, job: job, from: from, to: to, force: force)
+        case let .finishJob(jobId, summary):
+            try store.finishJob(id: jobId, succeeded: summary.succeeded, summaryJSON: Self.json(summary))
+        case let .beginFile(jobId, dataset, path, date, size, hash, force):
             try store.beginFile(dataset: dataset.silver, path: path, ingestDate: date.description, size: size,
                                 hash: hash, jobId: jobId, force: force)
         case let .result(commit, inputBytes):
@@ -159,6 +163,13 @@ public final class Loader: @unchecked Sendable {
         return samples.map { .init(dataset: $0.dataset, source: $0.source, ordinal: $0.ordinal, reason: $0.reason) }
     }
 
+    /// Samples of a job's rejects, by job id (the coordinator's summary).
+    func rejectSamples(jobId: String, limit: Int) throws -> [JobSummary.RejectSample] {
+        var samples: [SilverStore.RejectSample] = []
+        try withRetry { store in samples = try store.rejectSamples(jobId: jobId, limit: limit) }
+        return samples.map { .init(dataset: $0.dataset, source: $0.source, ordinal: $0.ordinal, reason: $0.reason) }
+    }
+
     public func close() { connection?.close(); connection = nil; store = nil; goldStore = nil }
 }
 
@@ -170,6 +181,7 @@ extension Loader {
             for d in datasets {
                 state.loadedFiles[d] = try store.loadedFiles(dataset: d.silver)
                 state.mergedDocuments.formUnion(try store.mergedDocuments(dataset: d.silver))
+                state.committedTasks.formUnion(try store.committedTasksOfOpenDocuments(dataset: d.silver))
             }
         }
         return state
@@ -181,9 +193,24 @@ extension Loader {
     }
 
     public func finishJob(_ summary: JobSummary) throws {
+        let json = try Self.json(summary)
+        try withRetry { try $0.finishJob(id: jobId, succeeded: summary.succeeded, summaryJSON: json) }
+    }
+
+    static func json(_ summary: JobSummary) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let json = String(decoding: try encoder.encode(summary), as: UTF8.self)
-        try withRetry { try $0.finishJob(id: jobId, succeeded: summary.succeeded, summaryJSON: json) }
+        return String(decoding: try encoder.encode(summary), as: UTF8.self)
+    }
+
+    /// The counts accumulated since the last call, and a fresh start (the
+    /// cluster loader sends them to the coordinator with each acknowledgement).
+    public func takeDelta() -> JobSummary {
+        lock.withLock {
+            let delta = counters.summary
+            counters.summary = JobSummary(jobId: delta.jobId, job: delta.job)
+            counters.mergedDocuments = []
+            return delta
+        }
     }
 }

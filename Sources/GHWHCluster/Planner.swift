@@ -18,6 +18,8 @@ public struct Planner {
         public var loadedFiles: [Dataset: [String: (size: Int64, hash: String)]] = [:]
         /// Documents already merged (resume after an interrupted run).
         public var mergedDocuments: Set<Int64> = []
+        /// Tasks already committed for documents not merged yet.
+        public var committedTasks: Set<String> = []
         public init() {}
     }
 
@@ -72,7 +74,7 @@ public struct Planner {
         let hash: String
         do { hash = try RawReader.contentHash(of: file) } catch {
             // Unreadable file: record it as failed so the run says so.
-            emit(.loader(.beginFile(dataset: file.dataset, path: file.relativePath, ingestDate: file.ingestDate,
+            emit(.loader(.beginFile(jobId: jobId, dataset: file.dataset, path: file.relativePath, ingestDate: file.ingestDate,
                                     size: file.size, hash: "", force: spec.force)))
             emit(.loader(.sealFile(dataset: file.dataset, path: file.relativePath, documentCount: 0,
                                    fileError: "cannot read file: \(error)")))
@@ -86,7 +88,7 @@ public struct Planner {
             logger.debug("skipping unchanged file", metadata: ["file": "\(file.relativePath)"])
             return
         }
-        emit(.loader(.beginFile(dataset: file.dataset, path: file.relativePath, ingestDate: file.ingestDate,
+        emit(.loader(.beginFile(jobId: jobId, dataset: file.dataset, path: file.relativePath, ingestDate: file.ingestDate,
                                 size: file.size, hash: hash, force: spec.force)))
         let documents: [RawDocument]
         do { documents = try RawReader.documents(of: file) } catch {
@@ -113,6 +115,12 @@ public struct Planner {
         var chunkIndex = 0
         var batch = RecordBatch(firstOrdinal: 0, reservingCapacity: min(spec.chunkBytes + (1 << 20), 64 << 20))
         var recordCount = 0
+        func emitUnlessCommitted(_ task: SilverTask) {
+            // A resumed job: this chunk committed before; its document merges when the rest do.
+            if !spec.force && state.committedTasks.contains(task.taskId) { return }
+            emit(.task(task))
+            p.tasks += 1
+        }
         func makeTask(final: Bool) -> SilverTask {
             SilverTask(taskId: DocumentID.taskId(documentId: documentId, chunk: chunkIndex), jobId: jobId,
                        dataset: file.dataset, documentId: documentId, filePath: file.relativePath,
@@ -123,8 +131,7 @@ public struct Planner {
             batch.append(record.bytes, documentOffset: record.offset)
             recordCount += 1
             if batch.byteCount >= spec.chunkBytes {
-                emit(.task(makeTask(final: false)))
-                p.tasks += 1
+                emitUnlessCommitted(makeTask(final: false))
                 chunkIndex += 1
                 batch = RecordBatch(firstOrdinal: recordCount, reservingCapacity: min(spec.chunkBytes + (1 << 20), 64 << 20))
             }
@@ -143,8 +150,7 @@ public struct Planner {
             return
         }
         p.records += recordCount
-        emit(.task(makeTask(final: true)))
-        p.tasks += 1
+        emitUnlessCommitted(makeTask(final: true))
         report(p)
     }
 }

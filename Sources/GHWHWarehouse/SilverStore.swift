@@ -85,17 +85,18 @@ public final class SilverStore {
 
     // MARK: - Loader operations
 
-    /// A file is about to be (re)read: record it as loading and forget any
-    /// unfinished state of its documents (all state with `force`).
+    /// A file is about to be (re)read: record it as loading and forget the
+    /// state of its failed documents (of all its documents with `force`, or
+    /// when its content changed). Documents with committed tasks keep them, so
+    /// a resumed job only runs the rest. Applying it twice in one job is a no-op.
     public func beginFile(dataset: SilverDataset, path: String, ingestDate: String, size: Int64, hash: String,
                           jobId: String, force: Bool) throws {
         try db.transaction {
-            // Merged documents survive a re-read unless forced or the file's
-            // content changed (then they belong to the old content).
-            let previousHash = try db.query("SELECT content_hash FROM ghwh_meta.files WHERE dataset = $1 AND path = $2",
-                                            [dataset.rawValue, path]).rows.first?[0]
-            let dropAll = force || (previousHash != nil && previousHash != hash)
-            let docFilter = dropAll ? "" : "AND status <> 'merged'"
+            let previous = try db.query("SELECT content_hash, job_id, status FROM ghwh_meta.files WHERE dataset = $1 AND path = $2",
+                                        [dataset.rawValue, path]).rows.first
+            if let previous, previous[1] == jobId, previous[2] == "loading" { return }
+            let dropAll = force || (previous != nil && previous?[0] != hash)
+            let docFilter = dropAll ? "" : "AND status = 'failed'"
             let docs = "SELECT document_id FROM ghwh_meta.documents WHERE dataset = $1 AND file_path = $2 \(docFilter)"
             try db.command("DELETE FROM \(dataset.stageTable) WHERE document_id IN (\(docs))", [dataset.rawValue, path])
             try db.command("DELETE FROM ghwh_meta.stage_rejects WHERE document_id IN (\(docs))", [dataset.rawValue, path])
@@ -110,6 +111,15 @@ public final class SilverStore {
                     documents = NULL, records = 0, rejected = 0, error = NULL, job_id = EXCLUDED.job_id, updated_at = now()
                 """, [dataset.rawValue, path, ingestDate, String(size), hash, jobId])
         }
+    }
+
+    /// Tasks committed for documents not yet merged (a resumed job skips them).
+    public func committedTasksOfOpenDocuments(dataset: SilverDataset) throws -> Set<String> {
+        let r = try db.query("""
+            SELECT c.task_id FROM ghwh_meta.task_commits c JOIN ghwh_meta.documents d USING (document_id)
+            WHERE d.dataset = $1 AND d.status = 'open'
+            """, [dataset.rawValue])
+        return Set(r.rows.compactMap { $0[0] })
     }
 
     /// Commits one task's rows and rejects with its commit record, in one transaction.
@@ -192,6 +202,17 @@ public final class SilverStore {
             SELECT dataset, source, ordinal, reason FROM ghwh_meta.rejects
             WHERE document_id = ANY($1::bigint[]) ORDER BY dataset, source, ordinal LIMIT $2
             """, ["{" + documentIds.map(String.init).joined(separator: ",") + "}", String(limit)])
+        return r.rows.map { RejectSample(dataset: $0[0] ?? "", source: $0[1] ?? "", ordinal: Int64($0[2] ?? "") ?? -1,
+                                         reason: $0[3] ?? "") }
+    }
+
+    /// The first rejects of documents a job committed tasks for.
+    public func rejectSamples(jobId: String, limit: Int) throws -> [RejectSample] {
+        let r = try db.query("""
+            SELECT dataset, source, ordinal, reason FROM ghwh_meta.rejects
+            WHERE document_id IN (SELECT document_id FROM ghwh_meta.task_commits WHERE job_id = $1)
+            ORDER BY dataset, source, ordinal LIMIT $2
+            """, [jobId, String(limit)])
         return r.rows.map { RejectSample(dataset: $0[0] ?? "", source: $0[1] ?? "", ordinal: Int64($0[2] ?? "") ?? -1,
                                          reason: $0[3] ?? "") }
     }

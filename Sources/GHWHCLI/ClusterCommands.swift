@@ -1,0 +1,140 @@
+import ArgumentParser
+import Foundation
+import GHWHCluster
+import GHWHWarehouse
+import GHWHWire
+
+/// Options of every networked role: the secret and the fault-free defaults.
+struct ClusterOptions: ParsableArguments {
+    @Flag(help: "Run without a cluster secret (messages are still framed and checked, not authenticated).")
+    var insecure = false
+    @Option(name: .customLong("max-message-mb"), help: "Largest message accepted or sent, in MB (NNG_OPT_RECVMAXSZ).")
+    var maxMessageMB = 64
+    @Option(name: .customLong("tls-cert"), help: "PEM certificate for tls+tcp:// URLs.") var tlsCert: String?
+    @Option(name: .customLong("tls-key"), help: "PEM private key for tls+tcp:// URLs.") var tlsKey: String?
+    @Option(name: .customLong("tls-ca"), help: "PEM CA bundle to verify the peer for tls+tcp:// URLs.") var tlsCA: String?
+
+    func endpoint(url: String, config: Configuration, role: String) throws -> ClusterEndpoint {
+        let secret: ClusterSecret
+        if let text = try config.clusterSecret() {
+            do { secret = try ClusterSecret(text) } catch { throw ValidationError("cluster secret: \(error)") }
+        } else if insecure {
+            secret = .insecure
+        } else {
+            throw ValidationError("\(role): no cluster secret. Set GHWH_CLUSTER_SECRET (or cluster_secret_file in the config), or pass --insecure")
+        }
+        var tls: TLSConfig?
+        if url.hasPrefix("tls+tcp://") {
+            tls = TLSConfig(certificateFile: tlsCert, keyFile: tlsKey, caFile: tlsCA)
+        }
+        return ClusterEndpoint(url: url, secret: secret, limits: FrameLimits(maxMessageBytes: maxMessageMB << 20), tls: tls)
+    }
+}
+
+/// `ghwh coordinator`: the master.
+struct CoordinatorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "coordinator",
+        abstract: "Run the coordinator: plans jobs into tasks, leases them to workers, feeds the loader.")
+    @OptionGroup var common: CommonOptions
+    @OptionGroup var cluster: ClusterOptions
+    @Option(help: "URL to listen on (default tcp://0.0.0.0:7077, or $GHWH_LISTEN).") var listen: String?
+    @Option(help: "Raw root the coordinator reads (or $GHWH_RAW_ROOT); ghwh-submit --raw overrides it.") var raw: String?
+    @Option(name: .customLong("worker-timeout"), help: "Seconds without heartbeat before a worker is lost (default 60).") var workerTimeout: Double?
+    @Option(name: .customLong("max-attempts"), help: "Task attempts before the job fails (default 4).") var maxAttempts: Int?
+    @Option(name: .customLong("heartbeat-interval"), help: "Seconds between worker heartbeats (default 5).") var heartbeatInterval: Double?
+    @Option(name: .customLong("chunk-size-mb")) var chunkSizeMB: Int?
+
+    func run() throws {
+        let config = try common.configuration(extra: [
+            .listen: listen, .rawRoot: raw, .workerTimeout: workerTimeout.map { String($0) },
+            .maxAttempts: maxAttempts.map(String.init), .heartbeatInterval: heartbeatInterval.map { String($0) },
+            .chunkSizeMB: chunkSizeMB.map(String.init)])
+        let logger = common.makeLogger("ghwh.coordinator")
+        let endpoint = try cluster.endpoint(url: config.listenURL, config: config, role: "coordinator")
+        let conninfo = try WarehouseLocation.resolve(databaseURL: config.databaseURL, dataDirectory: config.dataDirectory, logger: logger)
+        let db = try PGConnection(conninfo: conninfo)
+        try Migrator.migrate(db)
+        db.close()
+        var settings = Coordinator.Settings(endpoint: endpoint, rawRoot: config.rawRoot, conninfo: conninfo)
+        settings.chunkBytes = config.chunkBytes
+        settings.heartbeatInterval = config.heartbeatInterval
+        settings.scheduler.workerTimeout = config.workerTimeout
+        settings.scheduler.maxAttempts = config.maxAttempts
+        let coordinator = Coordinator(settings: settings, logger: logger)
+        try coordinator.start()
+        if let port = coordinator.boundPort { print("coordinator listening on \(config.listenURL) (port \(port))") }
+        waitForTermination()
+        coordinator.stop()
+    }
+}
+
+/// `ghwh worker`: runs tasks for a coordinator.
+struct WorkerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "worker",
+        abstract: "Run a worker: asks the coordinator for tasks and runs the silver and gold transforms.")
+    @OptionGroup var common: CommonOptions
+    @OptionGroup var cluster: ClusterOptions
+    @Option(help: "Coordinator URL (default tcp://127.0.0.1:7077, or $GHWH_COORDINATOR).") var coordinator: String?
+    @Option(help: "Concurrent tasks (default: cores, or $GHWH_CORES).") var cores: Int?
+    @Option(name: .customLong("worker-id"), help: "Name of this worker (default host-pid).") var workerId: String?
+    @Option(name: .customLong("exit-after-tasks"), help: .hidden) var exitAfterTasks: Int?
+
+    func run() throws {
+        let config = try common.configuration(extra: [.coordinator: coordinator, .cores: cores.map(String.init)])
+        let logger = common.makeLogger("ghwh.worker")
+        let endpoint = try cluster.endpoint(url: config.coordinatorURL, config: config, role: "worker")
+        let id = workerId ?? "worker-\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+        var settings = ClusterWorker.Settings(endpoint: endpoint, workerId: id, cores: config.cores, conninfo: config.databaseURL)
+        settings.exitAfterTasks = exitAfterTasks ?? ProcessInfo.processInfo.environment["GHWH_FAULT_EXIT_AFTER_TASKS"].flatMap { Int($0) }
+        let worker = try ClusterWorker(settings: settings, logger: logger)
+        LocalClusterSignals.onTermination { worker.stop() }
+        worker.run()
+    }
+}
+
+/// `ghwh loader`: the only writer to PostgreSQL.
+struct LoaderCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "loader",
+        abstract: "Run the loader: commits the coordinator's task results into PostgreSQL.")
+    @OptionGroup var common: CommonOptions
+    @OptionGroup var cluster: ClusterOptions
+    @Option(help: "Coordinator URL (default tcp://127.0.0.1:7077, or $GHWH_COORDINATOR).") var coordinator: String?
+    @Option(name: .customLong("exit-after-commits"), help: .hidden) var exitAfterCommits: Int?
+
+    func run() throws {
+        let config = try common.configuration(extra: [.coordinator: coordinator])
+        let logger = common.makeLogger("ghwh.loader")
+        let endpoint = try cluster.endpoint(url: config.coordinatorURL, config: config, role: "loader")
+        let conninfo = try WarehouseLocation.resolve(databaseURL: config.databaseURL, dataDirectory: config.dataDirectory, logger: logger)
+        let db = try PGConnection(conninfo: conninfo)
+        try Migrator.migrate(db)
+        db.close()
+        var settings = ClusterLoader.Settings(endpoint: endpoint, loaderId: "loader-\(ProcessInfo.processInfo.processIdentifier)",
+                                              conninfo: conninfo)
+        settings.exitAfterCommits = exitAfterCommits ?? ProcessInfo.processInfo.environment["GHWH_FAULT_EXIT_AFTER_COMMITS"].flatMap { Int($0) }
+        let loader = try ClusterLoader(settings: settings, logger: logger)
+        LocalClusterSignals.onTermination { loader.stop() }
+        loader.run()
+    }
+}
+
+/// SIGINT/SIGTERM handling for the long-running roles.
+enum LocalClusterSignals {
+    nonisolated(unsafe) static var handlers: [@Sendable () -> Void] = []
+    static func onTermination(_ body: @escaping @Sendable () -> Void) {
+        handlers.append(body)
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig) { _ in
+                for h in LocalClusterSignals.handlers { h() }
+                _exit(0)
+            }
+        }
+    }
+}
+
+/// Blocks until SIGINT or SIGTERM.
+func waitForTermination() {
+    let semaphore = DispatchSemaphore(value: 0)
+    LocalClusterSignals.onTermination { semaphore.signal() }
+    semaphore.wait()
+}

@@ -1,0 +1,105 @@
+import Foundation
+import GHWHWarehouse
+import GHWHWire
+import Logging
+
+/// `ghwh loader`: the only writer to PostgreSQL. Fetches the coordinator's
+/// outbox in order, commits each entry (each task with its commit record, in
+/// one transaction), and only then acknowledges. Re-fetched entries after a
+/// restart are harmless: commits are idempotent.
+public final class ClusterLoader: @unchecked Sendable {
+    public struct Settings: Sendable {
+        public var endpoint: ClusterEndpoint
+        public var loaderId: String
+        public var conninfo: String
+        public var batchBytes = 16 << 20
+        /// Fault injection for tests: exit abruptly after committing N task results, before acknowledging.
+        public var exitAfterCommits: Int?
+        public init(endpoint: ClusterEndpoint, loaderId: String, conninfo: String) {
+            self.endpoint = endpoint; self.loaderId = loaderId; self.conninfo = conninfo
+        }
+    }
+
+    let settings: Settings
+    let logger: Logger
+    let client: RequestClient
+    let loader: Loader
+    private let lock = NSLock()
+    private var stopped = false
+    private var commits = 0
+
+    public init(settings: Settings, logger: Logger) throws {
+        self.settings = settings
+        self.logger = logger
+        client = try RequestClient(url: settings.endpoint.url, secret: settings.endpoint.secret,
+                                   limits: settings.endpoint.limits, senderId: settings.loaderId,
+                                   options: RequestClientOptions(resendTime: 600, callTimeout: 30, tls: settings.endpoint.tls))
+        loader = Loader(conninfo: settings.conninfo, jobId: "cluster", job: "cluster", logger: logger)
+    }
+
+    public func stop() { lock.withLock { stopped = true } }
+    private var isStopped: Bool { lock.withLock { stopped } }
+
+    public func run() {
+        var idle = 0.02
+        while !isStopped {
+            let work: LoaderWork
+            do {
+                work = try client.call(FetchLoaderWork(loaderId: settings.loaderId, maxBytes: settings.batchBytes),
+                                       timeout: 30).decode(LoaderWork.self)
+            } catch {
+                logger.warning("cannot reach the coordinator; retrying", metadata: ["error": "\(error)"])
+                Thread.sleep(forTimeInterval: 1)
+                continue
+            }
+            guard let last = work.entries.last else {
+                Thread.sleep(forTimeInterval: idle)
+                idle = min(idle * 2, 0.25)
+                continue
+            }
+            idle = 0.02
+            for entry in work.entries { commitUntilDone(entry) }
+            acknowledge(upTo: last.seq, epoch: work.epoch, delta: loader.takeDelta())
+        }
+    }
+
+    /// Commits one entry, retrying with backoff while PostgreSQL is
+    /// unreachable and telling the coordinator, so the job shows why it waits.
+    private func commitUntilDone(_ entry: LoaderEntry) {
+        var delay = 1.0
+        while true {
+            do {
+                try loader.apply(entry.message)
+                if case .result = entry.message { countCommit() }
+                return
+            } catch {
+                logger.error("cannot commit; will retry", metadata: ["seq": "\(entry.seq)", "error": "\(error)"])
+                _ = try? client.call(ReportLoaderError(loaderId: settings.loaderId, message: "\(error)"))
+                Thread.sleep(forTimeInterval: delay)
+                delay = min(delay * 2, 15)
+            }
+        }
+    }
+
+    private func countCommit() {
+        commits += 1
+        if let limit = settings.exitAfterCommits, commits >= limit {
+            logger.critical("fault injection: exiting abruptly before acknowledging", metadata: ["commits": "\(commits)"])
+            _exit(137)
+        }
+    }
+
+    private func acknowledge(upTo seq: UInt64, epoch: String, delta: JobSummary) {
+        var delay = 0.2
+        while true {
+            do {
+                _ = try client.call(AckLoaderWork(loaderId: settings.loaderId, epoch: epoch, upToSeq: seq, delta: delta)).decode(Ack.self)
+                return
+            } catch {
+                logger.warning("cannot acknowledge; retrying", metadata: ["error": "\(error)"])
+                Thread.sleep(forTimeInterval: delay)
+                delay = min(delay * 2, 5)
+            }
+        }
+    }
+}

@@ -1,0 +1,317 @@
+import Foundation
+import GHWHRaw
+import GHWHWarehouse
+import GHWHWire
+import Logging
+
+/// Connection settings every cluster role shares.
+public struct ClusterEndpoint: Sendable {
+    public var url: String
+    public var secret: ClusterSecret
+    public var limits: FrameLimits
+    public var tls: TLSConfig?
+    public init(url: String, secret: ClusterSecret, limits: FrameLimits = FrameLimits(), tls: TLSConfig? = nil) {
+        self.url = url; self.secret = secret; self.limits = limits; self.tls = tls
+    }
+}
+
+/// The master: plans submitted jobs into tasks, leases them to workers that
+/// ask, re-queues the tasks of workers that stop heartbeating, and keeps the
+/// ordered outbox the loader commits. It reads the warehouse (to skip
+/// unchanged work and to plan gold) but never writes it.
+public final class Coordinator: @unchecked Sendable {
+    public struct Settings: Sendable {
+        public var endpoint: ClusterEndpoint
+        public var rawRoot: String?
+        /// Read-only use: planning state and gold plans.
+        public var conninfo: String
+        public var chunkBytes = 16 << 20
+        public var goldBuckets = 16
+        public var heartbeatInterval: Double = 5
+        public var scheduler = Scheduler.Settings()
+        public var serverThreads = 8
+        public init(endpoint: ClusterEndpoint, rawRoot: String?, conninfo: String) {
+            self.endpoint = endpoint; self.rawRoot = rawRoot; self.conninfo = conninfo
+        }
+    }
+
+    final class JobRecord: @unchecked Sendable {
+        let id: String
+        let spec: JobSpec
+        var state: JobStatus.State = .queued
+        var phase = "queued"
+        var summary: JobSummary
+        var planner = Planner.Progress()
+        var goldTasks = 0
+        var started: Date?
+        var finished: Date?
+        var error: String?
+        var killed = false
+        init(id: String, spec: JobSpec) {
+            self.id = id; self.spec = spec; summary = JobSummary(jobId: id, job: spec.job.rawValue)
+        }
+    }
+
+    let settings: Settings
+    let logger: Logger
+    let scheduler: Scheduler
+    /// Distinguishes this process's outbox sequence numbers from a previous one's.
+    let epoch = UUID().uuidString
+    private let lock = NSLock()
+    private var jobs: [String: JobRecord] = [:]
+    private var queue: [JobRecord] = []
+    private var current: JobRecord?
+    private let jobSignal = DispatchSemaphore(value: 0)
+    private var server: RequestServer?
+    private var stopped = false
+
+    public init(settings: Settings, logger: Logger) {
+        self.settings = settings
+        self.logger = logger
+        self.scheduler = Scheduler(settings: settings.scheduler)
+    }
+
+    /// Binds the socket and starts the job runner and the liveness monitor.
+    public func start() throws {
+        server = try RequestServer(
+            url: settings.endpoint.url, secret: settings.endpoint.secret, limits: settings.endpoint.limits,
+            threads: settings.serverThreads, senderId: "coordinator", tls: settings.endpoint.tls,
+            onRejected: { [logger] reason in logger.warning("refused a message", metadata: ["reason": "\(reason)"]) },
+            handler: { [unowned self] envelope in try self.handle(envelope) })
+        LocalCluster.startThread(name: "ghwh-jobs") { [unowned self] in self.runJobs() }
+        LocalCluster.startThread(name: "ghwh-monitor") { [unowned self] in self.monitor() }
+        logger.notice("coordinator listening", metadata: ["url": "\(settings.endpoint.url)",
+                                                          "secret": "\(settings.endpoint.secret.isInsecure ? "none (insecure)" : "set")"])
+    }
+
+    public var boundPort: Int? { server?.boundPort }
+
+    public func stop() {
+        lock.withLock { stopped = true }
+        scheduler.stopJob("coordinator stopping")
+        jobSignal.signal()
+        server?.close()
+    }
+
+    // MARK: - Requests
+
+    func handle(_ envelope: Envelope) throws -> (UInt16, [UInt8]) {
+        func reply<M: WireMessage>(_ m: M) -> (UInt16, [UInt8]) { (M.typeCode, m.encoded()) }
+        guard let type = MessageType(rawValue: envelope.type) else { throw WireError.unexpectedType(envelope.type) }
+        switch type {
+        case .registerWorker:
+            let m = try envelope.decode(RegisterWorker.self)
+            scheduler.register(m)
+            logger.notice("worker registered", metadata: ["worker": "\(m.workerId)", "host": "\(m.host)", "cores": "\(m.cores)"])
+            return reply(Registered(heartbeatInterval: settings.heartbeatInterval, workerTimeout: settings.scheduler.workerTimeout))
+        case .heartbeat:
+            return reply(HeartbeatReply(known: scheduler.heartbeat(try envelope.decode(Heartbeat.self))))
+        case .requestTask:
+            let m = try envelope.decode(RequestTask.self)
+            guard scheduler.aliveWorkers.contains(where: { $0.id == m.workerId }) else {
+                return reply(TaskAssignment(task: nil, attempt: 0, unknownWorker: true))
+            }
+            if let (task, attempt) = scheduler.nextTask(for: m.workerId) {
+                logger.debug("task leased", metadata: ["task": "\(task.taskId)", "worker": "\(m.workerId)", "attempt": "\(attempt)"])
+                return reply(TaskAssignment(task: task, attempt: attempt))
+            }
+            return reply(TaskAssignment(task: nil, attempt: 0))
+        case .submitResult:
+            let m = try envelope.decode(SubmitResult.self)
+            let accepted = scheduler.accept(m.result, from: m.workerId)
+            if !accepted { logger.info("discarded a duplicate result", metadata: ["task": "\(m.result.taskId)", "worker": "\(m.workerId)"]) }
+            return reply(Ack(accepted, accepted ? "" : "duplicate result discarded"))
+        case .reportTaskFailure:
+            let m = try envelope.decode(ReportTaskFailure.self)
+            logger.warning("task failed", metadata: ["task": "\(m.taskId)", "worker": "\(m.workerId)", "attempt": "\(m.attempt)", "error": "\(m.error)"])
+            scheduler.fail(taskId: m.taskId, attempt: m.attempt, error: m.error)
+            return reply(Ack())
+        case .fetchLoaderWork:
+            let m = try envelope.decode(FetchLoaderWork.self)
+            return reply(LoaderWork(epoch: epoch, entries: scheduler.loaderBatch(maxBytes: max(1 << 16, m.maxBytes))))
+        case .ackLoaderWork:
+            let m = try envelope.decode(AckLoaderWork.self)
+            guard m.epoch == epoch else {
+                logger.notice("ignored an acknowledgement for a previous coordinator", metadata: ["loader": "\(m.loaderId)"])
+                return reply(Ack(false, "unknown epoch"))
+            }
+            lock.withLock { current?.summary.absorb(m.delta) }
+            scheduler.acknowledge(upTo: m.upToSeq)
+            return reply(Ack())
+        case .reportLoaderError:
+            let m = try envelope.decode(ReportLoaderError.self)
+            logger.error("loader cannot commit; it keeps retrying", metadata: ["loader": "\(m.loaderId)", "error": "\(m.message)"])
+            scheduler.reportLoaderError(m.message)
+            return reply(Ack())
+        case .submitJob:
+            return reply(JobAccepted(jobId: try submit(try envelope.decode(SubmitJob.self))))
+        case .getJobStatus:
+            return reply(status(of: try envelope.decode(GetJobStatus.self).jobId))
+        case .killJob:
+            let id = try envelope.decode(KillJob.self).jobId
+            return reply(kill(id))
+        default:
+            throw WireError.unexpectedType(envelope.type)
+        }
+    }
+
+    func submit(_ m: SubmitJob) throws -> String {
+        guard let job = JobName(rawValue: m.job) else {
+            throw WireError.malformed("unknown job `\(m.job)`; jobs: \(JobName.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        var dates: ClosedRange<IngestDate>?
+        if let f = m.from, let t = m.to {
+            guard let a = IngestDate(f), let b = IngestDate(t), a <= b else { throw WireError.malformed("bad date range \(f)..\(t)") }
+            dates = a...b
+        }
+        guard let root = m.rawRoot ?? settings.rawRoot else {
+            throw WireError.malformed("the coordinator has no raw root: start it with --raw or submit with --raw")
+        }
+        var spec = JobSpec(job: job, dates: dates, force: m.force, rawRoot: root, chunkBytes: settings.chunkBytes)
+        spec.goldBuckets = settings.goldBuckets
+        let record = JobRecord(id: LocalCluster.newJobId(), spec: spec)
+        lock.withLock { jobs[record.id] = record; queue.append(record) }
+        jobSignal.signal()
+        logger.notice("job submitted", metadata: ["job": "\(job.rawValue)", "job_id": "\(record.id)"])
+        return record.id
+    }
+
+    func kill(_ id: String) -> Ack {
+        lock.lock(); defer { lock.unlock() }
+        guard let job = jobs[id] else { return Ack(false, "no job \(id)") }
+        switch job.state {
+        case .queued:
+            job.state = .killed; job.error = "killed before it started"; queue.removeAll { $0.id == id }
+        case .running:
+            job.killed = true
+            scheduler.stopJob("killed by request")
+        default:
+            return Ack(false, "job \(id) already \(job.state.rawValue)")
+        }
+        return Ack(true, "kill requested")
+    }
+
+    func status(of id: String) -> JobStatus {
+        lock.lock(); defer { lock.unlock() }
+        guard let job = jobs[id] else { return JobStatus(jobId: id, job: "", state: .unknown, phase: "") }
+        let progress = scheduler.progress
+        let isCurrent = current === job
+        var s = JobStatus(jobId: id, job: job.spec.job.rawValue, state: job.state, phase: job.phase)
+        s.filesTotal = job.planner.filesTotal
+        s.filesDone = job.planner.filesPlanned + job.planner.filesSkipped
+        s.tasksPlanned = isCurrent ? progress.planned : job.summary.tasksCommitted + job.summary.gold.tasks
+        s.tasksDone = isCurrent ? progress.committed : job.summary.tasksCommitted + job.summary.gold.tasks
+        s.tasksRunning = isCurrent ? progress.running : 0
+        s.records = job.summary.datasets.values.reduce(0) { $0 + $1.records }
+        s.uncompressedBytes = job.summary.uncompressedBytes
+        let end = job.finished ?? Date()
+        s.elapsedSeconds = job.started.map { end.timeIntervalSince($0) } ?? 0
+        if job.state == .running, job.planner.compressedBytesTotal > 0, job.planner.compressedBytesDone > 0 {
+            let fraction = Double(job.planner.compressedBytesDone) / Double(job.planner.compressedBytesTotal)
+            s.etaSeconds = max(0, s.elapsedSeconds / fraction - s.elapsedSeconds)
+        }
+        s.workersAlive = scheduler.aliveWorkers.count
+        s.error = job.error
+        s.loaderError = isCurrent ? scheduler.loaderError : nil
+        if job.state == .succeeded || job.state == .failed || job.state == .killed {
+            s.summary = job.summary.render()
+            s.summaryFailed = !job.summary.succeeded
+        }
+        return s
+    }
+
+    // MARK: - Jobs
+
+    private func runJobs() {
+        while true {
+            jobSignal.wait()
+            if lock.withLock({ stopped }) { return }
+            guard let job = lock.withLock({ () -> JobRecord? in
+                guard let next = queue.first else { return nil }
+                queue.removeFirst()
+                current = next
+                next.state = .running; next.started = Date()
+                return next
+            }) else { continue }
+            run(job)
+            lock.withLock { current = nil }
+        }
+    }
+
+    private func setPhase(_ job: JobRecord, _ phase: String) { lock.withLock { job.phase = phase } }
+
+    private func run(_ job: JobRecord) {
+        scheduler.resetForNextJob()
+        let spec = job.spec
+        // The coordinator reads the warehouse through the same retrying
+        // connection logic the loader uses; it writes nothing itself.
+        let reader = Loader(conninfo: settings.conninfo, jobId: job.id, job: spec.job.rawValue, logger: logger)
+        defer { reader.close() }
+        scheduler.appendForLoader(.startJob(jobId: job.id, job: spec.job.rawValue, from: spec.dates?.lowerBound.description,
+                                            to: spec.dates?.upperBound.description, force: spec.force))
+        do {
+            if !spec.job.datasets.isEmpty {
+                setPhase(job, "silver")
+                let state = try reader.warehouseState(datasets: spec.job.datasets)
+                let planner = Planner(spec: spec, jobId: job.id, state: state, logger: logger)
+                let files = try planner.files()
+                planner.run(files: files, progress: { [lock] p in lock.withLock { job.planner = p } },
+                            isCancelled: { [scheduler] in scheduler.jobError != nil }) { [scheduler] event in
+                    switch event {
+                    case .task(let t): _ = scheduler.enqueue(.silver(t))
+                    case .loader(let m): scheduler.appendForLoader(m)
+                    }
+                }
+                scheduler.waitUntilDrained()
+                let skipped = lock.withLock { job.planner.filesSkippedByDataset }
+                lock.withLock { for (d, n) in skipped { job.summary.datasets[d.rawValue, default: .init()].filesSkipped += n } }
+            }
+            let targets = spec.job.goldTargets
+            if !targets.isEmpty && scheduler.jobError == nil {
+                setPhase(job, "gold")
+                let goldStarted = Date()
+                let plan = try reader.withGoldStore { try $0.plan(targets: targets, full: spec.force) }
+                let tasks = GoldPlanner.tasks(jobId: job.id, targets: targets, repos: plan.repos, marks: plan.marks,
+                                              buckets: spec.goldBuckets)
+                lock.withLock { job.goldTasks = tasks.count }
+                for t in tasks where scheduler.enqueue(.gold(t)) {}
+                scheduler.waitUntilDrained()
+                lock.withLock { job.summary.gold.seconds = Date().timeIntervalSince(goldStarted) }
+            }
+        } catch {
+            scheduler.stopJob("\(error)")
+        }
+        let error = scheduler.jobError
+        var summary = lock.withLock { () -> JobSummary in
+            job.summary.seconds = Date().timeIntervalSince(job.started ?? Date())
+            job.summary.goldTargets = spec.job.goldTargets.map(\.rawValue).sorted()
+            for d in spec.job.datasets where job.summary.datasets[d.rawValue] == nil { job.summary.datasets[d.rawValue] = .init() }
+            job.summary.fatalError = error
+            return job.summary
+        }
+        if error == nil { summary.rejectSamples = (try? reader.rejectSamples(jobId: job.id, limit: 20)) ?? [] }
+        lock.withLock { job.summary.rejectSamples = summary.rejectSamples }
+        scheduler.appendForLoader(.finishJob(jobId: job.id, summary: summary))
+        if !scheduler.waitUntilOutboxEmpty(timeout: 30) {
+            logger.warning("the loader did not record the job's end in time", metadata: ["job_id": "\(job.id)"])
+        }
+        lock.withLock {
+            job.finished = Date()
+            job.error = error
+            job.state = job.killed ? .killed : (error == nil ? .succeeded : .failed)
+            job.phase = "done"
+        }
+        logger.notice("job finished", metadata: ["job_id": "\(job.id)", "state": "\(job.state.rawValue)",
+                                                 "error": "\(error ?? "")"])
+    }
+
+    private func monitor() {
+        while !lock.withLock({ stopped }) {
+            Thread.sleep(forTimeInterval: min(1, settings.scheduler.workerTimeout / 4))
+            for id in scheduler.expireWorkers() {
+                logger.warning("worker lost: no heartbeat within the timeout; its tasks are re-queued",
+                               metadata: ["worker": "\(id)", "timeout_s": "\(settings.scheduler.workerTimeout)"])
+            }
+        }
+    }
+}

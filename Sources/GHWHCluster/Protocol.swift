@@ -1,0 +1,439 @@
+import Foundation
+import GHWHRaw
+import GHWHWarehouse
+import GHWHWire
+
+// The cluster's wire protocol: every message type, in one place.
+//
+// Transport: nng REQ/REP. The coordinator listens (default tcp://0.0.0.0:7077);
+// workers, the loader and ghwh-submit dial it and make requests. Every frame
+// is versioned and authenticated by GHWHWire (magic, version, type, sender,
+// sequence, timestamp, HMAC-SHA256 under the cluster secret). Payloads:
+// compact binary for the bulk messages (task assignments carry the raw record
+// chunk itself; results carry COPY text), JSON for the small control ones.
+//
+//   worker  -> RegisterWorker     -> Registered
+//   worker  -> Heartbeat          -> HeartbeatReply        (lost leases are named)
+//   worker  -> RequestTask        -> TaskAssignment        (zero or one task)
+//   worker  -> SubmitResult       -> Ack                   (duplicate results: accepted = false)
+//   worker  -> ReportTaskFailure  -> Ack
+//   loader  -> FetchLoaderWork    -> LoaderWork            (ordered entries after the last ack)
+//   loader  -> AckLoaderWork      -> Ack                   (after the commit, never before)
+//   loader  -> ReportLoaderError  -> Ack                   (e.g. PostgreSQL unreachable, retrying)
+//   submit  -> SubmitJob          -> JobAccepted
+//   submit  -> GetJobStatus       -> JobStatus
+//   submit  -> KillJob            -> Ack
+
+public enum MessageType: UInt16, Sendable {
+    case registerWorker = 1, registered, heartbeat, heartbeatReply, requestTask, taskAssignment
+    case submitResult, ack, reportTaskFailure
+    case fetchLoaderWork, loaderWork, ackLoaderWork, reportLoaderError
+    case submitJob, jobAccepted, getJobStatus, jobStatus, killJob
+}
+
+/// Small control messages travel as JSON inside the authenticated frame.
+public protocol JSONWireMessage: WireMessage, Codable {}
+
+extension JSONWireMessage {
+    public func encode(into w: inout WireWriter) {
+        w.bytes((try? JSONEncoder().encode(self)).map(Array.init) ?? [])
+    }
+    public static func decode(from r: inout WireReader) throws -> Self {
+        try JSONDecoder().decode(Self.self, from: Data(try r.bytes("json")))
+    }
+}
+
+// MARK: - Worker messages
+
+public struct RegisterWorker: JSONWireMessage {
+    public static let typeCode = MessageType.registerWorker.rawValue
+    public var workerId: String, host: String, cores: Int
+}
+
+public struct Registered: JSONWireMessage {
+    public static let typeCode = MessageType.registered.rawValue
+    public var heartbeatInterval: Double, workerTimeout: Double
+}
+
+public struct Heartbeat: JSONWireMessage {
+    public static let typeCode = MessageType.heartbeat.rawValue
+    public var workerId: String
+    public var runningTasks: [String]
+}
+
+public struct HeartbeatReply: JSONWireMessage {
+    public static let typeCode = MessageType.heartbeatReply.rawValue
+    /// False when the coordinator doesn't know the worker (restarted, or declared it lost): register again.
+    public var known: Bool
+}
+
+public struct RequestTask: JSONWireMessage {
+    public static let typeCode = MessageType.requestTask.rawValue
+    public var workerId: String
+}
+
+public struct TaskAssignment: WireMessage {
+    public static let typeCode = MessageType.taskAssignment.rawValue
+    public var task: WorkerTask?
+    public var attempt: Int
+    /// The worker is unknown to the coordinator: register first.
+    public var unknownWorker: Bool
+
+    public init(task: WorkerTask?, attempt: Int, unknownWorker: Bool = false) {
+        self.task = task; self.attempt = attempt; self.unknownWorker = unknownWorker
+    }
+    public func encode(into w: inout WireWriter) {
+        w.bool(unknownWorker); w.varint(UInt64(attempt))
+        w.optional(task) { w, t in t.encode(into: &w) }
+    }
+    public static func decode(from r: inout WireReader) throws -> TaskAssignment {
+        let unknown = try r.bool(); let attempt = Int(try r.varint())
+        return TaskAssignment(task: try r.optional { try WorkerTask.decode(from: &$0) }, attempt: attempt, unknownWorker: unknown)
+    }
+}
+
+public struct SubmitResult: WireMessage {
+    public static let typeCode = MessageType.submitResult.rawValue
+    public var workerId: String
+    public var attempt: Int
+    public var result: WorkerResult
+
+    public func encode(into w: inout WireWriter) {
+        w.string(workerId); w.varint(UInt64(attempt)); result.encode(into: &w)
+    }
+    public static func decode(from r: inout WireReader) throws -> SubmitResult {
+        SubmitResult(workerId: try r.string(), attempt: Int(try r.varint()), result: try WorkerResult.decode(from: &r))
+    }
+}
+
+public struct ReportTaskFailure: JSONWireMessage {
+    public static let typeCode = MessageType.reportTaskFailure.rawValue
+    public var workerId: String, taskId: String, attempt: Int, error: String
+}
+
+public struct Ack: JSONWireMessage {
+    public static let typeCode = MessageType.ack.rawValue
+    public var accepted: Bool
+    public var message: String
+    public init(_ accepted: Bool = true, _ message: String = "") { self.accepted = accepted; self.message = message }
+}
+
+// MARK: - Loader messages
+
+public struct FetchLoaderWork: JSONWireMessage {
+    public static let typeCode = MessageType.fetchLoaderWork.rawValue
+    public var loaderId: String
+    public var maxBytes: Int
+}
+
+/// Entries of the coordinator's loader outbox, in order; `seq` increases by one.
+public struct LoaderWork: WireMessage {
+    public static let typeCode = MessageType.loaderWork.rawValue
+    /// Identifies this coordinator process: sequence numbers restart with it.
+    public var epoch: String
+    public var entries: [LoaderEntry]
+
+    public func encode(into w: inout WireWriter) {
+        w.string(epoch)
+        w.array(entries) { w, e in w.u64(e.seq); e.message.encode(into: &w) }
+    }
+    public static func decode(from r: inout WireReader) throws -> LoaderWork {
+        LoaderWork(epoch: try r.string(),
+                   entries: try r.array { r in LoaderEntry(seq: try r.u64(), message: try LoaderMessage.decode(from: &r)) })
+    }
+}
+
+public struct LoaderEntry: Sendable {
+    public var seq: UInt64
+    public var message: LoaderMessage
+}
+
+public struct AckLoaderWork: JSONWireMessage {
+    public static let typeCode = MessageType.ackLoaderWork.rawValue
+    public var loaderId: String
+    /// The epoch of the `LoaderWork` acknowledged: an acknowledgement meant
+    /// for a previous coordinator process is ignored.
+    public var epoch: String
+    /// Every entry up to and including this one is committed.
+    public var upToSeq: UInt64
+    /// What those commits did (added into the job's summary).
+    public var delta: JobSummary
+}
+
+public struct ReportLoaderError: JSONWireMessage {
+    public static let typeCode = MessageType.reportLoaderError.rawValue
+    public var loaderId: String, message: String
+}
+
+// MARK: - Client (ghwh-submit) messages
+
+public struct SubmitJob: JSONWireMessage {
+    public static let typeCode = MessageType.submitJob.rawValue
+    public var job: String
+    public var from: String?, to: String?
+    public var force: Bool
+    /// Overrides the coordinator's raw root.
+    public var rawRoot: String?
+    public init(job: String, from: String?, to: String?, force: Bool, rawRoot: String?) {
+        self.job = job; self.from = from; self.to = to; self.force = force; self.rawRoot = rawRoot
+    }
+}
+
+public struct JobAccepted: JSONWireMessage {
+    public static let typeCode = MessageType.jobAccepted.rawValue
+    public var jobId: String
+}
+
+public struct GetJobStatus: JSONWireMessage {
+    public static let typeCode = MessageType.getJobStatus.rawValue
+    public var jobId: String
+}
+
+public struct JobStatus: JSONWireMessage, Equatable {
+    public static let typeCode = MessageType.jobStatus.rawValue
+    public enum State: String, Codable, Sendable { case queued, running, succeeded, failed, killed, unknown }
+    public var jobId: String
+    public var job: String
+    public var state: State
+    public var phase: String
+    public var filesDone = 0, filesTotal = 0
+    public var tasksDone = 0, tasksPlanned = 0, tasksRunning = 0
+    public var records = 0
+    public var uncompressedBytes: Int64 = 0
+    public var elapsedSeconds: Double = 0
+    public var etaSeconds: Double?
+    public var workersAlive = 0
+    public var error: String?
+    public var loaderError: String?
+    /// The rendered summary once the job ended.
+    public var summary: String?
+    public var summaryFailed: Bool?
+}
+
+public struct KillJob: JSONWireMessage {
+    public static let typeCode = MessageType.killJob.rawValue
+    public var jobId: String
+}
+
+// MARK: - Bulk payload encodings
+
+/// A finished task as a worker returns it.
+public enum WorkerResult: Sendable {
+    case silver(SilverStore.TaskCommit, inputBytes: Int)
+    case gold(GoldResult)
+
+    public var taskId: String {
+        switch self {
+        case .silver(let c, _): return c.taskId
+        case .gold(let g): return g.task.taskId
+        }
+    }
+
+    var loaderMessage: LoaderMessage {
+        switch self {
+        case .silver(let c, let bytes): return .result(c, inputBytes: bytes)
+        case .gold(let g): return .goldResult(g)
+        }
+    }
+
+    func encode(into w: inout WireWriter) {
+        switch self {
+        case .silver(let c, let bytes): w.u8(0); c.encodeWire(into: &w); w.varint(UInt64(bytes))
+        case .gold(let g): w.u8(1); g.encodeWire(into: &w)
+        }
+    }
+    static func decode(from r: inout WireReader) throws -> WorkerResult {
+        switch try r.u8("result kind") {
+        case 0: return .silver(try SilverStore.TaskCommit.decodeWire(from: &r), inputBytes: Int(try r.varint()))
+        case 1: return .gold(try GoldResult.decodeWire(from: &r))
+        case let k: throw WireError.malformed("unknown result kind \(k)")
+        }
+    }
+}
+
+extension WorkerTask {
+    var taskId: String {
+        switch self {
+        case .silver(let t): return t.taskId
+        case .gold(let t): return t.taskId
+        }
+    }
+
+    /// Bytes a task holds in memory (its records), for read-ahead accounting.
+    var payloadBytes: Int {
+        if case .silver(let t) = self { return t.records.byteCount }
+        return 0
+    }
+
+    func encode(into w: inout WireWriter) {
+        switch self {
+        case .silver(let t):
+            w.u8(0)
+            w.string(t.taskId); w.string(t.jobId); w.string(t.dataset.rawValue); w.i64(t.documentId)
+            w.string(t.filePath); w.string(t.source); w.string(t.ingestDate.description); w.varint(UInt64(t.chunkIndex))
+            w.optional(t.finalChunkCount) { w, n in w.varint(UInt64(n)) }
+            w.varint(UInt64(t.records.firstOrdinal))
+            w.array(t.records.bounds) { w, b in w.varint(UInt64(b)) }
+            w.array(t.records.documentOffsets) { w, o in w.varint(UInt64(max(0, o))) }
+            w.bytes(t.records.bytes)
+        case .gold(let t):
+            w.u8(1)
+            t.encodeWire(into: &w)
+        }
+    }
+
+    static func decode(from r: inout WireReader) throws -> WorkerTask {
+        switch try r.u8("task kind") {
+        case 0:
+            let taskId = try r.string(), jobId = try r.string()
+            guard let dataset = Dataset(rawValue: try r.string()) else { throw WireError.malformed("unknown dataset") }
+            let documentId = try r.i64(), filePath = try r.string(), source = try r.string()
+            guard let date = IngestDate(try r.string()) else { throw WireError.malformed("bad ingest date") }
+            let chunk = Int(try r.varint())
+            let final = try r.optional { Int(try $0.varint()) }
+            var batch = RecordBatch(firstOrdinal: Int(try r.varint()))
+            batch.bounds = try r.array { Int(try $0.varint()) }
+            batch.documentOffsets = try r.array { Int64(try $0.varint()) }
+            batch.bytes = try r.bytes("records")
+            guard batch.bounds.first == 0, batch.bounds.last == batch.bytes.count,
+                  batch.documentOffsets.count == batch.count, zip(batch.bounds, batch.bounds.dropFirst()).allSatisfy({ $0 <= $1 }) else {
+                throw WireError.malformed("record batch bounds do not match its bytes")
+            }
+            return .silver(SilverTask(taskId: taskId, jobId: jobId, dataset: dataset, documentId: documentId,
+                                      filePath: filePath, source: source, ingestDate: date, chunkIndex: chunk,
+                                      finalChunkCount: final, records: batch))
+        case 1:
+            return .gold(try GoldTask.decodeWire(from: &r))
+        case let k:
+            throw WireError.malformed("unknown task kind \(k)")
+        }
+    }
+}
+
+extension GoldTask {
+    func encodeWire(into w: inout WireWriter) {
+        w.string(taskId); w.string(jobId); w.varint(UInt64(bucket))
+        w.array(repos) { $0.string($1) }
+        w.array(targets.map(\.rawValue).sorted()) { $0.string($1) }
+        w.array(marks) { w, m in w.string(m.repo); w.string(m.target.rawValue); w.i64(m.seq) }
+    }
+    static func decodeWire(from r: inout WireReader) throws -> GoldTask {
+        let taskId = try r.string(), jobId = try r.string(), bucket = Int(try r.varint())
+        let repos = try r.array { try $0.string() }
+        let targets = try r.array { r -> GoldTarget in
+            guard let t = GoldTarget(rawValue: try r.string()) else { throw WireError.malformed("unknown gold target") }
+            return t
+        }
+        let marks = try r.array { r -> GoldMark in
+            let repo = try r.string()
+            guard let t = GoldTarget(rawValue: try r.string()) else { throw WireError.malformed("unknown gold target") }
+            return GoldMark(repo: repo, target: t, seq: try r.i64())
+        }
+        return GoldTask(taskId: taskId, jobId: jobId, bucket: bucket, repos: repos, targets: Set(targets), marks: marks)
+    }
+}
+
+extension GoldResult {
+    func encodeWire(into w: inout WireWriter) {
+        task.encodeWire(into: &w); w.string(worker)
+        w.bytes(copies.pullRequestsMetrics); w.bytes(copies.links); w.bytes(copies.labels); w.bytes(copies.milestones)
+        w.array(copies.rowCounts.sorted { $0.key < $1.key }) { w, kv in w.string(kv.key); w.varint(UInt64(kv.value)) }
+    }
+    static func decodeWire(from r: inout WireReader) throws -> GoldResult {
+        let task = try GoldTask.decodeWire(from: &r), worker = try r.string()
+        var c = GoldCopies()
+        c.pullRequestsMetrics = try r.bytes(); c.links = try r.bytes(); c.labels = try r.bytes(); c.milestones = try r.bytes()
+        let counts = try r.array { r in (try r.string(), Int(try r.varint())) }
+        for (k, v) in counts { c.rowCounts[k] = v }
+        return GoldResult(task: task, copies: c, worker: worker)
+    }
+}
+
+extension SilverStore.TaskCommit {
+    func encodeWire(into w: inout WireWriter) {
+        w.string(taskId); w.string(jobId); w.string(dataset.rawValue); w.i64(documentId); w.string(filePath)
+        w.string(source); w.string(ingestDate); w.varint(UInt64(chunkIndex))
+        w.optional(finalChunkCount) { w, n in w.varint(UInt64(n)) }
+        w.varint(UInt64(records)); w.bytes(rowsCopy); w.varint(UInt64(rowCount)); w.bytes(rejectsCopy)
+        w.varint(UInt64(rejectCount)); w.string(worker)
+    }
+    static func decodeWire(from r: inout WireReader) throws -> SilverStore.TaskCommit {
+        let taskId = try r.string(), jobId = try r.string()
+        guard let dataset = SilverStore.SilverDataset(rawValue: try r.string()) else { throw WireError.malformed("unknown dataset") }
+        let documentId = try r.i64(), filePath = try r.string(), source = try r.string(), date = try r.string()
+        let chunk = Int(try r.varint()), final = try r.optional { Int(try $0.varint()) }
+        let records = Int(try r.varint()), rows = try r.bytes(), rowCount = Int(try r.varint())
+        let rejects = try r.bytes(), rejectCount = Int(try r.varint()), worker = try r.string()
+        return .init(taskId: taskId, jobId: jobId, dataset: dataset, documentId: documentId, filePath: filePath,
+                     source: source, ingestDate: date, chunkIndex: chunk, finalChunkCount: final, records: records,
+                     rowsCopy: rows, rowCount: rowCount, rejectsCopy: rejects, rejectCount: rejectCount, worker: worker)
+    }
+}
+
+extension LoaderMessage {
+    func encode(into w: inout WireWriter) {
+        switch self {
+        case let .beginFile(jobId, dataset, path, date, size, hash, force):
+            w.u8(0); w.string(jobId); w.string(dataset.rawValue); w.string(path); w.string(date.description); w.i64(size)
+            w.string(hash); w.bool(force)
+        case let .result(commit, inputBytes):
+            w.u8(1); commit.encodeWire(into: &w); w.varint(UInt64(inputBytes))
+        case let .documentFailed(dataset, documentId, filePath, source, date, reason):
+            w.u8(2); w.string(dataset.rawValue); w.i64(documentId); w.string(filePath); w.string(source)
+            w.string(date.description); w.string(reason)
+        case let .sealFile(dataset, path, count, error):
+            w.u8(3); w.string(dataset.rawValue); w.string(path); w.varint(UInt64(count)); w.optional(error) { $0.string($1) }
+        case let .goldResult(g):
+            w.u8(4); g.encodeWire(into: &w)
+        case let .startJob(jobId, job, from, to, force):
+            w.u8(5); w.string(jobId); w.string(job); w.optional(from) { $0.string($1) }; w.optional(to) { $0.string($1) }
+            w.bool(force)
+        case let .finishJob(jobId, summary):
+            w.u8(6); w.string(jobId)
+            w.bytes((try? JSONEncoder().encode(summary)).map(Array.init) ?? [])
+        }
+    }
+
+    static func decode(from r: inout WireReader) throws -> LoaderMessage {
+        func dataset() throws -> Dataset {
+            guard let d = Dataset(rawValue: try r.string()) else { throw WireError.malformed("unknown dataset") }
+            return d
+        }
+        func date() throws -> IngestDate {
+            guard let d = IngestDate(try r.string()) else { throw WireError.malformed("bad ingest date") }
+            return d
+        }
+        switch try r.u8("loader message kind") {
+        case 0:
+            return .beginFile(jobId: try r.string(), dataset: try dataset(), path: try r.string(), ingestDate: try date(),
+                              size: try r.i64(), hash: try r.string(), force: try r.bool())
+        case 1:
+            return .result(try SilverStore.TaskCommit.decodeWire(from: &r), inputBytes: Int(try r.varint()))
+        case 2:
+            return .documentFailed(dataset: try dataset(), documentId: try r.i64(), filePath: try r.string(),
+                                   source: try r.string(), ingestDate: try date(), reason: try r.string())
+        case 3:
+            return .sealFile(dataset: try dataset(), path: try r.string(), documentCount: Int(try r.varint()),
+                             fileError: try r.optional { try $0.string() })
+        case 4:
+            return .goldResult(try GoldResult.decodeWire(from: &r))
+        case 5:
+            return .startJob(jobId: try r.string(), job: try r.string(), from: try r.optional { try $0.string() },
+                             to: try r.optional { try $0.string() }, force: try r.bool())
+        case 6:
+            let jobId = try r.string()
+            return .finishJob(jobId: jobId, summary: try JSONDecoder().decode(JobSummary.self, from: Data(try r.bytes())))
+        case let k:
+            throw WireError.malformed("unknown loader message kind \(k)")
+        }
+    }
+
+    /// Approximate bytes held by this message (outbox memory bound).
+    var byteCount: Int {
+        switch self {
+        case .result(let c, _): return c.rowsCopy.count + c.rejectsCopy.count + 256
+        case .goldResult(let g): return g.copies.pullRequestsMetrics.count + g.copies.links.count + g.copies.labels.count + g.copies.milestones.count + 256
+        default: return 256
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import GHWHWire
+
+/// `ghwh-submit` against a coordinator: submit, watch, status, kill.
+public final class SubmitClient: @unchecked Sendable {
+    let client: RequestClient
+
+    public init(endpoint: ClusterEndpoint) throws {
+        client = try RequestClient(url: endpoint.url, secret: endpoint.secret, limits: endpoint.limits,
+                                   senderId: "submit-\(ProcessInfo.processInfo.processIdentifier)",
+                                   options: RequestClientOptions(resendTime: 600, callTimeout: 10, tls: endpoint.tls))
+    }
+
+    public func submit(_ m: SubmitJob) throws -> String {
+        try client.call(m).decode(JobAccepted.self).jobId
+    }
+
+    public func status(_ jobId: String) throws -> JobStatus {
+        try client.call(GetJobStatus(jobId: jobId)).decode(JobStatus.self)
+    }
+
+    public func kill(_ jobId: String) throws -> Ack {
+        try client.call(KillJob(jobId: jobId)).decode(Ack.self)
+    }
+
+    /// Polls until the job ends, handing each status to `progress`.
+    public func wait(_ jobId: String, interval: Double = 1, progress: (JobStatus) -> Void) throws -> JobStatus {
+        while true {
+            let s = try status(jobId)
+            progress(s)
+            switch s.state {
+            case .succeeded, .failed, .killed, .unknown: return s
+            default: Thread.sleep(forTimeInterval: interval)
+            }
+        }
+    }
+
+    public func close() { client.close() }
+
+    /// The live progress line.
+    public static func line(_ s: JobStatus) -> String {
+        let mb = Double(s.uncompressedBytes) / 1_000_000
+        let rate = s.elapsedSeconds > 0 ? mb / s.elapsedSeconds : 0
+        var parts = ["[\(s.job) \(s.jobId)] \(s.state.rawValue) \(s.phase)",
+                     "files \(s.filesDone)/\(s.filesTotal)", "tasks \(s.tasksDone)/\(s.tasksPlanned) (\(s.tasksRunning) running)",
+                     "records \(s.records)", String(format: "%.1f MB/s", rate), "workers \(s.workersAlive)"]
+        if let eta = s.etaSeconds { parts.append("ETA \(SharedProgress.duration(eta))") }
+        if let e = s.loaderError { parts.append("LOADER WAITING: \(e)") }
+        return parts.joined(separator: " | ")
+    }
+}
