@@ -78,6 +78,7 @@ struct WorkerCommand: ParsableCommand {
     @Option(help: "Concurrent tasks (default: cores, or $GHWH_CORES).") var cores: Int?
     @Option(name: .customLong("worker-id"), help: "Name of this worker (default host-pid).") var workerId: String?
     @Option(name: .customLong("exit-after-tasks"), help: .hidden) var exitAfterTasks: Int?
+    @Option(name: .customLong("task-delay-ms"), help: .hidden) var taskDelayMs: Int?
 
     func run() throws {
         let config = try common.configuration(extra: [.coordinator: coordinator, .cores: cores.map(String.init)])
@@ -86,6 +87,7 @@ struct WorkerCommand: ParsableCommand {
         let id = workerId ?? "worker-\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
         var settings = ClusterWorker.Settings(endpoint: endpoint, workerId: id, cores: config.cores, conninfo: config.databaseURL)
         settings.exitAfterTasks = exitAfterTasks ?? ProcessInfo.processInfo.environment["GHWH_FAULT_EXIT_AFTER_TASKS"].flatMap { Int($0) }
+        settings.taskDelay = Double(taskDelayMs ?? 0) / 1000
         let worker = try ClusterWorker(settings: settings, logger: logger)
         LocalClusterSignals.onTermination { worker.stop() }
         worker.run()

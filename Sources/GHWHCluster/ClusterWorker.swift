@@ -16,6 +16,8 @@ public final class ClusterWorker: @unchecked Sendable {
         public var conninfo: String?
         /// Fault injection for tests: the process exits abruptly when handed its task number N+1.
         public var exitAfterTasks: Int?
+        /// Fault injection for tests: hold every task this long (a slow machine).
+        public var taskDelay: Double = 0
         public init(endpoint: ClusterEndpoint, workerId: String, cores: Int, conninfo: String?) {
             self.endpoint = endpoint; self.workerId = workerId; self.cores = cores; self.conninfo = conninfo
         }
@@ -113,6 +115,7 @@ public final class ClusterWorker: @unchecked Sendable {
                 logger.critical("fault injection: exiting abruptly with a task in hand", metadata: ["task": "\(task.taskId)"])
                 _exit(137)
             }
+            if settings.taskDelay > 0 { Thread.sleep(forTimeInterval: settings.taskDelay) }
             do {
                 let result: WorkerResult
                 switch task {

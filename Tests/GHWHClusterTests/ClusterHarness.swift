@@ -1,0 +1,137 @@
+import Foundation
+import GHWHCluster
+import GHWHWire
+import Testing
+
+/// Starts the real `ghwh` binary's roles as separate processes on loopback,
+/// the way docker-compose or a Spark operator would, and tears them down.
+final class ClusterHarness: @unchecked Sendable {
+    static let secret = "test-secret-0123456789abcdef"
+    static let binary: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../.build/debug/ghwh").standardizedFileURL.path
+
+    let conninfo: String
+    let raw: String
+    let port: Int
+    let logDir: String
+    var url: String { "tcp://127.0.0.1:\(port)" }
+    private var processes: [String: Process] = [:]
+    private let lock = NSLock()
+
+    init(conninfo: String, raw: String) throws {
+        self.conninfo = conninfo
+        self.raw = raw
+        self.port = try Self.freePort()
+        self.logDir = try Fixtures.tempDir("cluster-logs")
+    }
+
+    deinit { stopAll() }
+
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = 0
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
+        }
+        guard bound else { throw TestFailure("cannot find a free port") }
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+
+    /// Starts `ghwh <args>` with the cluster secret; output goes to `<logDir>/<name>.log`.
+    @discardableResult
+    func start(_ name: String, _ args: [String], environment extra: [String: String] = [:]) throws -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Self.binary)
+        p.arguments = args
+        var env = ProcessInfo.processInfo.environment
+        env["GHWH_CLUSTER_SECRET"] = Self.secret
+        env.removeValue(forKey: "GHWH_CONFIG")
+        for (k, v) in extra { env[k] = v }
+        p.environment = env
+        let log = logDir + "/\(name).log"
+        FileManager.default.createFile(atPath: log, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        p.standardOutput = handle
+        p.standardError = handle
+        try p.run()
+        lock.withLock { processes[name] = p }
+        return p
+    }
+
+    func log(_ name: String) -> String {
+        (try? String(contentsOfFile: logDir + "/\(name).log", encoding: .utf8)) ?? ""
+    }
+
+    /// Coordinator with short liveness settings so failures show up in seconds.
+    func startCoordinator(name: String = "coordinator", extra: [String] = []) throws {
+        try start(name, ["coordinator", "--listen", url, "--raw", raw, "--database-url", conninfo,
+                         "--worker-timeout", "3", "--heartbeat-interval", "0.5", "--log-level", "info"] + extra)
+        try waitFor("\(name) listening", timeout: 30) { self.log(name).contains("coordinator listening") }
+    }
+
+    func startWorker(_ name: String, cores: Int = 1, extra: [String] = []) throws {
+        try start(name, ["worker", "--coordinator", url, "--cores", String(cores), "--worker-id", name,
+                         "--database-url", conninfo, "--log-level", "info"] + extra)
+    }
+
+    func startLoader(_ name: String = "loader", extra: [String] = []) throws {
+        try start(name, ["loader", "--coordinator", url, "--database-url", conninfo, "--log-level", "info"] + extra)
+    }
+
+    func process(_ name: String) -> Process? { lock.withLock { processes[name] } }
+
+    func kill9(_ name: String) {
+        guard let p = process(name), p.isRunning else { return }
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+    }
+
+    func stopAll() {
+        let all = lock.withLock { Array(processes.values) }
+        for p in all where p.isRunning { kill(p.processIdentifier, SIGKILL) }
+        for p in all { p.waitUntilExit() }
+    }
+
+    func client(secret: String = ClusterHarness.secret) throws -> SubmitClient {
+        try SubmitClient(endpoint: ClusterEndpoint(url: url, secret: try ClusterSecret(secret)))
+    }
+
+    /// Submits a job and waits for it (bounded), returning its final status.
+    func runJob(_ job: JobName = .all, from: String? = nil, to: String? = nil, force: Bool = false,
+                timeout: Double = 120) throws -> JobStatus {
+        let c = try client()
+        defer { c.close() }
+        let id = try c.submit(SubmitJob(job: job.rawValue, from: from, to: to, force: force, rawRoot: raw))
+        return try waitForJob(id, client: c, timeout: timeout)
+    }
+
+    func waitForJob(_ id: String, client c: SubmitClient, timeout: Double) throws -> JobStatus {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let s = try c.status(id)
+            if [.succeeded, .failed, .killed, .unknown].contains(s.state) { return s }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        throw TestFailure("job \(id) did not finish within \(timeout) s; coordinator log:\n\(log("coordinator").suffix(3000))")
+    }
+
+    /// Polls a condition until it holds (bounded): waiting for an event, not papering over a race.
+    func waitFor(_ what: String, timeout: Double, _ condition: () throws -> Bool) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if try condition() { return }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        throw TestFailure("timed out waiting for \(what)")
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}
