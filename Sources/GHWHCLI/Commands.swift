@@ -150,7 +150,7 @@ public struct SubmitCommand: ParsableCommand {
         let client = try SubmitClient(endpoint: endpoint)
         defer { client.close() }
         func unreachable(_ error: Error) -> Error {
-            ValidationError("cannot reach the coordinator at \(endpoint.url): \(error)")
+            CommandFailure("cannot reach the coordinator at \(endpoint.url): \(error)")
         }
         if let id = kill {
             let ack: Ack
@@ -191,4 +191,10 @@ public struct SubmitCommand: ParsableCommand {
         if let error = final.error { print("job \(final.state.rawValue): \(error)") }
         if final.state != .succeeded || final.summaryFailed == true { throw ExitCode(1) }
     }
+}
+
+/// A failure to report as `Error: <message>` with exit status 1 (no usage text).
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
