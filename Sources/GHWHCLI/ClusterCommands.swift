@@ -79,6 +79,7 @@ struct WorkerCommand: ParsableCommand {
     @Option(name: .customLong("worker-id"), help: "Name of this worker (default host-pid).") var workerId: String?
     @Option(name: .customLong("exit-after-tasks"), help: .hidden) var exitAfterTasks: Int?
     @Option(name: .customLong("task-delay-ms"), help: .hidden) var taskDelayMs: Int?
+    @Option(name: .customLong("fail-tasks-matching"), help: .hidden) var failTasksMatching: String?
 
     func run() throws {
         let config = try common.configuration(extra: [.coordinator: coordinator, .cores: cores.map(String.init)])
@@ -88,6 +89,7 @@ struct WorkerCommand: ParsableCommand {
         var settings = ClusterWorker.Settings(endpoint: endpoint, workerId: id, cores: config.cores, conninfo: config.databaseURL)
         settings.exitAfterTasks = exitAfterTasks ?? ProcessInfo.processInfo.environment["GHWH_FAULT_EXIT_AFTER_TASKS"].flatMap { Int($0) }
         settings.taskDelay = Double(taskDelayMs ?? 0) / 1000
+        settings.failTasksMatching = failTasksMatching
         let worker = try ClusterWorker(settings: settings, logger: logger)
         LocalClusterSignals.onTermination { worker.stop() }
         worker.run()

@@ -18,6 +18,8 @@ public final class ClusterWorker: @unchecked Sendable {
         public var exitAfterTasks: Int?
         /// Fault injection for tests: hold every task this long (a slow machine).
         public var taskDelay: Double = 0
+        /// Fault injection for tests: fail every silver task whose source contains this (a poison chunk).
+        public var failTasksMatching: String?
         public init(endpoint: ClusterEndpoint, workerId: String, cores: Int, conninfo: String?) {
             self.endpoint = endpoint; self.workerId = workerId; self.cores = cores; self.conninfo = conninfo
         }
@@ -120,6 +122,9 @@ public final class ClusterWorker: @unchecked Sendable {
                 let result: WorkerResult
                 switch task {
                 case .silver(let t):
+                    if let poison = settings.failTasksMatching, t.source.contains(poison) {
+                        throw WarehouseError("fault injection: task of \(t.source) fails")
+                    }
                     result = .silver(silver.run(t), inputBytes: t.records.byteCount)
                 case .gold(let t):
                     guard let conninfo = settings.conninfo else {

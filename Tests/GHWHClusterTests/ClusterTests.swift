@@ -184,6 +184,41 @@ import Testing
         #expect(try Fixtures.scalar(db, "SELECT count(*) FROM ghwh_meta.jobs WHERE force") == "0", "the intruder's job never ran")
     }
 
+    @Test func poisonChunkFailsTheJobAfterFourAttemptsNamingItsFile() throws {
+        let (raw, _) = try Fixtures.generate(repos: 2, issues: 6, prs: 4, days: 2, seed: 38)
+        let db = try Fixtures.database()
+        let cluster = try ClusterHarness(conninfo: db, raw: raw)
+        defer { cluster.stopAll() }
+        try cluster.startCoordinator()
+        try cluster.startWorker("w1", extra: ["--fail-tasks-matching", "2024-01-02/issues-2024-01-02-000"])
+        try cluster.startLoader()
+        let status = try cluster.runJob(.staGithubIssues)
+        #expect(status.state == .failed)
+        let error = status.error ?? ""
+        #expect(error.contains("failed 4 times") && error.contains("github/issues/2024-01-02/issues-2024-01-02-000"), "\(error)")
+        #expect(error.contains("from byte"))
+        #expect(cluster.log("coordinator").components(separatedBy: "task failed").count - 1 == 4)
+    }
+
+    @Test func submitStatusAndKill() throws {
+        let (raw, _) = try Fixtures.generate(repos: 2, issues: 10, prs: 6, days: 3, seed: 39)
+        let db = try Fixtures.database()
+        let cluster = try ClusterHarness(conninfo: db, raw: raw)
+        defer { cluster.stopAll() }
+        try cluster.startCoordinator()
+        try cluster.startWorker("slow", extra: ["--task-delay-ms", "500"])
+        try cluster.startLoader()
+        let c = try cluster.client()
+        defer { c.close() }
+        let id = try c.submit(SubmitJob(job: "all", from: nil, to: nil, force: false, rawRoot: raw))
+        try cluster.waitFor("the job to run", timeout: 60) { try c.status(id).state == .running }
+        #expect(try c.kill(id).accepted)
+        let final = try cluster.waitForJob(id, client: c, timeout: 60)
+        #expect(final.state == .killed)
+        #expect(try c.status("job-that-does-not-exist").state == .unknown)
+        #expect(try c.kill(id).accepted == false, "already ended")
+    }
+
     /// Connects with the SP handshake of a req0 peer, sends one message of `bytes`
     /// (4-byte request id + body), and returns how many reply bytes came back before
     /// the server closed the connection.
