@@ -32,7 +32,7 @@ test: deps
 	$(SWIFT) test --skip-build
 
 bench: release
-	$(RELEASE)/ghwh-bench --corpus-dir $(BENCH_DIR) --sizes-mb $(BENCH_SIZES) --ghwh $(RELEASE)/ghwh
+	$(RELEASE)/ghwh-bench --corpus-dir $(BENCH_DIR) --sizes-mb $(BENCH_SIZES) --ghwh $(RELEASE)/ghwh --cluster
 
 # Stops the embedded Postgres and removes local state (not the sample data).
 clean-local:

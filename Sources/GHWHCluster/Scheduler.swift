@@ -13,7 +13,7 @@ public final class Scheduler: @unchecked Sendable {
         /// Spark's default task attempts before the job fails.
         public var maxAttempts = 4
         /// Tasks planned ahead of the workers (each holds up to a chunk of records).
-        public var readAhead = 8
+        public var readAhead = 4
         /// Results waiting for the loader, in bytes, before no new task is handed out.
         public var maxOutboxBytes = 256 << 20
         public init() {}

@@ -23,6 +23,8 @@ struct Bench: ParsableCommand {
     var workers = ProcessInfo.processInfo.activeProcessorCount
     @Option(name: .customLong("scanner-mb"), help: "MB of decompressed JSON for the scanner measurement.")
     var scannerMB = 256
+    @Flag(help: "Also run each corpus through the cluster: coordinator + 2 workers + loader over tcp loopback.")
+    var cluster = false
 
     func run() throws {
         let sizes = sizesMB.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
@@ -57,6 +59,7 @@ struct Bench: ParsableCommand {
                          String(format: "%.1f", Double(result.maxRSSKilobytes) / 1024)]
             print(cells.map { $0.padding(toLength: 13, withPad: " ", startingAt: 0) }.joined())
         }
+        if cluster { try clusterBenchmark(corpora: corpora, server: server) }
         // Last: it fills this process with hundreds of MB, and Linux carries a
         // vfork-spawned child's peak RSS over from its parent at exec.
         try scannerBenchmark(root: corpora[0].1.root)
@@ -67,6 +70,40 @@ struct Bench: ParsableCommand {
         struct Gold: Decodable { var seconds: Double; var repos: Int }
         var seconds: Double
         var gold: Gold
+    }
+
+    /// The same job through separate processes talking nng over tcp loopback.
+    func clusterBenchmark(corpora: [(Int, CorpusInfo)], server: EmbeddedPostgres) throws {
+        print("\n== cluster: coordinator + 2 workers (1 core each) + loader over tcp://127.0.0.1, ghwh-submit --job all ==")
+        print(["corpus", "wall s", "MB/s", "records/s", "coord RSS MB"].map { $0.padding(toLength: 13, withPad: " ", startingAt: 0) }.joined())
+        let submit = URL(fileURLWithPath: ghwh).deletingLastPathComponent().appendingPathComponent("ghwh-submit").path
+        for (size, info) in corpora {
+            let dbName = "bench_cluster_\(size)"
+            let admin = try PGConnection(conninfo: server.conninfo(database: "postgres"))
+            try admin.execute("DROP DATABASE IF EXISTS \(dbName)")
+            try admin.execute("CREATE DATABASE \(dbName)")
+            admin.close()
+            let db = server.conninfo(database: dbName)
+            let url = "tcp://127.0.0.1:17\(size % 1000 + 100)"
+            setenv("GHWH_CLUSTER_SECRET", "bench-secret-0123456789abcdef", 1)
+            let coordinator = try ChildProcess.spawn(ghwh, ["coordinator", "--listen", url, "--raw", info.root,
+                                                            "--database-url", db, "--log-level", "warning"])
+            let workers = try (1...2).map { i in
+                try ChildProcess.spawn(ghwh, ["worker", "--coordinator", url, "--cores", "1", "--worker-id", "bench-\(i)",
+                                              "--database-url", db, "--log-level", "warning"])
+            }
+            let loader = try ChildProcess.spawn(ghwh, ["loader", "--coordinator", url, "--database-url", db, "--log-level", "warning"])
+            let result = try ChildProcess.run(submit, ["--coordinator", url, "--job", "all"])
+            for pid in workers + [loader] { kill(pid, SIGKILL); _ = ChildProcess.wait(pid) }
+            kill(coordinator, SIGTERM)
+            let coord = ChildProcess.wait(coordinator)
+            guard result.status == 0 else { throw ValidationError("ghwh-submit exited \(result.status)") }
+            let mb = Double(info.uncompressedBytes) / 1e6
+            let cells = ["\(size) MB", String(format: "%.1f", result.seconds), String(format: "%.1f", mb / result.seconds),
+                         String(format: "%.0f", Double(info.records) / result.seconds),
+                         String(format: "%.1f", Double(coord.maxRSSKilobytes) / 1024)]
+            print(cells.map { $0.padding(toLength: 13, withPad: " ", startingAt: 0) }.joined())
+        }
     }
 
     struct CorpusInfo: Codable { var root: String; var uncompressedBytes: Int64; var records: Int }
@@ -152,17 +189,27 @@ enum ChildProcess {
     struct Result { var status: Int32; var seconds: Double; var maxRSSKilobytes: Int }
 
     static func run(_ path: String, _ args: [String]) throws -> Result {
+        let started = Date()
+        let pid = try spawn(path, args)
+        var r = wait(pid)
+        r.seconds = Date().timeIntervalSince(started)
+        return r
+    }
+
+    static func spawn(_ path: String, _ args: [String]) throws -> pid_t {
         var pid: pid_t = 0
         let argv: [UnsafeMutablePointer<CChar>?] = ([path] + args).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
-        let started = Date()
         let rc = posix_spawn(&pid, path, nil, nil, argv, environ)
         guard rc == 0 else { throw ValidationError("cannot start \(path): \(String(cString: strerror(rc)))") }
+        return pid
+    }
+
+    static func wait(_ pid: pid_t) -> Result {
         var status: Int32 = 0
         var usage = rusage()
         while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
-        let seconds = Date().timeIntervalSince(started)
         let exit = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        return Result(status: exit, seconds: seconds, maxRSSKilobytes: usage.ru_maxrss)
+        return Result(status: exit, seconds: 0, maxRSSKilobytes: usage.ru_maxrss)
     }
 }

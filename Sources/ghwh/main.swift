@@ -1,3 +1,4 @@
 import GHWHCLI
 
+ProcessSetup.configure()
 GHWHCommand.main()
