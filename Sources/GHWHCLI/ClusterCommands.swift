@@ -51,10 +51,7 @@ struct CoordinatorCommand: ParsableCommand {
             .chunkSizeMB: chunkSizeMB.map(String.init)])
         let logger = common.makeLogger("ghwh.coordinator")
         let endpoint = try cluster.endpoint(url: config.listenURL, config: config, role: "coordinator")
-        let conninfo = try WarehouseLocation.resolve(databaseURL: config.databaseURL, dataDirectory: config.dataDirectory, logger: logger)
-        let db = try PGConnection(conninfo: conninfo)
-        try Migrator.migrate(db)
-        db.close()
+        let conninfo = try common.migratedWarehouse(config, logger: logger)
         var settings = Coordinator.Settings(endpoint: endpoint, rawRoot: config.rawRoot, conninfo: conninfo)
         settings.chunkBytes = config.chunkBytes
         settings.heartbeatInterval = config.heartbeatInterval
@@ -109,10 +106,7 @@ struct LoaderCommand: ParsableCommand {
         let config = try common.configuration(extra: [.coordinator: coordinator])
         let logger = common.makeLogger("ghwh.loader")
         let endpoint = try cluster.endpoint(url: config.coordinatorURL, config: config, role: "loader")
-        let conninfo = try WarehouseLocation.resolve(databaseURL: config.databaseURL, dataDirectory: config.dataDirectory, logger: logger)
-        let db = try PGConnection(conninfo: conninfo)
-        try Migrator.migrate(db)
-        db.close()
+        let conninfo = try common.migratedWarehouse(config, logger: logger)
         var settings = ClusterLoader.Settings(endpoint: endpoint, loaderId: "loader-\(ProcessInfo.processInfo.processIdentifier)",
                                               conninfo: conninfo)
         settings.exitAfterCommits = exitAfterCommits ?? ProcessInfo.processInfo.environment["GHWH_FAULT_EXIT_AFTER_COMMITS"].flatMap { Int($0) }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GHWHCluster
 import GHWHRaw
+import GHWHWarehouse
 import Logging
 
 /// Options every command shares: where the configuration and the warehouse are.
@@ -23,6 +24,17 @@ public struct CommonOptions: ParsableArguments {
         do { return try Configuration(flags: flags, configFile: config) } catch {
             throw ValidationError("\(error)")
         }
+    }
+
+    /// The warehouse's conninfo (starting the embedded server if no DSN is
+    /// configured), migrated to the current schema.
+    func migratedWarehouse(_ config: Configuration, logger: Logger) throws -> String {
+        let conninfo = try WarehouseLocation.resolve(databaseURL: config.databaseURL, dataDirectory: config.dataDirectory,
+                                                     logger: logger)
+        let db = try PGConnection(conninfo: conninfo)
+        defer { db.close() }
+        try Migrator.migrate(db)
+        return conninfo
     }
 
     func makeLogger(_ label: String) -> Logger {

@@ -25,11 +25,9 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         let config = try common.configuration()
-        let conninfo = try WarehouseLocation.resolve(databaseURL: config.databaseURL, dataDirectory: config.dataDirectory,
-                                                     logger: common.makeLogger("ghwh"))
+        let conninfo = try common.migratedWarehouse(config, logger: common.makeLogger("ghwh"))
         let db = try PGConnection(conninfo: conninfo)
         defer { db.close() }
-        try Migrator.migrate(db)
         let report = try ReportQueries.load(db, repo: repo?.lowercased())
         let rendered: String
         switch format {

@@ -12,11 +12,7 @@ enum JobRunner {
         let config = try common.configuration(extra: jobOptions.configFlags)
         let spec = try jobOptions.spec(config)
         let logger = common.makeLogger("ghwh")
-        let conninfo = try WarehouseLocation.resolve(databaseURL: config.databaseURL, dataDirectory: config.dataDirectory,
-                                                     logger: logger)
-        let db = try PGConnection(conninfo: conninfo)
-        try Migrator.migrate(db)
-        db.close()
+        let conninfo = try common.migratedWarehouse(config, logger: logger)
 
         let isTTY = isatty(STDERR_FILENO) == 1
         let writeLine: @Sendable (String) -> Void = { line in
