@@ -13,6 +13,12 @@ public final class RequestClient: @unchecked Sendable {
     private let limits: FrameLimits
     private let opener: FrameOpener
     private let sequences = SequenceCounter()
+    /// Contexts (with their aio) reused across calls: opening and closing an
+    /// nng context per call races with nng 1.5.2's context release under load
+    /// ("panic: pthread_mutex_lock"), so they are pooled and closed with the socket.
+    private let poolLock = NSLock()
+    private var pool: [(ctx: nng_ctx, aio: NNGAio)] = []
+    private var closed = false
 
     public init(url: String, secret: ClusterSecret, limits: FrameLimits, senderId: String,
                 options: RequestClientOptions = RequestClientOptions()) throws(WireError) {
@@ -49,13 +55,12 @@ public final class RequestClient: @unchecked Sendable {
         let ctx: nng_ctx
         let aio: NNGAio
         do throws(WireError) {
-            ctx = try socket.openContext()
-            aio = try NNGAio()
+            (ctx, aio) = try checkout()
         } catch {
             request.free()
             throw error
         }
-        defer { nng_ctx_close(ctx) }
+        defer { checkin(ctx, aio) }
         try aio.send(request, on: ctx, timeout: max(0.001, deadline - Date().timeIntervalSince1970))
         let reply = try aio.receive(on: ctx, timeout: max(0.001, deadline - Date().timeIntervalSince1970))
         defer { reply.free() }
@@ -72,6 +77,28 @@ public final class RequestClient: @unchecked Sendable {
         try call(type: M.typeCode, payload: message.encoded(), timeout: timeout)
     }
 
+    private func checkout() throws(WireError) -> (nng_ctx, NNGAio) {
+        poolLock.lock()
+        if closed { poolLock.unlock(); throw WireError.closed }
+        if let pooled = pool.popLast() { poolLock.unlock(); return pooled }
+        poolLock.unlock()
+        return (try socket.openContext(), try NNGAio())
+    }
+
+    private func checkin(_ ctx: nng_ctx, _ aio: NNGAio) {
+        poolLock.lock()
+        defer { poolLock.unlock() }
+        if closed { nng_ctx_close(ctx) } else { pool.append((ctx, aio)) }
+    }
+
     /// Closes the socket; calls in progress fail with `.closed`.
-    public func close() { socket.close() }
+    public func close() {
+        poolLock.lock()
+        let idle = closed ? [] : pool
+        closed = true
+        pool.removeAll()
+        poolLock.unlock()
+        for (ctx, _) in idle { nng_ctx_close(ctx) }
+        socket.close()
+    }
 }

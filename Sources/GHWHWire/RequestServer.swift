@@ -18,6 +18,7 @@ public final class RequestServer: @unchecked Sendable {
     public let senderId: String
     private let socket: NNGSocket
     private var workers: [JoinableThread] = []
+    private var loops: [ServeLoop] = []
     private let lock = NSLock()
     private var closed = false
 
@@ -45,6 +46,7 @@ public final class RequestServer: @unchecked Sendable {
             socket.close()
             throw error
         }
+        self.loops = loops
         workers = loops.enumerated().map { i, loop in JoinableThread(name: "ghwh-rep-\(i)") { loop.run() } }
     }
 
@@ -58,8 +60,12 @@ public final class RequestServer: @unchecked Sendable {
         closed = true
         lock.unlock()
         guard !wasClosed else { return }
-        socket.close()
+        // Stop every loop (cancelling its pending receive or send) and let its
+        // thread end before the socket closes: closing a socket under a context
+        // in use can panic inside nng 1.5.2.
+        for loop in loops { loop.stop() }
         for w in workers { w.join() }
+        socket.close()
     }
 }
 
@@ -79,9 +85,20 @@ private final class ServeLoop: @unchecked Sendable {
         self.senderId = senderId; self.onRejected = onRejected; self.handler = handler
     }
 
+    private let stopLock = NSLock()
+    private var stopped = false
+
+    /// Ends `run`: marks it stopped and cancels the operation it waits on.
+    func stop() {
+        stopLock.lock(); stopped = true; stopLock.unlock()
+        nng_aio_stop(aio.raw)
+    }
+
+    private var isStopped: Bool { stopLock.lock(); defer { stopLock.unlock() }; return stopped }
+
     func run() {
         defer { nng_ctx_close(ctx) }
-        while true {
+        while !isStopped {
             let request: NNGMessage
             do {
                 request = try aio.receive(on: ctx, timeout: nil)
