@@ -41,7 +41,6 @@ public final class ClusterLoader: @unchecked Sendable {
     private var isStopped: Bool { lock.withLock { stopped } }
 
     public func run() {
-        var idle = 0.02
         while !isStopped {
             let work: LoaderWork
             do {
@@ -52,12 +51,8 @@ public final class ClusterLoader: @unchecked Sendable {
                 Thread.sleep(forTimeInterval: 1)
                 continue
             }
-            guard let last = work.entries.last else {
-                Thread.sleep(forTimeInterval: idle)
-                idle = min(idle * 2, 0.25)
-                continue
-            }
-            idle = 0.02
+            // The coordinator holds the fetch up to a second for entries (a long poll).
+            guard let last = work.entries.last else { continue }
             for entry in work.entries { commitUntilDone(entry) }
             acknowledge(upTo: last.seq, epoch: work.epoch, delta: loader.takeDelta())
         }

@@ -94,7 +94,6 @@ public final class ClusterWorker: @unchecked Sendable {
         let silver = SilverWorker(name: settings.workerId)
         let gold = GoldWorker(name: settings.workerId)
         var goldStore: GoldStore?
-        var idle = 0.02
         while !isStopped {
             let assignment: TaskAssignment
             do {
@@ -105,13 +104,8 @@ public final class ClusterWorker: @unchecked Sendable {
                 continue
             }
             if assignment.unknownWorker { registerUntilAccepted(); continue }
-            guard let task = assignment.task else {
-                // Nothing to do: poll again soon, backing off while idle.
-                Thread.sleep(forTimeInterval: idle)
-                idle = min(idle * 2, 0.5)
-                continue
-            }
-            idle = 0.02
+            // The coordinator holds the request up to a second for work to appear (a long poll).
+            guard let task = assignment.task else { continue }
             let n = lock.withLock { () -> Int in started += 1; running.insert(task.taskId); return started }
             if let limit = settings.exitAfterTasks, n > limit {
                 logger.critical("fault injection: exiting abruptly with a task in hand", metadata: ["task": "\(task.taskId)"])

@@ -29,7 +29,9 @@ public final class Coordinator: @unchecked Sendable {
         public var goldBuckets = 16
         public var heartbeatInterval: Double = 5
         public var scheduler = Scheduler.Settings()
-        public var serverThreads = 8
+        /// Request threads: workers' task requests and the loader's fetches
+        /// are long polls (up to 1 s), so allow for every core of every worker.
+        public var serverThreads = 64
         public init(endpoint: ClusterEndpoint, rawRoot: String?, conninfo: String) {
             self.endpoint = endpoint; self.rawRoot = rawRoot; self.conninfo = conninfo
         }
@@ -111,7 +113,7 @@ public final class Coordinator: @unchecked Sendable {
             guard scheduler.aliveWorkers.contains(where: { $0.id == m.workerId }) else {
                 return reply(TaskAssignment(task: nil, attempt: 0, unknownWorker: true))
             }
-            if let (task, attempt) = scheduler.nextTask(for: m.workerId) {
+            if let (task, attempt) = scheduler.nextTask(for: m.workerId, wait: 1) {
                 logger.debug("task leased", metadata: ["task": "\(task.taskId)", "worker": "\(m.workerId)", "attempt": "\(attempt)"])
                 return reply(TaskAssignment(task: task, attempt: attempt))
             }
@@ -128,7 +130,7 @@ public final class Coordinator: @unchecked Sendable {
             return reply(Ack())
         case .fetchLoaderWork:
             let m = try envelope.decode(FetchLoaderWork.self)
-            return reply(LoaderWork(epoch: epoch, entries: scheduler.loaderBatch(maxBytes: max(1 << 16, m.maxBytes))))
+            return reply(LoaderWork(epoch: epoch, entries: scheduler.loaderBatch(maxBytes: max(1 << 16, m.maxBytes), wait: 1)))
         case .ackLoaderWork:
             let m = try envelope.decode(AckLoaderWork.self)
             guard m.epoch == epoch else {

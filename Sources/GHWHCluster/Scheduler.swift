@@ -111,14 +111,20 @@ public final class Scheduler: @unchecked Sendable {
         return true
     }
 
-    /// The next task for a worker, leased to it; nil when none (or the loader is far behind).
-    func nextTask(for workerId: String) -> (WorkerTask, Int)? {
-        locked {
-            guard workers[workerId]?.alive == true, jobError == nil, outboxBytes < settings.maxOutboxBytes,
-                  !pending.isEmpty else { return nil }
-            let p = pending.removeFirst()
-            leases[p.task.taskId] = Lease(task: p.task, worker: workerId, attempt: p.attempt)
-            return (p.task, p.attempt)
+    /// The next task for a worker, leased to it; waits up to `wait` seconds
+    /// for one (a long poll, so idle workers react at once); nil when none
+    /// came (or the loader is far behind).
+    func nextTask(for workerId: String, wait: Double = 0) -> (WorkerTask, Int)? {
+        lock.lock(); defer { lock.broadcast(); lock.unlock() }
+        let deadline = Date().addingTimeInterval(wait)
+        while true {
+            guard workers[workerId]?.alive == true else { return nil }
+            if jobError == nil, outboxBytes < settings.maxOutboxBytes, !pending.isEmpty {
+                let p = pending.removeFirst()
+                leases[p.task.taskId] = Lease(task: p.task, worker: workerId, attempt: p.attempt)
+                return (p.task, p.attempt)
+            }
+            if Date() >= deadline || !lock.wait(until: deadline) { return nil }
         }
     }
 
@@ -176,9 +182,13 @@ public final class Scheduler: @unchecked Sendable {
         if let taskId { taskOfSeq[seq] = taskId }
     }
 
-    /// Entries after the last acknowledgement, up to about `maxBytes`.
-    func loaderBatch(maxBytes: Int) -> [LoaderEntry] {
-        locked {
+    /// Entries after the last acknowledgement, up to about `maxBytes`;
+    /// waits up to `wait` seconds for the first one (a long poll).
+    func loaderBatch(maxBytes: Int, wait: Double = 0) -> [LoaderEntry] {
+        lock.lock(); defer { lock.broadcast(); lock.unlock() }
+        let deadline = Date().addingTimeInterval(wait)
+        while outbox.isEmpty && Date() < deadline { _ = lock.wait(until: deadline) }
+        do {
             loaderSeen = Date()
             var out: [LoaderEntry] = []
             var bytes = 0
