@@ -38,3 +38,5 @@ bench: release
 clean-local:
 	-$(RELEASE)/ghwh db stop
 	rm -rf .ghwh
+
+include deploy/deploy.mk
