@@ -10,7 +10,7 @@ public struct GHWHCommand: ParsableCommand {
         commandName: "ghwh",
         abstract: "GitHub issues & pull-requests warehouse: raw API dumps -> PostgreSQL (sta_github silver).",
         subcommands: [RunCommand.self, ReportCommand.self, GenDataCommand.self, DBCommand.self,
-                      CoordinatorCommand.self, WorkerCommand.self, LoaderCommand.self])
+                      CoordinatorCommand.self, WorkerCommand.self, LoaderCommand.self, HealthCommand.self])
     public init() {}
 }
 
