@@ -30,7 +30,17 @@ public final class Scheduler: @unchecked Sendable {
         var task: WorkerTask
         var worker: String
         var attempt: Int
+        var started = Date()
     }
+
+    /// A task's state, for the web UI.
+    struct TaskView: Sendable {
+        var id: String, kind: String, detail: String, state: String, worker: String?, attempts: Int, error: String?
+    }
+
+    /// Observers for metrics (set once, before the coordinator serves).
+    var onTaskFinished: (@Sendable (_ kind: String, _ seconds: Double, _ records: Int, _ bytes: Int64, _ rejects: Int) -> Void)?
+    var onLoaderCommit: (@Sendable (_ seconds: Double) -> Void)?
 
     struct Pending: Sendable {
         var task: WorkerTask
@@ -45,6 +55,9 @@ public final class Scheduler: @unchecked Sendable {
     /// Tasks whose result is in the outbox or committed: later results are duplicates.
     private var resulted: Set<String> = []
     private var taskOfSeq: [UInt64: String] = [:]
+    private var lastError: [String: String] = [:]
+    private var committedIds: [String] = []
+    private var fetchedAt: Date?
     private var plannedTasks = 0
     private var committedTasks = 0
     private var outbox: [LoaderEntry] = []
@@ -136,6 +149,13 @@ public final class Scheduler: @unchecked Sendable {
             let id = result.taskId
             guard !resulted.contains(id) else { return false }
             guard leases[id] != nil || pending.contains(where: { $0.task.taskId == id }) else { return false }
+            if let lease = leases[id] {
+                let seconds = Date().timeIntervalSince(lease.started)
+                switch result {
+                case .silver(let c, let bytes): onTaskFinished?("silver", seconds, c.records, Int64(bytes), c.rejectCount)
+                case .gold: onTaskFinished?("gold", seconds, 0, 0, 0)
+                }
+            }
             leases[id] = nil
             pending.removeAll { $0.task.taskId == id }  // a re-queued copy is no longer needed
             resulted.insert(id)
@@ -154,6 +174,7 @@ public final class Scheduler: @unchecked Sendable {
     }
 
     private func requeueLocked(_ task: WorkerTask, attempt: Int, reason: String) {
+        lastError[task.taskId] = reason
         if attempt >= settings.maxAttempts {
             if jobError == nil { jobError = "task \(task.taskId)\(Self.describe(task)) failed \(attempt) times; last error: \(reason)" }
             return
@@ -190,6 +211,7 @@ public final class Scheduler: @unchecked Sendable {
         while outbox.isEmpty && Date() < deadline { _ = lock.wait(until: deadline) }
         do {
             loaderSeen = Date()
+            if !outbox.isEmpty { fetchedAt = Date() }
             var out: [LoaderEntry] = []
             var bytes = 0
             for e in outbox {
@@ -208,9 +230,13 @@ public final class Scheduler: @unchecked Sendable {
             while let first = outbox.first, first.seq <= seq {
                 outbox.removeFirst()
                 outboxBytes -= first.message.byteCount
-                if taskOfSeq.removeValue(forKey: first.seq) != nil { committedTasks += 1 }
+                if let task = taskOfSeq.removeValue(forKey: first.seq) {
+                    committedTasks += 1
+                    committedIds.append(task)
+                }
             }
             ackedSeq = seq
+            if let fetchedAt { onLoaderCommit?(Date().timeIntervalSince(fetchedAt)) }
         }
     }
 
@@ -241,7 +267,28 @@ public final class Scheduler: @unchecked Sendable {
         locked {
             pending.removeAll(); leases.removeAll(); resulted.removeAll()
             plannedTasks = 0; committedTasks = 0; jobError = nil
-            taskOfSeq.removeAll()
+            taskOfSeq.removeAll(); lastError.removeAll(); committedIds.removeAll()
+        }
+    }
+
+    /// The current job's tasks: pending, running, waiting for the loader, committed (newest 500).
+    func taskViews() -> [TaskView] {
+        locked {
+            func view(_ t: WorkerTask, _ state: String, worker: String?, attempts: Int) -> TaskView {
+                let kind: String
+                if case .silver = t { kind = "silver" } else { kind = "gold" }
+                return TaskView(id: t.taskId, kind: kind, detail: String(Self.describe(t).dropFirst(2).dropLast()), state: state,
+                                worker: worker, attempts: attempts, error: lastError[t.taskId])
+            }
+            var out = leases.values.map { view($0.task, "running", worker: $0.worker, attempts: $0.attempt) }
+            out += pending.map { view($0.task, $0.attempt > 1 ? "retrying" : "pending", worker: nil, attempts: $0.attempt - 1) }
+            let waiting = Set(taskOfSeq.values)
+            out += waiting.sorted().map { TaskView(id: $0, kind: "", detail: "", state: "loading", worker: nil, attempts: 0, error: nil) }
+            out += committedIds.suffix(500).reversed().map {
+                TaskView(id: $0, kind: "", detail: "", state: "committed", worker: nil, attempts: 0, error: lastError[$0])
+            }
+            if let jobError { out.insert(TaskView(id: "job", kind: "", detail: "", state: "failed", worker: nil, attempts: 0, error: jobError), at: 0) }
+            return out
         }
     }
 
