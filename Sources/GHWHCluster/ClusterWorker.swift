@@ -96,6 +96,7 @@ public final class ClusterWorker: @unchecked Sendable {
         var goldStore: GoldStore?
         while !isStopped {
             let assignment: TaskAssignment
+            let asked = Date()
             do {
                 assignment = try client.call(RequestTask(workerId: settings.workerId)).decode(TaskAssignment.self)
             } catch {
@@ -111,6 +112,7 @@ public final class ClusterWorker: @unchecked Sendable {
                 logger.critical("fault injection: exiting abruptly with a task in hand", metadata: ["task": "\(task.taskId)"])
                 _exit(137)
             }
+            let fetched = Date()
             if settings.taskDelay > 0 { Thread.sleep(forTimeInterval: settings.taskDelay) }
             do {
                 let result: WorkerResult
@@ -127,7 +129,11 @@ public final class ClusterWorker: @unchecked Sendable {
                     if goldStore == nil { goldStore = GoldStore(try PGConnection(conninfo: conninfo)) }
                     result = .gold(try gold.run(t, store: goldStore!))
                 }
+                let ran = Date()
                 submit(result, attempt: assignment.attempt)
+                logger.debug("task done", metadata: ["task": "\(task.taskId)", "fetch_ms": "\(Int(ran.timeIntervalSince(asked) * 1000) - Int(ran.timeIntervalSince(fetched) * 1000))",
+                                                     "run_ms": "\(Int(ran.timeIntervalSince(fetched) * 1000))",
+                                                     "submit_ms": "\(Int(Date().timeIntervalSince(ran) * 1000))"])
             } catch {
                 goldStore = nil
                 _ = try? client.call(ReportTaskFailure(workerId: settings.workerId, taskId: task.taskId,

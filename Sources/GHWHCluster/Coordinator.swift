@@ -264,7 +264,11 @@ public final class Coordinator: @unchecked Sendable {
                     case .loader(let m): scheduler.appendForLoader(m)
                     }
                 }
+                logger.info("silver planned", metadata: ["job_id": "\(job.id)", "tasks": "\(scheduler.progress.planned)",
+                                                         "seconds": "\(Date().timeIntervalSince(job.started ?? Date()))"])
                 scheduler.waitUntilDrained()
+                logger.info("silver committed", metadata: ["job_id": "\(job.id)",
+                                                           "seconds": "\(Date().timeIntervalSince(job.started ?? Date()))"])
                 let skipped = lock.withLock { job.planner.filesSkippedByDataset }
                 lock.withLock { for (d, n) in skipped { job.summary.datasets[d.rawValue, default: .init()].filesSkipped += n } }
             }
