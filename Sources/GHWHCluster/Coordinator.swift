@@ -49,6 +49,7 @@ public final class Coordinator: @unchecked Sendable {
         var finished: Date?
         var error: String?
         var killed = false
+        let submitted = Date()
         init(id: String, spec: JobSpec) {
             self.id = id; self.spec = spec; summary = JobSummary(jobId: id, job: spec.job.rawValue)
         }
@@ -220,6 +221,58 @@ public final class Coordinator: @unchecked Sendable {
             s.summaryFailed = !job.summary.succeeded
         }
         return s
+    }
+
+    // MARK: - Overview (web UI)
+
+    /// What the web UI shows, read under the locks in one go.
+    public struct Overview: Sendable {
+        public struct Worker: Sendable {
+            public var id: String, host: String, cores: Int, alive: Bool, lastHeartbeat: Date, tasksDone: Int, currentTasks: [String]
+        }
+        public struct Task: Sendable {
+            public var id: String, kind: String, detail: String, state: String, worker: String?, attempts: Int, error: String?
+        }
+        public struct Job: Sendable {
+            public var id: String, job: String, from: String?, to: String?, state: String, phase: String
+            public var submittedAt: Date, startedAt: Date?, finishedAt: Date?
+            public var tasksPlanned: Int, tasksDone: Int, tasksRunning: Int, records: Int, uncompressedBytes: Int64
+            public var rejects: Int, failures: [String], error: String?, tasks: [Task]
+        }
+        public var url: String
+        public var startedAt: Date
+        public var workers: [Worker]
+        public var jobs: [Job]
+        public var loaderError: String?
+    }
+
+    private let startedAt = Date()
+
+    public func overview() -> Overview {
+        let running = scheduler.runningTasks
+        let workers = scheduler.allWorkers.map { w in
+            Overview.Worker(id: w.id, host: w.host, cores: w.cores, alive: w.alive, lastHeartbeat: w.lastHeartbeat,
+                            tasksDone: w.tasksDone, currentTasks: running.filter { $0.value == w.id }.map(\.key).sorted())
+        }.sorted { $0.id < $1.id }
+        let taskViews = scheduler.taskViews().map {
+            Overview.Task(id: $0.id, kind: $0.kind, detail: $0.detail, state: $0.state, worker: $0.worker, attempts: $0.attempts, error: $0.error)
+        }
+        let all = lock.withLock { Array(self.jobs.values) }.sorted { $0.submitted > $1.submitted }
+        let jobViews = all.map { job -> Overview.Job in
+            let s = status(of: job.id)
+            let isCurrent = lock.withLock { current === job }
+            return Overview.Job(
+                id: job.id, job: job.spec.job.rawValue, from: job.spec.dates?.lowerBound.description,
+                to: job.spec.dates?.upperBound.description, state: s.state.rawValue, phase: s.phase,
+                submittedAt: job.submitted, startedAt: job.started, finishedAt: job.finished,
+                tasksPlanned: s.tasksPlanned, tasksDone: s.tasksDone, tasksRunning: s.tasksRunning, records: s.records,
+                uncompressedBytes: s.uncompressedBytes,
+                rejects: lock.withLock { job.summary.totalRejected },
+                failures: lock.withLock { job.summary.failures.map { "\($0.source): \($0.reason)" } },
+                error: s.error, tasks: isCurrent ? taskViews : [])
+        }
+        return Overview(url: settings.endpoint.url, startedAt: startedAt, workers: workers, jobs: jobViews,
+                        loaderError: scheduler.loaderError)
     }
 
     // MARK: - Jobs

@@ -95,6 +95,7 @@ public final class Scheduler: @unchecked Sendable {
     }
 
     var aliveWorkers: [WorkerInfo] { locked { workers.values.filter(\.alive) } }
+    var allWorkers: [WorkerInfo] { locked { Array(workers.values) } }
 
     /// Declares workers silent for longer than the timeout lost and re-queues their tasks.
     func expireWorkers(now: Date = Date()) -> [String] {
