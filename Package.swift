@@ -11,6 +11,7 @@ import PackageDescription
 //   GHWHSampleData  realistic raw-tree generator (gen-data)
 //   GHWHCluster     planner, coordinator, workers, loader (tasks as values)
 //   GHWHReport      `ghwh report`: queries over gold views, text/JSON/HTML renderers
+//   GHWHWebUI       coordinator web UI, JSON API and Prometheus metrics (Hummingbird)
 //   GHWHCLI         command types shared by the executables (swift-argument-parser)
 //   ghwh, ghwh-submit, ghwh-bench   thin executables
 let package = Package(
@@ -26,6 +27,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        // Coordinator web UI only (linked by GHWHCLI, not by the core modules).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(name: "CNNG", path: "Sources/CNNG", providers: [.apt(["libnng-dev"])]),
@@ -53,8 +58,13 @@ let package = Package(
         ]),
 
         .target(name: "GHWHReport", dependencies: ["GHWHWarehouse"]),
+        .target(name: "GHWHWebUI", dependencies: [
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "CoreMetrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
         .target(name: "GHWHCLI", dependencies: [
-            "GHWHCluster", "GHWHSampleData", "GHWHWarehouse", "GHWHRaw", "GHWHReport", "GHWHWire",
+            "GHWHCluster", "GHWHSampleData", "GHWHWarehouse", "GHWHRaw", "GHWHReport", "GHWHWire", "GHWHWebUI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -78,6 +88,9 @@ let package = Package(
         .testTarget(name: "GHWHWarehouseTests", dependencies: ["GHWHWarehouse", "GHWHModel", "GHWHTestSupport"]),
         .testTarget(name: "GHWHReportTests", dependencies: ["GHWHReport"]),
         .testTarget(name: "GHWHWireTests", dependencies: ["GHWHWire"]),
+        .testTarget(name: "GHWHWebUITests", dependencies: [
+            "GHWHWebUI", .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
         .testTarget(name: "GHWHClusterTests", dependencies: [
             "GHWHCluster", "GHWHWarehouse", "GHWHSampleData", "GHWHRaw", "GHWHModel", "GHWHTestSupport", "GHWHCLI",
             "GHWHReport",

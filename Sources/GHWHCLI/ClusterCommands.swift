@@ -3,6 +3,7 @@ import Foundation
 import GHWHCluster
 import GHWHWarehouse
 import GHWHWire
+import GHWHWebUI
 
 /// Options of every networked role: the secret and the fault-free defaults.
 struct ClusterOptions: ParsableArguments {
@@ -43,6 +44,8 @@ struct CoordinatorCommand: ParsableCommand {
     @Option(name: .customLong("max-attempts"), help: "Task attempts before the job fails (default 4).") var maxAttempts: Int?
     @Option(name: .customLong("heartbeat-interval"), help: "Seconds between worker heartbeats (default 5).") var heartbeatInterval: Double?
     @Option(name: .customLong("chunk-size-mb")) var chunkSizeMB: Int?
+    @Option(name: .customLong("ui-listen"), help: "Web UI, JSON API and /metrics address (default 127.0.0.1:8080, or $GHWH_UI_LISTEN; `off` disables).")
+    var uiListen: String?
 
     func run() throws {
         let config = try common.configuration(extra: [
@@ -58,10 +61,15 @@ struct CoordinatorCommand: ParsableCommand {
         settings.scheduler.workerTimeout = config.workerTimeout
         settings.scheduler.maxAttempts = config.maxAttempts
         let coordinator = Coordinator(settings: settings, logger: logger)
+        let uiAddress = uiListen ?? ProcessInfo.processInfo.environment["GHWH_UI_LISTEN"] ?? "127.0.0.1:8080"
+        var ui: CoordinatorWebUI?
+        if uiAddress != "off" { ui = try CoordinatorUI.start(coordinator, listen: uiAddress) }
         try coordinator.start()
         if let port = coordinator.boundPort { print("coordinator listening on \(config.listenURL) (port \(port))") }
+        if let ui, let port = ui.boundPort { print("web UI on http://\(uiAddress.split(separator: ":").dropLast().joined(separator: ":")):\(port)/") }
         waitForTermination()
         coordinator.stop()
+        ui?.stop()
     }
 }
 

@@ -89,6 +89,13 @@ public final class Coordinator: @unchecked Sendable {
 
     public var boundPort: Int? { server?.boundPort }
 
+    /// Hooks for metrics; set before `start()`.
+    public func observe(taskFinished: @escaping @Sendable (_ kind: String, _ seconds: Double, _ records: Int, _ bytes: Int64, _ rejects: Int) -> Void,
+                        loaderCommit: @escaping @Sendable (_ seconds: Double) -> Void) {
+        scheduler.onTaskFinished = taskFinished
+        scheduler.onLoaderCommit = loaderCommit
+    }
+
     public func stop() {
         lock.withLock { stopped = true }
         scheduler.stopJob("coordinator stopping")

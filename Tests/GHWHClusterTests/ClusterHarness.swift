@@ -69,8 +69,9 @@ final class ClusterHarness: @unchecked Sendable {
 
     /// Coordinator with short liveness settings so failures show up in seconds.
     func startCoordinator(name: String = "coordinator", extra: [String] = []) throws {
+        let ui = extra.contains("--ui-listen") ? [] : ["--ui-listen", "127.0.0.1:0"]
         try start(name, ["coordinator", "--listen", url, "--raw", raw, "--database-url", conninfo,
-                         "--worker-timeout", "3", "--heartbeat-interval", "0.5", "--log-level", "info"] + extra)
+                         "--worker-timeout", "3", "--heartbeat-interval", "0.5", "--log-level", "info"] + ui + extra)
         try waitFor("\(name) listening", timeout: 30) { self.log(name).contains("coordinator listening") }
     }
 

@@ -1,0 +1,63 @@
+import Foundation
+
+/// The body of `GET /jobs/{id}`.
+enum JobPage {
+    static func body(_ j: ClusterSnapshot.Job, now: Date) -> String {
+        let elapsed = j.elapsed(now: now)
+        var html = "<div class=\"crumbs\"><a href=\"/\">← Overview</a> · "
+            + "<a href=\"/api/v1/jobs/\(esc(pathSegment(j.id)))\">JSON</a></div>\n"
+        html += "<h1>Job <span class=\"mono\">\(esc(j.id))</span> · \(esc(j.job)) \(PageLayout.badge(j.state))</h1>\n"
+        if let error = j.error {
+            html += "<div class=\"alert\"><b>Error</b>\(esc(error))</div>\n"
+        }
+        let facts: [(String, String)] = [
+            ("Dates", esc(j.dateRange)),
+            ("Phase", esc(j.phase)),
+            ("Progress", PageLayout.progressBar(done: j.tasksDone, running: j.tasksRunning,
+                                                planned: j.tasksPlanned, state: j.state)),
+            ("Tasks running", "\(j.tasksRunning)"),
+            ("Submitted", esc(Fmt.date(j.submittedAt))),
+            ("Started", esc(Fmt.date(j.startedAt))),
+            ("Finished", esc(Fmt.date(j.finishedAt))),
+            ("Duration", esc(Fmt.duration(elapsed))),
+            ("Records", Fmt.count(j.records)),
+            ("Uncompressed MB", Fmt.megabytes(j.uncompressedBytes)),
+            ("MB/s", Fmt.rate(j.uncompressedBytes, seconds: elapsed)),
+            ("Rejects", Fmt.count(j.rejects)),
+        ]
+        html += "<dl class=\"facts\">"
+            + facts.map { "<div><dt>\(esc($0.0))</dt><dd>\($0.1)</dd></div>" }.joined()
+            + "</dl>\n"
+
+        html += "<h2>Failures <small>(\(j.failures.count))</small></h2>\n"
+        if j.failures.isEmpty {
+            html += "<p class=\"muted\">No failed documents.</p>\n"
+        } else {
+            html += "<ul class=\"failures\">" + j.failures.map { "<li>\(esc($0))</li>" }.joined() + "</ul>\n"
+        }
+
+        html += "<h2>Tasks <small>(\(taskSummary(j.tasks)))</small></h2>\n"
+        let rows = j.tasks.map { t in
+            "<tr><td class=\"mono id\">\(esc(t.id))</td><td>\(PageLayout.badge(t.kind))</td>"
+                + "<td class=\"mono\">\(esc(t.detail))</td><td>\(PageLayout.badge(t.state))</td>"
+                + "<td class=\"mono\">\(t.worker.map(esc) ?? "<span class=\"muted\">–</span>")</td>"
+                + "<td class=\"num\">\(t.attempts)</td>"
+                + "<td class=\"err\">\(t.error.map(esc) ?? "")</td></tr>"
+        }
+        html += PageLayout.table(
+            headers: ["Task", "Kind", "Detail", "State", "Worker", "Attempts", "Error"],
+            numericColumns: [5], rows: rows, empty: "No task list kept for this job.")
+        return html
+    }
+
+    /// "12 tasks: 3 pending, 2 running, 6 committed, 1 failed".
+    static func taskSummary(_ tasks: [ClusterSnapshot.TaskInfo]) -> String {
+        guard !tasks.isEmpty else { return "0" }
+        let order = ["pending", "running", "committed", "failed"]
+        var counts: [String: Int] = [:]
+        for t in tasks { counts[t.state, default: 0] += 1 }
+        let extra = counts.keys.filter { !order.contains($0) }.sorted()
+        let parts = (order + extra).compactMap { state in counts[state].map { "\($0) \(state)" } }
+        return "\(tasks.count): " + parts.joined(separator: ", ")
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import GHWHCluster
+import Testing
+
+/// The coordinator's web UI against a real coordinator process with a job in flight.
+@Suite(.serialized) struct CoordinatorWebUITests {
+    /// A plain HTTP/1.0 GET: status and body.
+    static func get(port: Int, _ path: String) throws -> (status: Int, type: String, body: String) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = UInt16(port).bigEndian
+        let ok = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+        guard ok else { throw TestFailure("cannot connect to the UI on \(port)") }
+        var tv = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        let request = Array("GET \(path) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".utf8)
+        _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        var data = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n <= 0 { break }
+            data += buffer[0..<n]
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        guard let split = text.range(of: "\r\n\r\n") else { throw TestFailure("no HTTP header in \(text.prefix(200))") }
+        let head = text[..<split.lowerBound]
+        let status = Int(head.split(separator: " ")[1]) ?? 0
+        let type = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-type:") }.map { String($0.dropFirst(13)).trimmingCharacters(in: .whitespaces) } ?? ""
+        return (status, type, String(text[split.upperBound...]))
+    }
+
+    @Test func pagesAPIAndMetricsWithAJobInFlight() throws {
+        let (raw, _) = try Fixtures.generate(repos: 2, issues: 8, prs: 4, days: 2, seed: 40)
+        let db = try Fixtures.database()
+        let cluster = try ClusterHarness(conninfo: db, raw: raw)
+        defer { cluster.stopAll() }
+        let uiPort = try ClusterHarness.freePort()
+        try cluster.startCoordinator(extra: ["--ui-listen", "127.0.0.1:\(uiPort)"])
+        try cluster.startWorker("slow-worker", extra: ["--task-delay-ms", "150"])
+        try cluster.startLoader()
+        let c = try cluster.client()
+        defer { c.close() }
+        let id = try c.submit(SubmitJob(job: "all", from: nil, to: nil, force: false, rawRoot: raw))
+        try cluster.waitFor("a task to commit", timeout: 60) { try c.status(id).tasksDone >= 1 }
+
+        let health = try Self.get(port: uiPort, "/healthz")
+        #expect(health.status == 200 && health.body.contains("ok"))
+        let overview = try Self.get(port: uiPort, "/")
+        #expect(overview.status == 200 && overview.type.hasPrefix("text/html"))
+        #expect(overview.body.contains("slow-worker") && overview.body.contains(id) && overview.body.contains("running"))
+        #expect(overview.body.contains("http-equiv=\"refresh\""))
+        let job = try Self.get(port: uiPort, "/jobs/\(id)")
+        #expect(job.status == 200 && job.body.contains(id))
+        #expect(job.body.contains("committed") || job.body.contains("running") || job.body.contains("pending"))
+        let workers = try Self.get(port: uiPort, "/workers")
+        #expect(workers.status == 200 && workers.body.contains("slow-worker"))
+
+        let api = try Self.get(port: uiPort, "/api/v1/cluster")
+        #expect(api.status == 200 && api.type.hasPrefix("application/json"))
+        let cluster1 = try #require(try JSONSerialization.jsonObject(with: Data(api.body.utf8)) as? [String: Any])
+        let apiWorkers = try #require(cluster1["workers"] as? [[String: Any]])
+        #expect(apiWorkers.contains { $0["id"] as? String == "slow-worker" && $0["alive"] as? Bool == true })
+        let apiJob = try Self.get(port: uiPort, "/api/v1/jobs/\(id)")
+        let jobObject = try #require(try JSONSerialization.jsonObject(with: Data(apiJob.body.utf8)) as? [String: Any])
+        #expect(jobObject["state"] as? String == "running" && (jobObject["tasksDone"] as? Int ?? 0) >= 1, "\(apiJob.body.prefix(400))")
+        #expect(!((jobObject["tasks"] as? [Any]) ?? []).isEmpty, "the running job lists its tasks")
+        #expect(try Self.get(port: uiPort, "/api/v1/jobs/nope").status == 404)
+
+        let metrics = try Self.get(port: uiPort, "/metrics")
+        #expect(metrics.status == 200 && metrics.type.hasPrefix("text/plain"))
+        let lines = metrics.body.split(separator: "\n")
+        #expect(lines.contains { $0.hasPrefix("ghwh_workers{") && $0.contains("alive") && $0.hasSuffix(" 1.0") || $0.hasSuffix(" 1") })
+        #expect(lines.contains { $0.hasPrefix("ghwh_task_duration_seconds_count") })
+        #expect(lines.contains { $0.hasPrefix("ghwh_records_processed_total") })
+        for line in lines where !line.hasPrefix("#") {
+            #expect(line.range(of: #"^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? [-+0-9.eE]+|NaN|[+-]Inf$"#, options: .regularExpression) != nil, "\(line)")
+        }
+
+        let final = try cluster.waitForJob(id, client: c, timeout: 120)
+        #expect(final.state == .succeeded)
+        let done = try Self.get(port: uiPort, "/api/v1/jobs/\(id)")
+        #expect(done.body.contains("succeeded"))
+    }
+}
