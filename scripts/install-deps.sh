@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what ghwh needs from Debian when it is missing: nng, libpq, zlib
-# headers and a PostgreSQL server (initdb/pg_ctl). Idempotent and quiet when
+# headers, a PostgreSQL server (initdb/pg_ctl), and for the deployment tests
+# docker-compose (v1, to validate the compose file; no engine needed) and PyYAML. Idempotent and quiet when
 # everything is there. The Swift toolchain itself is assumed installed.
 set -euo pipefail
 
@@ -10,6 +11,9 @@ missing=()
 [ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)
 command -v pg_config >/dev/null 2>&1 && [ -x "$(pg_config --bindir)/initdb" ] || missing+=(postgresql)
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+# For the tests that validate the deployment files (scripts/validate-deploy.sh).
+command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+python3 -c 'import yaml' >/dev/null 2>&1 || missing+=(python3-yaml)
 
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 echo "install-deps: installing ${missing[*]}"

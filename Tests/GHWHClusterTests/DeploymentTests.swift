@@ -1,0 +1,77 @@
+import Foundation
+import GHWHCluster
+import Testing
+
+/// What docker-compose-cluster.yml would run, run here as local processes:
+/// the same role commands (read from the compose file), the production config
+/// file, the database and secret from the environment.
+@Suite(.serialized) struct DeploymentTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardizedFileURL.path
+
+    /// The `command:` array of a compose service (they are written as JSON arrays).
+    static func composeCommand(_ service: String) throws -> [String] {
+        let text = try String(contentsOfFile: root + "/docker-compose-cluster.yml", encoding: .utf8)
+        var inService = false
+        for line in text.split(separator: "\n") {
+            if line.hasPrefix("  ") && !line.hasPrefix("   ") { inService = line.trimmingCharacters(in: .whitespaces) == "\(service):" }
+            if inService, let r = line.range(of: "command: ") {
+                let json = String(line[r.upperBound...])
+                return try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String])
+            }
+        }
+        throw TestFailure("no command for service \(service) in docker-compose-cluster.yml")
+    }
+
+    @Test func composeRolesRunAsLocalProcessesWithTheProductionConfig() throws {
+        let (raw, expected) = try ClusterTests.treeAndExpected(seed: 41)
+        let db = try Fixtures.database()
+        let cluster = try ClusterHarness(conninfo: db, raw: raw)
+        defer { cluster.stopAll() }
+        let uiPort = try ClusterHarness.freePort()
+        func local(_ args: [String]) -> [String] {
+            args.map {
+                $0.replacingOccurrences(of: "tcp://0.0.0.0:7077", with: cluster.url)
+                    .replacingOccurrences(of: "tcp://coordinator:7077", with: cluster.url)
+                    .replacingOccurrences(of: "0.0.0.0:8080", with: "127.0.0.1:\(uiPort)")
+                    .replacingOccurrences(of: "/data/raw", with: raw)
+                    .replacingOccurrences(of: "${GHWH_WORKER_CORES:-2}", with: "2")
+            }
+        }
+        let env = ["GHWH_CONFIG": Self.root + "/config/production.conf", "GHWH_DATABASE_URL": db]
+        let coordinator = local(try Self.composeCommand("coordinator"))
+        #expect(coordinator.first == "coordinator" && coordinator.contains("--ui-listen"))
+        try cluster.start("coordinator", coordinator, environment: env)
+        try cluster.waitFor("the coordinator", timeout: 30) { cluster.log("coordinator").contains("coordinator listening") }
+        try cluster.start("loader", local(try Self.composeCommand("loader")), environment: env)
+        try cluster.start("worker", local(try Self.composeCommand("worker")), environment: env)
+
+        // The compose health check, run the same way.
+        try cluster.waitFor("the health check", timeout: 30) {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: ClusterHarness.binary)
+            p.arguments = ["health", "--url", "http://127.0.0.1:\(uiPort)/healthz"]
+            p.standardOutput = FileHandle.nullDevice; p.standardError = FileHandle.nullDevice
+            try p.run(); p.waitUntilExit()
+            return p.terminationStatus == 0
+        }
+        let status = try cluster.runJob()
+        #expect(status.state == .succeeded, "\(status)\n\(cluster.log("coordinator").suffix(2000))")
+        #expect(try ClusterTests.tables(db) == expected)
+    }
+
+    /// Compose file, Dockerfile, config examples, systemd units and k8s
+    /// manifests all parse and reference only known settings.
+    @Test func deploymentFilesValidate() throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/bash")
+        p.arguments = [Self.root + "/scripts/validate-deploy.sh", Self.root]
+        let log = try Fixtures.tempDir("validate") + "/out.log"
+        FileManager.default.createFile(atPath: log, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        p.standardOutput = handle; p.standardError = handle
+        try p.run(); p.waitUntilExit()
+        let out = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        #expect(p.terminationStatus == 0, "\(out.suffix(3000))")
+        #expect(out.contains("docker-compose") && out.contains("k8s") && out.contains("systemd"))
+    }
+}
