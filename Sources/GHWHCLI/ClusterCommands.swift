@@ -44,14 +44,14 @@ struct CoordinatorCommand: ParsableCommand {
     @Option(name: .customLong("max-attempts"), help: "Task attempts before the job fails (default 4).") var maxAttempts: Int?
     @Option(name: .customLong("heartbeat-interval"), help: "Seconds between worker heartbeats (default 5).") var heartbeatInterval: Double?
     @Option(name: .customLong("chunk-size-mb")) var chunkSizeMB: Int?
-    @Option(name: .customLong("ui-listen"), help: "Web UI, JSON API and /metrics address (default 127.0.0.1:8080, or $GHWH_UI_LISTEN; `off` disables).")
+    @Option(name: .customLong("ui-listen"), help: "Web UI, JSON API and /metrics address (default 127.0.0.1:8080, or $GHWH_UI_LISTEN / ui_listen; `off` disables).")
     var uiListen: String?
 
     func run() throws {
         let config = try common.configuration(extra: [
             .listen: listen, .rawRoot: raw, .workerTimeout: workerTimeout.map { String($0) },
             .maxAttempts: maxAttempts.map(String.init), .heartbeatInterval: heartbeatInterval.map { String($0) },
-            .chunkSizeMB: chunkSizeMB.map(String.init)])
+            .chunkSizeMB: chunkSizeMB.map(String.init), .uiListen: uiListen])
         let logger = common.makeLogger("ghwh.coordinator")
         let endpoint = try cluster.endpoint(url: config.listenURL, config: config, role: "coordinator")
         let conninfo = try common.migratedWarehouse(config, logger: logger)
@@ -61,7 +61,7 @@ struct CoordinatorCommand: ParsableCommand {
         settings.scheduler.workerTimeout = config.workerTimeout
         settings.scheduler.maxAttempts = config.maxAttempts
         let coordinator = Coordinator(settings: settings, logger: logger)
-        let uiAddress = uiListen ?? ProcessInfo.processInfo.environment["GHWH_UI_LISTEN"] ?? "127.0.0.1:8080"
+        let uiAddress = config.uiListen
         var ui: CoordinatorWebUI?
         if uiAddress != "off" { ui = try CoordinatorUI.start(coordinator, listen: uiAddress) }
         try coordinator.start()

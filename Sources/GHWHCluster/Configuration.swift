@@ -19,6 +19,7 @@ public struct Configuration: Sendable {
         case maxAttempts = "max_attempts"
         case heartbeatInterval = "heartbeat_interval"
         case cores = "cores"
+        case uiListen = "ui_listen"
 
         public var environmentName: String { "GHWH_" + rawValue.uppercased() }
         var defaultValue: String? {
@@ -32,6 +33,7 @@ public struct Configuration: Sendable {
             case .workerTimeout: return "60"
             case .maxAttempts: return "4"
             case .heartbeatInterval: return "5"
+            case .uiListen: return "127.0.0.1:8080"
             }
         }
     }
@@ -88,6 +90,8 @@ public struct Configuration: Sendable {
     public var workerTimeout: Double { Double(values[.workerTimeout] ?? "60") ?? 60 }
     public var maxAttempts: Int { Int(values[.maxAttempts] ?? "4") ?? 4 }
     public var heartbeatInterval: Double { Double(values[.heartbeatInterval] ?? "5") ?? 5 }
+    /// The coordinator's web UI address (HOST:PORT, or `off`).
+    public var uiListen: String { values[.uiListen] ?? "127.0.0.1:8080" }
 
     /// The cluster secret: `GHWH_CLUSTER_SECRET`, else the file named by
     /// `cluster_secret_file` (config files reference the secret, never hold it).
