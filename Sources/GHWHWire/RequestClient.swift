@@ -91,14 +91,31 @@ public final class RequestClient: @unchecked Sendable {
         if closed { nng_ctx_close(ctx) } else { pool.append((ctx, aio)) }
     }
 
-    /// Closes the socket; calls in progress fail with `.closed`.
+    /// Closes the socket; calls in progress fail with `.closed`. Returns at
+    /// once: nng 1.5.2's nng_close on a REQ socket can block indefinitely
+    /// (seen after a peer dropped a pipe), so the close runs on a thread of
+    /// its own and never holds up the caller (or process exit).
     public func close() {
         poolLock.lock()
         let idle = closed ? [] : pool
+        let wasClosed = closed
         closed = true
         pool.removeAll()
         poolLock.unlock()
-        for (ctx, _) in idle { nng_ctx_close(ctx) }
-        socket.close()
+        guard !wasClosed else { return }
+        let socket = self.socket
+        let contexts = PooledContexts(items: idle)
+        let closer = Thread {
+            for (ctx, _) in contexts.items { nng_ctx_close(ctx) }
+            socket.close()
+        }
+        closer.name = "ghwh-req-close"
+        closer.start()
     }
+}
+
+/// Hands idle pooled contexts to the closing thread (used there only).
+private final class PooledContexts: @unchecked Sendable {
+    let items: [(ctx: nng_ctx, aio: NNGAio)]
+    init(items: [(ctx: nng_ctx, aio: NNGAio)]) { self.items = items }
 }
