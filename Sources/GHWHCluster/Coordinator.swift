@@ -121,9 +121,14 @@ public final class Coordinator: @unchecked Sendable {
             guard scheduler.aliveWorkers.contains(where: { $0.id == m.workerId }) else {
                 return reply(TaskAssignment(task: nil, attempt: 0, unknownWorker: true))
             }
+            let asked = Date()
             if let (task, attempt) = scheduler.nextTask(for: m.workerId, wait: 1) {
-                logger.debug("task leased", metadata: ["task": "\(task.taskId)", "worker": "\(m.workerId)", "attempt": "\(attempt)"])
-                return reply(TaskAssignment(task: task, attempt: attempt))
+                let leased = Date()
+                let r = reply(TaskAssignment(task: task, attempt: attempt))
+                logger.debug("task leased", metadata: ["task": "\(task.taskId)", "worker": "\(m.workerId)", "attempt": "\(attempt)",
+                                                       "wait_ms": "\(Int(leased.timeIntervalSince(asked) * 1000))",
+                                                       "encode_ms": "\(Int(Date().timeIntervalSince(leased) * 1000))"])
+                return r
             }
             return reply(TaskAssignment(task: nil, attempt: 0))
         case .submitResult:
