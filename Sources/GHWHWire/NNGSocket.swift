@@ -130,13 +130,20 @@ public final class NNGSocket: @unchecked Sendable {
         return try opener.open(msg.body)
     }
 
-    /// Closes the socket; blocked calls return `.closed`. Idempotent.
+    /// Closes the socket; blocked calls return `.closed`. Idempotent. Returns
+    /// at once: nng 1.5.2's nng_close can block indefinitely (seen with REQ
+    /// sockets after resends or a dropped pipe), so it runs on a thread of its
+    /// own and never holds up the caller.
     public func close() {
         lock.lock()
         let wasClosed = closed
         closed = true
         lock.unlock()
-        if !wasClosed { nng_close(handle) }
+        guard !wasClosed else { return }
+        let handle = self.handle
+        let closer = Thread { _ = nng_close(handle) }
+        closer.name = "ghwh-nng-close"
+        closer.start()
     }
 
     func send(message: NNGMessage) throws(WireError) {

@@ -107,7 +107,8 @@ public final class RequestClient: @unchecked Sendable {
         let contexts = PooledContexts(items: idle)
         let closer = Thread {
             for (ctx, _) in contexts.items { nng_ctx_close(ctx) }
-            socket.close()
+            socket.close()  // itself asynchronous
+            withExtendedLifetime(contexts) {}
         }
         closer.name = "ghwh-req-close"
         closer.start()
