@@ -12,7 +12,6 @@ public final class Loader: @unchecked Sendable {
         public var summary: JobSummary
         public var tasksCommitted = 0
         public var recordsCommitted = 0
-        public var mergedDocuments: [Int64] = []
     }
 
     let conninfo: String
@@ -64,7 +63,6 @@ public final class Loader: @unchecked Sendable {
                         counters.summary.datasets[key, default: .init()].inserted += merged.inserted
                         counters.summary.datasets[key, default: .init()].updated += merged.updated
                         counters.summary.datasets[key, default: .init()].documentsMerged += 1
-                        counters.mergedDocuments.append(commit.documentId)
                     }
                 case .duplicate:
                     counters.summary.duplicateResults += 1
@@ -154,16 +152,7 @@ public final class Loader: @unchecked Sendable {
         return result!
     }
 
-    /// Samples of this job's rejects for the summary.
-    func rejectSamples(limit: Int) throws -> [JobSummary.RejectSample] {
-        var samples: [SilverStore.RejectSample] = []
-        let ids = snapshot.mergedDocuments
-        if ids.isEmpty { return [] }
-        try withRetry { store in samples = try store.rejectSamples(documentIds: ids, limit: limit) }
-        return samples.map { .init(dataset: $0.dataset, source: $0.source, ordinal: $0.ordinal, reason: $0.reason) }
-    }
-
-    /// Samples of a job's rejects, by job id (the coordinator's summary).
+    /// The first rejects of documents this job committed tasks for (the summary's samples).
     func rejectSamples(jobId: String, limit: Int) throws -> [JobSummary.RejectSample] {
         var samples: [SilverStore.RejectSample] = []
         try withRetry { store in samples = try store.rejectSamples(jobId: jobId, limit: limit) }
@@ -209,7 +198,6 @@ extension Loader {
         lock.withLock {
             let delta = counters.summary
             counters.summary = JobSummary(jobId: delta.jobId, job: delta.job)
-            counters.mergedDocuments = []
             return delta
         }
     }

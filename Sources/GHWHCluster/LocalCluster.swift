@@ -73,7 +73,7 @@ public struct LocalCluster: Sendable {
         summary.seconds = Date().timeIntervalSince(started)
         summary.fatalError = shared.fatalError
         if summary.fatalError == nil {
-            summary.rejectSamples = (try? loader.rejectSamples(limit: 20)) ?? []
+            summary.rejectSamples = (try? loader.rejectSamples(jobId: jobId, limit: 20)) ?? []
             try? loader.finishJob(summary)
         }
         return summary

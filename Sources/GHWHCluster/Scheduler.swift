@@ -67,7 +67,6 @@ public final class Scheduler: @unchecked Sendable {
     /// Set when the current job must stop (a task failed too often, or a kill).
     private(set) var jobError: String?
     private(set) var loaderError: String?
-    private(set) var loaderSeen: Date?
 
     init(settings: Settings) { self.settings = settings }
 
@@ -211,7 +210,6 @@ public final class Scheduler: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(wait)
         while outbox.isEmpty && Date() < deadline { _ = lock.wait(until: deadline) }
         do {
-            loaderSeen = Date()
             if !outbox.isEmpty { fetchedAt = Date() }
             var out: [LoaderEntry] = []
             var bytes = 0
@@ -241,7 +239,7 @@ public final class Scheduler: @unchecked Sendable {
         }
     }
 
-    func reportLoaderError(_ message: String) { locked { loaderError = message; loaderSeen = Date() } }
+    func reportLoaderError(_ message: String) { locked { loaderError = message } }
 
     // MARK: Job lifecycle
 

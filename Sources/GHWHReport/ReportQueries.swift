@@ -8,18 +8,19 @@ import GHWHWarehouse
 public enum ReportQueries {
     public static func load(_ db: PGConnection, repo: String? = nil) throws -> Report {
         let scope: [String?] = [repo]
-        func summary(_ view: String, countColumn: String) throws -> (DurationSummary, [String?]) {
+        /// One row of a duration view for this scope: count, avg, median, then `extra` columns.
+        func summary(_ view: String, countColumn: String, extra: String = "") throws -> (DurationSummary, [String?]) {
             let r = try db.query("""
-                SELECT \(countColumn), avg_seconds, median_seconds, * FROM stg_github.\(view)
+                SELECT \(countColumn), avg_seconds, median_seconds\(extra.isEmpty ? "" : ", " + extra) FROM stg_github.\(view)
                 WHERE repo_name IS NOT DISTINCT FROM $1
                 """, scope)
-            guard let row = r.rows.first else { return (DurationSummary(count: 0, avgSeconds: nil, medianSeconds: nil), []) }
-            return (DurationSummary(count: Int(row[0] ?? "0") ?? 0, avgSeconds: row[1].flatMap(Double.init),
-                                    medianSeconds: row[2].flatMap(Double.init)), row)
+            let row = r.rows.first ?? []
+            return (DurationSummary(count: row.first.flatMap { $0.flatMap { Int($0) } } ?? 0,
+                                    avgSeconds: row.count > 1 ? row[1].flatMap(Double.init) : nil,
+                                    medianSeconds: row.count > 2 ? row[2].flatMap(Double.init) : nil), row)
         }
-        let (openTime, _) = try summary("pr_open_time", countColumn: "prs")
-        let openPRs = try db.query("SELECT open_prs FROM stg_github.pr_open_time WHERE repo_name IS NOT DISTINCT FROM $1", scope)
-            .rows.first?[0].flatMap { Int($0) } ?? 0
+        let (openTime, openRow) = try summary("pr_open_time", countColumn: "prs", extra: "open_prs")
+        let openPRs = openRow.count > 3 ? openRow[3].flatMap { Int($0) } ?? 0 : 0
         let (toMerge, _) = try summary("pr_time_to_merge", countColumn: "prs")
         let (issueToMerge, _) = try summary("issue_to_merge", countColumn: "links")
 

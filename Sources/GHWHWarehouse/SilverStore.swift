@@ -196,16 +196,6 @@ public final class SilverStore {
         public let dataset: String, source: String, ordinal: Int64, reason: String
     }
 
-    /// The first rejects recorded for these documents, for a run's summary.
-    public func rejectSamples(documentIds: [Int64], limit: Int) throws -> [RejectSample] {
-        let r = try db.query("""
-            SELECT dataset, source, ordinal, reason FROM ghwh_meta.rejects
-            WHERE document_id = ANY($1::bigint[]) ORDER BY dataset, source, ordinal LIMIT $2
-            """, ["{" + documentIds.map(String.init).joined(separator: ",") + "}", String(limit)])
-        return r.rows.map { RejectSample(dataset: $0[0] ?? "", source: $0[1] ?? "", ordinal: Int64($0[2] ?? "") ?? -1,
-                                         reason: $0[3] ?? "") }
-    }
-
     /// The first rejects of documents a job committed tasks for.
     public func rejectSamples(jobId: String, limit: Int) throws -> [RejectSample] {
         let r = try db.query("""
