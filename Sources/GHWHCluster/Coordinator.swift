@@ -65,6 +65,8 @@ public final class Coordinator: @unchecked Sendable {
     private var queue: [JobRecord] = []
     private var current: JobRecord?
     private let jobSignal = DispatchSemaphore(value: 0)
+    /// Broadcast whenever a job ends (status long polls wait on it).
+    private let jobEnded = NSCondition()
     private var server: RequestServer?
     private var stopped = false
 
@@ -161,7 +163,9 @@ public final class Coordinator: @unchecked Sendable {
         case .submitJob:
             return reply(JobAccepted(jobId: try submit(try envelope.decode(SubmitJob.self))))
         case .getJobStatus:
-            return reply(status(of: try envelope.decode(GetJobStatus.self).jobId))
+            let m = try envelope.decode(GetJobStatus.self)
+            if let wait = m.waitSeconds, wait > 0 { waitForEnd(of: m.jobId, seconds: min(wait, 5)) }
+            return reply(status(of: m.jobId))
         case .killJob:
             let id = try envelope.decode(KillJob.self).jobId
             return reply(kill(id))
@@ -192,6 +196,7 @@ public final class Coordinator: @unchecked Sendable {
     }
 
     func kill(_ id: String) -> Ack {
+        defer { announceJobEnd() }  // runs after the unlock below
         lock.lock(); defer { lock.unlock() }
         guard let job = jobs[id] else { return Ack(false, "no job \(id)") }
         switch job.state {
@@ -204,6 +209,22 @@ public final class Coordinator: @unchecked Sendable {
             return Ack(false, "job \(id) already \(job.state.rawValue)")
         }
         return Ack(true, "kill requested")
+    }
+
+    private func announceJobEnd() {
+        jobEnded.lock(); jobEnded.broadcast(); jobEnded.unlock()
+    }
+
+    /// Blocks until the job is no longer queued or running, or `seconds` pass.
+    func waitForEnd(of id: String, seconds: Double) {
+        let deadline = Date().addingTimeInterval(seconds)
+        jobEnded.lock()
+        defer { jobEnded.unlock() }
+        while Date() < deadline {
+            let state = lock.withLock { jobs[id]?.state }
+            guard state == .queued || state == .running else { return }
+            _ = jobEnded.wait(until: deadline)
+        }
     }
 
     func status(of id: String) -> JobStatus {
@@ -372,6 +393,7 @@ public final class Coordinator: @unchecked Sendable {
             job.state = job.killed ? .killed : (error == nil ? .succeeded : .failed)
             job.phase = "done"
         }
+        announceJobEnd()
         logger.notice("job finished", metadata: ["job_id": "\(job.id)", "state": "\(job.state.rawValue)",
                                                  "error": "\(error ?? "")"])
     }

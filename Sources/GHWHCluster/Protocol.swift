@@ -187,6 +187,10 @@ public struct JobAccepted: JSONWireMessage {
 public struct GetJobStatus: JSONWireMessage {
     public static let typeCode = MessageType.getJobStatus.rawValue
     public var jobId: String
+    /// A long poll: the coordinator answers as soon as the job ends, or
+    /// after this many seconds (at most 5) with its progress. nil: at once.
+    public var waitSeconds: Double?
+    public init(jobId: String, waitSeconds: Double? = nil) { self.jobId = jobId; self.waitSeconds = waitSeconds }
 }
 
 public struct JobStatus: JSONWireMessage, Equatable {

@@ -15,22 +15,24 @@ public final class SubmitClient: @unchecked Sendable {
         try client.call(m).decode(JobAccepted.self).jobId
     }
 
-    public func status(_ jobId: String) throws -> JobStatus {
-        try client.call(GetJobStatus(jobId: jobId)).decode(JobStatus.self)
+    public func status(_ jobId: String, waitSeconds: Double? = nil) throws -> JobStatus {
+        try client.call(GetJobStatus(jobId: jobId, waitSeconds: waitSeconds),
+                        timeout: 10 + (waitSeconds ?? 0)).decode(JobStatus.self)
     }
 
     public func kill(_ jobId: String) throws -> Ack {
         try client.call(KillJob(jobId: jobId)).decode(Ack.self)
     }
 
-    /// Polls until the job ends, handing each status to `progress`.
+    /// Long-polls until the job ends, handing each status to `progress`
+    /// (about every `interval` seconds); returns as soon as the job ends.
     public func wait(_ jobId: String, interval: Double = 1, progress: (JobStatus) -> Void) throws -> JobStatus {
         while true {
-            let s = try status(jobId)
+            let s = try status(jobId, waitSeconds: interval)
             progress(s)
             switch s.state {
             case .succeeded, .failed, .killed, .unknown: return s
-            default: Thread.sleep(forTimeInterval: interval)
+            default: continue
             }
         }
     }
