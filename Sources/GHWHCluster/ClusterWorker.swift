@@ -121,7 +121,10 @@ public final class ClusterWorker: @unchecked Sendable {
                     if let poison = settings.failTasksMatching, t.source.contains(poison) {
                         throw WarehouseError("fault injection: task of \(t.source) fails")
                     }
-                    result = .silver(silver.run(t), inputBytes: t.records.byteCount)
+                    switch silver.run(t) {
+                    case let .committed(commit, inputBytes): result = .silver(commit, inputBytes: inputBytes)
+                    case let .documentFailed(reason): result = .silverDocumentFailed(t.withoutPayload, reason: reason)
+                    }
                 case .gold(let t):
                     guard let conninfo = settings.conninfo else {
                         throw WarehouseError("this worker has no database configured (GHWH_DATABASE_URL) for gold tasks")

@@ -102,7 +102,7 @@ public struct LocalCluster: Sendable {
                 while let task = tasks.pop() {
                     switch task {
                     case .silver(let t):
-                        toLoader.push(.result(silver.run(t), inputBytes: t.records.byteCount))
+                        toLoader.push(silver.run(t).loaderMessage(for: t))
                     case .gold(let t):
                         do {
                             if goldStore == nil { goldStore = GoldStore(try PGConnection(conninfo: conninfo)) }

@@ -45,6 +45,12 @@ public struct SilverTask: Sendable {
     /// Set on a document's last chunk: how many chunks it has.
     public var finalChunkCount: Int?
     public var records: RecordBatch
+    /// Set instead of `records` when the task is a whole document that fits
+    /// in a chunk: its stored (possibly compressed) bytes, split by the worker.
+    public var document: StoredDocument? = nil
+
+    /// Bytes the task holds in memory, for read-ahead accounting.
+    public var payloadBytes: Int { records.byteCount + (document?.bytes.count ?? 0) }
 }
 
 /// One unit of gold work: every gold row of a hash bucket of repos.

@@ -113,7 +113,7 @@ public struct Planner {
                       report: (Progress) -> Void, emit: (Event) -> Void) {
         var splitter = RecordSplitter(mode: document.format == .json ? .json : .lines)
         var chunkIndex = 0
-        var batch = RecordBatch(firstOrdinal: 0, reservingCapacity: min(spec.chunkBytes + (1 << 20), 64 << 20))
+        var batch = RecordBatch(firstOrdinal: 0)
         var recordCount = 0
         func emitUnlessCommitted(_ task: SilverTask) {
             // A resumed job: this chunk committed before; its document merges when the rest do.
@@ -127,6 +127,21 @@ public struct Planner {
                        source: document.source, ingestDate: file.ingestDate, chunkIndex: chunkIndex,
                        finalChunkCount: final ? chunkIndex + 1 : nil, records: batch)
         }
+        // A document that fits in one chunk goes to a worker whole, as stored
+        // (compressed if it is): the worker decompresses and splits it, so the
+        // planner neither inflates nor copies records, and a cluster moves
+        // compressed bytes. A container problem (say, entry data past the end
+        // of the zip) falls through to streaming, which reports it.
+        if let size = RawReader.uncompressedSizeHint(of: document, in: file), size <= spec.chunkBytes,
+           let stored = try? RawReader.stored(document, of: file), stored.bytes.count <= spec.chunkBytes {
+            var task = makeTask(final: true)
+            task.document = stored
+            p.uncompressedBytes += size
+            emitUnlessCommitted(task)
+            report(p)
+            return
+        }
+        batch.bytes.reserveCapacity(min(spec.chunkBytes + (1 << 20), 64 << 20))
         func take(_ record: RecordSlice) {
             batch.append(record.bytes, documentOffset: record.offset)
             recordCount += 1

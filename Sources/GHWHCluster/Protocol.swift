@@ -225,11 +225,14 @@ public struct KillJob: JSONWireMessage {
 public enum WorkerResult: Sendable {
     case silver(SilverStore.TaskCommit, inputBytes: Int)
     case gold(GoldResult)
+    /// A whole-document task whose document broke (the task without its payload).
+    case silverDocumentFailed(SilverTask, reason: String)
 
     public var taskId: String {
         switch self {
         case .silver(let c, _): return c.taskId
         case .gold(let g): return g.task.taskId
+        case .silverDocumentFailed(let t, _): return t.taskId
         }
     }
 
@@ -237,6 +240,7 @@ public enum WorkerResult: Sendable {
         switch self {
         case .silver(let c, let bytes): return .result(c, inputBytes: bytes)
         case .gold(let g): return .goldResult(g)
+        case .silverDocumentFailed(let t, let reason): return SilverWorker.Outcome.documentFailed(reason: reason).loaderMessage(for: t)
         }
     }
 
@@ -244,14 +248,28 @@ public enum WorkerResult: Sendable {
         switch self {
         case .silver(let c, let bytes): w.u8(0); c.encodeWire(into: &w); w.varint(UInt64(bytes))
         case .gold(let g): w.u8(1); g.encodeWire(into: &w)
+        case .silverDocumentFailed(let t, let reason): w.u8(2); WorkerTask.silver(t.withoutPayload).encode(into: &w); w.string(reason)
         }
     }
     static func decode(from r: inout WireReader) throws -> WorkerResult {
         switch try r.u8("result kind") {
         case 0: return .silver(try SilverStore.TaskCommit.decodeWire(from: &r), inputBytes: Int(try r.varint()))
         case 1: return .gold(try GoldResult.decodeWire(from: &r))
+        case 2:
+            guard case .silver(let t) = try WorkerTask.decode(from: &r) else { throw WireError.malformed("failed-document result without its silver task") }
+            return .silverDocumentFailed(t, reason: try r.string())
         case let k: throw WireError.malformed("unknown result kind \(k)")
         }
+    }
+}
+
+extension SilverTask {
+    /// The task's identity without its records or document (for a result naming it).
+    var withoutPayload: SilverTask {
+        var t = self
+        t.records = RecordBatch(firstOrdinal: records.firstOrdinal)
+        t.document = nil
+        return t
     }
 }
 
@@ -263,9 +281,9 @@ extension WorkerTask {
         }
     }
 
-    /// Bytes a task holds in memory (its records), for read-ahead accounting.
+    /// Bytes a task holds in memory (its records or document), for read-ahead accounting.
     var payloadBytes: Int {
-        if case .silver(let t) = self { return t.records.byteCount }
+        if case .silver(let t) = self { return t.payloadBytes }
         return 0
     }
 
@@ -280,6 +298,7 @@ extension WorkerTask {
             w.array(t.records.bounds) { w, b in w.varint(UInt64(b)) }
             w.array(t.records.documentOffsets) { w, o in w.varint(UInt64(max(0, o))) }
             w.bytes(t.records.bytes)
+            w.optional(t.document) { w, d in d.encodeWire(into: &w) }
         case .gold(let t):
             w.u8(1)
             t.encodeWire(into: &w)
@@ -303,14 +322,47 @@ extension WorkerTask {
                   batch.documentOffsets.count == batch.count, zip(batch.bounds, batch.bounds.dropFirst()).allSatisfy({ $0 <= $1 }) else {
                 throw WireError.malformed("record batch bounds do not match its bytes")
             }
+            let document = try r.optional { try StoredDocument.decodeWire(from: &$0) }
             return .silver(SilverTask(taskId: taskId, jobId: jobId, dataset: dataset, documentId: documentId,
                                       filePath: filePath, source: source, ingestDate: date, chunkIndex: chunk,
-                                      finalChunkCount: final, records: batch))
+                                      finalChunkCount: final, records: batch, document: document))
         case 1:
             return .gold(try GoldTask.decodeWire(from: &r))
         case let k:
             throw WireError.malformed("unknown task kind \(k)")
         }
+    }
+}
+
+extension StoredDocument {
+    func encodeWire(into w: inout WireWriter) {
+        w.string(source)
+        w.u8(format == .json ? 0 : 1)
+        switch encoding {
+        case .plain: w.u8(0)
+        case .gzip: w.u8(1)
+        case let .zipEntry(method, crc32, uncompressedSize, dataOffset):
+            w.u8(2); w.u16(method); w.u32(crc32); w.u64(uncompressedSize); w.i64(dataOffset)
+        }
+        w.bytes(bytes)
+    }
+
+    static func decodeWire(from r: inout WireReader) throws -> StoredDocument {
+        let source = try r.string("document source")
+        let format: DocumentFormat
+        switch try r.u8("document format") {
+        case 0: format = .json
+        case 1: format = .jsonLines
+        case let k: throw WireError.malformed("unknown document format \(k)")
+        }
+        let encoding: StoredDocument.Encoding
+        switch try r.u8("document encoding") {
+        case 0: encoding = .plain
+        case 1: encoding = .gzip
+        case 2: encoding = .zipEntry(method: try r.u16(), crc32: try r.u32(), uncompressedSize: try r.u64(), dataOffset: try r.i64())
+        case let k: throw WireError.malformed("unknown document encoding \(k)")
+        }
+        return StoredDocument(source: source, format: format, encoding: encoding, bytes: try r.bytes("document bytes"))
     }
 }
 

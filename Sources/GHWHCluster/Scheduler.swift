@@ -153,6 +153,7 @@ public final class Scheduler: @unchecked Sendable {
                 let seconds = Date().timeIntervalSince(lease.started)
                 switch result {
                 case .silver(let c, let bytes): onTaskFinished?("silver", seconds, c.records, Int64(bytes), c.rejectCount)
+                case .silverDocumentFailed: onTaskFinished?("silver", seconds, 0, 0, 0)
                 case .gold: onTaskFinished?("gold", seconds, 0, 0, 0)
                 }
             }

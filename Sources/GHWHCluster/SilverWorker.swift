@@ -5,7 +5,9 @@ import GHWHWarehouse
 
 /// Runs the silver transform of one task: every record is validated and
 /// projected, turned into a row or a reject, and encoded as COPY text, so the
-/// loader only streams bytes into Postgres.
+/// loader only streams bytes into Postgres. A task carrying a whole stored
+/// document is decompressed and split here first (record by record, never
+/// held decompressed in memory).
 public struct SilverWorker: Sendable {
     public let name: String
     let issueProjector = JSONProjector(IssueTransform.selection)
@@ -15,44 +17,105 @@ public struct SilverWorker: Sendable {
 
     public init(name: String) { self.name = name }
 
-    public func run(_ task: SilverTask) -> SilverStore.TaskCommit {
-        var rows = CopyTextWriter(reservingCapacity: max(1 << 16, task.records.byteCount / 8))
-        var rejects = CopyTextWriter(reservingCapacity: 1 << 12)
-        let provenance = SilverCopyEncoding.Provenance(documentId: task.documentId,
-                                                      ingestDate: task.ingestDate.description, source: task.source)
-        let batch = task.records
-        let projector = task.dataset == .issues ? issueProjector : pullRequestProjector
-        batch.bytes.withUnsafeBytes { all in
-            for i in 0..<batch.count {
-                let record = UnsafeRawBufferPointer(rebasing: all[batch.bounds[i] ..< batch.bounds[i + 1]])
-                let ordinal = Int64(batch.firstOrdinal + i)
-                do {
-                    let value: JSONValue
-                    do throws(JSONSyntaxError) { value = try projector.project(record) } catch {
-                        throw RecordRejectReason.invalidJSON(offset: error.offset, reason: error.reason)
-                    }
-                    switch task.dataset {
-                    case .issues:
-                        SilverCopyEncoding.append(try IssueTransform.row(from: value), ordinal: ordinal, provenance, to: &rows)
-                    case .pullRequests:
-                        SilverCopyEncoding.append(try PullRequestTransform.row(from: value), ordinal: ordinal, provenance, to: &rows)
-                    }
-                } catch let reason as RecordRejectReason {
-                    SilverCopyEncoding.appendReject(
-                        dataset: task.dataset.rawValue, ordinal: ordinal, byteOffset: batch.documentOffsets[i],
-                        reasonCode: reason.code, reason: reason.description,
-                        excerpt: Self.excerpt(record), provenance, to: &rejects)
-                } catch {
-                    preconditionFailure("transforms throw only RecordRejectReason: \(error)")
-                }
+    /// What a silver task gives the loader.
+    public enum Outcome: Sendable {
+        /// Rows and rejects to commit; `inputBytes` of decompressed JSON were read.
+        case committed(SilverStore.TaskCommit, inputBytes: Int)
+        /// The task's whole document broke (corrupt data, a truncated array):
+        /// nothing of it loads. Only tasks carrying a whole document end so;
+        /// a split document's breakage is found by the planner.
+        case documentFailed(reason: String)
+
+        /// The loader's message for it.
+        public func loaderMessage(for task: SilverTask) -> LoaderMessage {
+            switch self {
+            case let .committed(commit, bytes): return .result(commit, inputBytes: bytes)
+            case let .documentFailed(reason):
+                return .documentFailed(dataset: task.dataset, documentId: task.documentId, filePath: task.filePath,
+                                       source: task.source, ingestDate: task.ingestDate, reason: reason)
             }
         }
-        return SilverStore.TaskCommit(
-            taskId: task.taskId, jobId: task.jobId, dataset: task.dataset.silver, documentId: task.documentId,
-            filePath: task.filePath, source: task.source, ingestDate: task.ingestDate.description,
-            chunkIndex: task.chunkIndex, finalChunkCount: task.finalChunkCount, records: batch.count,
-            rowsCopy: rows.bytes, rowCount: rows.rowCount, rejectsCopy: rejects.bytes, rejectCount: rejects.rowCount,
-            worker: name)
+    }
+
+    public func run(_ task: SilverTask) -> Outcome {
+        var output = Output(task: task, excerptBytes: Self.excerptBytes)
+        let projector = task.dataset == .issues ? issueProjector : pullRequestProjector
+        if let document = task.document {
+            var splitter = RecordSplitter(mode: document.format == .json ? .json : .lines)
+            var inputBytes = 0
+            var records = 0
+            let take = { (record: RecordSlice) in
+                output.add(record.bytes, ordinal: Int64(record.ordinal), offset: record.offset, projector: projector)
+                records += 1
+            }
+            do {
+                try document.stream { bytes in
+                    inputBytes += bytes.count
+                    try splitter.consume(bytes, take)
+                }
+                try splitter.finish(take)
+            } catch {
+                return .documentFailed(reason: "\(error)")
+            }
+            return .committed(output.commit(records: records, worker: name), inputBytes: inputBytes)
+        }
+        let batch = task.records
+        batch.bytes.withUnsafeBytes { all in
+            for i in 0..<batch.count {
+                output.add(UnsafeRawBufferPointer(rebasing: all[batch.bounds[i] ..< batch.bounds[i + 1]]),
+                           ordinal: Int64(batch.firstOrdinal + i), offset: batch.documentOffsets[i], projector: projector)
+            }
+        }
+        return .committed(output.commit(records: batch.count, worker: name), inputBytes: batch.byteCount)
+    }
+
+    /// The COPY text of one task's rows and rejects as they are produced.
+    struct Output {
+        let task: SilverTask
+        let excerptBytes: Int
+        let provenance: SilverCopyEncoding.Provenance
+        var rows: CopyTextWriter
+        var rejects = CopyTextWriter(reservingCapacity: 1 << 12)
+
+        init(task: SilverTask, excerptBytes: Int) {
+            self.task = task
+            self.excerptBytes = excerptBytes
+            provenance = SilverCopyEncoding.Provenance(documentId: task.documentId, ingestDate: task.ingestDate.description,
+                                                       source: task.source)
+            let input = task.document.map { $0.bytes.count * 2 } ?? task.records.byteCount
+            rows = CopyTextWriter(reservingCapacity: max(1 << 16, input / 8))
+        }
+
+        mutating func add(_ record: UnsafeRawBufferPointer, ordinal: Int64, offset: Int64, projector: JSONProjector) {
+            do {
+                let value: JSONValue
+                do throws(JSONSyntaxError) { value = try projector.project(record) } catch {
+                    throw RecordRejectReason.invalidJSON(offset: error.offset, reason: error.reason)
+                }
+                switch task.dataset {
+                case .issues:
+                    SilverCopyEncoding.append(try IssueTransform.row(from: value), ordinal: ordinal, provenance, to: &rows)
+                case .pullRequests:
+                    SilverCopyEncoding.append(try PullRequestTransform.row(from: value), ordinal: ordinal, provenance, to: &rows)
+                }
+            } catch let reason as RecordRejectReason {
+                SilverCopyEncoding.appendReject(
+                    dataset: task.dataset.rawValue, ordinal: ordinal, byteOffset: offset,
+                    reasonCode: reason.code, reason: reason.description,
+                    excerpt: SilverWorker.excerpt(record), provenance, to: &rejects)
+            } catch {
+                preconditionFailure("transforms throw only RecordRejectReason: \(error)")
+            }
+        }
+
+        func commit(records: Int, worker: String) -> SilverStore.TaskCommit {
+            SilverStore.TaskCommit(
+                taskId: task.taskId, jobId: task.jobId, dataset: task.dataset.silver, documentId: task.documentId,
+                filePath: task.filePath, source: task.source, ingestDate: task.ingestDate.description,
+                chunkIndex: task.chunkIndex, finalChunkCount: task.finalChunkCount, records: records,
+                rowsCopy: rows.bytes, rowCount: rows.rowCount, rejectsCopy: rejects.bytes, rejectCount: rejects.rowCount,
+                worker: worker)
+        }
     }
 
     /// The first 1 KB of a raw record as text; invalid UTF-8 becomes U+FFFD.

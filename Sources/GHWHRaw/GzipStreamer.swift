@@ -4,7 +4,12 @@ enum GzipStreamer {
 
     static func stream(path: String, source: String, bufferSize: Int,
                        _ consume: (UnsafeRawBufferPointer) throws -> Void) throws {
-        let file = try ReadOnlyFile(path: path, source: source)
+        try stream(ReadOnlyFile(path: path, source: source), source: source, bufferSize: bufferSize, consume)
+    }
+
+    /// The same over any input (a file, or a whole .gz file carried in a task).
+    static func stream(_ file: some ByteInput, source: String, bufferSize: Int,
+                       _ consume: (UnsafeRawBufferPointer) throws -> Void) throws {
         let inflater = try ZlibInflater(windowBits: 16 + 15, source: source)
         let input = UnsafeMutableRawBufferPointer.allocate(byteCount: inputChunkSize, alignment: 16)
         defer { input.deallocate() }

@@ -21,29 +21,48 @@ enum ZipStreamer {
                        _ consume: (UnsafeRawBufferPointer) throws -> Void) throws {
         let source = document.source
         let archive = try ReadOnlyFile(path: file.path, source: source)
-        let record = try document.zipRecord ?? findRecord(entryPath, in: archive)
-        guard record.flags & 1 == 0 else {
-            throw RawReadError(source: source, reason: "encrypted zip entries are not supported")
-        }
-        let dataStart = try ZipDirectory.dataOffset(of: record, in: archive)
-        let fileSize = try archive.size()
-        guard record.compressedSize <= UInt64(max(0, fileSize - dataStart)) else {
-            throw RawReadError(source: source, reason: "zip entry data (\(record.compressedSize) bytes from byte offset "
-                + "\(dataStart)) runs past the end of the file at \(fileSize): truncated zip")
-        }
+        let (record, dataStart) = try locateEntry(document, entryPath: entryPath, in: archive)
         try archive.seek(to: dataStart)
+        try streamEntryData(archive, record: record, dataStart: dataStart, source: source, bufferSize: bufferSize, consume)
+    }
+
+    /// Inflates (or copies) one entry's data from `input`, positioned at the data's start,
+    /// checking it against the directory's size and CRC-32.
+    static func streamEntryData(_ input: some ByteInput, record: ZipEntryRecord, dataStart: Int64, source: String,
+                                bufferSize: Int, _ consume: (UnsafeRawBufferPointer) throws -> Void) throws {
         var check = EntryCheck(record: record, source: source)
         let output = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
         defer { output.deallocate() }
         switch record.method {
         case 0:
-            try copyStored(archive, record: record, output: output, check: &check, consume)
+            try copyStored(input, record: record, output: output, check: &check, consume)
         case 8:
-            try inflateDeflated(archive, record: record, dataStart: dataStart, output: output, check: &check, consume)
+            try inflateDeflated(input, record: record, dataStart: dataStart, output: output, check: &check, consume)
         default:
             throw RawReadError(source: source, reason: "unsupported zip compression method \(record.method)")
         }
         try check.finish()
+    }
+
+    /// The entry's record and where its data starts, checked: not encrypted, a supported
+    /// method, data inside the file.
+    static func locateEntry(_ document: RawDocument, entryPath: String, in archive: ReadOnlyFile)
+        throws(RawReadError) -> (record: ZipEntryRecord, dataStart: Int64) {
+        let record: ZipEntryRecord
+        if let listed = document.zipRecord { record = listed } else { record = try findRecord(entryPath, in: archive) }
+        guard record.flags & 1 == 0 else {
+            throw RawReadError(source: document.source, reason: "encrypted zip entries are not supported")
+        }
+        let dataStart = try ZipDirectory.dataOffset(of: record, in: archive)
+        let fileSize = try archive.size()
+        guard record.compressedSize <= UInt64(max(0, fileSize - dataStart)) else {
+            throw RawReadError(source: document.source, reason: "zip entry data (\(record.compressedSize) bytes from byte offset "
+                + "\(dataStart)) runs past the end of the file at \(fileSize): truncated zip")
+        }
+        guard record.method == 0 || record.method == 8 else {
+            throw RawReadError(source: document.source, reason: "unsupported zip compression method \(record.method)")
+        }
+        return (record, dataStart)
     }
 
     private static func findRecord(_ entryPath: String, in archive: ReadOnlyFile) throws(RawReadError) -> ZipEntryRecord {
@@ -54,7 +73,7 @@ enum ZipStreamer {
     }
 
     /// Method 0: the data is the document.
-    private static func copyStored(_ archive: ReadOnlyFile, record: ZipEntryRecord,
+    private static func copyStored(_ archive: some ByteInput, record: ZipEntryRecord,
                                    output: UnsafeMutableRawBufferPointer, check: inout EntryCheck,
                                    _ consume: (UnsafeRawBufferPointer) throws -> Void) throws {
         var remaining = record.compressedSize
@@ -72,7 +91,7 @@ enum ZipStreamer {
     }
 
     /// Method 8: raw deflate, fed no more than the entry's compressed size.
-    private static func inflateDeflated(_ archive: ReadOnlyFile, record: ZipEntryRecord, dataStart: Int64,
+    private static func inflateDeflated(_ archive: some ByteInput, record: ZipEntryRecord, dataStart: Int64,
                                         output: UnsafeMutableRawBufferPointer, check: inout EntryCheck,
                                         _ consume: (UnsafeRawBufferPointer) throws -> Void) throws {
         let inflater = try ZlibInflater(windowBits: -15, source: check.source)

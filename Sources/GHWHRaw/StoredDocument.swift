@@ -1,0 +1,90 @@
+/// A document's bytes exactly as stored in its raw file (a whole plain or
+/// gzip file, or one zip entry's data), small enough to hand to a worker
+/// whole. The worker decompresses and splits it, so the planner skips that
+/// work and a compressed document travels compressed. Streaming it gives the
+/// same bytes, checks and errors as `RawReader.stream` over the file.
+public struct StoredDocument: Sendable, Equatable {
+    public enum Encoding: Sendable, Equatable {
+        case plain
+        case gzip
+        /// A zip entry's data: `method` 0 (stored) or 8 (deflate), checked
+        /// against the directory's size and CRC-32; `dataOffset` is where the
+        /// data starts in the zip (for error messages).
+        case zipEntry(method: UInt16, crc32: UInt32, uncompressedSize: UInt64, dataOffset: Int64)
+    }
+
+    public var source: String
+    public var format: DocumentFormat
+    public var encoding: Encoding
+    public var bytes: [UInt8]
+
+    public init(source: String, format: DocumentFormat, encoding: Encoding, bytes: [UInt8]) {
+        self.source = source; self.format = format; self.encoding = encoding; self.bytes = bytes
+    }
+
+    /// Streams the decompressed bytes like `RawReader.stream` (same errors).
+    public func stream(bufferSize: Int = 1 << 20, _ consume: (UnsafeRawBufferPointer) throws -> Void) throws {
+        guard bufferSize > 0 else {
+            throw RawReadError(source: source, reason: "bufferSize must be positive, got \(bufferSize)")
+        }
+        switch encoding {
+        case .plain:
+            var at = 0
+            try bytes.withUnsafeBytes { all in
+                while at < all.count {
+                    let end = min(all.count, at + bufferSize)
+                    try consume(UnsafeRawBufferPointer(rebasing: all[at..<end]))
+                    at = end
+                }
+            }
+        case .gzip:
+            try GzipStreamer.stream(MemoryInput(bytes, startOffset: 0), source: source, bufferSize: bufferSize, consume)
+        case let .zipEntry(method, crc32, uncompressedSize, dataOffset):
+            let record = ZipEntryRecord(path: source, isFile: true, flags: 0, method: method, crc32: crc32,
+                                        compressedSize: UInt64(bytes.count), uncompressedSize: uncompressedSize,
+                                        localHeaderOffset: 0)
+            try ZipStreamer.streamEntryData(MemoryInput(bytes, startOffset: dataOffset), record: record,
+                                            dataStart: dataOffset, source: source, bufferSize: bufferSize, consume)
+        }
+    }
+}
+
+extension RawReader {
+    /// The document's decompressed size if it can be known without
+    /// decompressing: a zip entry's declared size, a plain file's size, or a
+    /// gzip file's ISIZE trailer (exact for a single member under 4 GiB).
+    public static func uncompressedSizeHint(of document: RawDocument, in file: RawFile) -> Int64? {
+        if let size = document.uncompressedSize { return size }
+        guard case .gzip = file.kind, file.size >= 18,
+              let handle = try? ReadOnlyFile(path: file.path, source: document.source),
+              let trailer = try? handle.readExactly(4, at: file.size - 4, what: "gzip trailer") else { return nil }
+        let isize = UInt32(trailer[0]) | UInt32(trailer[1]) << 8 | UInt32(trailer[2]) << 16 | UInt32(trailer[3]) << 24
+        return Int64(isize)
+    }
+
+    /// Reads the document's stored bytes. Throws what streaming it would
+    /// throw for a damaged container (entry data past the end of the file,
+    /// an encrypted entry or an unsupported method).
+    public static func stored(_ document: RawDocument, of file: RawFile) throws -> StoredDocument {
+        switch file.kind {
+        case .zip:
+            guard let entryPath = document.entryPath else {
+                throw RawReadError(source: document.source, reason: "zip document without an entry path")
+            }
+            let archive = try ReadOnlyFile(path: file.path, source: document.source)
+            let (record, dataStart) = try ZipStreamer.locateEntry(document, entryPath: entryPath, in: archive)
+            let bytes = try archive.readExactly(Int(record.compressedSize), at: dataStart, what: "zip entry data")
+            return StoredDocument(source: document.source, format: document.format,
+                                  encoding: .zipEntry(method: record.method, crc32: record.crc32,
+                                                      uncompressedSize: record.uncompressedSize, dataOffset: dataStart),
+                                  bytes: bytes)
+        case .gzip, .plain:
+            let handle = try ReadOnlyFile(path: file.path, source: document.source)
+            let size = try handle.size()
+            let bytes = try handle.readExactly(Int(size), at: 0, what: "file")
+            let encoding: StoredDocument.Encoding
+            if case .gzip = file.kind { encoding = .gzip } else { encoding = .plain }
+            return StoredDocument(source: document.source, format: document.format, encoding: encoding, bytes: bytes)
+        }
+    }
+}
