@@ -23,6 +23,8 @@ struct Bench: ParsableCommand {
     var workers = ProcessInfo.processInfo.activeProcessorCount
     @Option(name: .customLong("scanner-mb"), help: "MB of decompressed JSON for the scanner measurement.")
     var scannerMB = 256
+    @Option(name: .customLong("document-mb"), help: "Largest document (zip entry or file) in the corpus, MB of JSON. Documents up to the 16 MB chunk go to workers whole; larger ones are split by the planner.")
+    var documentMB = 8
     @Flag(help: "Also run each corpus through the cluster: coordinator + 2 workers + loader over tcp loopback.")
     var cluster = false
 
@@ -35,7 +37,7 @@ struct Bench: ParsableCommand {
         let server = EmbeddedPostgres(directory: absolute(corpusDir) + "/postgres")
         try server.initializeIfNeeded()
         try server.start()
-        print("\n== silver end to end: ghwh run --job all (\(workers) workers, Postgres 15 on this machine) ==")
+        print("\n== silver end to end: ghwh run --job all (\(workers) workers, Postgres 15 on this machine; documents up to \(documentMB) MB) ==")
         print(["corpus", "all wall s", "silver s", "silver MB/s", "records/s", "gold s", "gold/silver", "peak RSS MB"]
             .map { $0.padding(toLength: 13, withPad: " ", startingAt: 0) }.joined())
         for (size, info) in corpora {
@@ -109,7 +111,7 @@ struct Bench: ParsableCommand {
     struct CorpusInfo: Codable { var root: String; var uncompressedBytes: Int64; var records: Int }
 
     func corpus(sizeMB: Int) throws -> CorpusInfo {
-        let root = absolute(corpusDir) + "/corpus-\(sizeMB)mb"
+        let root = absolute(corpusDir) + "/corpus-\(sizeMB)mb-doc\(documentMB)mb"
         let infoPath = root + "/corpus-info.json"
         if let data = FileManager.default.contents(atPath: infoPath) {
             return try JSONDecoder().decode(CorpusInfo.self, from: data)
@@ -119,6 +121,7 @@ struct Bench: ParsableCommand {
         var o = SampleDataOptions(outputDirectory: root)
         o.repos = 20; o.issuesPerRepo = 400; o.prsPerRepo = 200; o.days = 4; o.seed = 2026
         o.targetBytes = Int64(sizeMB) * 1_000_000
+        o.maxEntryBytes = documentMB << 20
         let started = Date()
         let s = try SampleDataGenerator(o).generate { p in
             FileHandle.standardError.write(Data(String(format: "\r  %.0f MB, %d files", Double(p.bytesWritten) / 1e6, p.files).utf8))

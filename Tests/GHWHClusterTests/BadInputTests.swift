@@ -89,6 +89,27 @@ import Testing
         #expect(try Fixtures.scalar(db, "SELECT count(*) FROM ghwh_meta.rejects") == "7")
     }
 
+    /// A document that fits in a chunk goes to a worker whole and is
+    /// decompressed and split there; a larger one is split by the planner.
+    /// Either way the same records load, the same rejects are kept and a
+    /// broken document fails with the same error.
+    @Test func wholeDocumentTasksAndPlannerSplitsGiveTheSameOutcome() throws {
+        let raw = try Self.brokenTree()
+        let whole = try Fixtures.database(), split = try Fixtures.database()
+        let a = try Fixtures.run(whole, raw: raw, job: .staGithubIssues)          // every document fits a 16 MB chunk
+        let b = try Fixtures.run(split, raw: raw, job: .staGithubIssues, chunkBytes: 1)  // every record its own task
+        #expect(a.tasksCommitted < b.tasksCommitted, "\(a.tasksCommitted) vs \(b.tasksCommitted)")
+        #expect(a.failures.map(\.source).sorted() == b.failures.map(\.source).sorted())
+        #expect(a.failures.count == 3)
+        for query in ["SELECT source, status, records, rejected, error FROM ghwh_meta.documents ORDER BY source",
+                      "SELECT source, ordinal, byte_offset, reason_code, reason, excerpt FROM ghwh_meta.rejects ORDER BY source, ordinal",
+                      "SELECT path, status, records, rejected, error FROM ghwh_meta.files ORDER BY path"] {
+            #expect(try PGRowsDump.rows(whole, query) == PGRowsDump.rows(split, query), "\(query)")
+        }
+        #expect(try Fixtures.silver(whole) == Fixtures.silver(split))
+        #expect(try Fixtures.scalar(whole, "SELECT count(*) FROM sta_github.issues") == "5")
+    }
+
     /// A document split into several tasks that breaks at its end loads
     /// nothing, even from the chunks that committed before the break.
     @Test func multiTaskDocumentThatBreaksLoadsNothing() throws {
