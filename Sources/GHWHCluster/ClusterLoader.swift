@@ -43,6 +43,7 @@ public final class ClusterLoader: @unchecked Sendable {
     public func run() {
         while !isStopped {
             let work: LoaderWork
+            let asked = Date()
             do {
                 work = try client.call(FetchLoaderWork(loaderId: settings.loaderId, maxBytes: settings.batchBytes),
                                        timeout: 30).decode(LoaderWork.self)
@@ -53,8 +54,14 @@ public final class ClusterLoader: @unchecked Sendable {
             }
             // The coordinator holds the fetch up to a second for entries (a long poll).
             guard let last = work.entries.last else { continue }
+            let fetched = Date()
             for entry in work.entries { commitUntilDone(entry) }
+            let committed = Date()
             acknowledge(upTo: last.seq, epoch: work.epoch, delta: loader.takeDelta())
+            logger.debug("loader batch", metadata: ["entries": "\(work.entries.count)",
+                                                    "wait_ms": "\(Int(fetched.timeIntervalSince(asked) * 1000))",
+                                                    "commit_ms": "\(Int(committed.timeIntervalSince(fetched) * 1000))",
+                                                    "ack_ms": "\(Int(Date().timeIntervalSince(committed) * 1000))"])
         }
     }
 
