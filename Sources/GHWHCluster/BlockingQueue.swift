@@ -46,6 +46,26 @@ public final class BlockingQueue<Element: Sendable>: @unchecked Sendable {
         return item!
     }
 
+    /// Blocks while empty, then takes up to `max` items at once. Returns an
+    /// empty array once closed and drained.
+    public func popBatch(max: Int) -> [Element] {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.count == head && !closed { condition.wait() }
+        var batch: [Element] = []
+        while head < items.count && batch.count < max {
+            batch.append(items[head]!)
+            items[head] = nil
+            head += 1
+        }
+        if head > 64 && head * 2 > items.count {
+            items.removeFirst(head)
+            head = 0
+        }
+        condition.broadcast()
+        return batch
+    }
+
     public func close() {
         condition.lock()
         closed = true

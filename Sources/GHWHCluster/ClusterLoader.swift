@@ -55,7 +55,13 @@ public final class ClusterLoader: @unchecked Sendable {
             // The coordinator holds the fetch up to a second for entries (a long poll).
             guard let last = work.entries.last else { continue }
             let fetched = Date()
-            for entry in work.entries { commitUntilDone(entry) }
+            // The batch commits in groups (one WAL flush each), then is acknowledged.
+            var start = 0
+            while start < work.entries.count {
+                let group = Array(work.entries[start ..< min(work.entries.count, start + LocalCluster.groupCommitMax)])
+                commitUntilDone(group)
+                start += group.count
+            }
             let committed = Date()
             acknowledge(upTo: last.seq, epoch: work.epoch, delta: loader.takeDelta())
             logger.debug("loader batch", metadata: ["entries": "\(work.entries.count)",
@@ -65,17 +71,19 @@ public final class ClusterLoader: @unchecked Sendable {
         }
     }
 
-    /// Commits one entry, retrying with backoff while PostgreSQL is
-    /// unreachable and telling the coordinator, so the job shows why it waits.
-    private func commitUntilDone(_ entry: LoaderEntry) {
+    /// Commits entries in one transaction, retrying with backoff while
+    /// PostgreSQL is unreachable and telling the coordinator, so the job
+    /// shows why it waits.
+    private func commitUntilDone(_ entries: [LoaderEntry]) {
         var delay = 1.0
         while true {
             do {
-                try loader.apply(entry.message)
-                if case .result = entry.message { countCommit() }
+                try loader.apply(entries.map(\.message))
+                for entry in entries { if case .result = entry.message { countCommit() } }
                 return
             } catch {
-                logger.error("cannot commit; will retry", metadata: ["seq": "\(entry.seq)", "error": "\(error)"])
+                logger.error("cannot commit; will retry", metadata: ["seq": "\(entries.first?.seq ?? 0)...\(entries.last?.seq ?? 0)",
+                                                                   "error": "\(error)"])
                 _ = try? client.call(ReportLoaderError(loaderId: settings.loaderId, message: "\(error)"))
                 Thread.sleep(forTimeInterval: delay)
                 delay = min(delay * 2, 15)

@@ -38,6 +38,22 @@ public final class Loader: @unchecked Sendable {
         try withRetry { store in try self.apply(message, store) }
     }
 
+    /// Applies messages in order in one transaction (group commit: one WAL
+    /// flush for all). Each task still commits with its commit record, and
+    /// all or none of them do; counters change only if the commit succeeds.
+    public func apply(_ messages: [LoaderMessage]) throws {
+        if messages.count == 1 { return try apply(messages[0]) }
+        try withRetry { store in
+            let before = lock.withLock { counters }
+            do {
+                try store.inOneTransaction { for message in messages { try self.apply(message, store) } }
+            } catch {
+                lock.withLock { counters = before }
+                throw error
+            }
+        }
+    }
+
     private func apply(_ message: LoaderMessage, _ store: SilverStore) throws {
         switch message {
         case let .startJob(jobId, job, from, to, force):

@@ -89,7 +89,8 @@ public struct LocalCluster: Sendable {
     private func runPhase(loader: Loader, shared: SharedProgress, started: Date, label: String,
                           progress: (@Sendable (String) -> Void)?, produce: ((PhaseEvent) -> Void) -> Void) {
         let tasks = BlockingQueue<WorkerTask>(capacity: options.readAhead)
-        let toLoader = BlockingQueue<LoaderMessage>(capacity: options.readAhead + options.workers)
+        // Results are small (COPY text); room for a group commit's worth.
+        let toLoader = BlockingQueue<LoaderMessage>(capacity: max(Self.groupCommitMax, options.readAhead + options.workers))
         let done = DispatchGroup()
         let conninfo = self.conninfo
 
@@ -118,8 +119,9 @@ public struct LocalCluster: Sendable {
         }
         let loaderDone = DispatchSemaphore(value: 0)
         Self.startThread(name: "ghwh-loader") {
-            while let message = toLoader.pop() {
-                do { try loader.apply(message) } catch {
+            // Whatever has queued up commits together (one WAL flush).
+            while case let messages = toLoader.popBatch(max: Self.groupCommitMax), !messages.isEmpty {
+                do { try loader.apply(messages) } catch {
                     shared.fail("\(error)")
                     tasks.close(); toLoader.close()
                 }
@@ -153,6 +155,9 @@ public struct LocalCluster: Sendable {
             progress(shared.line(loader: loader.snapshot, started: started, job: label, final: true))
         }
     }
+
+    /// Most loader messages committed in one transaction.
+    static let groupCommitMax = 32
 
     static func newJobId() -> String {
         let f = DateFormatter()

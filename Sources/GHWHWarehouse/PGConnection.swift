@@ -17,6 +17,8 @@ private let noticeLogger = Logger(label: "ghwh.postgres.notice")
 public final class PGConnection: @unchecked Sendable {
     /// nil once closed.
     private var conn: OpaquePointer?
+    /// Nesting depth of `transaction` calls (0: none open).
+    private var transactionDepth = 0
 
     /// COPY data is handed to libpq in pieces of this size, so that libpq's own output buffer
     /// stays small however big the caller's buffer is.
@@ -157,16 +159,25 @@ public final class PGConnection: @unchecked Sendable {
     /// Runs `body` inside BEGIN / COMMIT. If `body` throws, the transaction is rolled back and
     /// the original error is rethrown. A COMMIT that the server turns into a rollback (because
     /// a statement inside failed and its error was swallowed) throws a `PGError`.
-    /// Transactions do not nest: `body` must not call `transaction` again.
+    /// Called inside another `transaction`, `body` simply joins the outer one (which
+    /// commits or rolls back everything), so several units can share one commit.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
+        if transactionDepth > 0 {
+            transactionDepth += 1
+            defer { transactionDepth -= 1 }
+            return try body()
+        }
         try execute("BEGIN")
+        transactionDepth = 1
         let value: T
         do {
             value = try body()
         } catch {
+            transactionDepth = 0
             try? execute("ROLLBACK")
             throw error
         }
+        transactionDepth = 0
         let connection = try open()
         let result = PQexec(connection, "COMMIT")
         defer { PQclear(result) }

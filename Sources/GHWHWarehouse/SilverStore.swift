@@ -6,6 +6,9 @@ public final class SilverStore {
     public enum SilverDataset: String, Sendable {
         case issues, pullRequests = "pull_requests"
         var stageTable: String { self == .issues ? "ghwh_meta.stage_issues" : "ghwh_meta.stage_pull_requests" }
+        /// Session-private staging for a document that is one task: it merges
+        /// in the same transaction, so its rows need no WAL, index or cleanup.
+        var singleTaskStageTable: String { self == .issues ? "ghwh_stage_issues" : "ghwh_stage_pull_requests" }
         var silverTable: String { self == .issues ? "sta_github.issues" : "sta_github.pull_requests" }
         var columns: [String] { self == .issues ? SilverCopyEncoding.issueColumns : SilverCopyEncoding.pullRequestColumns }
     }
@@ -58,11 +61,17 @@ public final class SilverStore {
 
     public init(_ db: PGConnection) throws {
         self.db = db
-        try db.execute("""
-            CREATE TEMP TABLE IF NOT EXISTS ghwh_changed_keys (
-                repo_name text COLLATE "C" NOT NULL, number bigint NOT NULL, inserted boolean NOT NULL
-            ) ON COMMIT DELETE ROWS
-            """)
+        for dataset in [SilverDataset.issues, .pullRequests] {
+            try db.execute("""
+                CREATE TEMP TABLE IF NOT EXISTS \(dataset.singleTaskStageTable) (LIKE \(dataset.stageTable)) ON COMMIT DELETE ROWS
+                """)
+        }
+    }
+
+    /// Runs `body` (calls on this store and on a `GoldStore` of the same
+    /// connection) in one transaction: one commit for many task results.
+    public func inOneTransaction(_ body: () throws -> Void) throws {
+        try db.transaction(body)
     }
 
     // MARK: - Planning-time reads
@@ -140,9 +149,11 @@ public final class SilverStore {
                 """, [t.taskId, docId, String(t.chunkIndex), t.jobId, String(t.records), String(t.rowCount),
                       String(t.rejectCount), t.worker])
             if fresh == 0 { return .duplicate }
+            let singleTask = t.chunkIndex == 0 && t.finalChunkCount == 1
+            let stage = singleTask ? t.dataset.singleTaskStageTable : t.dataset.stageTable
             if t.rowCount > 0 {
                 let cols = (["document_id"] + t.dataset.columns).joined(separator: ", ")
-                try db.copyIn("COPY \(t.dataset.stageTable) (\(cols)) FROM STDIN", data: t.rowsCopy)
+                try db.copyIn("COPY \(stage) (\(cols)) FROM STDIN", data: t.rowsCopy)
             }
             if t.rejectCount > 0 {
                 let cols = SilverCopyEncoding.rejectColumns.joined(separator: ", ")
@@ -153,7 +164,7 @@ public final class SilverStore {
                     task_count = COALESCE($4::integer, task_count), updated_at = now()
                 WHERE document_id = $1
                 """, [docId, String(t.records), String(t.rejectCount), t.finalChunkCount.map(String.init)])
-            let merged = try mergeIfComplete(documentId: t.documentId, dataset: t.dataset)
+            let merged = try mergeIfComplete(documentId: t.documentId, dataset: t.dataset, stage: stage)
             if merged != nil { try completeFileIfDone(dataset: t.dataset, path: t.filePath) }
             return .committed(merged: merged)
         }
@@ -222,7 +233,8 @@ public final class SilverStore {
 
     // MARK: - Internals (called inside a transaction)
 
-    private func mergeIfComplete(documentId: Int64, dataset: SilverDataset) throws -> MergeStats? {
+    /// Merges the document from `stage` once all its tasks committed.
+    private func mergeIfComplete(documentId: Int64, dataset: SilverDataset, stage: String) throws -> MergeStats? {
         let docId = String(documentId)
         let state = try db.query("""
             SELECT d.task_count, (SELECT count(*) FROM ghwh_meta.task_commits c WHERE c.document_id = d.document_id),
@@ -239,47 +251,45 @@ public final class SilverStore {
         let cols = dataset.columns
         let colList = cols.joined(separator: ", ")
         let updates = cols.dropFirst(2).map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ")
+        // One statement: merge, then from the rows it changed (RETURNING) mark
+        // their repos' gold rows stale (DESIGN.md section 5) and, for pull
+        // requests, make the labels table follow the new labels arrays:
+        // labels a PR dropped are deleted, new ones inserted, kept ones left
+        // alone. The two label CTEs touch disjoint labels.
         // Within one document ingest_date and source are constant, so the
         // latest version is the greatest (updated_at, source_ordinal).
-        try db.command("""
+        let labels = dataset == .pullRequests ? """
+            , dropped AS (
+                DELETE FROM sta_github.pull_request_labels l USING up c
+                WHERE l.repo_name = c.repo_name AND l.number = c.number AND NOT c.inserted
+                  AND NOT (l.label_name = ANY (c.labels))
+            ), added AS (
+                INSERT INTO sta_github.pull_request_labels (repo_name, number, label_name)
+                SELECT c.repo_name, c.number, l.name FROM up c CROSS JOIN LATERAL unnest(c.labels) AS l(name)
+                ON CONFLICT DO NOTHING
+            )
+            """ : ""
+        let counts = try db.query("""
             WITH src AS (
-                SELECT DISTINCT ON (repo_name, number) \(colList) FROM \(dataset.stageTable)
+                SELECT DISTINCT ON (repo_name, number) \(colList) FROM \(stage)
                 WHERE document_id = $1 ORDER BY repo_name, number, updated_at DESC, source_ordinal DESC
             ), up AS (
                 INSERT INTO \(dataset.silverTable) AS t (\(colList)) SELECT \(colList) FROM src
                 ON CONFLICT (repo_name, number) DO UPDATE SET \(updates)
                 WHERE (t.updated_at, t.ingest_date, t.source, t.source_ordinal)
                     < (EXCLUDED.updated_at, EXCLUDED.ingest_date, EXCLUDED.source, EXCLUDED.source_ordinal)
-                RETURNING t.repo_name, t.number, (t.xmax = 0) AS inserted
-            )
-            INSERT INTO ghwh_changed_keys SELECT repo_name, number, inserted FROM up
+                RETURNING t.repo_name, t.number, (t.xmax = 0) AS inserted, t.labels
+            ), dirty AS (
+                INSERT INTO ghwh_meta.gold_dirty_repos (repo_name, target, seq)
+                SELECT r.repo_name, g.target, nextval('ghwh_meta.gold_dirty_seq')
+                FROM (SELECT DISTINCT repo_name FROM up) r
+                CROSS JOIN (VALUES ('pull_requests_metrics'), ('labels_metrics'), ('milestone_metrics')) AS g(target)
+                ON CONFLICT (repo_name, target) DO UPDATE SET seq = EXCLUDED.seq
+            )\(labels)
+            SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up
             """, [docId])
-        let counts = try db.query("SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM ghwh_changed_keys")
         stats.inserted = counts.rows.first?[0].flatMap { Int($0) } ?? 0
         stats.updated = counts.rows.first?[1].flatMap { Int($0) } ?? 0
-
-        // Their repos' gold rows are stale now (DESIGN.md section 5: gold recomputes changed repos).
-        try db.command("""
-            INSERT INTO ghwh_meta.gold_dirty_repos (repo_name, target, seq)
-            SELECT r.repo_name, t.target, nextval('ghwh_meta.gold_dirty_seq')
-            FROM (SELECT DISTINCT repo_name FROM ghwh_changed_keys) r
-            CROSS JOIN (VALUES ('pull_requests_metrics'), ('labels_metrics'), ('milestone_metrics')) AS t(target)
-            ON CONFLICT (repo_name, target) DO UPDATE SET seq = EXCLUDED.seq
-            """)
-        if dataset == .pullRequests {
-            try db.command("""
-                DELETE FROM sta_github.pull_request_labels l USING ghwh_changed_keys c
-                WHERE l.repo_name = c.repo_name AND l.number = c.number AND NOT c.inserted
-                """)
-            try db.command("""
-                INSERT INTO sta_github.pull_request_labels (repo_name, number, label_name)
-                SELECT p.repo_name, p.number, l.name
-                FROM sta_github.pull_requests p JOIN ghwh_changed_keys c USING (repo_name, number)
-                CROSS JOIN LATERAL unnest(p.labels) AS l(name)
-                ON CONFLICT DO NOTHING
-                """)
-        }
-        try db.command("DELETE FROM ghwh_changed_keys")
         // Rejects of this source replace those of any earlier load of it.
         try db.command("DELETE FROM ghwh_meta.rejects WHERE dataset = $1 AND source = $2", [dataset.rawValue, source])
         try db.command("""
@@ -287,7 +297,7 @@ public final class SilverStore {
             ON CONFLICT (dataset, source, ordinal) DO NOTHING
             """, [docId])
         try db.command("DELETE FROM ghwh_meta.stage_rejects WHERE document_id = $1", [docId])
-        try db.command("DELETE FROM \(dataset.stageTable) WHERE document_id = $1", [docId])
+        try db.command("DELETE FROM \(stage) WHERE document_id = $1", [docId])
         try db.command("""
             UPDATE ghwh_meta.documents SET status = 'merged', inserted = $2, updated = $3, updated_at = now()
             WHERE document_id = $1

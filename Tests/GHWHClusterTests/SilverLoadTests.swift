@@ -24,6 +24,17 @@ import Testing
         // Labels table mirrors the latest labels arrays.
         #expect(try Fixtures.scalar(db, "SELECT count(*) FROM sta_github.pull_request_labels")
                 == Fixtures.scalar(db, "SELECT count(*) FROM sta_github.pull_requests p, unnest(p.labels)"))
+        // Exactly the latest arrays' labels: nothing missing, nothing left over from older versions.
+        #expect(try Fixtures.scalar(db, """
+            SELECT count(*) FROM ((SELECT repo_name, number, label_name FROM sta_github.pull_request_labels
+                                   EXCEPT SELECT DISTINCT p.repo_name, p.number, l FROM sta_github.pull_requests p, unnest(p.labels) l)
+                                  UNION ALL
+                                  (SELECT DISTINCT p.repo_name, p.number, l FROM sta_github.pull_requests p, unnest(p.labels) l
+                                   EXCEPT SELECT repo_name, number, label_name FROM sta_github.pull_request_labels)) diff
+            """) == "0")
+        #expect(try Fixtures.scalar(db, """
+            SELECT count(*) FROM ghwh_meta.documents d WHERE d.dataset = 'pull_requests' AND d.updated > 0
+            """).flatMap { Int($0) } ?? 0 > 0, "later days update pull requests (so labels can change)")
         #expect(try Fixtures.scalar(db, "SELECT count(*) FROM ghwh_meta.files WHERE status <> 'loaded'") == "0")
         #expect(try Fixtures.scalar(db, "SELECT count(*) FROM ghwh_meta.stage_issues") == "0")
 
