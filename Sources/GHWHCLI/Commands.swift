@@ -137,6 +137,11 @@ public struct SubmitCommand: ParsableCommand {
     @Flag(help: "Print the job id and return at once.") var detach = false
     @Option(help: "Print a job's status and exit (0 if it succeeded or is still running).") var status: String?
     @Option(help: "Kill a job.") var kill: String?
+    @Option(name: .customLong("await-workers"),
+            help: "Wait until this many workers are alive, then exit 0 without submitting (1 after --await-timeout).")
+    var awaitWorkers: Int?
+    @Option(name: .customLong("await-timeout"), help: "Seconds --await-workers waits (default 120).")
+    var awaitTimeout: Double = 120
 
     public init() {}
 
@@ -157,6 +162,13 @@ public struct SubmitCommand: ParsableCommand {
             do { ack = try client.kill(id) } catch { throw unreachable(error) }
             print(ack.accepted ? "kill requested for \(id)" : "not killed: \(ack.message)")
             if !ack.accepted { throw ExitCode(1) }
+            return
+        }
+        if let count = awaitWorkers {
+            let ready: Bool
+            do { ready = try client.awaitWorkers(count, timeout: awaitTimeout) } catch { throw unreachable(error) }
+            guard ready else { throw CommandFailure("fewer than \(count) workers alive after \(Int(awaitTimeout)) s") }
+            print("\(count) workers alive")
             return
         }
         if let id = status {

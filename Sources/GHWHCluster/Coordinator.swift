@@ -82,7 +82,7 @@ public final class Coordinator: @unchecked Sendable {
             url: settings.endpoint.url, secret: settings.endpoint.secret, limits: settings.endpoint.limits,
             threads: settings.serverThreads, senderId: "coordinator", tls: settings.endpoint.tls,
             onRejected: { [logger] reason in logger.warning("refused a message", metadata: ["reason": "\(reason)"]) },
-            handler: { [unowned self] envelope in try self.handle(envelope) })
+            partsHandler: { [unowned self] envelope in try self.handle(envelope) })
         LocalCluster.startThread(name: "ghwh-jobs") { [unowned self] in self.runJobs() }
         LocalCluster.startThread(name: "ghwh-monitor") { [unowned self] in self.monitor() }
         logger.notice("coordinator listening", metadata: ["url": "\(settings.endpoint.url)",
@@ -107,8 +107,8 @@ public final class Coordinator: @unchecked Sendable {
 
     // MARK: - Requests
 
-    func handle(_ envelope: Envelope) throws -> (UInt16, [UInt8]) {
-        func reply<M: WireMessage>(_ m: M) -> (UInt16, [UInt8]) { (M.typeCode, m.encoded()) }
+    func handle(_ envelope: Envelope) throws -> (UInt16, [ArraySlice<UInt8>]) {
+        func reply<M: WireMessage>(_ m: M) -> (UInt16, [ArraySlice<UInt8>]) { (M.typeCode, m.encodedParts()) }
         guard let type = MessageType(rawValue: envelope.type) else { throw WireError.unexpectedType(envelope.type) }
         switch type {
         case .registerWorker:
@@ -229,7 +229,11 @@ public final class Coordinator: @unchecked Sendable {
 
     func status(of id: String) -> JobStatus {
         lock.lock(); defer { lock.unlock() }
-        guard let job = jobs[id] else { return JobStatus(jobId: id, job: "", state: .unknown, phase: "") }
+        guard let job = jobs[id] else {
+            var unknown = JobStatus(jobId: id, job: "", state: .unknown, phase: "")
+            unknown.workersAlive = scheduler.aliveWorkers.count  // `ghwh-submit --await-workers` asks this way
+            return unknown
+        }
         let progress = scheduler.progress
         let isCurrent = current === job
         var s = JobStatus(jobId: id, job: job.spec.job.rawValue, state: job.state, phase: job.phase)

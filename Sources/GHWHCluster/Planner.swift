@@ -32,6 +32,10 @@ public struct Planner {
         public var uncompressedBytes: Int64 = 0
     }
 
+    /// A compressed document stored in at most a chunk goes to a worker whole
+    /// if it inflates to at most this many chunks (bounds a task's work and result).
+    public static let wholeDocumentInflation = 4
+
     public let spec: JobSpec
     public let jobId: String
     public let state: WarehouseState
@@ -132,7 +136,8 @@ public struct Planner {
         // planner neither inflates nor copies records, and a cluster moves
         // compressed bytes. A container problem (say, entry data past the end
         // of the zip) falls through to streaming, which reports it.
-        if let size = RawReader.uncompressedSizeHint(of: document, in: file), size <= spec.chunkBytes,
+        if RawReader.storedSize(of: document, in: file) <= spec.chunkBytes,
+           let size = RawReader.uncompressedSizeHint(of: document, in: file), size <= spec.chunkBytes * Self.wholeDocumentInflation,
            let stored = try? RawReader.stored(document, of: file), stored.bytes.count <= spec.chunkBytes {
             var task = makeTask(final: true)
             task.document = stored

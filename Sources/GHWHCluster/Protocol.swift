@@ -297,7 +297,7 @@ extension WorkerTask {
             w.varint(UInt64(t.records.firstOrdinal))
             w.array(t.records.bounds) { w, b in w.varint(UInt64(b)) }
             w.array(t.records.documentOffsets) { w, o in w.varint(UInt64(max(0, o))) }
-            w.bytes(t.records.bytes)
+            w.bytesByReference(t.records.bytes[...])
             w.optional(t.document) { w, d in d.encodeWire(into: &w) }
         case .gold(let t):
             w.u8(1)
@@ -344,7 +344,7 @@ extension StoredDocument {
         case let .zipEntry(method, crc32, uncompressedSize, dataOffset):
             w.u8(2); w.u16(method); w.u32(crc32); w.u64(uncompressedSize); w.i64(dataOffset)
         }
-        w.bytes(bytes)
+        w.bytesByReference(bytes)
     }
 
     static func decodeWire(from r: inout WireReader) throws -> StoredDocument {
@@ -362,7 +362,7 @@ extension StoredDocument {
         case 2: encoding = .zipEntry(method: try r.u16(), crc32: try r.u32(), uncompressedSize: try r.u64(), dataOffset: try r.i64())
         case let k: throw WireError.malformed("unknown document encoding \(k)")
         }
-        return StoredDocument(source: source, format: format, encoding: encoding, bytes: try r.bytes("document bytes"))
+        return StoredDocument(source: source, format: format, encoding: encoding, bytes: try r.bytesSlice("document bytes"))
     }
 }
 

@@ -37,6 +37,16 @@ public final class SubmitClient: @unchecked Sendable {
         }
     }
 
+    /// Waits until at least `count` workers are alive; false after `timeout` seconds.
+    public func awaitWorkers(_ count: Int, timeout: Double) throws -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            if try status("").workersAlive >= count { return true }
+            if Date() >= deadline { return false }
+            Thread.sleep(forTimeInterval: 0.05)  // polling a condition, bounded by the deadline
+        }
+    }
+
     public func close() { client.close() }
 
     /// The live progress line.

@@ -12,11 +12,11 @@ extension ReadOnlyFile: ByteInput {}
 
 /// Bytes in memory that were read from a raw file starting at `startOffset`.
 final class MemoryInput: ByteInput {
-    private let bytes: [UInt8]
+    private let bytes: ArraySlice<UInt8>
     private let startOffset: Int64
     private var position = 0
 
-    init(_ bytes: [UInt8], startOffset: Int64) {
+    init(_ bytes: ArraySlice<UInt8>, startOffset: Int64) {
         self.bytes = bytes
         self.startOffset = startOffset
     }

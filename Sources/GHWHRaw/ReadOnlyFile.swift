@@ -47,18 +47,26 @@ final class ReadOnlyFile {
     /// Exactly `count` bytes starting at `position`; `what` names them in the error when the file is shorter.
     func readExactly(_ count: Int, at position: Int64, what: String) throws(RawReadError) -> [UInt8] {
         try seek(to: position)
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(count, 1), alignment: 16)
-        defer { buffer.deallocate() }
-        var filled = 0
-        while filled < count {
-            let got = try read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled..<count]))
-            if got == 0 {
-                throw RawReadError(source: source, reason:
-                    "\(what) at byte offset \(position) is cut short: file ends at byte offset \(position + Int64(filled))")
+        var failure: RawReadError?
+        // Read straight into the array's storage (documents of MBs: no second copy).
+        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            initialized = 0
+            let raw = UnsafeMutableRawBufferPointer(buffer)
+            while initialized < count {
+                let got: Int
+                do throws(RawReadError) { got = try read(into: UnsafeMutableRawBufferPointer(rebasing: raw[initialized..<count])) } catch {
+                    failure = error
+                    return
+                }
+                if got == 0 {
+                    failure = RawReadError(source: source, reason:
+                        "\(what) at byte offset \(position) is cut short: file ends at byte offset \(position + Int64(initialized))")
+                    return
+                }
+                initialized += got
             }
-            filled += got
         }
-        let bytes = [UInt8](buffer[0..<count])
+        if let failure { throw failure }
         return bytes
     }
 

@@ -16,9 +16,10 @@ public struct StoredDocument: Sendable, Equatable {
     public var source: String
     public var format: DocumentFormat
     public var encoding: Encoding
-    public var bytes: [UInt8]
+    /// A slice so a worker can use the bytes where the task frame was decoded (no copy).
+    public var bytes: ArraySlice<UInt8>
 
-    public init(source: String, format: DocumentFormat, encoding: Encoding, bytes: [UInt8]) {
+    public init(source: String, format: DocumentFormat, encoding: Encoding, bytes: ArraySlice<UInt8>) {
         self.source = source; self.format = format; self.encoding = encoding; self.bytes = bytes
     }
 
@@ -62,6 +63,13 @@ extension RawReader {
         return Int64(isize)
     }
 
+    /// How many bytes the document takes in its file: a zip entry's
+    /// compressed size, or the whole plain or gzip file.
+    public static func storedSize(of document: RawDocument, in file: RawFile) -> Int64 {
+        if case .zip = file.kind { return document.zipRecord.map { Int64(clamping: $0.compressedSize) } ?? file.size }
+        return file.size
+    }
+
     /// Reads the document's stored bytes. Throws what streaming it would
     /// throw for a damaged container (entry data past the end of the file,
     /// an encrypted entry or an unsupported method).
@@ -77,14 +85,14 @@ extension RawReader {
             return StoredDocument(source: document.source, format: document.format,
                                   encoding: .zipEntry(method: record.method, crc32: record.crc32,
                                                       uncompressedSize: record.uncompressedSize, dataOffset: dataStart),
-                                  bytes: bytes)
+                                  bytes: bytes[...])
         case .gzip, .plain:
             let handle = try ReadOnlyFile(path: file.path, source: document.source)
             let size = try handle.size()
             let bytes = try handle.readExactly(Int(size), at: 0, what: "file")
             let encoding: StoredDocument.Encoding
             if case .gzip = file.kind { encoding = .gzip } else { encoding = .plain }
-            return StoredDocument(source: document.source, format: document.format, encoding: encoding, bytes: bytes)
+            return StoredDocument(source: document.source, format: document.format, encoding: encoding, bytes: bytes[...])
         }
     }
 }

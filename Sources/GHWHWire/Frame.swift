@@ -105,6 +105,14 @@ public enum FrameCodec {
     /// must be valid. Used to seal straight into an nng message (one payload copy).
     static func sealUnchecked(into out: UnsafeMutableRawBufferPointer, type: UInt16, flags: UInt16, payload: [UInt8],
                               sender: String, sequence: UInt64, timestamp: Int64, secret: ClusterSecret) {
+        sealUnchecked(into: out, type: type, flags: flags, parts: [payload[...]], sender: sender, sequence: sequence,
+                      timestamp: timestamp, secret: secret)
+    }
+
+    /// The same with the payload given as consecutive parts (each copied once).
+    static func sealUnchecked(into out: UnsafeMutableRawBufferPointer, type: UInt16, flags: UInt16, parts: [ArraySlice<UInt8>],
+                              sender: String, sequence: UInt64, timestamp: Int64, secret: ClusterSecret) {
+        let payloadCount = parts.reduce(0) { $0 + $1.count }
         var at = 0
         func put<T: FixedWidthInteger>(_ v: T) {
             withUnsafeBytes(of: v.littleEndian) { out.baseAddress!.advanced(by: at).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
@@ -118,11 +126,13 @@ public enum FrameCodec {
             out.baseAddress!.advanced(by: at).copyMemory(from: utf8.baseAddress!, byteCount: utf8.count)
             at += utf8.count
         }
-        put(sequence); put(timestamp); put(UInt32(payload.count))
-        payload.withUnsafeBytes { p in
-            if p.count > 0 { out.baseAddress!.advanced(by: at).copyMemory(from: p.baseAddress!, byteCount: p.count) }
+        put(sequence); put(timestamp); put(UInt32(payloadCount))
+        for part in parts {
+            part.withUnsafeBytes { p in
+                if p.count > 0 { out.baseAddress!.advanced(by: at).copyMemory(from: p.baseAddress!, byteCount: p.count) }
+            }
+            at += part.count
         }
-        at += payload.count
         Authenticator.mac(UnsafeRawBufferPointer(rebasing: out[0 ..< at]), secret: secret,
                           into: UnsafeMutableRawBufferPointer(rebasing: out[at ..< at + Authenticator.macBytes]))
     }

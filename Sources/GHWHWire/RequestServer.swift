@@ -22,10 +22,23 @@ public final class RequestServer: @unchecked Sendable {
     private let lock = NSLock()
     private var closed = false
 
+    public convenience init(url: String, secret: ClusterSecret, limits: FrameLimits, threads: Int = 4, senderId: String,
+                            tls: TLSConfig? = nil,
+                            onRejected: @escaping @Sendable (String) -> Void,
+                            handler: @escaping @Sendable (Envelope) throws -> (UInt16, [UInt8])) throws(WireError) {
+        try self.init(url: url, secret: secret, limits: limits, threads: threads, senderId: senderId, tls: tls,
+                      onRejected: onRejected, partsHandler: { envelope in
+                          let (type, payload) = try handler(envelope)
+                          return (type, [payload[...]])
+                      })
+    }
+
+    /// The same with a handler that answers with payload parts
+    /// (`WireMessage.encodedParts`), sealed with one copy of each part.
     public init(url: String, secret: ClusterSecret, limits: FrameLimits, threads: Int = 4, senderId: String,
                 tls: TLSConfig? = nil,
                 onRejected: @escaping @Sendable (String) -> Void,
-                handler: @escaping @Sendable (Envelope) throws -> (UInt16, [UInt8])) throws(WireError) {
+                partsHandler handler: @escaping @Sendable (Envelope) throws -> (UInt16, [ArraySlice<UInt8>])) throws(WireError) {
         try FrameCodec.validateSender(senderId)
         guard threads >= 1 else { throw WireError.malformed("RequestServer needs at least 1 thread, got \(threads)") }
         self.url = url
@@ -77,10 +90,11 @@ private final class ServeLoop: @unchecked Sendable {
     let sequences: SequenceCounter
     let senderId: String
     let onRejected: @Sendable (String) -> Void
-    let handler: @Sendable (Envelope) throws -> (UInt16, [UInt8])
+    let handler: @Sendable (Envelope) throws -> (UInt16, [ArraySlice<UInt8>])
 
     init(ctx: nng_ctx, aio: NNGAio, opener: FrameOpener, sequences: SequenceCounter, senderId: String,
-         onRejected: @escaping @Sendable (String) -> Void, handler: @escaping @Sendable (Envelope) throws -> (UInt16, [UInt8])) {
+         onRejected: @escaping @Sendable (String) -> Void,
+         handler: @escaping @Sendable (Envelope) throws -> (UInt16, [ArraySlice<UInt8>])) {
         self.ctx = ctx; self.aio = aio; self.opener = opener; self.sequences = sequences
         self.senderId = senderId; self.onRejected = onRejected; self.handler = handler
     }
@@ -121,7 +135,7 @@ private final class ServeLoop: @unchecked Sendable {
     }
 
     /// Opens, checks and handles one request; never throws (every failure becomes a reply).
-    private func answer(_ request: NNGMessage) -> (UInt16, [UInt8]) {
+    private func answer(_ request: NNGMessage) -> (UInt16, [ArraySlice<UInt8>]) {
         defer { request.free() }
         let envelope: Envelope
         do {
@@ -129,20 +143,20 @@ private final class ServeLoop: @unchecked Sendable {
         } catch {
             let reason = "\(error)"
             onRejected("refused request of \(request.body.count) bytes from \(request.peerDescription): \(reason)")
-            return (WireReplyType.rejected, WireReplyType.reasonPayload(reason))
+            return (WireReplyType.rejected, [WireReplyType.reasonPayload(reason)[...]])
         }
         do {
             return try handler(envelope)
         } catch {
-            return (WireReplyType.handlerFailed, WireReplyType.reasonPayload("\(error)"))
+            return (WireReplyType.handlerFailed, [WireReplyType.reasonPayload("\(error)")[...]])
         }
     }
 
     /// Seals the reply; one too large for the limit is replaced by a handlerFailed naming it.
-    private func seal(_ type: UInt16, _ payload: [UInt8]) throws(WireError) -> NNGMessage {
+    private func seal(_ type: UInt16, _ payload: [ArraySlice<UInt8>]) throws(WireError) -> NNGMessage {
         let limit = opener.limits.maxMessageBytes
         do {
-            return try NNGMessage.sealed(type: type, payload: payload, sender: senderId, sequence: sequences.next(),
+            return try NNGMessage.sealed(type: type, parts: payload, sender: senderId, sequence: sequences.next(),
                                          secret: opener.secret, limit: limit)
         } catch .tooLarge(let bytes, let limit) {
             let why = "reply of type \(type) is \(bytes) bytes, above the \(limit)-byte message limit"

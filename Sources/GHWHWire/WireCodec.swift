@@ -13,7 +13,16 @@ extension WireMessage {
     public func encoded() -> [UInt8] {
         var writer = WireWriter()
         encode(into: &writer)
-        return writer.bytes
+        return writer.joined()
+    }
+
+    /// The payload as consecutive parts: large byte fields written with
+    /// `bytesByReference` stay where they are, so sealing copies them once,
+    /// straight into the frame.
+    public func encodedParts() -> [ArraySlice<UInt8>] {
+        var writer = WireWriter()
+        encode(into: &writer)
+        return writer.parts
     }
 
     /// Decodes a whole payload, insisting that nothing is left over.
@@ -35,6 +44,8 @@ extension WireMessage {
 /// a varint count then the elements.
 public struct WireWriter: Sendable {
     public private(set) var bytes: [UInt8]
+    /// Parts finished before `bytes` (see `bytesByReference`).
+    private var finished: [ArraySlice<UInt8>] = []
 
     public init(reservingCapacity capacity: Int = 64) {
         bytes = []
@@ -79,6 +90,28 @@ public struct WireWriter: Sendable {
     public mutating func bytes(_ b: ArraySlice<UInt8>) {
         varint(UInt64(b.count))
         bytes.append(contentsOf: b)
+    }
+
+    /// Same encoding as `bytes(_:)`, but the bytes are referenced, not copied
+    /// (for MB-sized fields: `parts` hands them to the sealer as they are).
+    public mutating func bytesByReference(_ b: ArraySlice<UInt8>) {
+        varint(UInt64(b.count))
+        finished.append(bytes[...])
+        finished.append(b)
+        bytes = []
+    }
+
+    /// Everything written, as consecutive parts.
+    public var parts: [ArraySlice<UInt8>] { finished.isEmpty ? [bytes[...]] : finished + [bytes[...]] }
+
+    /// Everything written, in one array (copies referenced parts).
+    public func joined() -> [UInt8] {
+        guard !finished.isEmpty else { return bytes }
+        var all: [UInt8] = []
+        all.reserveCapacity(finished.reduce(bytes.count) { $0 + $1.count })
+        for part in finished { all.append(contentsOf: part) }
+        all.append(contentsOf: bytes)
+        return all
     }
 
     /// Bytes without a length prefix (the reader must know the length).

@@ -77,6 +77,16 @@ public struct WireReader {
         return try raw(n, field)
     }
 
+    /// Like `bytes`, but a slice sharing the payload's storage (no copy; it
+    /// keeps the whole payload alive while it lives).
+    public mutating func bytesSlice(_ field: StaticString = "bytes") throws(WireError) -> ArraySlice<UInt8> {
+        let n = try length(field)
+        try need(n, field)
+        let start = storage.startIndex + offset
+        offset += n
+        return storage[start ..< start + n]
+    }
+
     /// `count` bytes without a length prefix.
     public mutating func raw(_ count: Int, _ field: StaticString = "raw") throws(WireError) -> [UInt8] {
         try need(count, field)

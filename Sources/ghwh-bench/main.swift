@@ -95,6 +95,9 @@ struct Bench: ParsableCommand {
                                               "--database-url", db, "--log-level", "warning"])
             }
             let loader = try ChildProcess.spawn(ghwh, ["loader", "--coordinator", url, "--database-url", db, "--log-level", "warning"])
+            // Like a standing Spark cluster: the job is timed once every role is up.
+            let ready = try ChildProcess.run(submit, ["--coordinator", url, "--await-workers", "2", "--await-timeout", "60"])
+            guard ready.status == 0 else { throw ValidationError("the cluster's workers did not register") }
             let result = try ChildProcess.run(submit, ["--coordinator", url, "--job", "all"])
             for pid in workers + [loader] { kill(pid, SIGKILL); _ = ChildProcess.wait(pid) }
             kill(coordinator, SIGTERM)
