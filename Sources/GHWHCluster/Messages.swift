@@ -6,8 +6,9 @@ import GHWHWarehouse
 
 /// A contiguous batch of raw records cut from one document.
 public struct RecordBatch: Sendable {
-    /// The records' bytes, back to back.
-    public var bytes: [UInt8] = []
+    /// The records' bytes, back to back (a slice: a worker decodes them in
+    /// place in the task frame's payload).
+    public var bytes: ArraySlice<UInt8> = []
     /// Record i is bytes[bounds[i] ..< bounds[i+1]].
     public var bounds: [Int] = [0]
     /// Byte offset of each record in its document (for reject reports).

@@ -297,7 +297,7 @@ extension WorkerTask {
             w.varint(UInt64(t.records.firstOrdinal))
             w.array(t.records.bounds) { w, b in w.varint(UInt64(b)) }
             w.array(t.records.documentOffsets) { w, o in w.varint(UInt64(max(0, o))) }
-            w.bytesByReference(t.records.bytes[...])
+            w.bytesByReference(t.records.bytes)
             w.optional(t.document) { w, d in d.encodeWire(into: &w) }
         case .gold(let t):
             w.u8(1)
@@ -317,7 +317,7 @@ extension WorkerTask {
             var batch = RecordBatch(firstOrdinal: Int(try r.varint()))
             batch.bounds = try r.array { Int(try $0.varint()) }
             batch.documentOffsets = try r.array { Int64(try $0.varint()) }
-            batch.bytes = try r.bytes("records")
+            batch.bytes = try r.bytesSlice("records")
             guard batch.bounds.first == 0, batch.bounds.last == batch.bytes.count,
                   batch.documentOffsets.count == batch.count, zip(batch.bounds, batch.bounds.dropFirst()).allSatisfy({ $0 <= $1 }) else {
                 throw WireError.malformed("record batch bounds do not match its bytes")
