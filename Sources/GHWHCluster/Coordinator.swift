@@ -107,8 +107,8 @@ public final class Coordinator: @unchecked Sendable {
 
     // MARK: - Requests
 
-    func handle(_ envelope: Envelope) throws -> (UInt16, [ArraySlice<UInt8>]) {
-        func reply<M: WireMessage>(_ m: M) -> (UInt16, [ArraySlice<UInt8>]) { (M.typeCode, m.encodedParts()) }
+    func handle(_ envelope: Envelope) throws -> (UInt16, WirePayload) {
+        func reply<M: WireMessage>(_ m: M) -> (UInt16, WirePayload) { (M.typeCode, m.encodedPayload()) }
         guard let type = MessageType(rawValue: envelope.type) else { throw WireError.unexpectedType(envelope.type) }
         switch type {
         case .registerWorker:

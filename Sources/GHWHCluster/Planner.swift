@@ -75,8 +75,18 @@ public struct Planner {
 
     private func plan(file: RawFile, progress p: inout Progress, report: (Progress) -> Void,
                       isCancelled: () -> Bool, emit: (Event) -> Void) {
+        // A file that fits in a chunk is read once: hashed, then its documents
+        // are shipped from memory with their digest (no second read or hash).
         let hash: String
-        do { hash = try RawReader.contentHash(of: file) } catch {
+        var whole: RawReader.WholeFile?
+        do {
+            if file.size <= spec.chunkBytes {
+                whole = try RawReader.wholeFile(file)
+                hash = whole!.contentHash
+            } else {
+                hash = try RawReader.contentHash(of: file)
+            }
+        } catch {
             // Unreadable file: record it as failed so the run says so.
             emit(.loader(.beginFile(jobId: jobId, dataset: file.dataset, path: file.relativePath, ingestDate: file.ingestDate,
                                     size: file.size, hash: "", force: spec.force)))
@@ -106,14 +116,14 @@ public struct Planner {
             let documentId = DocumentID.make(dataset: file.dataset, source: document.source, contentHash: hash)
             if !spec.force && state.mergedDocuments.contains(documentId) { continue }
             p.documents += 1
-            plan(document: document, of: file, documentId: documentId, progress: &p, report: report, emit: emit)
+            plan(document: document, of: file, whole: whole, documentId: documentId, progress: &p, report: report, emit: emit)
         }
         emit(.loader(.sealFile(dataset: file.dataset, path: file.relativePath, documentCount: documents.count,
                                fileError: nil)))
         p.filesPlanned += 1
     }
 
-    private func plan(document: RawDocument, of file: RawFile, documentId: Int64, progress p: inout Progress,
+    private func plan(document: RawDocument, of file: RawFile, whole: RawReader.WholeFile?, documentId: Int64, progress p: inout Progress,
                       report: (Progress) -> Void, emit: (Event) -> Void) {
         var splitter = RecordSplitter(mode: document.format == .json ? .json : .lines)
         var chunkIndex = 0
@@ -138,7 +148,7 @@ public struct Planner {
         // of the zip) falls through to streaming, which reports it.
         if RawReader.storedSize(of: document, in: file) <= spec.chunkBytes,
            let size = RawReader.uncompressedSizeHint(of: document, in: file), size <= spec.chunkBytes * Self.wholeDocumentInflation,
-           let stored = try? RawReader.stored(document, of: file), stored.bytes.count <= spec.chunkBytes {
+           let stored = try? RawReader.stored(document, of: file, whole: whole), stored.bytes.count <= spec.chunkBytes {
             var task = makeTask(final: true)
             task.document = stored
             p.uncompressedBytes += size

@@ -344,7 +344,7 @@ extension StoredDocument {
         case let .zipEntry(method, crc32, uncompressedSize, dataOffset):
             w.u8(2); w.u16(method); w.u32(crc32); w.u64(uncompressedSize); w.i64(dataOffset)
         }
-        w.bytesByReference(bytes)
+        w.bytesByReference(bytes, sha256: sha256)
     }
 
     static func decodeWire(from r: inout WireReader) throws -> StoredDocument {

@@ -15,14 +15,18 @@ enum ContentHasher {
         return hexString(hasher.finalize())
     }
 
-    private static func hexString(_ digest: SHA256.Digest) -> String {
+    static func sha256(_ bytes: [UInt8]) -> [UInt8] { Array(SHA256.hash(data: bytes)) }
+
+    static func hex(_ digest: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(SHA256.Digest.byteCount * 2)
+        var out: [UInt8] = []
+        out.reserveCapacity(digest.count * 2)
         for byte in digest {
-            bytes.append(digits[Int(byte >> 4)])
-            bytes.append(digits[Int(byte & 0x0f)])
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0f)])
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return String(decoding: out, as: UTF8.self)
     }
+
+    private static func hexString(_ digest: SHA256.Digest) -> String { hex(Array(digest)) }
 }

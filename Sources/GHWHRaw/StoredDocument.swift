@@ -18,9 +18,12 @@ public struct StoredDocument: Sendable, Equatable {
     public var encoding: Encoding
     /// A slice so a worker can use the bytes where the task frame was decoded (no copy).
     public var bytes: ArraySlice<UInt8>
+    /// SHA-256 of `bytes` when already known (a whole file read once for its
+    /// content hash); lets a sealed frame skip hashing them again. Not sent.
+    public var sha256: [UInt8]?
 
-    public init(source: String, format: DocumentFormat, encoding: Encoding, bytes: ArraySlice<UInt8>) {
-        self.source = source; self.format = format; self.encoding = encoding; self.bytes = bytes
+    public init(source: String, format: DocumentFormat, encoding: Encoding, bytes: ArraySlice<UInt8>, sha256: [UInt8]? = nil) {
+        self.source = source; self.format = format; self.encoding = encoding; self.bytes = bytes; self.sha256 = sha256
     }
 
     /// Streams the decompressed bytes like `RawReader.stream` (same errors).
@@ -70,10 +73,31 @@ extension RawReader {
         return file.size
     }
 
-    /// Reads the document's stored bytes. Throws what streaming it would
-    /// throw for a damaged container (entry data past the end of the file,
-    /// an encrypted entry or an unsupported method).
-    public static func stored(_ document: RawDocument, of file: RawFile) throws -> StoredDocument {
+    /// A whole file's bytes and their SHA-256, read once (for files small
+    /// enough to hold: the planner hashes them and ships them from memory).
+    public struct WholeFile: Sendable {
+        public let bytes: [UInt8]
+        public let sha256: [UInt8]
+        public var contentHash: String { ContentHasher.hex(sha256) }
+    }
+
+    public static func wholeFile(_ file: RawFile) throws -> WholeFile {
+        let handle = try ReadOnlyFile(path: file.path, source: file.relativePath)
+        let bytes = try handle.readExactly(Int(try handle.size()), at: 0, what: "file")
+        return WholeFile(bytes: bytes, sha256: ContentHasher.sha256(bytes))
+    }
+
+    /// Reads the document's stored bytes (a plain or gzip file's from
+    /// `whole` when given). Throws what streaming it would throw for a
+    /// damaged container (entry data past the end of the file, an encrypted
+    /// entry or an unsupported method).
+    public static func stored(_ document: RawDocument, of file: RawFile, whole: WholeFile? = nil) throws -> StoredDocument {
+        if let whole, file.kind != .zip {
+            if case .gzip = file.kind {
+                return StoredDocument(source: document.source, format: document.format, encoding: .gzip, bytes: whole.bytes[...], sha256: whole.sha256)
+            }
+            return StoredDocument(source: document.source, format: document.format, encoding: .plain, bytes: whole.bytes[...], sha256: whole.sha256)
+        }
         switch file.kind {
         case .zip:
             guard let entryPath = document.entryPath else {

@@ -56,6 +56,17 @@ enum Authenticator {
         return code.withUnsafeBytes { constantTimeEqual($0, expected) }
     }
 
+    /// An HMAC to feed piecewise (`finish` or `check` it).
+    static func start(_ secret: ClusterSecret) -> HMAC<SHA256> { HMAC<SHA256>(key: secret.key) }
+
+    static func finish(_ hmac: HMAC<SHA256>, into out: UnsafeMutableRawBufferPointer) {
+        hmac.finalize().withUnsafeBytes { out.copyMemory(from: $0) }
+    }
+
+    static func check(_ hmac: HMAC<SHA256>, against expected: UnsafeRawBufferPointer) -> Bool {
+        hmac.finalize().withUnsafeBytes { constantTimeEqual($0, expected) }
+    }
+
     static func constantTimeEqual(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
         guard a.count == b.count else { return false }
         var diff: UInt8 = 0

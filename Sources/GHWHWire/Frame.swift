@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// Size and clock limits shared by every process of a cluster.
@@ -64,9 +65,19 @@ public struct Envelope: Sendable {
 ///     sequence u64      8   (strictly increasing per sender session)
 ///     timestamp i64     8   (unix ms)
 ///     payload length    4   (u32)
+///     [digest table]        only with flag 0x8000: u16 count (1...64), then per
+///                           digested part u32 payload offset, u32 length (ascending, disjoint)
 ///     payload           length
-///     HMAC-SHA256       32  (over every byte before it, keyed with the cluster secret)
+///     HMAC-SHA256       32  (over every byte before it, keyed with the cluster secret;
+///                           a digested part enters the MAC as its 32-byte SHA-256)
+///
+/// Digested parts are hash-then-MAC: a sender that already knows a large part's
+/// SHA-256 (a raw file's content hash) does not hash it again; the receiver
+/// hashes the part and the MAC fails unless the bytes are exactly the sender's.
 public enum FrameCodec {
+    /// Flag bit (reserved for the wire layer): the frame has a digest table.
+    public static let digestedPartsFlag: UInt16 = 0x8000
+    static let maxDigestedParts = 64
     public static let protocolVersion: UInt16 = 1
     public static let maxSenderBytes = 255
     static let magic: (UInt8, UInt8, UInt8, UInt8) = (0x47, 0x48, 0x57, 0x48) // "GHWH"
@@ -74,8 +85,8 @@ public enum FrameCodec {
     static let fixedHeaderBytes = 4 + 2 + 2 + 2 + 1 + 8 + 8 + 4
 
     /// Whole frame size for a payload and sender.
-    public static func frameSize(payloadCount: Int, sender: String) -> Int {
-        fixedHeaderBytes + sender.utf8.count + payloadCount + Authenticator.macBytes
+    public static func frameSize(payloadCount: Int, sender: String, digestedParts: Int = 0) -> Int {
+        fixedHeaderBytes + sender.utf8.count + (digestedParts > 0 ? 2 + 8 * digestedParts : 0) + payloadCount + Authenticator.macBytes
     }
 
     /// Throws unless `sender` is 1...255 UTF-8 bytes.
@@ -105,36 +116,53 @@ public enum FrameCodec {
     /// must be valid. Used to seal straight into an nng message (one payload copy).
     static func sealUnchecked(into out: UnsafeMutableRawBufferPointer, type: UInt16, flags: UInt16, payload: [UInt8],
                               sender: String, sequence: UInt64, timestamp: Int64, secret: ClusterSecret) {
-        sealUnchecked(into: out, type: type, flags: flags, parts: [payload[...]], sender: sender, sequence: sequence,
+        sealUnchecked(into: out, type: type, flags: flags, payload: WirePayload(payload), sender: sender, sequence: sequence,
                       timestamp: timestamp, secret: secret)
     }
 
-    /// The same with the payload given as consecutive parts (each copied once).
-    static func sealUnchecked(into out: UnsafeMutableRawBufferPointer, type: UInt16, flags: UInt16, parts: [ArraySlice<UInt8>],
+    /// The same with the payload as parts (each copied once; digested parts are not hashed here).
+    static func sealUnchecked(into out: UnsafeMutableRawBufferPointer, type: UInt16, flags: UInt16, payload: WirePayload,
                               sender: String, sequence: UInt64, timestamp: Int64, secret: ClusterSecret) {
-        let payloadCount = parts.reduce(0) { $0 + $1.count }
+        let digested = payload.digestedPartCount
         var at = 0
         func put<T: FixedWidthInteger>(_ v: T) {
             withUnsafeBytes(of: v.littleEndian) { out.baseAddress!.advanced(by: at).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
             at += MemoryLayout<T>.size
         }
         put(magic.0); put(magic.1); put(magic.2); put(magic.3)
-        put(protocolVersion); put(type); put(flags)
+        put(protocolVersion); put(type); put(digested > 0 ? flags | digestedPartsFlag : flags & ~digestedPartsFlag)
         var senderCopy = sender
         senderCopy.withUTF8 { utf8 in
             put(UInt8(utf8.count))
             out.baseAddress!.advanced(by: at).copyMemory(from: utf8.baseAddress!, byteCount: utf8.count)
             at += utf8.count
         }
-        put(sequence); put(timestamp); put(UInt32(payloadCount))
-        for part in parts {
-            part.withUnsafeBytes { p in
+        put(sequence); put(timestamp); put(UInt32(payload.count))
+        if digested > 0 {
+            put(UInt16(digested))
+            var offset = 0
+            for part in payload.parts {
+                if part.sha256 != nil { put(UInt32(offset)); put(UInt32(part.bytes.count)) }
+                offset += part.bytes.count
+            }
+        }
+        let headerEnd = at
+        for part in payload.parts {
+            part.bytes.withUnsafeBytes { p in
                 if p.count > 0 { out.baseAddress!.advanced(by: at).copyMemory(from: p.baseAddress!, byteCount: p.count) }
             }
-            at += part.count
+            at += part.bytes.count
         }
-        Authenticator.mac(UnsafeRawBufferPointer(rebasing: out[0 ..< at]), secret: secret,
-                          into: UnsafeMutableRawBufferPointer(rebasing: out[at ..< at + Authenticator.macBytes]))
+        var hmac = Authenticator.start(secret)
+        hmac.update(data: UnsafeRawBufferPointer(rebasing: out[0 ..< headerEnd]))
+        var cursor = headerEnd
+        for part in payload.parts {
+            if let digest = part.sha256 { hmac.update(data: digest) } else {
+                hmac.update(data: UnsafeRawBufferPointer(rebasing: out[cursor ..< cursor + part.bytes.count]))
+            }
+            cursor += part.bytes.count
+        }
+        Authenticator.finish(hmac, into: UnsafeMutableRawBufferPointer(rebasing: out[at ..< at + Authenticator.macBytes]))
     }
 
     /// Opens and authenticates a frame. Checks, in order: size limit, magic, version,
@@ -161,13 +189,30 @@ public enum FrameCodec {
         }
         let macStart = n - Authenticator.macBytes
         let macBytes = UnsafeRawBufferPointer(rebasing: bytes[macStart ..< n])
-        guard Authenticator.verify(UnsafeRawBufferPointer(rebasing: bytes[0 ..< macStart]), mac: macBytes, secret: secret) else {
-            throw WireError.authenticationFailed
-        }
-        // Authenticated: the fields were written by a holder of the secret, but are still checked.
         func load<T: FixedWidthInteger>(_ at: Int, _: T.Type) -> T { T(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: T.self)) }
-        let type = load(6, UInt16.self)
         let flags = load(8, UInt16.self)
+        // With a digest table the MAC input depends on it, so the table is read
+        // (bounds-checked) first; a forged table only makes the MAC fail.
+        let table = flags & digestedPartsFlag != 0 ? try digestTable(bytes, macStart: macStart) : nil
+        let macOK: Bool
+        if let table {
+            var hmac = Authenticator.start(secret)
+            hmac.update(data: UnsafeRawBufferPointer(rebasing: bytes[0 ..< table.payloadStart]))
+            var cursor = table.payloadStart
+            for range in table.ranges {
+                let start = table.payloadStart + range.lowerBound, end = table.payloadStart + range.upperBound
+                hmac.update(data: UnsafeRawBufferPointer(rebasing: bytes[cursor ..< start]))
+                hmac.update(data: Array(SHA256.hash(data: UnsafeRawBufferPointer(rebasing: bytes[start ..< end]))))
+                cursor = end
+            }
+            hmac.update(data: UnsafeRawBufferPointer(rebasing: bytes[cursor ..< macStart]))
+            macOK = Authenticator.check(hmac, against: macBytes)
+        } else {
+            macOK = Authenticator.verify(UnsafeRawBufferPointer(rebasing: bytes[0 ..< macStart]), mac: macBytes, secret: secret)
+        }
+        guard macOK else { throw WireError.authenticationFailed }
+        // Authenticated: the fields were written by a holder of the secret, but are still checked.
+        let type = load(6, UInt16.self)
         let senderCount = Int(bytes[10])
         guard senderCount >= 1 else { throw WireError.malformed("empty sender id at offset 10") }
         let senderEnd = 11 + senderCount
@@ -180,13 +225,72 @@ public enum FrameCodec {
         let sequence = load(senderEnd, UInt64.self)
         let timestamp = load(senderEnd + 8, Int64.self)
         let payloadCount = Int(load(senderEnd + 16, UInt32.self))
-        let payloadStart = senderEnd + 20
+        let payloadStart = table?.payloadStart ?? senderEnd + 20
         guard payloadStart + payloadCount == macStart else {
             throw WireError.malformed("payload length \(payloadCount) at offset \(senderEnd + 16) does not match the \(macStart - payloadStart) payload bytes present")
         }
         let payload = Array(UnsafeRawBufferPointer(rebasing: bytes[payloadStart ..< macStart]))
         return Envelope(type: type, flags: flags, sender: sender, sequence: sequence, timestamp: timestamp,
                         payload: payload, mac: FrameMAC(macBytes))
+    }
+}
+
+extension FrameCodec {
+    /// Where a frame's payload starts and which payload ranges enter its MAC
+    /// as digests; every offset is checked against the frame's size.
+    static func digestTable(_ bytes: UnsafeRawBufferPointer, macStart: Int) throws(WireError)
+        -> (payloadStart: Int, ranges: [Range<Int>]) {
+        func load<T: FixedWidthInteger>(_ at: Int, _: T.Type) -> T { T(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: T.self)) }
+        let senderEnd = 11 + Int(bytes[10])
+        guard senderEnd + 22 <= macStart else { throw WireError.malformed("digest table at offset \(senderEnd + 20) overruns the frame") }
+        let payloadCount = Int(load(senderEnd + 16, UInt32.self))
+        let count = Int(load(senderEnd + 20, UInt16.self))
+        guard (1...maxDigestedParts).contains(count) else {
+            throw WireError.malformed("digest table of \(count) parts at offset \(senderEnd + 20); 1...\(maxDigestedParts) allowed")
+        }
+        let payloadStart = senderEnd + 22 + 8 * count
+        guard payloadStart + payloadCount == macStart else {
+            throw WireError.malformed("payload length \(payloadCount) at offset \(senderEnd + 16) does not match the frame's size")
+        }
+        var ranges: [Range<Int>] = []
+        var previousEnd = 0
+        for i in 0 ..< count {
+            let offset = Int(load(senderEnd + 22 + 8 * i, UInt32.self)), length = Int(load(senderEnd + 26 + 8 * i, UInt32.self))
+            guard offset >= previousEnd, length > 0, offset + length <= payloadCount else {
+                throw WireError.malformed("digested part \(i) (\(offset)+\(length)) is out of order or outside the \(payloadCount)-byte payload")
+            }
+            ranges.append(offset ..< offset + length)
+            previousEnd = offset + length
+        }
+        return (payloadStart, ranges)
+    }
+}
+
+/// A frame payload as consecutive parts. A part may carry the SHA-256 of its
+/// bytes when the sender knows it already (a raw file's content hash): the
+/// frame's MAC then covers that digest instead of the bytes.
+public struct WirePayload: Sendable {
+    public struct Part: Sendable {
+        public var bytes: ArraySlice<UInt8>
+        /// SHA-256 of `bytes`, if known. A wrong digest makes the receiver refuse the frame.
+        public var sha256: [UInt8]?
+        public init(bytes: ArraySlice<UInt8>, sha256: [UInt8]? = nil) { self.bytes = bytes; self.sha256 = sha256 }
+    }
+    public var parts: [Part]
+
+    public init(_ bytes: [UInt8]) { parts = [Part(bytes: bytes[...])] }
+    public init(parts: [Part]) { self.parts = parts }
+
+    public var count: Int { parts.reduce(0) { $0 + $1.bytes.count } }
+    /// Digests are used only for non-empty parts, and at most 64 per frame.
+    var digestedPartCount: Int { parts.filter { $0.sha256 != nil }.count }
+
+    /// The payload in one array.
+    public func joined() -> [UInt8] {
+        var all: [UInt8] = []
+        all.reserveCapacity(count)
+        for part in parts { all.append(contentsOf: part.bytes) }
+        return all
     }
 }
 

@@ -30,22 +30,28 @@ struct NNGMessage {
     /// Refuses a frame above `limit` with `.tooLarge` naming the limit.
     static func sealed(type: UInt16, flags: UInt16 = 0, payload: [UInt8], sender: String, sequence: UInt64,
                        secret: ClusterSecret, limit: Int) throws(WireError) -> NNGMessage {
-        try sealed(type: type, flags: flags, parts: [payload[...]], sender: sender, sequence: sequence, secret: secret, limit: limit)
+        try sealed(type: type, flags: flags, payload: WirePayload(payload), sender: sender, sequence: sequence, secret: secret, limit: limit)
     }
 
-    /// The same with the payload as consecutive parts (`WireMessage.encodedParts`).
-    static func sealed(type: UInt16, flags: UInt16 = 0, parts: [ArraySlice<UInt8>], sender: String, sequence: UInt64,
+    /// The same with the payload as parts (`WireMessage.encodedPayload`).
+    static func sealed(type: UInt16, flags: UInt16 = 0, payload: WirePayload, sender: String, sequence: UInt64,
                        secret: ClusterSecret, limit: Int) throws(WireError) -> NNGMessage {
+        var payload = payload
         try FrameCodec.validateSender(sender)
-        let payloadCount = parts.reduce(0) { $0 + $1.count }
+        // Digests only for non-empty parts and at most the table's limit; other parts are hashed as usual.
+        var kept = 0
+        for i in payload.parts.indices where payload.parts[i].sha256 != nil {
+            if payload.parts[i].bytes.isEmpty || kept == FrameCodec.maxDigestedParts { payload.parts[i].sha256 = nil } else { kept += 1 }
+        }
+        let payloadCount = payload.count
         guard payloadCount <= Int(UInt32.max) else { throw WireError.tooLarge(bytes: payloadCount, limit: Int(UInt32.max)) }
-        let size = FrameCodec.frameSize(payloadCount: payloadCount, sender: sender)
+        let size = FrameCodec.frameSize(payloadCount: payloadCount, sender: sender, digestedParts: kept)
         guard size <= limit else { throw WireError.tooLarge(bytes: size, limit: limit) }
         var msg: OpaquePointer?
         try nngCheck(nng_msg_alloc(&msg, size), "nng_msg_alloc(\(size))")
         guard let msg else { throw WireError.nng("nng_msg_alloc", 0, "returned no message") }
         let body = UnsafeMutableRawBufferPointer(start: nng_msg_body(msg), count: size)
-        FrameCodec.sealUnchecked(into: body, type: type, flags: flags, parts: parts, sender: sender,
+        FrameCodec.sealUnchecked(into: body, type: type, flags: flags, payload: payload, sender: sender,
                                  sequence: sequence, timestamp: WallClock.nowMillis(), secret: secret)
         return NNGMessage(raw: msg)
     }

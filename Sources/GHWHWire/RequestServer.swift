@@ -29,16 +29,16 @@ public final class RequestServer: @unchecked Sendable {
         try self.init(url: url, secret: secret, limits: limits, threads: threads, senderId: senderId, tls: tls,
                       onRejected: onRejected, partsHandler: { envelope in
                           let (type, payload) = try handler(envelope)
-                          return (type, [payload[...]])
+                          return (type, WirePayload(payload))
                       })
     }
 
     /// The same with a handler that answers with payload parts
-    /// (`WireMessage.encodedParts`), sealed with one copy of each part.
+    /// (`WireMessage.encodedPayload`), sealed with one copy of each part.
     public init(url: String, secret: ClusterSecret, limits: FrameLimits, threads: Int = 4, senderId: String,
                 tls: TLSConfig? = nil,
                 onRejected: @escaping @Sendable (String) -> Void,
-                partsHandler handler: @escaping @Sendable (Envelope) throws -> (UInt16, [ArraySlice<UInt8>])) throws(WireError) {
+                partsHandler handler: @escaping @Sendable (Envelope) throws -> (UInt16, WirePayload)) throws(WireError) {
         try FrameCodec.validateSender(senderId)
         guard threads >= 1 else { throw WireError.malformed("RequestServer needs at least 1 thread, got \(threads)") }
         self.url = url
@@ -90,11 +90,11 @@ private final class ServeLoop: @unchecked Sendable {
     let sequences: SequenceCounter
     let senderId: String
     let onRejected: @Sendable (String) -> Void
-    let handler: @Sendable (Envelope) throws -> (UInt16, [ArraySlice<UInt8>])
+    let handler: @Sendable (Envelope) throws -> (UInt16, WirePayload)
 
     init(ctx: nng_ctx, aio: NNGAio, opener: FrameOpener, sequences: SequenceCounter, senderId: String,
          onRejected: @escaping @Sendable (String) -> Void,
-         handler: @escaping @Sendable (Envelope) throws -> (UInt16, [ArraySlice<UInt8>])) {
+         handler: @escaping @Sendable (Envelope) throws -> (UInt16, WirePayload)) {
         self.ctx = ctx; self.aio = aio; self.opener = opener; self.sequences = sequences
         self.senderId = senderId; self.onRejected = onRejected; self.handler = handler
     }
@@ -135,7 +135,7 @@ private final class ServeLoop: @unchecked Sendable {
     }
 
     /// Opens, checks and handles one request; never throws (every failure becomes a reply).
-    private func answer(_ request: NNGMessage) -> (UInt16, [ArraySlice<UInt8>]) {
+    private func answer(_ request: NNGMessage) -> (UInt16, WirePayload) {
         defer { request.free() }
         let envelope: Envelope
         do {
@@ -143,20 +143,20 @@ private final class ServeLoop: @unchecked Sendable {
         } catch {
             let reason = "\(error)"
             onRejected("refused request of \(request.body.count) bytes from \(request.peerDescription): \(reason)")
-            return (WireReplyType.rejected, [WireReplyType.reasonPayload(reason)[...]])
+            return (WireReplyType.rejected, WirePayload(WireReplyType.reasonPayload(reason)))
         }
         do {
             return try handler(envelope)
         } catch {
-            return (WireReplyType.handlerFailed, [WireReplyType.reasonPayload("\(error)")[...]])
+            return (WireReplyType.handlerFailed, WirePayload(WireReplyType.reasonPayload("\(error)")))
         }
     }
 
     /// Seals the reply; one too large for the limit is replaced by a handlerFailed naming it.
-    private func seal(_ type: UInt16, _ payload: [ArraySlice<UInt8>]) throws(WireError) -> NNGMessage {
+    private func seal(_ type: UInt16, _ payload: WirePayload) throws(WireError) -> NNGMessage {
         let limit = opener.limits.maxMessageBytes
         do {
-            return try NNGMessage.sealed(type: type, parts: payload, sender: senderId, sequence: sequences.next(),
+            return try NNGMessage.sealed(type: type, payload: payload, sender: senderId, sequence: sequences.next(),
                                          secret: opener.secret, limit: limit)
         } catch .tooLarge(let bytes, let limit) {
             let why = "reply of type \(type) is \(bytes) bytes, above the \(limit)-byte message limit"

@@ -18,11 +18,11 @@ extension WireMessage {
 
     /// The payload as consecutive parts: large byte fields written with
     /// `bytesByReference` stay where they are, so sealing copies them once,
-    /// straight into the frame.
-    public func encodedParts() -> [ArraySlice<UInt8>] {
+    /// straight into the frame (and does not hash a part whose digest is given).
+    public func encodedPayload() -> WirePayload {
         var writer = WireWriter()
         encode(into: &writer)
-        return writer.parts
+        return writer.payload
     }
 
     /// Decodes a whole payload, insisting that nothing is left over.
@@ -45,7 +45,7 @@ extension WireMessage {
 public struct WireWriter: Sendable {
     public private(set) var bytes: [UInt8]
     /// Parts finished before `bytes` (see `bytesByReference`).
-    private var finished: [ArraySlice<UInt8>] = []
+    private var finished: [WirePayload.Part] = []
 
     public init(reservingCapacity capacity: Int = 64) {
         bytes = []
@@ -94,24 +94,21 @@ public struct WireWriter: Sendable {
 
     /// Same encoding as `bytes(_:)`, but the bytes are referenced, not copied
     /// (for MB-sized fields: `parts` hands them to the sealer as they are).
-    public mutating func bytesByReference(_ b: ArraySlice<UInt8>) {
+    /// `sha256`, if given, must be the digest of `b` (a raw file's content
+    /// hash): the frame's MAC then uses it instead of hashing `b` again.
+    public mutating func bytesByReference(_ b: ArraySlice<UInt8>, sha256: [UInt8]? = nil) {
         varint(UInt64(b.count))
-        finished.append(bytes[...])
-        finished.append(b)
+        finished.append(WirePayload.Part(bytes: bytes[...]))
+        finished.append(WirePayload.Part(bytes: b, sha256: sha256))
         bytes = []
     }
 
     /// Everything written, as consecutive parts.
-    public var parts: [ArraySlice<UInt8>] { finished.isEmpty ? [bytes[...]] : finished + [bytes[...]] }
+    public var payload: WirePayload { WirePayload(parts: finished + [WirePayload.Part(bytes: bytes[...])]) }
 
     /// Everything written, in one array (copies referenced parts).
     public func joined() -> [UInt8] {
-        guard !finished.isEmpty else { return bytes }
-        var all: [UInt8] = []
-        all.reserveCapacity(finished.reduce(bytes.count) { $0 + $1.count })
-        for part in finished { all.append(contentsOf: part) }
-        all.append(contentsOf: bytes)
-        return all
+        finished.isEmpty ? bytes : payload.joined()
     }
 
     /// Bytes without a length prefix (the reader must know the length).
