@@ -25,6 +25,8 @@ struct Bench: ParsableCommand {
     var scannerMB = 256
     @Option(name: .customLong("document-mb"), help: "Largest document (zip entry or file) in the corpus, MB of JSON. Documents up to the 16 MB chunk go to workers whole; larger ones are split by the planner.")
     var documentMB = 8
+    @Option(name: .customLong("repeat"), help: "Runs per measurement; the median is reported (the machine is shared and noisy).")
+    var repeats: Int = 3
     @Flag(help: "Also run each corpus through the cluster: coordinator + 2 workers + loader over tcp loopback.")
     var cluster = false
 
@@ -37,31 +39,33 @@ struct Bench: ParsableCommand {
         let server = EmbeddedPostgres(directory: absolute(corpusDir) + "/postgres")
         try server.initializeIfNeeded()
         try server.start()
-        print("\n== silver end to end: ghwh run --job all (\(workers) workers, Postgres 15 on this machine; documents up to \(documentMB) MB) ==")
+        print("\n== silver end to end: ghwh run --job all (\(workers) workers, Postgres 15 on this machine; documents up to \(documentMB) MB; median of \(repeats)) ==")
         print(["corpus", "all wall s", "silver s", "silver MB/s", "records/s", "gold s", "gold/silver", "peak RSS MB"]
             .map { $0.padding(toLength: 13, withPad: " ", startingAt: 0) }.joined())
+        var localWall: [Int: Double] = [:]
         for (size, info) in corpora {
-            let dbName = "bench_\(size)"
-            let admin = try PGConnection(conninfo: server.conninfo(database: "postgres"))
-            try admin.execute("DROP DATABASE IF EXISTS \(dbName)")
-            try admin.execute("CREATE DATABASE \(dbName)")
-            admin.close()
-            let summaryPath = absolute(corpusDir) + "/summary-\(size).json"
-            let result = try ChildProcess.run(ghwh, ["run", "--job", "all", "--raw", info.root,
-                                                     "--database-url", server.conninfo(database: dbName),
-                                                     "--workers", String(workers), "--summary-json", summaryPath])
-            guard result.status == 0 else { throw ValidationError("ghwh run exited \(result.status)") }
-            let summary = try JSONDecoder().decode(RunSummary.self, from: Data(contentsOf: URL(fileURLWithPath: summaryPath)))
-            let silverSeconds = summary.seconds - summary.gold.seconds
+            var runs: [(wall: Double, summary: RunSummary, rssKB: Int)] = []
+            for _ in 0 ..< max(1, repeats) {
+                let db = try freshDatabase("bench_\(size)", server: server)
+                let summaryPath = absolute(corpusDir) + "/summary-\(size).json"
+                let result = try ChildProcess.run(ghwh, ["run", "--job", "all", "--raw", info.root, "--database-url", db,
+                                                         "--workers", String(workers), "--summary-json", summaryPath])
+                guard result.status == 0 else { throw ValidationError("ghwh run exited \(result.status)") }
+                let summary = try JSONDecoder().decode(RunSummary.self, from: Data(contentsOf: URL(fileURLWithPath: summaryPath)))
+                runs.append((result.seconds, summary, result.maxRSSKilobytes))
+            }
+            let median = runs.sorted { $0.wall < $1.wall }[runs.count / 2]
+            localWall[size] = median.wall
+            let silverSeconds = median.summary.seconds - median.summary.gold.seconds
             let mb = Double(info.uncompressedBytes) / 1e6
-            let cells = ["\(size) MB", String(format: "%.1f", result.seconds), String(format: "%.1f", silverSeconds),
+            let cells = ["\(size) MB", String(format: "%.2f", median.wall), String(format: "%.2f", silverSeconds),
                          String(format: "%.1f", mb / silverSeconds), String(format: "%.0f", Double(info.records) / silverSeconds),
-                         String(format: "%.2f", summary.gold.seconds),
-                         String(format: "%.0f%%", 100 * summary.gold.seconds / silverSeconds),
-                         String(format: "%.1f", Double(result.maxRSSKilobytes) / 1024)]
+                         String(format: "%.2f", median.summary.gold.seconds),
+                         String(format: "%.0f%%", 100 * median.summary.gold.seconds / silverSeconds),
+                         String(format: "%.1f", Double(runs.map(\.rssKB).max() ?? 0) / 1024)]
             print(cells.map { $0.padding(toLength: 13, withPad: " ", startingAt: 0) }.joined())
         }
-        if cluster { try clusterBenchmark(corpora: corpora, server: server) }
+        if cluster { try clusterBenchmark(corpora: corpora, server: server, localWall: localWall) }
         // Last: it fills this process with hundreds of MB, and Linux carries a
         // vfork-spawned child's peak RSS over from its parent at exec.
         try scannerBenchmark(root: corpora[0].1.root)
@@ -75,40 +79,64 @@ struct Bench: ParsableCommand {
     }
 
     /// The same job through separate processes talking nng over tcp loopback.
-    func clusterBenchmark(corpora: [(Int, CorpusInfo)], server: EmbeddedPostgres) throws {
-        print("\n== cluster: coordinator + 2 workers (1 core each) + loader over tcp://127.0.0.1, ghwh-submit --job all ==")
-        print(["corpus", "wall s", "MB/s", "records/s", "coord RSS MB"].map { $0.padding(toLength: 13, withPad: " ", startingAt: 0) }.joined())
-        let submit = URL(fileURLWithPath: ghwh).deletingLastPathComponent().appendingPathComponent("ghwh-submit").path
+    func freshDatabase(_ name: String, server: EmbeddedPostgres) throws -> String {
+        let admin = try PGConnection(conninfo: server.conninfo(database: "postgres"))
+        defer { admin.close() }
+        try admin.execute("DROP DATABASE IF EXISTS \(name)")
+        try admin.execute("CREATE DATABASE \(name)")
+        return server.conninfo(database: name)
+    }
+
+    /// The same job through separate processes talking nng over tcp loopback;
+    /// each run on a fresh database with freshly started roles, timed once
+    /// every worker has registered (a standing cluster, as with Spark).
+    func clusterBenchmark(corpora: [(Int, CorpusInfo)], server: EmbeddedPostgres, localWall: [Int: Double]) throws {
+        print("\n== cluster: coordinator + 2 workers (1 core each) + loader over tcp://127.0.0.1, ghwh-submit --job all; median of \(repeats) ==")
+        print(["corpus", "wall s", "MB/s", "records/s", "coord RSS MB", "MB/s vs local"].map { $0.padding(toLength: 13, withPad: " ", startingAt: 0) }.joined())
         for (size, info) in corpora {
-            let dbName = "bench_cluster_\(size)"
-            let admin = try PGConnection(conninfo: server.conninfo(database: "postgres"))
-            try admin.execute("DROP DATABASE IF EXISTS \(dbName)")
-            try admin.execute("CREATE DATABASE \(dbName)")
-            admin.close()
-            let db = server.conninfo(database: dbName)
-            let url = "tcp://127.0.0.1:17\(size % 1000 + 100)"
-            setenv("GHWH_CLUSTER_SECRET", "bench-secret-0123456789abcdef", 1)
-            let coordinator = try ChildProcess.spawn(ghwh, ["coordinator", "--listen", url, "--raw", info.root,
-                                                            "--database-url", db, "--log-level", "warning"])
-            let workers = try (1...2).map { i in
-                try ChildProcess.spawn(ghwh, ["worker", "--coordinator", url, "--cores", "1", "--worker-id", "bench-\(i)",
-                                              "--database-url", db, "--log-level", "warning"])
-            }
-            let loader = try ChildProcess.spawn(ghwh, ["loader", "--coordinator", url, "--database-url", db, "--log-level", "warning"])
-            // Like a standing Spark cluster: the job is timed once every role is up.
-            let ready = try ChildProcess.run(submit, ["--coordinator", url, "--await-workers", "2", "--await-timeout", "60"])
-            guard ready.status == 0 else { throw ValidationError("the cluster's workers did not register") }
-            let result = try ChildProcess.run(submit, ["--coordinator", url, "--job", "all"])
-            for pid in workers + [loader] { kill(pid, SIGKILL); _ = ChildProcess.wait(pid) }
-            kill(coordinator, SIGTERM)
-            let coord = ChildProcess.wait(coordinator)
-            guard result.status == 0 else { throw ValidationError("ghwh-submit exited \(result.status)") }
+            var runs: [(wall: Double, rssKB: Int)] = []
+            for _ in 0 ..< max(1, repeats) { runs.append(try clusterRun(size: size, info: info, server: server)) }
+            let median = runs.sorted { $0.wall < $1.wall }[runs.count / 2]
             let mb = Double(info.uncompressedBytes) / 1e6
-            let cells = ["\(size) MB", String(format: "%.1f", result.seconds), String(format: "%.1f", mb / result.seconds),
-                         String(format: "%.0f", Double(info.records) / result.seconds),
-                         String(format: "%.1f", Double(coord.maxRSSKilobytes) / 1024)]
+            let share = localWall[size].map { String(format: "%.0f%%", 100 * $0 / median.wall) } ?? "-"
+            let cells = ["\(size) MB", String(format: "%.2f", median.wall), String(format: "%.1f", mb / median.wall),
+                         String(format: "%.0f", Double(info.records) / median.wall),
+                         String(format: "%.1f", Double(runs.map(\.rssKB).max() ?? 0) / 1024), share]
             print(cells.map { $0.padding(toLength: 13, withPad: " ", startingAt: 0) }.joined())
         }
+    }
+
+    func clusterRun(size: Int, info: CorpusInfo, server: EmbeddedPostgres) throws -> (wall: Double, rssKB: Int) {
+        let submit = URL(fileURLWithPath: ghwh).deletingLastPathComponent().appendingPathComponent("ghwh-submit").path
+        let db = try freshDatabase("bench_cluster_\(size)", server: server)
+        let url = "tcp://127.0.0.1:17\(size % 1000 + 100)"
+        setenv("GHWH_CLUSTER_SECRET", "bench-secret-0123456789abcdef", 1)
+        let coordinator = try ChildProcess.spawn(ghwh, ["coordinator", "--listen", url, "--raw", info.root, "--ui-listen", "off",
+                                                        "--database-url", db, "--log-level", "warning"])
+        var others: [pid_t] = []
+        func stopAll() -> Int {
+            for pid in others { kill(pid, SIGKILL); _ = ChildProcess.wait(pid) }
+            kill(coordinator, SIGTERM)
+            return ChildProcess.wait(coordinator).maxRSSKilobytes
+        }
+        let result: ChildProcess.Result
+        do {
+            for i in 1...2 {
+                others.append(try ChildProcess.spawn(ghwh, ["worker", "--coordinator", url, "--cores", "1", "--worker-id", "bench-\(i)",
+                                                            "--database-url", db, "--log-level", "warning"]))
+            }
+            others.append(try ChildProcess.spawn(ghwh, ["loader", "--coordinator", url, "--database-url", db, "--log-level", "warning"]))
+            // Like a standing Spark cluster: the job is timed once every worker is up.
+            let ready = try ChildProcess.run(submit, ["--coordinator", url, "--await-workers", "2", "--await-timeout", "60"])
+            guard ready.status == 0 else { throw ValidationError("the cluster's workers did not register") }
+            result = try ChildProcess.run(submit, ["--coordinator", url, "--job", "all"])
+        } catch {
+            _ = stopAll()
+            throw error
+        }
+        let coordinatorRSS = stopAll()
+        guard result.status == 0 else { throw ValidationError("ghwh-submit exited \(result.status)") }
+        return (result.seconds, coordinatorRSS)
     }
 
     struct CorpusInfo: Codable { var root: String; var uncompressedBytes: Int64; var records: Int }
