@@ -200,7 +200,7 @@ import Testing
         #expect(cluster.log("coordinator").components(separatedBy: "task failed").count - 1 == 4)
     }
 
-    @Test func submitStatusAndKill() throws {
+    @Test(.timeLimit(.minutes(3))) func submitStatusAndKill() throws {
         let (raw, _) = try Fixtures.generate(repos: 2, issues: 10, prs: 6, days: 3, seed: 39)
         let db = try Fixtures.database()
         let cluster = try ClusterHarness(conninfo: db, raw: raw)
@@ -210,11 +210,17 @@ import Testing
         try cluster.startLoader()
         let c = try cluster.client()
         defer { c.close() }
+        // `ghwh-submit --await-workers`: one worker registers; a second never comes.
+        #expect(try c.awaitWorkers(1, timeout: 60))
+        #expect(try c.awaitWorkers(2, timeout: 0.3) == false)
         let id = try c.submit(SubmitJob(job: "all", from: nil, to: nil, force: false, rawRoot: raw))
         try cluster.waitFor("the job to run", timeout: 60) { try c.status(id).state == .running }
         #expect(try c.kill(id).accepted)
-        let final = try cluster.waitForJob(id, client: c, timeout: 60)
+        // The long poll `ghwh-submit` waits with returns the job's end.
+        var polls = 0
+        let final = try c.wait(id, interval: 5) { _ in polls += 1 }
         #expect(final.state == .killed)
+        #expect(polls >= 1)
         #expect(try c.status("job-that-does-not-exist").state == .unknown)
         #expect(try c.kill(id).accepted == false, "already ended")
     }
