@@ -61,7 +61,7 @@ public struct JobOptions: ParsableArguments {
     var force = false
     @Option(help: "Worker threads (default: cores, or $GHWH_WORKERS).")
     var workers: Int?
-    @Option(name: .customLong("chunk-size-mb"), help: "Uncompressed MB of JSON per task (default 16).")
+    @Option(name: .customLong("chunk-size-mb"), help: "Task size in MB (default 16): a document stored in this much travels whole; larger ones are cut into tasks of this much JSON.")
     var chunkSizeMB: Int?
 
     public init() {}
