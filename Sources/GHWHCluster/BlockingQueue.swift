@@ -30,21 +30,7 @@ public final class BlockingQueue<Element: Sendable>: @unchecked Sendable {
     }
 
     /// Blocks while empty. Returns nil once closed and drained.
-    public func pop() -> Element? {
-        condition.lock()
-        defer { condition.unlock() }
-        while items.count == head && !closed { condition.wait() }
-        if items.count == head { return nil }
-        let item = items[head]
-        items[head] = nil
-        head += 1
-        if head > 64 && head * 2 > items.count {
-            items.removeFirst(head)
-            head = 0
-        }
-        condition.broadcast()
-        return item!
-    }
+    public func pop() -> Element? { popBatch(max: 1).first }
 
     /// Blocks while empty, then takes up to `max` items at once. Returns an
     /// empty array once closed and drained.
