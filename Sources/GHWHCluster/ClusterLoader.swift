@@ -31,9 +31,7 @@ public final class ClusterLoader: @unchecked Sendable {
     public init(settings: Settings, logger: Logger) throws {
         self.settings = settings
         self.logger = logger
-        client = try RequestClient(url: settings.endpoint.url, secret: settings.endpoint.secret,
-                                   limits: settings.endpoint.limits, senderId: settings.loaderId,
-                                   options: RequestClientOptions(resendTime: 600, callTimeout: 30, tls: settings.endpoint.tls))
+        client = try settings.endpoint.client(senderId: settings.loaderId, callTimeout: 30)
         loader = Loader(conninfo: settings.conninfo, jobId: "cluster", job: "cluster", logger: logger)
     }
 
@@ -58,7 +56,7 @@ public final class ClusterLoader: @unchecked Sendable {
             // The batch commits in groups (one WAL flush each), then is acknowledged.
             var start = 0
             while start < work.entries.count {
-                let group = Array(work.entries[start ..< min(work.entries.count, start + LocalCluster.groupCommitMax)])
+                let group = Array(work.entries[start ..< min(work.entries.count, start + Loader.groupCommitMax)])
                 commitUntilDone(group)
                 start += group.count
             }

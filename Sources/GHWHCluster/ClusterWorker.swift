@@ -37,9 +37,7 @@ public final class ClusterWorker: @unchecked Sendable {
     public init(settings: Settings, logger: Logger) throws {
         self.settings = settings
         self.logger = logger
-        client = try RequestClient(url: settings.endpoint.url, secret: settings.endpoint.secret,
-                                   limits: settings.endpoint.limits, senderId: settings.workerId,
-                                   options: RequestClientOptions(resendTime: 600, callTimeout: 30, tls: settings.endpoint.tls))
+        client = try settings.endpoint.client(senderId: settings.workerId, callTimeout: 30)
     }
 
     /// Runs until `stop()`; returns after the task loops end.

@@ -13,6 +13,14 @@ public struct ClusterEndpoint: Sendable {
     public init(url: String, secret: ClusterSecret, limits: FrameLimits = FrameLimits(), tls: TLSConfig? = nil) {
         self.url = url; self.secret = secret; self.limits = limits; self.tls = tls
     }
+
+    /// A client of the coordinator at this endpoint. REQ re-sends are pushed
+    /// out to 10 minutes: the roles retry themselves, and handlers that take
+    /// a while (long polls) should not see the same request twice.
+    func client(senderId: String, callTimeout: Double) throws -> RequestClient {
+        try RequestClient(url: url, secret: secret, limits: limits, senderId: senderId,
+                          options: RequestClientOptions(resendTime: 600, callTimeout: callTimeout, tls: tls))
+    }
 }
 
 /// The master: plans submitted jobs into tasks, leases them to workers that

@@ -38,11 +38,13 @@ public final class Loader: @unchecked Sendable {
         try withRetry { store in try self.apply(message, store) }
     }
 
+    /// Most messages `apply(_:)` commits in one transaction.
+    public static let groupCommitMax = 32
+
     /// Applies messages in order in one transaction (group commit: one WAL
     /// flush for all). Each task still commits with its commit record, and
     /// all or none of them do; counters change only if the commit succeeds.
     public func apply(_ messages: [LoaderMessage]) throws {
-        if messages.count == 1 { return try apply(messages[0]) }
         try withRetry { store in
             let before = lock.withLock { counters }
             do {

@@ -90,7 +90,7 @@ public struct LocalCluster: Sendable {
                           progress: (@Sendable (String) -> Void)?, produce: ((PhaseEvent) -> Void) -> Void) {
         let tasks = BlockingQueue<WorkerTask>(capacity: options.readAhead)
         // Results are small (COPY text); room for a group commit's worth.
-        let toLoader = BlockingQueue<LoaderMessage>(capacity: max(Self.groupCommitMax, options.readAhead + options.workers))
+        let toLoader = BlockingQueue<LoaderMessage>(capacity: max(Loader.groupCommitMax, options.readAhead + options.workers))
         let done = DispatchGroup()
         let conninfo = self.conninfo
 
@@ -120,7 +120,7 @@ public struct LocalCluster: Sendable {
         let loaderDone = DispatchSemaphore(value: 0)
         Self.startThread(name: "ghwh-loader") {
             // Whatever has queued up commits together (one WAL flush).
-            while case let messages = toLoader.popBatch(max: Self.groupCommitMax), !messages.isEmpty {
+            while case let messages = toLoader.popBatch(max: Loader.groupCommitMax), !messages.isEmpty {
                 do { try loader.apply(messages) } catch {
                     shared.fail("\(error)")
                     tasks.close(); toLoader.close()
@@ -155,9 +155,6 @@ public struct LocalCluster: Sendable {
             progress(shared.line(loader: loader.snapshot, started: started, job: label, final: true))
         }
     }
-
-    /// Most loader messages committed in one transaction.
-    static let groupCommitMax = 32
 
     static func newJobId() -> String {
         let f = DateFormatter()

@@ -147,8 +147,9 @@ public struct Planner {
         // compressed bytes. A container problem (say, entry data past the end
         // of the zip) falls through to streaming, which reports it.
         if RawReader.storedSize(of: document, in: file) <= spec.chunkBytes,
-           let size = RawReader.uncompressedSizeHint(of: document, in: file), size <= spec.chunkBytes * Self.wholeDocumentInflation,
-           let stored = try? RawReader.stored(document, of: file, whole: whole), stored.bytes.count <= spec.chunkBytes {
+           let size = RawReader.uncompressedSizeHint(of: document, in: file, whole: whole),
+           size <= spec.chunkBytes * Self.wholeDocumentInflation,
+           let stored = try? RawReader.stored(document, of: file, whole: whole) {
             var task = makeTask(final: true)
             task.document = stored
             p.uncompressedBytes += size

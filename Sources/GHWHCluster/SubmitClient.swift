@@ -6,9 +6,7 @@ public final class SubmitClient: @unchecked Sendable {
     let client: RequestClient
 
     public init(endpoint: ClusterEndpoint) throws {
-        client = try RequestClient(url: endpoint.url, secret: endpoint.secret, limits: endpoint.limits,
-                                   senderId: "submit-\(ProcessInfo.processInfo.processIdentifier)",
-                                   options: RequestClientOptions(resendTime: 600, callTimeout: 10, tls: endpoint.tls))
+        client = try endpoint.client(senderId: "submit-\(ProcessInfo.processInfo.processIdentifier)", callTimeout: 10)
     }
 
     public func submit(_ m: SubmitJob) throws -> String {

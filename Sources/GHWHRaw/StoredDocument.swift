@@ -56,12 +56,20 @@ public struct StoredDocument: Sendable, Equatable {
 extension RawReader {
     /// The document's decompressed size if it can be known without
     /// decompressing: a zip entry's declared size, a plain file's size, or a
-    /// gzip file's ISIZE trailer (exact for a single member under 4 GiB).
-    public static func uncompressedSizeHint(of document: RawDocument, in file: RawFile) -> Int64? {
+    /// gzip file's ISIZE trailer (exact for a single member under 4 GiB),
+    /// taken from `whole` when the file is already in memory.
+    public static func uncompressedSizeHint(of document: RawDocument, in file: RawFile, whole: WholeFile? = nil) -> Int64? {
         if let size = document.uncompressedSize { return size }
-        guard case .gzip = file.kind, file.size >= 18,
-              let handle = try? ReadOnlyFile(path: file.path, source: document.source),
-              let trailer = try? handle.readExactly(4, at: file.size - 4, what: "gzip trailer") else { return nil }
+        guard case .gzip = file.kind, file.size >= 18 else { return nil }
+        let trailer: [UInt8]
+        if let whole {
+            guard whole.bytes.count >= 18 else { return nil }
+            trailer = Array(whole.bytes.suffix(4))
+        } else {
+            guard let handle = try? ReadOnlyFile(path: file.path, source: document.source),
+                  let read = try? handle.readExactly(4, at: file.size - 4, what: "gzip trailer") else { return nil }
+            trailer = read
+        }
         let isize = UInt32(trailer[0]) | UInt32(trailer[1]) << 8 | UInt32(trailer[2]) << 16 | UInt32(trailer[3]) << 24
         return Int64(isize)
     }
@@ -82,22 +90,20 @@ extension RawReader {
     }
 
     public static func wholeFile(_ file: RawFile) throws -> WholeFile {
-        let handle = try ReadOnlyFile(path: file.path, source: file.relativePath)
-        let bytes = try handle.readExactly(Int(try handle.size()), at: 0, what: "file")
+        let bytes = try readAll(file, source: file.relativePath)
         return WholeFile(bytes: bytes, sha256: ContentHasher.sha256(bytes))
     }
 
+    private static func readAll(_ file: RawFile, source: String) throws -> [UInt8] {
+        let handle = try ReadOnlyFile(path: file.path, source: source)
+        return try handle.readExactly(Int(try handle.size()), at: 0, what: "file")
+    }
+
     /// Reads the document's stored bytes (a plain or gzip file's from
-    /// `whole` when given). Throws what streaming it would throw for a
-    /// damaged container (entry data past the end of the file, an encrypted
-    /// entry or an unsupported method).
+    /// `whole` when given, with its digest). Throws what streaming it would
+    /// throw for a damaged container (entry data past the end of the file,
+    /// an encrypted entry or an unsupported method).
     public static func stored(_ document: RawDocument, of file: RawFile, whole: WholeFile? = nil) throws -> StoredDocument {
-        if let whole, file.kind != .zip {
-            if case .gzip = file.kind {
-                return StoredDocument(source: document.source, format: document.format, encoding: .gzip, bytes: whole.bytes[...], sha256: whole.sha256)
-            }
-            return StoredDocument(source: document.source, format: document.format, encoding: .plain, bytes: whole.bytes[...], sha256: whole.sha256)
-        }
         switch file.kind {
         case .zip:
             guard let entryPath = document.entryPath else {
@@ -111,12 +117,11 @@ extension RawReader {
                                                       uncompressedSize: record.uncompressedSize, dataOffset: dataStart),
                                   bytes: bytes[...])
         case .gzip, .plain:
-            let handle = try ReadOnlyFile(path: file.path, source: document.source)
-            let size = try handle.size()
-            let bytes = try handle.readExactly(Int(size), at: 0, what: "file")
+            let bytes = try whole?.bytes ?? readAll(file, source: document.source)
             let encoding: StoredDocument.Encoding
             if case .gzip = file.kind { encoding = .gzip } else { encoding = .plain }
-            return StoredDocument(source: document.source, format: document.format, encoding: encoding, bytes: bytes[...])
+            return StoredDocument(source: document.source, format: document.format, encoding: encoding, bytes: bytes[...],
+                                  sha256: whole?.sha256)
         }
     }
 }

@@ -54,7 +54,7 @@ struct Bench: ParsableCommand {
                 let summary = try JSONDecoder().decode(RunSummary.self, from: Data(contentsOf: URL(fileURLWithPath: summaryPath)))
                 runs.append((result.seconds, summary, result.maxRSSKilobytes))
             }
-            let median = runs.sorted { $0.wall < $1.wall }[runs.count / 2]
+            let median = Self.median(runs, by: \.wall)
             localWall[size] = median.wall
             let silverSeconds = median.summary.seconds - median.summary.gold.seconds
             let mb = Double(info.uncompressedBytes) / 1e6
@@ -79,6 +79,11 @@ struct Bench: ParsableCommand {
     }
 
     /// The same job through separate processes talking nng over tcp loopback.
+    /// The run with the median value of `key` (the upper one of an even count).
+    static func median<Run>(_ runs: [Run], by key: (Run) -> Double) -> Run {
+        runs.sorted { key($0) < key($1) }[runs.count / 2]
+    }
+
     func freshDatabase(_ name: String, server: EmbeddedPostgres) throws -> String {
         let admin = try PGConnection(conninfo: server.conninfo(database: "postgres"))
         defer { admin.close() }
@@ -96,7 +101,7 @@ struct Bench: ParsableCommand {
         for (size, info) in corpora {
             var runs: [(wall: Double, rssKB: Int)] = []
             for _ in 0 ..< max(1, repeats) { runs.append(try clusterRun(size: size, info: info, server: server)) }
-            let median = runs.sorted { $0.wall < $1.wall }[runs.count / 2]
+            let median = Self.median(runs, by: \.wall)
             let mb = Double(info.uncompressedBytes) / 1e6
             let share = localWall[size].map { String(format: "%.0f%%", 100 * $0 / median.wall) } ?? "-"
             let cells = ["\(size) MB", String(format: "%.2f", median.wall), String(format: "%.1f", mb / median.wall),

@@ -12,6 +12,13 @@ func echoServer(_ url: String = "tcp://127.0.0.1:0", threads: Int = 4, limits: F
 
 func tcpURL(_ server: RequestServer) -> String { "tcp://127.0.0.1:\(server.boundPort ?? 0)" }
 
+/// A bare REQ socket dialled to `server`, for sending hand-made frames.
+func rawRequester(dialing server: RequestServer) throws -> NNGSocket {
+    let raw = try NNGSocket(.req, recvMaxBytes: 1 << 20, sendTimeout: 5, recvTimeout: 5)
+    do { try raw.dial(tcpURL(server), blocking: true) } catch { raw.close(); throw error }
+    return raw
+}
+
 @Suite(.serialized) struct RequestReplyTests {
     @Test func roundTripOverIPCAndTCP() throws {
         for url in [TestEnv.ipcURL("rr"), "tcp://127.0.0.1:0"] {
@@ -49,9 +56,8 @@ func tcpURL(_ server: RequestServer) -> String { "tcp://127.0.0.1:\(server.bound
         let rejections = Collected<String>()
         let server = try echoServer(rejections: rejections)
         defer { server.close() }
-        let raw = try NNGSocket(.req, recvMaxBytes: 1 << 20, sendTimeout: 5, recvTimeout: 5)
+        let raw = try rawRequester(dialing: server)
         defer { raw.close() }
-        try raw.dial(tcpURL(server), blocking: true)
         let old = try FrameCodec.seal(type: 1, payload: [1], sender: "w", sequence: 1, secret: TestEnv.secret,
                                       timestamp: WallClock.nowMillis() - 3_600_000)
         try raw.send(old)
@@ -64,9 +70,8 @@ func tcpURL(_ server: RequestServer) -> String { "tcp://127.0.0.1:\(server.bound
         let rejections = Collected<String>()
         let server = try echoServer(rejections: rejections)
         defer { server.close() }
-        let raw = try NNGSocket(.req, recvMaxBytes: 1 << 20, sendTimeout: 5, recvTimeout: 5)
+        let raw = try rawRequester(dialing: server)
         defer { raw.close() }
-        try raw.dial(tcpURL(server), blocking: true)
         let opener = FrameOpener(secret: TestEnv.secret, limits: TestEnv.limits)
         func send(_ seq: UInt64, _ payload: [UInt8]) throws -> Envelope {
             try raw.send(try FrameCodec.seal(type: 1, payload: payload, sender: "w", sequence: seq, secret: TestEnv.secret))
