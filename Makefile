@@ -7,6 +7,7 @@ RELEASE    := .build/release
 SAMPLE_DIR ?= sample-data
 BENCH_DIR  ?= bench-data
 BENCH_SIZES ?= 1024,2048
+BENCH_ARGS ?=
 
 .PHONY: deps build release run-local test bench clean-local
 
@@ -32,7 +33,7 @@ test: deps
 	$(SWIFT) test --skip-build
 
 bench: release
-	$(RELEASE)/ghwh-bench --corpus-dir $(BENCH_DIR) --sizes-mb $(BENCH_SIZES) --ghwh $(RELEASE)/ghwh --cluster
+	$(RELEASE)/ghwh-bench --corpus-dir $(BENCH_DIR) --sizes-mb $(BENCH_SIZES) --ghwh $(RELEASE)/ghwh --cluster $(BENCH_ARGS)
 
 # Stops the embedded Postgres and removes local state (not the sample data).
 clean-local:
