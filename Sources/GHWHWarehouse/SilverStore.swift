@@ -7,7 +7,9 @@ public final class SilverStore {
         case issues, pullRequests = "pull_requests"
         var stageTable: String { self == .issues ? "ghwh_meta.stage_issues" : "ghwh_meta.stage_pull_requests" }
         /// Session-private staging for a document that is one task: it merges
-        /// in the same transaction, so its rows need no WAL, index or cleanup.
+        /// in the same transaction, so its rows need no WAL or index. (They are
+        /// still deleted after the merge: a group commit merges many documents
+        /// in one transaction, and the table would otherwise grow within it.)
         var singleTaskStageTable: String { self == .issues ? "ghwh_stage_issues" : "ghwh_stage_pull_requests" }
         var silverTable: String { self == .issues ? "sta_github.issues" : "sta_github.pull_requests" }
         var columns: [String] { self == .issues ? SilverCopyEncoding.issueColumns : SilverCopyEncoding.pullRequestColumns }

@@ -35,26 +35,9 @@ public struct ClusterSecret: Sendable {
     public static let insecure = ClusterSecret(insecureKey: [])
 }
 
-/// HMAC-SHA256 over frame bytes, and its constant-time check.
+/// HMAC-SHA256 over frame bytes, fed piecewise, and its constant-time check.
 enum Authenticator {
     static let macBytes = 32
-
-    /// Writes the 32-byte MAC of `message` into `out` (which must hold 32 bytes).
-    static func mac(_ message: UnsafeRawBufferPointer, secret: ClusterSecret, into out: UnsafeMutableRawBufferPointer) {
-        var hmac = HMAC<SHA256>(key: secret.key)
-        hmac.update(data: message)
-        let code = hmac.finalize()
-        code.withUnsafeBytes { out.copyMemory(from: $0) }
-    }
-
-    /// True when `expected` equals the MAC of `message`. The comparison time does not
-    /// depend on where the bytes differ.
-    static func verify(_ message: UnsafeRawBufferPointer, mac expected: UnsafeRawBufferPointer, secret: ClusterSecret) -> Bool {
-        var hmac = HMAC<SHA256>(key: secret.key)
-        hmac.update(data: message)
-        let code = hmac.finalize()
-        return code.withUnsafeBytes { constantTimeEqual($0, expected) }
-    }
 
     /// An HMAC to feed piecewise (`finish` or `check` it).
     static func start(_ secret: ClusterSecret) -> HMAC<SHA256> { HMAC<SHA256>(key: secret.key) }

@@ -194,23 +194,17 @@ public enum FrameCodec {
         // With a digest table the MAC input depends on it, so the table is read
         // (bounds-checked) first; a forged table only makes the MAC fail.
         let table = flags & digestedPartsFlag != 0 ? try digestTable(bytes, macStart: macStart) : nil
-        let macOK: Bool
-        if let table {
-            var hmac = Authenticator.start(secret)
-            hmac.update(data: UnsafeRawBufferPointer(rebasing: bytes[0 ..< table.payloadStart]))
-            var cursor = table.payloadStart
-            for range in table.ranges {
-                let start = table.payloadStart + range.lowerBound, end = table.payloadStart + range.upperBound
-                hmac.update(data: UnsafeRawBufferPointer(rebasing: bytes[cursor ..< start]))
-                hmac.update(data: Array(SHA256.hash(data: UnsafeRawBufferPointer(rebasing: bytes[start ..< end]))))
-                cursor = end
-            }
-            hmac.update(data: UnsafeRawBufferPointer(rebasing: bytes[cursor ..< macStart]))
-            macOK = Authenticator.check(hmac, against: macBytes)
-        } else {
-            macOK = Authenticator.verify(UnsafeRawBufferPointer(rebasing: bytes[0 ..< macStart]), mac: macBytes, secret: secret)
+        // The MAC covers every byte before it, except that each digested part enters as its SHA-256.
+        var hmac = Authenticator.start(secret)
+        var cursor = 0
+        for range in table?.ranges ?? [] {
+            let start = table!.payloadStart + range.lowerBound, end = table!.payloadStart + range.upperBound
+            hmac.update(data: UnsafeRawBufferPointer(rebasing: bytes[cursor ..< start]))
+            hmac.update(data: Array(SHA256.hash(data: UnsafeRawBufferPointer(rebasing: bytes[start ..< end]))))
+            cursor = end
         }
-        guard macOK else { throw WireError.authenticationFailed }
+        hmac.update(data: UnsafeRawBufferPointer(rebasing: bytes[cursor ..< macStart]))
+        guard Authenticator.check(hmac, against: macBytes) else { throw WireError.authenticationFailed }
         // Authenticated: the fields were written by a holder of the secret, but are still checked.
         let type = load(6, UInt16.self)
         let senderCount = Int(bytes[10])
