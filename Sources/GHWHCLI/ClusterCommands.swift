@@ -67,7 +67,8 @@ struct CoordinatorCommand: ParsableCommand {
         try coordinator.start()
         if let port = coordinator.boundPort { print("coordinator listening on \(config.listenURL) (port \(port))") }
         if let ui, let port = ui.boundPort { print("web UI on http://\(uiAddress.split(separator: ":").dropLast().joined(separator: ":")):\(port)/") }
-        waitForTermination()
+        let signalName = waitForTermination()
+        logger.notice("stopping on \(signalName)")
         coordinator.stop()
         ui?.stop()
     }
@@ -82,12 +83,15 @@ struct WorkerCommand: ParsableCommand {
     @Option(help: "Coordinator URL (default tcp://127.0.0.1:7077, or $GHWH_COORDINATOR).") var coordinator: String?
     @Option(help: "Concurrent tasks (default: cores, or $GHWH_CORES).") var cores: Int?
     @Option(name: .customLong("worker-id"), help: "Name of this worker (default host-pid).") var workerId: String?
+    @Option(name: .customLong("shutdown-grace"), help: "Seconds running tasks get to finish on SIGTERM before they are handed back (default 30).")
+    var shutdownGrace: Double?
     @Option(name: .customLong("exit-after-tasks"), help: .hidden) var exitAfterTasks: Int?
     @Option(name: .customLong("task-delay-ms"), help: .hidden) var taskDelayMs: Int?
     @Option(name: .customLong("fail-tasks-matching"), help: .hidden) var failTasksMatching: String?
 
     func run() throws {
-        let config = try common.configuration(extra: [.coordinator: coordinator, .cores: cores.map(String.init)])
+        let config = try common.configuration(extra: [.coordinator: coordinator, .cores: cores.map(String.init),
+                                                      .shutdownGrace: shutdownGrace.map { String($0) }])
         let logger = common.makeLogger("ghwh.worker")
         let endpoint = try cluster.endpoint(url: config.coordinatorURL, config: config, role: "worker")
         let id = workerId ?? "worker-\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
@@ -95,8 +99,9 @@ struct WorkerCommand: ParsableCommand {
         settings.exitAfterTasks = exitAfterTasks ?? ProcessInfo.processInfo.environment["GHWH_FAULT_EXIT_AFTER_TASKS"].flatMap { Int($0) }
         settings.taskDelay = Double(taskDelayMs ?? 0) / 1000
         settings.failTasksMatching = failTasksMatching
+        settings.shutdownGrace = config.shutdownGrace
         let worker = try ClusterWorker(settings: settings, logger: logger)
-        LocalClusterSignals.onTermination { worker.stop() }
+        TerminationSignals.onFirst { _ in worker.stop() }
         worker.run()
     }
 }
@@ -119,28 +124,52 @@ struct LoaderCommand: ParsableCommand {
                                               conninfo: conninfo)
         settings.exitAfterCommits = exitAfterCommits ?? ProcessInfo.processInfo.environment["GHWH_FAULT_EXIT_AFTER_COMMITS"].flatMap { Int($0) }
         let loader = try ClusterLoader(settings: settings, logger: logger)
-        LocalClusterSignals.onTermination { loader.stop() }
+        TerminationSignals.onFirst { _ in loader.stop() }
         loader.run()
     }
 }
 
-/// SIGINT/SIGTERM handling for the long-running roles.
-enum LocalClusterSignals {
-    nonisolated(unsafe) static var handlers: [@Sendable () -> Void] = []
-    static func onTermination(_ body: @escaping @Sendable () -> Void) {
-        handlers.append(body)
-        for sig in [SIGINT, SIGTERM] {
-            signal(sig) { _ in
-                for h in LocalClusterSignals.handlers { h() }
-                _exit(0)
+/// SIGINT/SIGTERM for the long-running roles, without work in a signal
+/// handler: the signals are ignored at the process level and delivered to a
+/// dispatch source, whose handler (an ordinary thread) asks the role to stop
+/// gracefully. A second signal exits at once (an impatient operator).
+enum TerminationSignals {
+    nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var received = 0
+
+    /// Calls `body` once, on the first SIGINT or SIGTERM.
+    static func onFirst(_ body: @escaping @Sendable (_ signalName: String) -> Void) {
+        for (sig, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler {
+                let count = lock.withLock { received += 1; return received }
+                if count == 1 { body(name) } else { exit(128 + sig) }
             }
+            source.resume()
+            lock.withLock { sources.append(source) }
         }
     }
 }
 
-/// Blocks until SIGINT or SIGTERM.
-func waitForTermination() {
+/// Blocks until SIGINT or SIGTERM; returns the signal's name.
+func waitForTermination() -> String {
     let semaphore = DispatchSemaphore(value: 0)
-    LocalClusterSignals.onTermination { semaphore.signal() }
+    let name = LockedValue("")
+    TerminationSignals.onFirst { signalName in
+        name.set(signalName)
+        semaphore.signal()
+    }
     semaphore.wait()
+    return name.get()
+}
+
+/// A value shared between a signal source and the waiting thread.
+final class LockedValue<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: T
+    init(_ value: T) { self.value = value }
+    func set(_ v: T) { lock.withLock { value = v } }
+    func get() -> T { lock.withLock { value } }
 }

@@ -191,7 +191,12 @@ public struct SubmitCommand: ParsableCommand {
         var lastPrinted = Date.distantPast
         let final: JobStatus
         do {
-            final = try client.wait(id) { s in
+            var warnedAt = Date.distantPast
+            final = try client.wait(id, onUnreachable: { error in
+                guard Date().timeIntervalSince(warnedAt) >= 10 else { return }
+                warnedAt = Date()
+                FileHandle.standardError.write(Data("\ncoordinator unreachable (\(error)); still following \(id) for up to 5 minutes\n".utf8))
+            }) { s in
                 guard isTTY || Date().timeIntervalSince(lastPrinted) >= 5 else { return }
                 lastPrinted = Date()
                 FileHandle.standardError.write(Data(((isTTY ? "\r\u{1B}[K" : "") + SubmitClient.line(s) + (isTTY ? "" : "\n")).utf8))

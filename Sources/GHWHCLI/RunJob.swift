@@ -20,6 +20,11 @@ enum JobRunner {
         }
         let progress = showProgress ? writeLine : nil
         let cluster = LocalCluster(conninfo: conninfo, options: .init(workers: config.workers), logger: logger)
+        // Ctrl-C: no new task starts, the transaction in flight finishes, the job is recorded as failed; a rerun completes it.
+        TerminationSignals.onFirst { name in
+            FileHandle.standardError.write(Data("\n\(name): stopping the job (again to quit at once); a rerun completes it\n".utf8))
+            cluster.control.interrupt("interrupted by \(name)")
+        }
         let summary = try cluster.run(spec, progress: progress)
         if isTTY && showProgress { FileHandle.standardError.write(Data("\n".utf8)) }
         print(summary.render())

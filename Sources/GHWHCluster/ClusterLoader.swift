@@ -35,10 +35,17 @@ public final class ClusterLoader: @unchecked Sendable {
         loader = Loader(conninfo: settings.conninfo, jobId: "cluster", job: "cluster", logger: logger)
     }
 
-    public func stop() { lock.withLock { stopped = true } }
+    /// Asks the loader to stop: the transaction in progress finishes (and is
+    /// acknowledged), then `run` returns. Unacknowledged entries stay in the
+    /// coordinator's outbox for the next loader.
+    public func stop() {
+        let first = lock.withLock { () -> Bool in defer { stopped = true }; return !stopped }
+        if first { logger.notice("stopping: finishing the transaction in progress") }
+    }
     private var isStopped: Bool { lock.withLock { stopped } }
 
     public func run() {
+        defer { logger.notice("loader stopped", metadata: ["commits": "\(commits)"]) }
         while !isStopped {
             let work: LoaderWork
             let asked = Date()
@@ -51,17 +58,20 @@ public final class ClusterLoader: @unchecked Sendable {
                 continue
             }
             // The coordinator holds the fetch up to a second for entries (a long poll).
-            guard let last = work.entries.last else { continue }
+            guard !work.entries.isEmpty else { continue }
             let fetched = Date()
             // The batch commits in groups (one WAL flush each), then is acknowledged.
             var start = 0
+            var lastCommitted: UInt64?
             while start < work.entries.count {
                 let group = Array(work.entries[start ..< min(work.entries.count, start + Loader.groupCommitMax)])
-                commitUntilDone(group)
+                guard commitUntilDone(group) else { break }
+                lastCommitted = group.last?.seq
                 start += group.count
             }
             let committed = Date()
-            acknowledge(upTo: last.seq, epoch: work.epoch, delta: loader.takeDelta())
+            guard let upTo = lastCommitted else { continue }
+            acknowledge(upTo: upTo, epoch: work.epoch, delta: loader.takeDelta())
             logger.debug("loader batch", metadata: ["entries": "\(work.entries.count)",
                                                     "wait_ms": "\(Int(fetched.timeIntervalSince(asked) * 1000))",
                                                     "commit_ms": "\(Int(committed.timeIntervalSince(fetched) * 1000))",
@@ -71,15 +81,16 @@ public final class ClusterLoader: @unchecked Sendable {
 
     /// Commits entries in one transaction, retrying with backoff while
     /// PostgreSQL is unreachable and telling the coordinator, so the job
-    /// shows why it waits.
-    private func commitUntilDone(_ entries: [LoaderEntry]) {
+    /// shows why it waits. False when the loader is stopping and gave up.
+    private func commitUntilDone(_ entries: [LoaderEntry]) -> Bool {
         var delay = 1.0
         while true {
             do {
                 try loader.apply(entries.map(\.message))
                 for entry in entries { if case .result = entry.message { countCommit() } }
-                return
+                return true
             } catch {
+                if isStopped { return false }
                 logger.error("cannot commit; will retry", metadata: ["seq": "\(entries.first?.seq ?? 0)...\(entries.last?.seq ?? 0)",
                                                                    "error": "\(error)"])
                 _ = try? client.call(ReportLoaderError(loaderId: settings.loaderId, message: "\(error)"))
@@ -104,6 +115,7 @@ public final class ClusterLoader: @unchecked Sendable {
                 _ = try client.call(AckLoaderWork(loaderId: settings.loaderId, epoch: epoch, upToSeq: seq, delta: delta)).decode(Ack.self)
                 return
             } catch {
+                if isStopped { return }  // the coordinator re-sends it to the next loader; commits are idempotent
                 logger.warning("cannot acknowledge; retrying", metadata: ["error": "\(error)"])
                 Thread.sleep(forTimeInterval: delay)
                 delay = min(delay * 2, 5)

@@ -20,6 +20,8 @@ public final class ClusterWorker: @unchecked Sendable {
         public var taskDelay: Double = 0
         /// Fault injection for tests: fail every silver task whose source contains this (a poison chunk).
         public var failTasksMatching: String?
+        /// Seconds a stopping worker lets running tasks finish before handing them back.
+        public var shutdownGrace: Double = 30
         public init(endpoint: ClusterEndpoint, workerId: String, cores: Int, conninfo: String?) {
             self.endpoint = endpoint; self.workerId = workerId; self.cores = cores; self.conninfo = conninfo
         }
@@ -28,11 +30,15 @@ public final class ClusterWorker: @unchecked Sendable {
     let settings: Settings
     let logger: Logger
     let client: RequestClient
+    /// This process: a restart under the same worker id is a new incarnation.
+    public let incarnation = UUID().uuidString
     private let lock = NSLock()
-    private var running: Set<String> = []
+    /// Tasks in hand: id -> told to stop (the coordinator re-queued it; its result would be discarded).
+    private var running: [String: Bool] = [:]
     private var started = 0
     private var heartbeatInterval: Double = 5
-    private var stopped = false
+    private var stopping = false
+    private let stopRequested = DispatchSemaphore(value: 0)
 
     public init(settings: Settings, logger: Logger) throws {
         self.settings = settings
@@ -40,32 +46,63 @@ public final class ClusterWorker: @unchecked Sendable {
         client = try settings.endpoint.client(senderId: settings.workerId, callTimeout: 30)
     }
 
-    /// Runs until `stop()`; returns after the task loops end.
+    /// Runs until `stop()`: then takes no new task, gives the running ones
+    /// `shutdownGrace` seconds, hands back what is unfinished and leaves.
     public func run() {
         registerUntilAccepted()
         LocalCluster.startThread(name: "ghwh-heartbeat") { [unowned self] in self.heartbeats() }
-        let group = DispatchGroup()
+        let loops = DispatchGroup()
         for slot in 0..<max(1, settings.cores) {
-            group.enter()
+            loops.enter()
             LocalCluster.startThread(name: "ghwh-task-\(slot)") { [unowned self] in
                 self.taskLoop(slot: slot)
-                group.leave()
+                loops.leave()
             }
         }
-        group.wait()
+        stopRequested.wait()
+        let finished = loops.wait(timeout: .now() + settings.shutdownGrace) == .success
+        let unfinished = lock.withLock { Array(running.keys).sorted() }
+        if !finished {
+            logger.warning("shutdown grace over: handing running tasks back", metadata: [
+                "grace_s": "\(settings.shutdownGrace)", "tasks": "\(unfinished.joined(separator: ","))"])
+        }
+        leave(handingBack: unfinished)
     }
 
-    public func stop() { lock.withLock { stopped = true } }
-    private var isStopped: Bool { lock.withLock { stopped } }
+    /// Asks the worker to stop gracefully (returns at once; `run` returns when done).
+    public func stop() {
+        let first = lock.withLock { () -> Bool in
+            defer { stopping = true }
+            return !stopping
+        }
+        guard first else { return }
+        logger.notice("stopping: no new tasks; running tasks finish or are handed back",
+                      metadata: ["grace_s": "\(settings.shutdownGrace)"])
+        stopRequested.signal()
+    }
+
+    private var isStopping: Bool { lock.withLock { stopping } }
+
+    private func leave(handingBack tasks: [String]) {
+        do {
+            _ = try client.call(ReleaseTasks(workerId: settings.workerId, incarnation: incarnation, taskIds: tasks, leaving: true),
+                                timeout: 5)
+            logger.notice("worker stopped", metadata: ["handed_back": "\(tasks.count)"])
+        } catch {
+            logger.warning("could not tell the coordinator that this worker leaves (its tasks re-run when the connection closes)",
+                           metadata: ["error": "\(error)"])
+        }
+    }
 
     private func registerUntilAccepted() {
         var delay = 0.2
-        while !isStopped {
+        while !isStopping {
             do {
                 let reply = try client.call(RegisterWorker(workerId: settings.workerId, host: ProcessInfo.processInfo.hostName,
-                                                           cores: settings.cores)).decode(Registered.self)
+                                                           cores: settings.cores, incarnation: incarnation)).decode(Registered.self)
                 lock.withLock { heartbeatInterval = reply.heartbeatInterval }
-                logger.notice("registered with the coordinator", metadata: ["url": "\(settings.endpoint.url)", "worker": "\(settings.workerId)"])
+                logger.notice("registered with the coordinator", metadata: ["url": "\(settings.endpoint.url)", "worker": "\(settings.workerId)",
+                                                                            "incarnation": "\(incarnation)"])
                 return
             } catch {
                 logger.warning("cannot register with the coordinator; retrying", metadata: ["url": "\(settings.endpoint.url)", "error": "\(error)"])
@@ -76,11 +113,20 @@ public final class ClusterWorker: @unchecked Sendable {
     }
 
     private func heartbeats() {
-        while !isStopped {
-            Thread.sleep(forTimeInterval: lock.withLock { heartbeatInterval })
-            let tasks = lock.withLock { Array(running) }
+        while !isStopping {
+            if stopRequested.wait(timeout: .now() + lock.withLock({ heartbeatInterval })) == .success {
+                stopRequested.signal()  // not ours to take: `run` waits on it
+                return
+            }
+            let tasks = lock.withLock { Array(running.keys) }
             do {
-                let reply = try client.call(Heartbeat(workerId: settings.workerId, runningTasks: tasks)).decode(HeartbeatReply.self)
+                let reply = try client.call(Heartbeat(workerId: settings.workerId, incarnation: incarnation, runningTasks: tasks))
+                    .decode(HeartbeatReply.self)
+                if !reply.stop.isEmpty {
+                    logger.notice("the coordinator re-queued tasks this worker runs: their results will not be sent",
+                                  metadata: ["tasks": "\(reply.stop.joined(separator: ","))"])
+                    lock.withLock { for id in reply.stop where running[id] != nil { running[id] = true } }
+                }
                 if !reply.known { registerUntilAccepted() }
             } catch {
                 logger.warning("heartbeat failed", metadata: ["error": "\(error)"])
@@ -92,11 +138,12 @@ public final class ClusterWorker: @unchecked Sendable {
         let silver = SilverWorker(name: settings.workerId)
         let gold = GoldWorker(name: settings.workerId)
         var goldStore: GoldStore?
-        while !isStopped {
+        while !isStopping {
             let assignment: TaskAssignment
             let asked = Date()
             do {
-                assignment = try client.call(RequestTask(workerId: settings.workerId)).decode(TaskAssignment.self)
+                assignment = try client.call(RequestTask(workerId: settings.workerId, incarnation: incarnation))
+                    .decode(TaskAssignment.self)
             } catch {
                 logger.warning("cannot reach the coordinator; retrying", metadata: ["error": "\(error)"])
                 Thread.sleep(forTimeInterval: 1)
@@ -105,13 +152,18 @@ public final class ClusterWorker: @unchecked Sendable {
             if assignment.unknownWorker { registerUntilAccepted(); continue }
             // The coordinator holds the request up to a second for work to appear (a long poll).
             guard let task = assignment.task else { continue }
-            let n = lock.withLock { () -> Int in started += 1; running.insert(task.taskId); return started }
+            if isStopping {  // leased while we were asked to stop: hand it straight back
+                _ = try? client.call(ReleaseTasks(workerId: settings.workerId, incarnation: incarnation, taskIds: [task.taskId],
+                                                  leaving: false), timeout: 5)
+                break
+            }
+            let n = lock.withLock { () -> Int in started += 1; running[task.taskId] = false; return started }
             if let limit = settings.exitAfterTasks, n > limit {
                 logger.critical("fault injection: exiting abruptly with a task in hand", metadata: ["task": "\(task.taskId)"])
                 _exit(137)
             }
             let fetched = Date()
-            if settings.taskDelay > 0 { Thread.sleep(forTimeInterval: settings.taskDelay) }
+            if settings.taskDelay > 0 { Thread.sleep(forTimeInterval: settings.taskDelay) }  // fault injection: a slow machine
             do {
                 let result: WorkerResult
                 switch task {
@@ -131,16 +183,20 @@ public final class ClusterWorker: @unchecked Sendable {
                     result = .gold(try gold.run(t, store: goldStore!))
                 }
                 let ran = Date()
-                submit(result, attempt: assignment.attempt)
-                logger.debug("task done", metadata: ["task": "\(task.taskId)", "fetch_ms": "\(Int(ran.timeIntervalSince(asked) * 1000) - Int(ran.timeIntervalSince(fetched) * 1000))",
+                if lock.withLock({ running[task.taskId] == true }) {
+                    logger.info("task result dropped: the coordinator re-queued it", metadata: ["task": "\(task.taskId)"])
+                } else {
+                    submit(result, attempt: assignment.attempt)
+                }
+                logger.debug("task done", metadata: ["task": "\(task.taskId)", "fetch_ms": "\(Int(fetched.timeIntervalSince(asked) * 1000))",
                                                      "run_ms": "\(Int(ran.timeIntervalSince(fetched) * 1000))",
                                                      "submit_ms": "\(Int(Date().timeIntervalSince(ran) * 1000))"])
             } catch {
                 goldStore = nil
-                _ = try? client.call(ReportTaskFailure(workerId: settings.workerId, taskId: task.taskId,
+                _ = try? client.call(ReportTaskFailure(workerId: settings.workerId, incarnation: incarnation, taskId: task.taskId,
                                                        attempt: assignment.attempt, error: "\(error)"))
             }
-            lock.withLock { _ = running.remove(task.taskId) }
+            lock.withLock { _ = running.removeValue(forKey: task.taskId) }
         }
     }
 
@@ -149,7 +205,8 @@ public final class ClusterWorker: @unchecked Sendable {
     private func submit(_ result: WorkerResult, attempt: Int) {
         for delay in [0.2, 0.5, 1, 2, 4, 8] {
             do {
-                let ack = try client.call(SubmitResult(workerId: settings.workerId, attempt: attempt, result: result)).decode(Ack.self)
+                let ack = try client.call(SubmitResult(workerId: settings.workerId, incarnation: incarnation, attempt: attempt,
+                                                       result: result)).decode(Ack.self)
                 if !ack.accepted { logger.info("result not needed", metadata: ["task": "\(result.taskId)", "why": "\(ack.message)"]) }
                 return
             } catch {

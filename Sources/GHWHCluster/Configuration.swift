@@ -20,6 +20,7 @@ public struct Configuration: Sendable {
         case heartbeatInterval = "heartbeat_interval"
         case cores = "cores"
         case uiListen = "ui_listen"
+        case shutdownGrace = "shutdown_grace"
 
         public var environmentName: String { "GHWH_" + rawValue.uppercased() }
         var defaultValue: String? {
@@ -34,6 +35,7 @@ public struct Configuration: Sendable {
             case .maxAttempts: return "4"
             case .heartbeatInterval: return "5"
             case .uiListen: return "127.0.0.1:8080"
+            case .shutdownGrace: return "30"
             }
         }
     }
@@ -66,7 +68,7 @@ public struct Configuration: Sendable {
                 throw ConfigError(description: "\(key.rawValue) (from \(origins[key] ?? "?")) must be a positive integer, got \(values[key] ?? "nothing")")
             }
         }
-        for key in [Key.workerTimeout, .heartbeatInterval] {
+        for key in [Key.workerTimeout, .heartbeatInterval, .shutdownGrace] {
             guard let v = values[key], let n = Double(v), n > 0 else {
                 throw ConfigError(description: "\(key.rawValue) (from \(origins[key] ?? "?")) must be a positive number of seconds, got \(values[key] ?? "nothing")")
             }
@@ -90,6 +92,8 @@ public struct Configuration: Sendable {
     public var workerTimeout: Double { Double(values[.workerTimeout] ?? "60") ?? 60 }
     public var maxAttempts: Int { Int(values[.maxAttempts] ?? "4") ?? 4 }
     public var heartbeatInterval: Double { Double(values[.heartbeatInterval] ?? "5") ?? 5 }
+    /// Seconds a stopping worker gives its running tasks before handing them back.
+    public var shutdownGrace: Double { Double(values[.shutdownGrace] ?? "30") ?? 30 }
     /// The coordinator's web UI address (HOST:PORT, or `off`).
     public var uiListen: String { values[.uiListen] ?? "127.0.0.1:8080" }
 

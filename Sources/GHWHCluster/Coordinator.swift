@@ -36,7 +36,7 @@ public final class Coordinator: @unchecked Sendable {
         public var chunkBytes = 16 << 20
         public var goldBuckets = 16
         public var heartbeatInterval: Double = 5
-        public var scheduler = Scheduler.Settings()
+        public var scheduler = ClusterState.Settings()
         /// Request threads: workers' task requests and the loader's fetches
         /// are long polls (up to 1 s), so allow for every core of every worker.
         public var serverThreads = 64
@@ -45,33 +45,19 @@ public final class Coordinator: @unchecked Sendable {
         }
     }
 
-    final class JobRecord: @unchecked Sendable {
-        let id: String
-        let spec: JobSpec
-        var state: JobStatus.State = .queued
-        var phase = "queued"
-        var summary: JobSummary
-        var planner = Planner.Progress()
-        var goldTasks = 0
-        var started: Date?
-        var finished: Date?
-        var error: String?
-        var killed = false
-        let submitted = Date()
-        init(id: String, spec: JobSpec) {
-            self.id = id; self.spec = spec; summary = JobSummary(jobId: id, job: spec.job.rawValue)
-        }
-    }
-
     let settings: Settings
     let logger: Logger
     let scheduler: Scheduler
     /// Distinguishes this process's outbox sequence numbers from a previous one's.
     let epoch = UUID().uuidString
+    /// Finished jobs whose task tables are kept in memory (older ones are read from the journal).
+    static let keptTaskTables = 20
+    /// The job journal in `ghwh_meta` (its own connection).
+    let journal: JournalConnection
     private let lock = NSLock()
-    private var jobs: [String: JobRecord] = [:]
-    private var queue: [JobRecord] = []
-    private var current: JobRecord?
+    private var jobs: [String: JobRun] = [:]
+    private var queue: [JobRun] = []
+    private var current: JobRun?
     private let jobSignal = DispatchSemaphore(value: 0)
     /// Broadcast whenever a job ends (status long polls wait on it).
     private let jobEnded = NSCondition()
@@ -81,11 +67,18 @@ public final class Coordinator: @unchecked Sendable {
     public init(settings: Settings, logger: Logger) {
         self.settings = settings
         self.logger = logger
-        self.scheduler = Scheduler(settings: settings.scheduler)
+        self.scheduler = Scheduler(settings: settings.scheduler, epoch: epoch, logger: logger)
+        self.journal = JournalConnection(conninfo: settings.conninfo, logger: logger)
+    }
+
+    /// A finished job's task table as JSON (the journal keeps it).
+    static func tasksJSON(_ tasks: [ClusterState.Task]) -> String {
+        String(decoding: (try? JSONEncoder().encode(tasks.map(Self.view))) ?? Data("[]".utf8), as: UTF8.self)
     }
 
     /// Binds the socket and starts the job runner and the liveness monitor.
     public func start() throws {
+        resumeJournaledJobs()
         server = try RequestServer(
             url: settings.endpoint.url, secret: settings.endpoint.secret, limits: settings.endpoint.limits,
             threads: settings.serverThreads, senderId: "coordinator", tls: settings.endpoint.tls,
@@ -102,15 +95,28 @@ public final class Coordinator: @unchecked Sendable {
     /// Hooks for metrics; set before `start()`.
     public func observe(taskFinished: @escaping @Sendable (_ kind: String, _ seconds: Double, _ records: Int, _ bytes: Int64, _ rejects: Int) -> Void,
                         loaderCommit: @escaping @Sendable (_ seconds: Double) -> Void) {
-        scheduler.onTaskFinished = taskFinished
+        scheduler.onTaskFinished = { kind, seconds, result in
+            switch result {
+            case .silver(let c, let bytes): taskFinished(kind, seconds, c.records, Int64(bytes), c.rejectCount)
+            case .silverDocumentFailed, .gold: taskFinished(kind, seconds, 0, 0, 0)
+            }
+        }
         scheduler.onLoaderCommit = loaderCommit
     }
 
+    /// Stops serving: the running job stops, waiting polls are answered, the socket closes.
     public func stop() {
         lock.withLock { stopped = true }
-        scheduler.stopJob("coordinator stopping")
+        scheduler.perform { state, _ in state.stopJob("coordinator stopping") }
+        scheduler.perform { state, _ in state.cancelPolls() }
         jobSignal.signal()
         server?.close()
+        logger.notice("coordinator stopped")
+    }
+
+    /// A sender's connection closed (all of its pipes): a worker is lost at once.
+    public func connectionClosed(senderId: String) {
+        scheduler.perform { state, now in state.connectionClosed(worker: senderId, now: now) }
     }
 
     // MARK: - Requests
@@ -121,52 +127,62 @@ public final class Coordinator: @unchecked Sendable {
         switch type {
         case .registerWorker:
             let m = try envelope.decode(RegisterWorker.self)
-            scheduler.register(m)
-            logger.notice("worker registered", metadata: ["worker": "\(m.workerId)", "host": "\(m.host)", "cores": "\(m.cores)"])
+            scheduler.perform { state, now in
+                state.register(worker: m.workerId, incarnation: m.incarnation, host: m.host, cores: m.cores, now: now)
+            }
+            logger.notice("worker registered", metadata: ["worker": "\(m.workerId)", "incarnation": "\(m.incarnation)",
+                                                          "host": "\(m.host)", "cores": "\(m.cores)"])
             return reply(Registered(heartbeatInterval: settings.heartbeatInterval, workerTimeout: settings.scheduler.workerTimeout))
         case .heartbeat:
-            return reply(HeartbeatReply(known: scheduler.heartbeat(try envelope.decode(Heartbeat.self))))
+            let m = try envelope.decode(Heartbeat.self)
+            let outcome = scheduler.perform { state, now in
+                state.heartbeat(worker: m.workerId, incarnation: m.incarnation, running: m.runningTasks, now: now)
+            }
+            return reply(HeartbeatReply(known: outcome.known, stop: outcome.stop))
         case .requestTask:
             let m = try envelope.decode(RequestTask.self)
-            guard scheduler.aliveWorkers.contains(where: { $0.id == m.workerId }) else {
-                return reply(TaskAssignment(task: nil, attempt: 0, unknownWorker: true))
+            let answer = scheduler.pollAndWait { state, poll, now in
+                state.requestTask(poll: poll, worker: m.workerId, incarnation: m.incarnation, deadline: now + 1, now: now)
             }
-            let asked = Date()
-            if let (task, attempt) = scheduler.nextTask(for: m.workerId, wait: 1) {
-                let leased = Date()
-                let r = reply(TaskAssignment(task: task, attempt: attempt))
-                logger.debug("task leased", metadata: ["task": "\(task.taskId)", "worker": "\(m.workerId)", "attempt": "\(attempt)",
-                                                       "wait_ms": "\(Int(leased.timeIntervalSince(asked) * 1000))",
-                                                       "encode_ms": "\(Int(Date().timeIntervalSince(leased) * 1000))"])
-                return r
-            }
-            return reply(TaskAssignment(task: nil, attempt: 0))
+            return reply(Self.assignment(answer))
         case .submitResult:
             let m = try envelope.decode(SubmitResult.self)
-            let accepted = scheduler.accept(m.result, from: m.workerId)
-            if !accepted { logger.info("discarded a duplicate result", metadata: ["task": "\(m.result.taskId)", "worker": "\(m.workerId)"]) }
-            return reply(Ack(accepted, accepted ? "" : "duplicate result discarded"))
+            let (accepted, why) = scheduler.perform { state, now in
+                let r = state.result(m.result, worker: m.workerId, incarnation: m.incarnation, attempt: m.attempt, now: now)
+                return ((r.accepted, r.reason), r.actions)
+            }
+            return reply(Ack(accepted, accepted ? "" : "result discarded: \(why)"))
         case .reportTaskFailure:
             let m = try envelope.decode(ReportTaskFailure.self)
-            logger.warning("task failed", metadata: ["task": "\(m.taskId)", "worker": "\(m.workerId)", "attempt": "\(m.attempt)", "error": "\(m.error)"])
-            scheduler.fail(taskId: m.taskId, attempt: m.attempt, error: m.error)
+            scheduler.perform { state, now in
+                state.failure(task: m.taskId, worker: m.workerId, incarnation: m.incarnation, attempt: m.attempt,
+                              error: m.error, now: now)
+            }
+            return reply(Ack())
+        case .releaseTasks:
+            let m = try envelope.decode(ReleaseTasks.self)
+            scheduler.perform { state, now in
+                var actions = state.release(worker: m.workerId, incarnation: m.incarnation, tasks: m.taskIds, now: now)
+                if m.leaving { actions += state.deregister(worker: m.workerId, incarnation: m.incarnation, now: now) }
+                return actions
+            }
             return reply(Ack())
         case .fetchLoaderWork:
             let m = try envelope.decode(FetchLoaderWork.self)
-            return reply(LoaderWork(epoch: epoch, entries: scheduler.loaderBatch(maxBytes: max(1 << 16, m.maxBytes), wait: 1)))
+            let answer = scheduler.pollAndWait { state, poll, now in
+                state.loaderFetch(poll: poll, maxBytes: max(1 << 16, m.maxBytes), deadline: now + 1, now: now)
+            }
+            guard case .loaderWork(_, let entries) = answer else { return reply(LoaderWork(epoch: epoch, entries: [])) }
+            return reply(LoaderWork(epoch: epoch, entries: entries))
         case .ackLoaderWork:
             let m = try envelope.decode(AckLoaderWork.self)
-            guard m.epoch == epoch else {
-                logger.notice("ignored an acknowledgement for a previous coordinator", metadata: ["loader": "\(m.loaderId)"])
-                return reply(Ack(false, "unknown epoch"))
-            }
-            lock.withLock { current?.summary.absorb(m.delta) }
-            scheduler.acknowledge(upTo: m.upToSeq)
-            return reply(Ack())
+            let accepted = scheduler.perform { state, now in state.loaderAck(epoch: m.epoch, upTo: m.upToSeq, now: now) }
+            if accepted { lock.withLock { current }?.update { $0.summary.absorb(m.delta) } }
+            return reply(accepted ? Ack() : Ack(false, "unknown epoch"))
         case .reportLoaderError:
             let m = try envelope.decode(ReportLoaderError.self)
             logger.error("loader cannot commit; it keeps retrying", metadata: ["loader": "\(m.loaderId)", "error": "\(m.message)"])
-            scheduler.reportLoaderError(m.message)
+            scheduler.perform { state, _ in state.loaderFailed(m.message); return [] }
             return reply(Ack())
         case .submitJob:
             return reply(JobAccepted(jobId: try submit(try envelope.decode(SubmitJob.self))))
@@ -182,7 +198,52 @@ public final class Coordinator: @unchecked Sendable {
         }
     }
 
+    static func assignment(_ answer: ClusterState.Action) -> TaskAssignment {
+        switch answer {
+        case .assign(_, let task, let attempt): TaskAssignment(task: task, attempt: attempt)
+        case .noTask(_, let unknown): TaskAssignment(task: nil, attempt: 0, unknownWorker: unknown)
+        default: TaskAssignment(task: nil, attempt: 0)
+        }
+    }
+
     func submit(_ m: SubmitJob) throws -> String {
+        let record = JobRun(id: LocalCluster.newJobId(), spec: try spec(of: m))
+        // Journaled before the id goes out: a coordinator that crashes now still runs it after its restart.
+        try journal.write { try $0.recordSubmitted(Self.journalEntry(record, state: "queued")) }
+        lock.withLock { jobs[record.id] = record; queue.append(record) }
+        jobSignal.signal()
+        logger.notice("job submitted", metadata: ["job": "\(m.job)", "job_id": "\(record.id)"])
+        return record.id
+    }
+
+    static func journalEntry(_ r: JobRun, state: String) -> JobJournal.Entry {
+        JobJournal.Entry(jobId: r.id, job: r.spec.job.rawValue, from: r.spec.dates?.lowerBound.description,
+                         to: r.spec.dates?.upperBound.description, force: r.spec.force, rawRoot: r.spec.rawRoot, state: state)
+    }
+
+    /// Jobs a previous coordinator process left queued or running run again under their ids
+    /// (committed tasks are skipped as for any re-run), so a waiting `ghwh-submit` follows them to the end.
+    private func resumeJournaledJobs() {
+        let unfinished: [JobJournal.Entry]
+        do { unfinished = try journal.write { try $0.unfinished() } } catch {
+            logger.error("cannot read the job journal; no job resumed", metadata: ["error": "\(error)"])
+            return
+        }
+        for e in unfinished {
+            do {
+                let spec = try spec(of: SubmitJob(job: e.job, from: e.from, to: e.to, force: e.force, rawRoot: e.rawRoot))
+                let record = JobRun(id: e.jobId, spec: spec)
+                lock.withLock { jobs[record.id] = record; queue.append(record) }
+                jobSignal.signal()
+                logger.notice("resuming a journaled job", metadata: ["job_id": "\(e.jobId)", "job": "\(e.job)", "was": "\(e.state)"])
+            } catch {
+                logger.error("cannot resume a journaled job", metadata: ["job_id": "\(e.jobId)", "error": "\(error)"])
+                try? journal.write { try $0.update(jobId: e.jobId, state: "failed", error: "cannot resume: \(error)") }
+            }
+        }
+    }
+
+    private func spec(of m: SubmitJob) throws -> JobSpec {
         guard let job = JobName(rawValue: m.job) else {
             throw WireError.malformed("unknown job `\(m.job)`; jobs: \(JobName.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -196,26 +257,26 @@ public final class Coordinator: @unchecked Sendable {
         }
         var spec = JobSpec(job: job, dates: dates, force: m.force, rawRoot: root, chunkBytes: settings.chunkBytes)
         spec.goldBuckets = settings.goldBuckets
-        let record = JobRecord(id: LocalCluster.newJobId(), spec: spec)
-        lock.withLock { jobs[record.id] = record; queue.append(record) }
-        jobSignal.signal()
-        logger.notice("job submitted", metadata: ["job": "\(job.rawValue)", "job_id": "\(record.id)"])
-        return record.id
+        return spec
     }
 
     func kill(_ id: String) -> Ack {
-        defer { announceJobEnd() }  // runs after the unlock below
-        lock.lock(); defer { lock.unlock() }
-        guard let job = jobs[id] else { return Ack(false, "no job \(id)") }
-        switch job.state {
-        case .queued:
-            job.state = .killed; job.error = "killed before it started"; queue.removeAll { $0.id == id }
-        case .running:
-            job.killed = true
-            scheduler.stopJob("killed by request")
-        default:
-            return Ack(false, "job \(id) already \(job.state.rawValue)")
+        defer { announceJobEnd() }
+        guard let job = lock.withLock({ jobs[id] }) else { return Ack(false, "no job \(id)") }
+        let wasQueued = lock.withLock { () -> Bool in
+            guard job.read({ $0.state }) == .queued else { return false }
+            queue.removeAll { $0.id == id }
+            job.update { $0.state = .killed; $0.error = "killed before it started"; $0.finished = Date() }
+            return true
         }
+        if wasQueued {
+            try? journal.write { try $0.update(jobId: id, state: "killed", error: "killed before it started") }
+            return Ack(true, "killed before it started")
+        }
+        let state = job.read { $0.state }
+        guard state == .running else { return Ack(false, "job \(id) already \(state.rawValue)") }
+        job.update { $0.killed = true }
+        scheduler.perform { state, _ in state.stopJob("killed by request", killed: true) }
         return Ack(true, "kill requested")
     }
 
@@ -229,41 +290,58 @@ public final class Coordinator: @unchecked Sendable {
         jobEnded.lock()
         defer { jobEnded.unlock() }
         while Date() < deadline {
-            let state = lock.withLock { jobs[id]?.state }
+            let state = lock.withLock { jobs[id] }?.read { $0.state }
             guard state == .queued || state == .running else { return }
             _ = jobEnded.wait(until: deadline)
         }
     }
 
     func status(of id: String) -> JobStatus {
-        lock.lock(); defer { lock.unlock() }
-        guard let job = jobs[id] else {
+        // The scheduler's view first: its lock is never taken inside ours.
+        let (progress, alive, loaderError) = scheduler.read { ($0.job, $0.aliveWorkers.count, $0.loaderError) }
+        let found = lock.withLock { jobs[id].map { ($0, current === $0) } }
+        guard let (job, isCurrent) = found else {
             var unknown = JobStatus(jobId: id, job: "", state: .unknown, phase: "")
-            unknown.workersAlive = scheduler.aliveWorkers.count  // `ghwh-submit --await-workers` asks this way
+            unknown.workersAlive = alive  // `ghwh-submit --await-workers` asks this way
+            // A job that ended under a previous coordinator process: the journal knows how.
+            if !id.isEmpty, let e = try? journal.write({ try $0.state(jobId: id) }), let state = JobStatus.State(rawValue: e.state) {
+                unknown.job = e.job
+                unknown.state = state
+                unknown.phase = "done"
+                unknown.error = e.error
+                unknown.summaryFailed = state != .succeeded
+            }
             return unknown
         }
-        let progress = scheduler.progress
-        let isCurrent = current === job
-        var s = JobStatus(jobId: id, job: job.spec.job.rawValue, state: job.state, phase: job.phase)
-        s.filesTotal = job.planner.filesTotal
-        s.filesDone = job.planner.filesPlanned + job.planner.filesSkipped
-        s.tasksPlanned = isCurrent ? progress.planned : job.summary.tasksCommitted + job.summary.gold.tasks
-        s.tasksDone = isCurrent ? progress.committed : job.summary.tasksCommitted + job.summary.gold.tasks
-        s.tasksRunning = isCurrent ? progress.running : 0
-        s.records = job.summary.datasets.values.reduce(0) { $0 + $1.records }
-        s.uncompressedBytes = job.summary.uncompressedBytes
-        let end = job.finished ?? Date()
-        s.elapsedSeconds = job.started.map { end.timeIntervalSince($0) } ?? 0
-        if job.state == .running, job.planner.compressedBytesTotal > 0, job.planner.compressedBytesDone > 0 {
-            let fraction = Double(job.planner.compressedBytesDone) / Double(job.planner.compressedBytesTotal)
+        let fields = job.read { $0 }
+        return Self.status(id: id, spec: job.spec, fields, progress: isCurrent && progress?.jobId == id ? progress : nil,
+                           alive: alive, loaderError: isCurrent ? loaderError : nil)
+    }
+
+    /// A job's status from its run's fields and, while it runs, the state's counts.
+    static func status(id: String, spec: JobSpec, _ f: JobRun.Fields, progress: ClusterState.JobProgress?, alive: Int,
+                       loaderError: String?) -> JobStatus {
+        var s = JobStatus(jobId: id, job: spec.job.rawValue, state: f.state, phase: f.phase)
+        s.filesTotal = f.planner.filesTotal
+        s.filesDone = f.planner.filesPlanned + f.planner.filesSkipped
+        let done = f.summary.tasksCommitted + f.summary.gold.tasks
+        s.tasksPlanned = progress?.planned ?? done
+        s.tasksDone = progress?.committed ?? done
+        s.tasksRunning = progress?.running ?? 0
+        s.records = progress?.recordsCommitted ?? f.summary.datasets.values.reduce(0) { $0 + $1.records }
+        s.uncompressedBytes = f.summary.uncompressedBytes
+        let end = f.finished ?? Date()
+        s.elapsedSeconds = f.started.map { end.timeIntervalSince($0) } ?? 0
+        if f.state == .running, f.planner.compressedBytesTotal > 0, f.planner.compressedBytesDone > 0 {
+            let fraction = Double(f.planner.compressedBytesDone) / Double(f.planner.compressedBytesTotal)
             s.etaSeconds = max(0, s.elapsedSeconds / fraction - s.elapsedSeconds)
         }
-        s.workersAlive = scheduler.aliveWorkers.count
-        s.error = job.error
-        s.loaderError = isCurrent ? scheduler.loaderError : nil
-        if job.state == .succeeded || job.state == .failed || job.state == .killed {
-            s.summary = job.summary.render()
-            s.summaryFailed = !job.summary.succeeded
+        s.workersAlive = alive
+        s.error = f.error
+        s.loaderError = loaderError
+        if [.succeeded, .failed, .killed].contains(f.state) {
+            s.summary = f.summary.render()
+            s.summaryFailed = !f.summary.succeeded
         }
         return s
     }
@@ -275,14 +353,17 @@ public final class Coordinator: @unchecked Sendable {
         public struct Worker: Sendable {
             public var id: String, host: String, cores: Int, alive: Bool, lastHeartbeat: Date, tasksDone: Int, currentTasks: [String]
         }
-        public struct Task: Sendable {
+        public struct Task: Sendable, Codable {
             public var id: String, kind: String, detail: String, state: String, worker: String?, attempts: Int, error: String?
+            public var seconds: Double?, records: Int?
         }
         public struct Job: Sendable {
             public var id: String, job: String, from: String?, to: String?, state: String, phase: String
             public var submittedAt: Date, startedAt: Date?, finishedAt: Date?
             public var tasksPlanned: Int, tasksDone: Int, tasksRunning: Int, records: Int, uncompressedBytes: Int64
             public var rejects: Int, failures: [String], error: String?, tasks: [Task]
+            /// Tasks by `ClusterState.TaskState` (every state, zeros included); empty for a job without a task table.
+            public var taskCounts: [String: Int]
         }
         public var url: String
         public var startedAt: Date
@@ -293,130 +374,112 @@ public final class Coordinator: @unchecked Sendable {
 
     private let startedAt = Date()
 
+    static func view(_ t: ClusterState.Task) -> Overview.Task {
+        Overview.Task(id: t.id, kind: t.kind, detail: t.detail, state: t.state.rawValue, worker: t.holder?.worker ?? t.lastWorker,
+                      attempts: t.attempt, error: t.lastError, seconds: t.seconds, records: t.records)
+    }
+
+    static func counts(_ tasks: [ClusterState.Task]) -> [String: Int] {
+        var counts = Dictionary(uniqueKeysWithValues: ClusterState.TaskState.allCases.map { ($0.rawValue, 0) })
+        for t in tasks { counts[t.state.rawValue, default: 0] += 1 }
+        return counts
+    }
+
     public func overview() -> Overview {
-        let running = scheduler.runningTasks
-        let workers = scheduler.allWorkers.map { w in
-            Overview.Worker(id: w.id, host: w.host, cores: w.cores, alive: w.alive, lastHeartbeat: w.lastHeartbeat,
-                            tasksDone: w.tasksDone, currentTasks: running.filter { $0.value == w.id }.map(\.key).sorted())
-        }.sorted { $0.id < $1.id }
-        let taskViews = scheduler.taskViews().map {
-            Overview.Task(id: $0.id, kind: $0.kind, detail: $0.detail, state: $0.state, worker: $0.worker, attempts: $0.attempts, error: $0.error)
+        let (stateWorkers, stateTasks, stateJob, loaderError) = scheduler.read {
+            (Array($0.workers.values), $0.taskList, $0.job?.jobId, $0.loaderError)
         }
+        let workers = stateWorkers.map { w in
+            Overview.Worker(id: w.id, host: w.host, cores: w.cores, alive: w.alive, lastHeartbeat: Date(timeIntervalSince1970: w.lastHeartbeat),
+                            tasksDone: w.tasksDone,
+                            currentTasks: stateTasks.filter { $0.state == .running && $0.holder?.worker == w.id }.map(\.id).sorted())
+        }.sorted { $0.id < $1.id }
         let all = lock.withLock { Array(self.jobs.values) }.sorted { $0.submitted > $1.submitted }
         let jobViews = all.map { job -> Overview.Job in
             let s = status(of: job.id)
-            let isCurrent = lock.withLock { current === job }
+            let f = job.read { $0 }
+            let tasks = stateJob == job.id && f.finished == nil ? stateTasks : f.finishedTasks
             return Overview.Job(
                 id: job.id, job: job.spec.job.rawValue, from: job.spec.dates?.lowerBound.description,
                 to: job.spec.dates?.upperBound.description, state: s.state.rawValue, phase: s.phase,
-                submittedAt: job.submitted, startedAt: job.started, finishedAt: job.finished,
+                submittedAt: job.submitted, startedAt: f.started, finishedAt: f.finished,
                 tasksPlanned: s.tasksPlanned, tasksDone: s.tasksDone, tasksRunning: s.tasksRunning, records: s.records,
-                uncompressedBytes: s.uncompressedBytes,
-                rejects: lock.withLock { job.summary.totalRejected },
-                failures: lock.withLock { job.summary.failures.map { "\($0.source): \($0.reason)" } },
-                error: s.error, tasks: isCurrent ? taskViews : [])
+                uncompressedBytes: s.uncompressedBytes, rejects: f.summary.totalRejected,
+                failures: f.summary.failures.map { "\($0.source): \($0.reason)" },
+                error: s.error, tasks: tasks.map(Self.view), taskCounts: tasks.isEmpty ? [:] : Self.counts(tasks))
         }
         return Overview(url: settings.endpoint.url, startedAt: startedAt, workers: workers, jobs: jobViews,
-                        loaderError: scheduler.loaderError)
+                        loaderError: loaderError)
     }
 
     // MARK: - Jobs
 
     private func runJobs() {
+        let driver = JobDriver(scheduler: scheduler, conninfo: settings.conninfo, logger: logger)
         while true {
             jobSignal.wait()
             if lock.withLock({ stopped }) { return }
-            guard let job = lock.withLock({ () -> JobRecord? in
+            guard let job = lock.withLock({ () -> JobRun? in
                 guard let next = queue.first else { return nil }
                 queue.removeFirst()
                 current = next
-                next.state = .running; next.started = Date()
                 return next
             }) else { continue }
-            run(job)
-            lock.withLock { current = nil }
-        }
-    }
-
-    private func setPhase(_ job: JobRecord, _ phase: String) { lock.withLock { job.phase = phase } }
-
-    private func run(_ job: JobRecord) {
-        scheduler.resetForNextJob()
-        let spec = job.spec
-        // The coordinator reads the warehouse through the same retrying
-        // connection logic the loader uses; it writes nothing itself.
-        let reader = Loader(conninfo: settings.conninfo, jobId: job.id, job: spec.job.rawValue, logger: logger)
-        defer { reader.close() }
-        scheduler.appendForLoader(.startJob(jobId: job.id, job: spec.job.rawValue, from: spec.dates?.lowerBound.description,
-                                            to: spec.dates?.upperBound.description, force: spec.force))
-        do {
-            if !spec.job.datasets.isEmpty {
-                setPhase(job, "silver")
-                let state = try reader.warehouseState(datasets: spec.job.datasets)
-                let planner = Planner(spec: spec, jobId: job.id, state: state, logger: logger)
-                let files = try planner.files()
-                planner.run(files: files, progress: { [lock] p in lock.withLock { job.planner = p } },
-                            isCancelled: { [scheduler] in scheduler.jobError != nil }) { [scheduler] event in
-                    switch event {
-                    case .task(let t): _ = scheduler.enqueue(.silver(t))
-                    case .loader(let m): scheduler.appendForLoader(m)
-                    }
+            try? journal.write { try $0.update(jobId: job.id, state: "running") }
+            driver.run(job)
+            let (state, error, tasks) = job.read { ($0.state, $0.error, $0.finishedTasks) }
+            lock.withLock {
+                current = nil
+                // Older jobs keep their summary; only the newest keep a task table in memory.
+                let ended = jobs.values.filter(\.isEnded).sorted { $0.submitted > $1.submitted }
+                for old in ended.dropFirst(Self.keptTaskTables) { old.update { $0.finishedTasks = [] } }
+            }
+            if !lock.withLock({ stopped }) {  // a coordinator stopping mid-job leaves it `running` in the journal: it resumes
+                do { try journal.write { try $0.update(jobId: job.id, state: state.rawValue, error: error, tasksJSON: Self.tasksJSON(tasks)) } } catch {
+                    logger.error("cannot journal the job's end", metadata: ["job_id": "\(job.id)", "error": "\(error)"])
                 }
-                logger.info("silver planned", metadata: ["job_id": "\(job.id)", "tasks": "\(scheduler.progress.planned)",
-                                                         "seconds": "\(Date().timeIntervalSince(job.started ?? Date()))"])
-                scheduler.waitUntilDrained()
-                logger.info("silver committed", metadata: ["job_id": "\(job.id)",
-                                                           "seconds": "\(Date().timeIntervalSince(job.started ?? Date()))"])
-                let skipped = lock.withLock { job.planner.filesSkippedByDataset }
-                lock.withLock { for (d, n) in skipped { job.summary.datasets[d.rawValue, default: .init()].filesSkipped += n } }
             }
-            let targets = spec.job.goldTargets
-            if !targets.isEmpty && scheduler.jobError == nil {
-                setPhase(job, "gold")
-                let goldStarted = Date()
-                let plan = try reader.withGoldStore { try $0.plan(targets: targets, full: spec.force) }
-                let tasks = GoldPlanner.tasks(jobId: job.id, targets: targets, repos: plan.repos, marks: plan.marks,
-                                              buckets: spec.goldBuckets)
-                lock.withLock { job.goldTasks = tasks.count }
-                for t in tasks where scheduler.enqueue(.gold(t)) {}
-                scheduler.waitUntilDrained()
-                lock.withLock { job.summary.gold.seconds = Date().timeIntervalSince(goldStarted) }
-            }
-        } catch {
-            scheduler.stopJob("\(error)")
+            announceJobEnd()
+            logger.notice("job finished", metadata: ["job_id": "\(job.id)", "state": "\(state.rawValue)", "error": "\(error ?? "")"])
         }
-        let error = scheduler.jobError
-        var summary = lock.withLock { () -> JobSummary in
-            job.summary.seconds = Date().timeIntervalSince(job.started ?? Date())
-            job.summary.goldTargets = spec.job.goldTargets.map(\.rawValue).sorted()
-            for d in spec.job.datasets where job.summary.datasets[d.rawValue] == nil { job.summary.datasets[d.rawValue] = .init() }
-            job.summary.fatalError = error
-            return job.summary
-        }
-        if error == nil { summary.rejectSamples = (try? reader.rejectSamples(jobId: job.id, limit: 20)) ?? [] }
-        lock.withLock { job.summary.rejectSamples = summary.rejectSamples }
-        scheduler.appendForLoader(.finishJob(jobId: job.id, summary: summary))
-        if !scheduler.waitUntilOutboxEmpty(timeout: 30) {
-            logger.warning("the loader did not record the job's end in time", metadata: ["job_id": "\(job.id)"])
-        }
-        lock.withLock {
-            job.finished = Date()
-            job.error = error
-            job.state = job.killed ? .killed : (error == nil ? .succeeded : .failed)
-            job.phase = "done"
-        }
-        announceJobEnd()
-        logger.notice("job finished", metadata: ["job_id": "\(job.id)", "state": "\(job.state.rawValue)",
-                                                 "error": "\(error ?? "")"])
     }
 
+    /// Time passes for the state: silent workers are lost, expired long polls answered.
     private func monitor() {
         while !lock.withLock({ stopped }) {
-            Thread.sleep(forTimeInterval: min(1, settings.scheduler.workerTimeout / 4))
-            for id in scheduler.expireWorkers() {
-                logger.warning("worker lost: no heartbeat within the timeout; its tasks are re-queued",
-                               metadata: ["worker": "\(id)", "timeout_s": "\(settings.scheduler.workerTimeout)"])
+            Thread.sleep(forTimeInterval: 0.1)  // the tick period bounds how late a long poll's empty answer comes
+            scheduler.perform { state, now in state.tick(now: now) }
+        }
+    }
+}
+
+/// The coordinator's connection for its job journal: one at a time, opened
+/// on demand and re-opened (a few tries with backoff) when PostgreSQL restarts.
+final class JournalConnection: @unchecked Sendable {
+    let conninfo: String
+    let logger: Logger
+    private let lock = NSLock()
+    private var connection: PGConnection?
+
+    init(conninfo: String, logger: Logger) { self.conninfo = conninfo; self.logger = logger }
+
+    func write<T>(_ body: (JobJournal) throws -> T) throws -> T {
+        try lock.withLock {
+            var delay = 0.2
+            for attempt in 1...4 {
+                do {
+                    if connection == nil { connection = try PGConnection(conninfo: conninfo) }
+                    return try body(JobJournal(connection!))
+                } catch let error as PGError where error.isConnectionFailure || !(connection?.isAlive ?? false) {
+                    connection?.close()
+                    connection = nil
+                    if attempt == 4 { throw WarehouseError("job journal: PostgreSQL unreachable after \(attempt) attempts: \(error)") }
+                    logger.warning("job journal: PostgreSQL connection failed; retrying", metadata: ["error": "\(error)"])
+                    Thread.sleep(forTimeInterval: delay)
+                    delay *= 3
+                }
             }
+            throw WarehouseError("unreachable")
         }
     }
 }

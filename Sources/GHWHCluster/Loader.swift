@@ -152,6 +152,9 @@ public final class Loader: @unchecked Sendable {
     private func currentStore() throws -> SilverStore {
         if let store { return store }
         let c = try PGConnection(conninfo: conninfo)
+        // An acknowledged commit must survive a server crash whatever the
+        // server's default (bulk-load servers often run synchronous_commit = off).
+        try c.execute("SET synchronous_commit = on")
         let s = try SilverStore(c)
         connection = c; store = s; goldStore = GoldStore(c)
         return s

@@ -3,9 +3,11 @@ import GHWHRaw
 import GHWHWarehouse
 import Logging
 
-/// `ghwh run`: coordinator (planner), N workers and the loader in one process,
-/// on threads of their own, handing each other tasks and results as values
-/// through bounded queues. The cluster mode puts nng sockets where the queues are.
+/// `ghwh run`: the cluster in one process, as Spark's local mode runs the
+/// real master and executors. The job runs through the same `JobDriver` and
+/// `ClusterState` as the coordinator; N worker threads and one loader thread
+/// poll the scheduler directly and hand tasks and results over as values
+/// (no sockets, no framing).
 public struct LocalCluster: Sendable {
     public struct Options: Sendable {
         public var workers: Int
@@ -20,190 +22,238 @@ public struct LocalCluster: Sendable {
         }
     }
 
+    /// Results waiting for the loader thread (COPY text): far less than a
+    /// cluster coordinator allows, so one process stays small.
+    static let maxOutboxBytes = 64 << 20
+
     public let conninfo: String
     public let options: Options
     public let logger: Logger
+    /// Lets another thread stop the running job (Ctrl-C on `ghwh run`).
+    public let control = Control()
 
     public init(conninfo: String, options: Options = .init(), logger: Logger) {
         self.conninfo = conninfo; self.options = options; self.logger = logger
+    }
+
+    /// Stops the job that runs now: no new task starts; what is committed stays, a rerun completes the rest.
+    public final class Control: @unchecked Sendable {
+        private let lock = NSLock()
+        private var scheduler: Scheduler?
+        private var pending: String?
+
+        public init() {}
+
+        public func interrupt(_ reason: String) {
+            let s = lock.withLock { () -> Scheduler? in
+                if scheduler == nil { pending = reason }
+                return scheduler
+            }
+            s?.perform { state, _ in state.stopJob(reason) }
+        }
+
+        fileprivate func attach(_ s: Scheduler?) {
+            let reason = lock.withLock { () -> String? in
+                scheduler = s
+                defer { pending = nil }
+                return pending
+            }
+            if let reason { s?.perform { state, _ in state.stopJob(reason) } }
+        }
     }
 
     /// Runs the job to the end: silver (if the job reads raw data), then gold
     /// (if it writes gold tables). The summary says what loaded, what was
     /// rejected and what failed. `progress` receives a line about once a second.
     public func run(_ spec: JobSpec, progress: (@Sendable (String) -> Void)? = nil) throws -> JobSummary {
-        let jobId = Self.newJobId()
-        let started = Date()
-        let loader = Loader(conninfo: conninfo, jobId: jobId, job: spec.job.rawValue, logger: logger)
-        defer { loader.close() }
-        try loader.startJob(spec)
-        let shared = SharedProgress()
+        // The warehouse must be reachable before anything starts (a clear error, not a failed job).
+        try PGConnection(conninfo: conninfo).close()
+        let job = JobRun(id: Self.newJobId(), spec: spec)
+        var settings = ClusterState.Settings()
+        settings.readAhead = options.readAhead
+        settings.maxOutboxBytes = Self.maxOutboxBytes
+        let scheduler = Scheduler(settings: settings, epoch: "local-\(job.id)", logger: logger)
+        control.attach(scheduler)
+        defer { control.attach(nil) }
 
-        if !spec.job.datasets.isEmpty {
-            let state = try loader.warehouseState(datasets: spec.job.datasets)
-            let planner = Planner(spec: spec, jobId: jobId, state: state, logger: logger)
-            let files = try planner.files()
-            runPhase(loader: loader, shared: shared, started: started, label: spec.job.rawValue, progress: progress) { emit in
-                planner.run(files: files, progress: { p in shared.update(p) }, isCancelled: { shared.fatalError != nil }) { event in
-                    switch event {
-                    case .task(let t): emit(.task(.silver(t)))
-                    case .loader(let m): emit(.loader(m))
-                    }
-                }
-            }
-            for (dataset, n) in shared.planner.filesSkippedByDataset { loader.noteSkipped(dataset: dataset, files: n) }
-        }
-
-        let targets = spec.job.goldTargets
-        if !targets.isEmpty && shared.fatalError == nil {
-            let goldStarted = Date()
-            let plan = try loader.withGoldStore { try $0.plan(targets: targets, full: spec.force) }
-            let tasks = GoldPlanner.tasks(jobId: jobId, targets: targets, repos: plan.repos, marks: plan.marks,
-                                          buckets: spec.goldBuckets)
-            shared.startGold(tasks: tasks.count)
-            runPhase(loader: loader, shared: shared, started: started, label: spec.job.rawValue + " gold", progress: progress) { emit in
-                for task in tasks where shared.fatalError == nil { emit(.task(.gold(task))) }
-            }
-            loader.noteGold(seconds: Date().timeIntervalSince(goldStarted))
-        }
-
-        var summary = loader.snapshot.summary
-        for d in spec.job.datasets where summary.datasets[d.rawValue] == nil { summary.datasets[d.rawValue] = .init() }
-        summary.goldTargets = targets.map(\.rawValue).sorted()
-        summary.seconds = Date().timeIntervalSince(started)
-        summary.fatalError = shared.fatalError
-        if summary.fatalError == nil {
-            summary.rejectSamples = (try? loader.rejectSamples(jobId: jobId, limit: 20)) ?? []
-            try? loader.finishJob(summary)
-        }
-        return summary
-    }
-
-    enum PhaseEvent: Sendable {
-        case task(WorkerTask)
-        case loader(LoaderMessage)
-    }
-
-    /// One phase: worker threads and the loader thread around a producer
-    /// running on this thread; returns when everything produced is committed.
-    private func runPhase(loader: Loader, shared: SharedProgress, started: Date, label: String,
-                          progress: (@Sendable (String) -> Void)?, produce: ((PhaseEvent) -> Void) -> Void) {
-        let tasks = BlockingQueue<WorkerTask>(capacity: options.readAhead)
-        // Results are small (COPY text); room for a group commit's worth.
-        let toLoader = BlockingQueue<LoaderMessage>(capacity: max(Loader.groupCommitMax, options.readAhead + options.workers))
-        let done = DispatchGroup()
-        let conninfo = self.conninfo
-
+        let stop = StopFlag()
+        let threads = DispatchGroup()
         for index in 0..<options.workers {
-            done.enter()
-            let silver = SilverWorker(name: "local-\(index)")
-            let gold = GoldWorker(name: "local-\(index)")
-            Self.startThread(name: "ghwh-worker-\(index)") {
-                var goldStore: GoldStore?  // a read connection, opened on first gold task
-                while let task = tasks.pop() {
-                    switch task {
-                    case .silver(let t):
-                        toLoader.push(silver.run(t).loaderMessage(for: t))
-                    case .gold(let t):
-                        do {
-                            if goldStore == nil { goldStore = GoldStore(try PGConnection(conninfo: conninfo)) }
-                            toLoader.push(.goldResult(try gold.run(t, store: goldStore!)))
-                        } catch {
-                            shared.fail("gold task \(t.taskId) (repos \(t.repos.prefix(3).joined(separator: ", "))...): \(error)")
-                            goldStore = nil
-                        }
-                    }
-                }
-                done.leave()
-            }
+            let worker = InProcessWorker(name: "local-\(index)", scheduler: scheduler, conninfo: conninfo, logger: logger)
+            Self.startThread(name: "ghwh-worker-\(index)", group: threads) { worker.run(until: stop) }
         }
-        let loaderDone = DispatchSemaphore(value: 0)
-        Self.startThread(name: "ghwh-loader") {
-            // Whatever has queued up commits together (one WAL flush).
-            while case let messages = toLoader.popBatch(max: Loader.groupCommitMax), !messages.isEmpty {
-                do { try loader.apply(messages) } catch {
-                    shared.fail("\(error)")
-                    tasks.close(); toLoader.close()
-                }
-            }
-            loaderDone.signal()
-        }
-        let reporterStop = DispatchSemaphore(value: 0)
-        let reporterDone = DispatchSemaphore(value: 0)
-        let interval = options.progressInterval
-        if let progress {
-            Self.startThread(name: "ghwh-progress") {
-                while reporterStop.wait(timeout: .now() + interval) == .timedOut {
-                    progress(shared.line(loader: loader.snapshot, started: started, job: label))
-                }
-                reporterDone.signal()
-            }
-        }
+        let loader = InProcessLoader(scheduler: scheduler, job: job, conninfo: conninfo, logger: logger)
+        Self.startThread(name: "ghwh-loader", group: threads) { loader.run(until: stop) }
+        let reporter = progress.map { ProgressReporter(job: job, scheduler: scheduler, interval: options.progressInterval, emit: $0) }
+        if let reporter { Self.startThread(name: "ghwh-progress", group: threads) { reporter.run(until: stop) } }
 
-        produce { event in
-            switch event {
-            case .task(let t): tasks.push(t)
-            case .loader(let m): toLoader.push(m)
-            }
-        }
-        tasks.close()
-        done.wait()
-        toLoader.close()
-        loaderDone.wait()
-        if let progress {
-            reporterStop.signal(); reporterDone.wait()
-            progress(shared.line(loader: loader.snapshot, started: started, job: label, final: true))
-        }
+        JobDriver(scheduler: scheduler, conninfo: conninfo, logger: logger).run(job)
+
+        stop.set()
+        scheduler.perform { state, _ in state.cancelPolls() }
+        threads.wait()
+        reporter?.emitFinal()
+        return job.read { $0.summary }
     }
 
-    static func newJobId() -> String {
+    public static func newJobId() -> String {
         let f = DateFormatter()
         f.dateFormat = "yyyyMMdd-HHmmss"
         f.timeZone = TimeZone(identifier: "UTC")
         return "job-\(f.string(from: Date()))-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
     }
 
-    static func startThread(name: String, _ body: @escaping @Sendable () -> Void) {
-        let thread = Thread(block: body)
+    static func startThread(name: String, group: DispatchGroup? = nil, _ body: @escaping @Sendable () -> Void) {
+        group?.enter()
+        let thread = Thread {
+            body()
+            group?.leave()
+        }
         thread.name = name
         thread.stackSize = 8 << 20
         thread.start()
     }
 }
 
-/// Counters shared by the planner, the progress line and the final summary.
-final class SharedProgress: @unchecked Sendable {
+/// Set once when the job driver is done: the in-process roles stop polling.
+final class StopFlag: @unchecked Sendable {
     private let lock = NSLock()
-    private var _planner = Planner.Progress()
-    private var _fatal: String?
-    private var _goldTasks: Int?
+    private var value = false
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
+}
 
-    var planner: Planner.Progress { lock.withLock { _planner } }
-    var fatalError: String? { lock.withLock { _fatal } }
-    func update(_ p: Planner.Progress) { lock.withLock { _planner = p } }
-    func fail(_ message: String) { lock.withLock { if _fatal == nil { _fatal = message } } }
-    func startGold(tasks: Int) { lock.withLock { _goldTasks = tasks } }
+/// A worker thread of `ghwh run`: the same lease/result/failure events as a
+/// worker process, without the wire.
+struct InProcessWorker: Sendable {
+    let name: String
+    let scheduler: Scheduler
+    let conninfo: String
+    let logger: Logger
 
-    func line(loader: Loader.Counters, started: Date, job: String, final: Bool = false) -> String {
-        if let goldTasks = lock.withLock({ _goldTasks }) {
-            let elapsed = Date().timeIntervalSince(started)
-            return "[\(job)] gold tasks \(loader.summary.gold.tasks)/\(goldTasks) | repos \(loader.summary.gold.repos)"
-                + " | failed \(loader.summary.failures.count) | \(final ? "done in \(Self.duration(elapsed))" : "elapsed \(Self.duration(elapsed))")"
+    func run(until stop: StopFlag) {
+        let incarnation = UUID().uuidString
+        let silver = SilverWorker(name: name)
+        let gold = GoldWorker(name: name)
+        var goldStore: GoldStore?  // a read connection, opened on the first gold task
+        scheduler.perform { state, now in state.register(worker: name, incarnation: incarnation, host: "local", cores: 1, now: now) }
+        while !stop.isSet {
+            let answer = scheduler.pollAndWait { state, poll, now in
+                state.requestTask(poll: poll, worker: name, incarnation: incarnation, deadline: now + 1, now: now)
+            }
+            guard case .assign(_, let task, let attempt) = answer else { continue }
+            do {
+                let result: WorkerResult
+                switch task {
+                case .silver(let t):
+                    switch silver.run(t) {
+                    case let .committed(commit, inputBytes): result = .silver(commit, inputBytes: inputBytes)
+                    case let .documentFailed(reason): result = .silverDocumentFailed(t.withoutPayload, reason: reason)
+                    }
+                case .gold(let t):
+                    if goldStore == nil { goldStore = GoldStore(try PGConnection(conninfo: conninfo)) }
+                    result = .gold(try gold.run(t, store: goldStore!))
+                }
+                scheduler.perform { state, now in
+                    let r = state.result(result, worker: name, incarnation: incarnation, attempt: attempt, now: now)
+                    return ((), r.actions)
+                }
+            } catch {
+                goldStore = nil
+                scheduler.perform { state, now in
+                    state.failure(task: task.taskId, worker: name, incarnation: incarnation, attempt: attempt, error: "\(error)", now: now)
+                }
+            }
         }
-        let p = planner
-        let elapsed = max(0.001, Date().timeIntervalSince(started))
-        let mbps = Double(loader.summary.uncompressedBytes) / 1_000_000 / elapsed
-        var eta = "--"
-        if p.compressedBytesTotal > 0, p.compressedBytesDone > 0 {
-            let fraction = Double(p.compressedBytesDone) / Double(p.compressedBytesTotal)
-            let remaining = elapsed / fraction - elapsed
-            eta = fraction >= 1 ? "0s" : Self.duration(remaining)
+    }
+}
+
+/// The loader thread of `ghwh run`: drains the outbox in order, commits in
+/// groups, acknowledges, and adds the commits' counts to the job's summary.
+/// A write that fails after the loader's retries stops the job (a rerun
+/// completes it); the entries of a stopped job are still tried, so the job's
+/// final record lands whenever the database allows.
+struct InProcessLoader: Sendable {
+    let scheduler: Scheduler
+    let job: JobRun
+    let conninfo: String
+    let logger: Logger
+
+    func run(until stop: StopFlag) {
+        let loader = Loader(conninfo: conninfo, jobId: job.id, job: job.spec.job.rawValue, logger: logger)
+        defer { loader.close() }
+        let epoch = scheduler.read { $0.epoch }
+        while !stop.isSet {
+            let answer = scheduler.pollAndWait { state, poll, now in
+                state.loaderFetch(poll: poll, maxBytes: 16 << 20, deadline: now + 1, now: now)
+            }
+            guard case .loaderWork(_, let entries) = answer, let last = entries.last else { continue }
+            var start = 0
+            while start < entries.count {
+                let group = entries[start ..< min(entries.count, start + Loader.groupCommitMax)]
+                do { try loader.apply(group.map(\.message)) } catch {
+                    logger.error("cannot commit; the job stops (a rerun completes it)", metadata: ["error": "\(error)"])
+                    scheduler.perform { state, _ in state.stopJob("\(error)") }
+                }
+                start += group.count
+            }
+            let delta = loader.takeDelta()
+            job.update { $0.summary.absorb(delta) }
+            scheduler.perform { state, now in
+                let r = state.loaderAck(epoch: epoch, upTo: last.seq, now: now)
+                return ((), r.actions)
+            }
         }
-        let rejected = loader.summary.datasets.values.reduce(0) { $0 + $1.rejected }
-        return "[\(job)] files \(p.filesPlanned + p.filesSkipped)/\(p.filesTotal) (\(p.filesSkipped) unchanged)"
-            + " | tasks \(loader.tasksCommitted)/\(p.tasks) | records \(loader.recordsCommitted)"
+    }
+}
+
+/// `ghwh run`'s progress line, about once per interval, from the job's run and the state.
+final class ProgressReporter: @unchecked Sendable {
+    let job: JobRun
+    let scheduler: Scheduler
+    let interval: Double
+    let emit: @Sendable (String) -> Void
+    private let label: String
+
+    init(job: JobRun, scheduler: Scheduler, interval: Double, emit: @escaping @Sendable (String) -> Void) {
+        self.job = job; self.scheduler = scheduler; self.interval = interval; self.emit = emit
+        label = job.spec.job.rawValue
+    }
+
+    func run(until stop: StopFlag) {
+        while !stop.isSet {
+            Thread.sleep(forTimeInterval: interval)  // the reporting period
+            if !stop.isSet { emit(line(final: false)) }
+        }
+    }
+
+    func emitFinal() { emit(line(final: true)) }
+
+    func line(final: Bool) -> String {
+        let f = job.read { $0 }
+        let progress = scheduler.read { $0.job }
+        let elapsed = max(0.001, Date().timeIntervalSince(f.started ?? Date()))
+        let ending = final ? "done in \(Self.duration(elapsed))" : "ETA \(eta(f, elapsed: elapsed))"
+        if f.phase == "gold" || (f.goldTasks > 0 && final) {
+            return "[\(label) gold] gold tasks \(f.summary.gold.tasks)/\(f.goldTasks) | repos \(f.summary.gold.repos)"
+                + " | failed \(f.summary.failures.count) | \(final ? ending : "elapsed \(Self.duration(elapsed))")"
+        }
+        let p = f.planner
+        let mbps = Double(f.summary.uncompressedBytes) / 1_000_000 / elapsed
+        let rejected = f.summary.datasets.values.reduce(0) { $0 + $1.rejected }
+        return "[\(label)] files \(p.filesPlanned + p.filesSkipped)/\(p.filesTotal) (\(p.filesSkipped) unchanged)"
+            + " | tasks \(progress?.committed ?? f.summary.tasksCommitted)/\(progress?.planned ?? p.tasks)"
+            + " | records \(progress?.recordsCommitted ?? 0)"
             + " | \(String(format: "%.1f", mbps)) MB/s | rejected \(rejected)"
-            + " | failed \(loader.summary.failures.count) | \(final ? "done in \(Self.duration(elapsed))" : "ETA \(eta)")"
+            + " | failed \(f.summary.failures.count) | \(ending)"
+    }
+
+    /// From the share of compressed input planned; `?` before anything was.
+    private func eta(_ f: JobRun.Fields, elapsed: Double) -> String {
+        let p = f.planner
+        guard p.compressedBytesTotal > 0, p.compressedBytesDone > 0 else { return "?" }
+        let fraction = Double(p.compressedBytesDone) / Double(p.compressedBytesTotal)
+        return fraction >= 1 ? "0s" : Self.duration(elapsed / fraction - elapsed)
     }
 
     static func duration(_ s: Double) -> String {

@@ -12,11 +12,15 @@ import GHWHWire
 // compact binary for the bulk messages (task assignments carry the raw record
 // chunk itself; results carry COPY text), JSON for the small control ones.
 //
-//   worker  -> RegisterWorker     -> Registered
-//   worker  -> Heartbeat          -> HeartbeatReply        (lost leases are named)
-//   worker  -> RequestTask        -> TaskAssignment        (zero or one task)
-//   worker  -> SubmitResult       -> Ack                   (duplicate results: accepted = false)
+//   worker  -> RegisterWorker     -> Registered            (a new incarnation of its worker id)
+//   worker  -> Heartbeat          -> HeartbeatReply        (tasks it no longer holds are named: stop them)
+//   worker  -> RequestTask        -> TaskAssignment        (zero or one task; a long poll)
+//   worker  -> SubmitResult       -> Ack                   (stale or duplicate results: accepted = false)
 //   worker  -> ReportTaskFailure  -> Ack
+//   worker  -> ReleaseTasks       -> Ack                   (graceful stop: hands tasks back, then leaves)
+//
+// Every worker message carries the worker id and its incarnation (a random
+// id per process): only the current incarnation's messages count.
 //   loader  -> FetchLoaderWork    -> LoaderWork            (ordered entries after the last ack)
 //   loader  -> AckLoaderWork      -> Ack                   (after the commit, never before)
 //   loader  -> ReportLoaderError  -> Ack                   (e.g. PostgreSQL unreachable, retrying)
@@ -29,6 +33,7 @@ public enum MessageType: UInt16, Sendable {
     case submitResult, ack, reportTaskFailure
     case fetchLoaderWork, loaderWork, ackLoaderWork, reportLoaderError
     case submitJob, jobAccepted, getJobStatus, jobStatus, killJob
+    case releaseTasks
 }
 
 /// Small control messages travel as JSON inside the authenticated frame.
@@ -48,6 +53,8 @@ extension JSONWireMessage {
 public struct RegisterWorker: JSONWireMessage {
     public static let typeCode = MessageType.registerWorker.rawValue
     public var workerId: String, host: String, cores: Int
+    /// Unique per worker process: a restart under the same id is a new incarnation.
+    public var incarnation: String
 }
 
 public struct Registered: JSONWireMessage {
@@ -58,6 +65,7 @@ public struct Registered: JSONWireMessage {
 public struct Heartbeat: JSONWireMessage {
     public static let typeCode = MessageType.heartbeat.rawValue
     public var workerId: String
+    public var incarnation: String
     public var runningTasks: [String]
 }
 
@@ -65,11 +73,14 @@ public struct HeartbeatReply: JSONWireMessage {
     public static let typeCode = MessageType.heartbeatReply.rawValue
     /// False when the coordinator doesn't know the worker (restarted, or declared it lost): register again.
     public var known: Bool
+    /// Tasks the worker runs that it no longer holds: stop them (their results would be discarded).
+    public var stop: [String] = []
 }
 
 public struct RequestTask: JSONWireMessage {
     public static let typeCode = MessageType.requestTask.rawValue
     public var workerId: String
+    public var incarnation: String
 }
 
 public struct TaskAssignment: WireMessage {
@@ -95,20 +106,31 @@ public struct TaskAssignment: WireMessage {
 public struct SubmitResult: WireMessage {
     public static let typeCode = MessageType.submitResult.rawValue
     public var workerId: String
+    public var incarnation: String
     public var attempt: Int
     public var result: WorkerResult
 
     public func encode(into w: inout WireWriter) {
-        w.string(workerId); w.varint(UInt64(attempt)); result.encode(into: &w)
+        w.string(workerId); w.string(incarnation); w.varint(UInt64(attempt)); result.encode(into: &w)
     }
     public static func decode(from r: inout WireReader) throws -> SubmitResult {
-        SubmitResult(workerId: try r.string(), attempt: Int(try r.varint()), result: try WorkerResult.decode(from: &r))
+        SubmitResult(workerId: try r.string(), incarnation: try r.string(), attempt: Int(try r.varint()),
+                     result: try WorkerResult.decode(from: &r))
     }
 }
 
 public struct ReportTaskFailure: JSONWireMessage {
     public static let typeCode = MessageType.reportTaskFailure.rawValue
-    public var workerId: String, taskId: String, attempt: Int, error: String
+    public var workerId: String, incarnation: String, taskId: String, attempt: Int, error: String
+}
+
+/// A worker that stops gracefully hands back the tasks it will not finish;
+/// with `leaving`, it is also done (its incarnation ends now, not at a timeout).
+public struct ReleaseTasks: JSONWireMessage {
+    public static let typeCode = MessageType.releaseTasks.rawValue
+    public var workerId: String, incarnation: String
+    public var taskIds: [String]
+    public var leaving: Bool
 }
 
 public struct Ack: JSONWireMessage {

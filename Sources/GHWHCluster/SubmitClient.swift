@@ -24,9 +24,22 @@ public final class SubmitClient: @unchecked Sendable {
 
     /// Long-polls until the job ends, handing each status to `progress`
     /// (about every `interval` seconds); returns as soon as the job ends.
-    public func wait(_ jobId: String, interval: Double = 1, progress: (JobStatus) -> Void) throws -> JobStatus {
+    /// While the coordinator is unreachable (restarting: it resumes its
+    /// journaled jobs) it keeps asking for up to `reconnectFor` seconds.
+    public func wait(_ jobId: String, interval: Double = 1, reconnectFor: Double = 300,
+                     onUnreachable: (String) -> Void = { _ in }, progress: (JobStatus) -> Void) throws -> JobStatus {
+        var lastReached = Date()
         while true {
-            let s = try status(jobId, waitSeconds: interval)
+            let s: JobStatus
+            do {
+                s = try status(jobId, waitSeconds: interval)
+                lastReached = Date()
+            } catch {
+                guard Date().timeIntervalSince(lastReached) < reconnectFor else { throw error }
+                onUnreachable("\(error)")
+                Thread.sleep(forTimeInterval: 1)  // a retry period, bounded by `reconnectFor`
+                continue
+            }
             progress(s)
             switch s.state {
             case .succeeded, .failed, .killed, .unknown: return s
@@ -54,7 +67,7 @@ public final class SubmitClient: @unchecked Sendable {
         var parts = ["[\(s.job) \(s.jobId)] \(s.state.rawValue) \(s.phase)",
                      "files \(s.filesDone)/\(s.filesTotal)", "tasks \(s.tasksDone)/\(s.tasksPlanned) (\(s.tasksRunning) running)",
                      "records \(s.records)", String(format: "%.1f MB/s", rate), "workers \(s.workersAlive)"]
-        if let eta = s.etaSeconds { parts.append("ETA \(SharedProgress.duration(eta))") }
+        if let eta = s.etaSeconds { parts.append("ETA \(ProgressReporter.duration(eta))") }
         if let e = s.loaderError { parts.append("LOADER WAITING: \(e)") }
         return parts.joined(separator: " | ")
     }

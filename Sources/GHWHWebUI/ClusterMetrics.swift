@@ -17,7 +17,8 @@ public final class ClusterMetrics: @unchecked Sendable {
     public static let loaderCommitBuckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
 
     static let workerStates = ["alive", "lost"]
-    static let taskStates = ["pending", "running", "committed", "failed"]
+    /// Exactly the coordinator's task states (`ClusterState.TaskState`; a cluster test checks they agree).
+    public static let taskStates = ["pending", "running", "loading", "committed", "cancelled"]
     static let jobStates = ["queued", "running", "succeeded", "failed", "killed"]
 
     /// HELP text per family; the factory path registers metrics without help,
@@ -126,7 +127,7 @@ public final class ClusterMetrics: @unchecked Sendable {
     static func taskCounts(of job: ClusterSnapshot.Job?) -> [String: Int] {
         guard let job else { return [:] }
         if !job.tasks.isEmpty {
-            var counts: [String: Int] = [:]
+            var counts = Dictionary(uniqueKeysWithValues: taskStates.map { ($0, 0) })
             for task in job.tasks { counts[task.state, default: 0] += 1 }
             return counts
         }

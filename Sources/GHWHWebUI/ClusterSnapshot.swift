@@ -38,7 +38,7 @@ public struct ClusterSnapshot: Sendable, Codable, Equatable {
         public var kind: String
         /// Source file and chunk for silver, hash bucket for gold.
         public var detail: String
-        /// `pending`, `running`, `committed` or `failed`.
+        /// One of `ClusterMetrics.taskStates`: `pending`, `running`, `loading`, `committed`, `cancelled`.
         public var state: String
         public var worker: String?
         public var attempts: Int

@@ -44,10 +44,12 @@ final class ClusterHarness: @unchecked Sendable {
 
     /// Starts `ghwh <args>` with the cluster secret; output goes to `<logDir>/<name>.log`.
     @discardableResult
-    func start(_ name: String, _ args: [String], environment extra: [String: String] = [:]) throws -> Process {
+    func start(_ name: String, _ args: [String], environment extra: [String: String] = [:],
+               host: NetworkNamespaceHost? = nil) throws -> Process {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.binary)
-        p.arguments = args
+        let (executable, arguments) = host?.wrap(Self.binary, args) ?? (Self.binary, args)
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["GHWH_CLUSTER_SECRET"] = Self.secret
         env.removeValue(forKey: "GHWH_CONFIG")
@@ -68,16 +70,19 @@ final class ClusterHarness: @unchecked Sendable {
     }
 
     /// Coordinator with short liveness settings so failures show up in seconds.
-    func startCoordinator(name: String = "coordinator", extra: [String] = []) throws {
+    func startCoordinator(name: String = "coordinator", workerTimeout: Double = 3, listenOnAllAddresses: Bool = false,
+                          extra: [String] = []) throws {
         let ui = extra.contains("--ui-listen") ? [] : ["--ui-listen", "127.0.0.1:0"]
-        try start(name, ["coordinator", "--listen", url, "--raw", raw, "--database-url", conninfo,
-                         "--worker-timeout", "3", "--heartbeat-interval", "0.5", "--log-level", "info"] + ui + extra)
+        let listen = listenOnAllAddresses ? "tcp://0.0.0.0:\(port)" : url
+        try start(name, ["coordinator", "--listen", listen, "--raw", raw, "--database-url", conninfo,
+                         "--worker-timeout", String(workerTimeout), "--heartbeat-interval", "0.5", "--log-level", "info"] + ui + extra)
         try waitFor("\(name) listening", timeout: 30) { self.log(name).contains("coordinator listening") }
     }
 
-    func startWorker(_ name: String, cores: Int = 1, extra: [String] = []) throws {
-        try start(name, ["worker", "--coordinator", url, "--cores", String(cores), "--worker-id", name,
-                         "--database-url", conninfo, "--log-level", "info"] + extra)
+    func startWorker(_ name: String, cores: Int = 1, extra: [String] = [], host: NetworkNamespaceHost? = nil) throws {
+        let coordinator = host.map { "tcp://\($0.hostAddress):\(port)" } ?? url
+        try start(name, ["worker", "--coordinator", coordinator, "--cores", String(cores), "--worker-id", name,
+                         "--database-url", conninfo, "--log-level", "info"] + extra, host: host)
     }
 
     func startLoader(_ name: String = "loader", extra: [String] = []) throws {
@@ -85,6 +90,14 @@ final class ClusterHarness: @unchecked Sendable {
     }
 
     func process(_ name: String) -> Process? { lock.withLock { processes[name] } }
+
+    /// Sends `signal` and waits for the process to exit; returns its exit status.
+    func signalAndWait(_ name: String, _ signal: Int32, timeout: Double = 60) throws -> Int32 {
+        guard let p = process(name), p.isRunning else { throw TestFailure("\(name) is not running") }
+        kill(p.processIdentifier, signal)
+        try waitFor("\(name) to exit after signal \(signal)", timeout: timeout) { !p.isRunning }
+        return p.terminationStatus
+    }
 
     func kill9(_ name: String) {
         guard let p = process(name), p.isRunning else { return }
@@ -151,4 +164,62 @@ func connectLoopback(port: Int, timeoutSeconds: Int = 30) throws -> Int32 {
 struct TestFailure: Error, CustomStringConvertible {
     let description: String
     init(_ d: String) { description = d }
+}
+
+/// A worker's own "host": a network namespace joined to this one by a veth
+/// pair (root only; CI runs as root), whose link can be cut and restored.
+final class NetworkNamespaceHost: @unchecked Sendable {
+    let name: String
+    let hostAddress: String
+    let namespaceAddress: String
+    private let hostLink: String
+
+    init(index: Int) throws {
+        guard getuid() == 0 else { throw TestFailure("network namespaces need root (CI runs as root); this test cannot run without it") }
+        let tag = "\(getpid() % 10000)x\(index)"
+        name = "ghwh-\(tag)"
+        hostLink = "gh\(tag)h"
+        let subnet = "10.\(100 + index % 100).\(getpid() % 250).0"
+        let base = subnet.split(separator: ".").prefix(3).joined(separator: ".")
+        hostAddress = "\(base).1"
+        namespaceAddress = "\(base).2"
+        let peer = "gh\(tag)n"
+        try Self.ip(["netns", "add", name])
+        try Self.ip(["link", "add", hostLink, "type", "veth", "peer", "name", peer])
+        try Self.ip(["link", "set", peer, "netns", name])
+        try Self.ip(["addr", "add", "\(hostAddress)/24", "dev", hostLink])
+        try Self.ip(["link", "set", hostLink, "up"])
+        try Self.ip(["netns", "exec", name, "ip", "addr", "add", "\(namespaceAddress)/24", "dev", peer])
+        try Self.ip(["netns", "exec", name, "ip", "link", "set", peer, "up"])
+        try Self.ip(["netns", "exec", name, "ip", "link", "set", "lo", "up"])
+    }
+
+    deinit {
+        _ = try? Self.ip(["link", "del", hostLink])
+        _ = try? Self.ip(["netns", "del", name])
+    }
+
+    /// Cuts the link (no FIN, no RST: to the peers it looks like a silent partition).
+    func cut() throws { try Self.ip(["link", "set", hostLink, "down"]) }
+    func restore() throws { try Self.ip(["link", "set", hostLink, "up"]) }
+
+    /// The command line that runs `args` inside the namespace.
+    func wrap(_ executable: String, _ args: [String]) -> (String, [String]) {
+        ("/usr/sbin/ip", ["netns", "exec", name, executable] + args)
+    }
+
+    @discardableResult
+    static func ip(_ args: [String]) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
+        p.arguments = args
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { throw TestFailure("ip \(args.joined(separator: " ")) failed: \(text)") }
+        return text
+    }
 }

@@ -1,0 +1,163 @@
+import Foundation
+@testable import GHWHCluster
+@testable import GHWHWarehouse
+import Testing
+
+/// The failures a deployment produces (workers restarted under their id,
+/// crashes, SIGTERM of every role), with real processes: none may stall or
+/// fail a job, and every run ends in the tables local mode makes.
+@Suite(.serialized) struct ClusterLifecycleTests {
+    /// Well under the 60 s heartbeat timeout these tests run with: a job that
+    /// waited for the timeout anywhere takes longer than this.
+    static let noTimeoutWait = 40.0
+
+    @Test func aWorkerKilledAndRestartedUnderTheSameIdDoesNotStallTheJob() throws {
+        let (raw, expected) = try ClusterTests.treeAndExpected(seed: 51)
+        let db = try Fixtures.database()
+        let cluster = try ClusterHarness(conninfo: db, raw: raw)
+        defer { cluster.stopAll() }
+        try cluster.startCoordinator(workerTimeout: 60)
+        try cluster.startLoader()
+        // Dies like kill -9 holding its third task; systemd/k8s/compose restart it at once under the same id.
+        try cluster.startWorker("w1", extra: ["--exit-after-tasks", "2"])
+        let c = try cluster.client()
+        defer { c.close() }
+        let started = Date()
+        let id = try c.submit(SubmitJob(job: "all", from: nil, to: nil, force: false, rawRoot: raw))
+        try cluster.waitFor("w1 to die", timeout: 60) { cluster.process("w1")?.isRunning == false }
+        #expect(cluster.process("w1")?.terminationStatus == 137)
+        try cluster.startWorker("w1", cores: 2)
+        let status = try cluster.waitForJob(id, client: c, timeout: Self.noTimeoutWait)
+        #expect(status.state == .succeeded, "\(status)")
+        #expect(Date().timeIntervalSince(started) < Self.noTimeoutWait)
+        #expect(cluster.log("coordinator").contains("worker restarted under the same id"))
+        #expect(try ClusterTests.tables(db) == expected)
+    }
+
+    @Test func aWorkerKilledUnderANewIdLosesItsTasksAtOnce() throws {
+        let (raw, expected) = try ClusterTests.treeAndExpected(seed: 52)
+        let db = try Fixtures.database()
+        let cluster = try ClusterHarness(conninfo: db, raw: raw)
+        defer { cluster.stopAll() }
+        try cluster.startCoordinator(workerTimeout: 60)
+        try cluster.startLoader()
+        try cluster.startWorker("doomed", extra: ["--exit-after-tasks", "2"])
+        try cluster.startWorker("survivor")
+        let started = Date()
+        let status = try cluster.runJob(timeout: Self.noTimeoutWait)
+        #expect(status.state == .succeeded, "\(status)")
+        #expect(cluster.process("doomed")?.terminationStatus == 137)
+        #expect(Date().timeIntervalSince(started) < Self.noTimeoutWait)
+        #expect(cluster.log("coordinator").contains("its connection closed"))
+        #expect(try ClusterTests.tables(db) == expected)
+    }
+
+    @Test func sigtermOnAWorkerFinishesItsTaskAndExitsZero() throws {
+        let (raw, expected) = try ClusterTests.treeAndExpected(seed: 53)
+        let db = try Fixtures.database()
+        let cluster = try ClusterHarness(conninfo: db, raw: raw)
+        defer { cluster.stopAll() }
+        try cluster.startCoordinator(workerTimeout: 60)
+        try cluster.startLoader()
+        try cluster.startWorker("stopping", extra: ["--task-delay-ms", "800"])
+        let c = try cluster.client()
+        defer { c.close() }
+        let id = try c.submit(SubmitJob(job: "all", from: nil, to: nil, force: false, rawRoot: raw))
+        try cluster.waitFor("a task to run", timeout: 60) { try c.status(id).tasksRunning >= 1 }
+        #expect(try cluster.signalAndWait("stopping", SIGTERM) == 0)
+        let log = cluster.log("stopping")
+        #expect(log.contains("stopping: no new tasks") && log.contains("worker stopped"))
+        try cluster.startWorker("replacement", cores: 2)
+        let status = try cluster.waitForJob(id, client: c, timeout: Self.noTimeoutWait)
+        #expect(status.state == .succeeded, "\(status)")
+        #expect(try ClusterTests.committedTasks(db, worker: "stopping") >= 1, "the task in hand finished")
+        #expect(try ClusterTests.tables(db) == expected)
+    }
+
+    @Test func sigtermOnAWorkerPastItsGraceHandsTheTaskBack() throws {
+        let (raw, expected) = try ClusterTests.treeAndExpected(seed: 54)
+        let db = try Fixtures.database()
+        let cluster = try ClusterHarness(conninfo: db, raw: raw)
+        defer { cluster.stopAll() }
+        try cluster.startCoordinator(workerTimeout: 60)
+        try cluster.startLoader()
+        try cluster.startWorker("slow", extra: ["--task-delay-ms", "20000", "--shutdown-grace", "0.5"])
+        let c = try cluster.client()
+        defer { c.close() }
+        let id = try c.submit(SubmitJob(job: "all", from: nil, to: nil, force: false, rawRoot: raw))
+        try cluster.waitFor("a task to run", timeout: 60) { try c.status(id).tasksRunning >= 1 }
+        #expect(try cluster.signalAndWait("slow", SIGTERM, timeout: 10) == 0)
+        #expect(cluster.log("slow").contains("handing running tasks back"))
+        try cluster.startWorker("fast", cores: 2)
+        let status = try cluster.waitForJob(id, client: c, timeout: Self.noTimeoutWait)
+        #expect(status.state == .succeeded, "\(status)")
+        #expect(cluster.log("coordinator").contains("released by worker slow"))
+        #expect(try ClusterTests.committedTasks(db, worker: "slow") == 0)
+        #expect(try ClusterTests.tables(db) == expected)
+    }
+
+    @Test func sigtermOnTheLoaderAndTheCoordinatorStopsThemCleanly() throws {
+        let (raw, expected) = try ClusterTests.treeAndExpected(seed: 55)
+        let db = try Fixtures.database()
+        let cluster = try ClusterHarness(conninfo: db, raw: raw)
+        defer { cluster.stopAll() }
+        try cluster.startCoordinator()
+        try cluster.startWorker("w1", cores: 2)
+        try cluster.startLoader("loader-1")
+        #expect(try cluster.runJob(.staGithubIssues).state == .succeeded)
+        #expect(try cluster.signalAndWait("loader-1", SIGTERM) == 0)
+        #expect(cluster.log("loader-1").contains("loader stopped"))
+        try cluster.startLoader("loader-2")
+        #expect(try cluster.runJob().state == .succeeded)
+        #expect(try ClusterTests.tables(db) == expected)
+        #expect(try cluster.signalAndWait("coordinator", SIGTERM) == 0)
+        let log = cluster.log("coordinator")
+        #expect(log.contains("stopping on SIGTERM") && log.contains("coordinator stopped"))
+    }
+
+    /// A worker on its own host loses its link for longer than the timeout
+    /// (a silent partition: no connection is closed). Its task re-runs
+    /// elsewhere, its late result is discarded, and it re-joins.
+    @Test func aPartitionedWorkerIsReplacedAndItsLateResultDiscarded() throws {
+        let island = try NetworkNamespaceHost(index: 1)
+        let (raw, expected) = try ClusterTests.treeAndExpected(seed: 56)
+        let db = try Fixtures.database()
+        let cluster = try ClusterHarness(conninfo: db, raw: raw)
+        defer { cluster.stopAll() }
+        try cluster.startCoordinator(workerTimeout: 3, listenOnAllAddresses: true)
+        try cluster.startLoader()
+        try cluster.startWorker("island", extra: ["--task-delay-ms", "8000"], host: island)
+        let c = try cluster.client()
+        defer { c.close() }
+        let id = try c.submit(SubmitJob(job: "all", from: nil, to: nil, force: false, rawRoot: raw))
+        try cluster.waitFor("the island to hold a task", timeout: 60) { try c.status(id).tasksRunning >= 1 }
+        try island.cut()
+        try cluster.startWorker("mainland", cores: 2)
+        try cluster.waitFor("the island to be declared lost", timeout: 30) {
+            cluster.log("coordinator").contains("worker lost: no heartbeat within the timeout")
+        }
+        try island.restore()
+        let status = try cluster.waitForJob(id, client: c, timeout: 120)
+        #expect(status.state == .succeeded, "\(status)")
+        #expect(try ClusterTests.tables(db) == expected)
+        // Its late result never counts: the coordinator discards it, or (told by a heartbeat) the island drops it.
+        try cluster.waitFor("the island's late result to be discarded", timeout: 60) {
+            cluster.log("coordinator").contains("discarded a result") || cluster.log("island").contains("task result dropped")
+        }
+        try cluster.waitFor("the island to re-join", timeout: 60) {
+            cluster.log("coordinator").components(separatedBy: "worker registered").count - 1 >= 3  // island, mainland, island again
+        }
+    }
+
+    /// The loader's own sessions commit synchronously, so an acknowledged
+    /// commit survives a server crash even where the server default is off.
+    @Test func theLoaderCommitsDurablyOnAServerWithSynchronousCommitOff() throws {
+        let db = try Fixtures.database()
+        #expect(try Fixtures.scalar(db, "SHOW synchronous_commit") == "off", "the test server's own default")
+        let loader = Loader(conninfo: db, jobId: "job-durable", job: "all", logger: Fixtures.logger)
+        defer { loader.close() }
+        var setting: String?
+        try loader.withRetry { store in setting = try store.db.query("SHOW synchronous_commit").rows.first?[0] ?? nil }
+        #expect(setting == "on")
+    }
+}
