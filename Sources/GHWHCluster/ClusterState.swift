@@ -343,7 +343,7 @@ public struct ClusterState: Sendable {
         workers[id]?.tasksDone += 1
         appendToOutbox(result.loaderMessage, taskId: taskId)
         let actions: [Action] = [.taskFinished(kind: t.kind, seconds: seconds, result: result)]
-        return (true, "", actions + dispatch(now: now))
+        return (true, "", actions + answerLoaderPolls(now: now) + dispatch(now: now))
     }
 
     /// A worker's failure report. Counts only from the current holder of the current attempt.

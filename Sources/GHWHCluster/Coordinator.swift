@@ -63,6 +63,7 @@ public final class Coordinator: @unchecked Sendable {
     private let jobEnded = NSCondition()
     private var server: RequestServer?
     private var stopped = false
+    private let ticking = StopFlag()
 
     public init(settings: Settings, logger: Logger) {
         self.settings = settings
@@ -85,7 +86,7 @@ public final class Coordinator: @unchecked Sendable {
             onRejected: { [logger] reason in logger.warning("refused a message", metadata: ["reason": "\(reason)"]) },
             partsHandler: { [unowned self] envelope in try self.handle(envelope) })
         LocalCluster.startThread(name: "ghwh-jobs") { [unowned self] in self.runJobs() }
-        LocalCluster.startThread(name: "ghwh-monitor") { [unowned self] in self.monitor() }
+        scheduler.startTicking(until: ticking)
         logger.notice("coordinator listening", metadata: ["url": "\(settings.endpoint.url)",
                                                           "secret": "\(settings.endpoint.secret.isInsecure ? "none (insecure)" : "set")"])
     }
@@ -107,6 +108,7 @@ public final class Coordinator: @unchecked Sendable {
     /// Stops serving: the running job stops, waiting polls are answered, the socket closes.
     public func stop() {
         lock.withLock { stopped = true }
+        ticking.set()
         scheduler.perform { state, _ in state.stopJob("coordinator stopping") }
         scheduler.perform { state, _ in state.cancelPolls() }
         jobSignal.signal()
@@ -441,14 +443,6 @@ public final class Coordinator: @unchecked Sendable {
             }
             announceJobEnd()
             logger.notice("job finished", metadata: ["job_id": "\(job.id)", "state": "\(state.rawValue)", "error": "\(error ?? "")"])
-        }
-    }
-
-    /// Time passes for the state: silent workers are lost, expired long polls answered.
-    private func monitor() {
-        while !lock.withLock({ stopped }) {
-            Thread.sleep(forTimeInterval: 0.1)  // the tick period bounds how late a long poll's empty answer comes
-            scheduler.perform { state, now in state.tick(now: now) }
         }
     }
 }

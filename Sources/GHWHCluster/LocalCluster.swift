@@ -77,6 +77,7 @@ public struct LocalCluster: Sendable {
         defer { control.attach(nil) }
 
         let stop = StopFlag()
+        scheduler.startTicking(until: stop)
         let threads = DispatchGroup()
         for index in 0..<options.workers {
             let worker = InProcessWorker(name: "local-\(index)", scheduler: scheduler, conninfo: conninfo, logger: logger)

@@ -120,6 +120,17 @@ final class Scheduler: @unchecked Sendable {
     }
 
     var jobError: String? { read { $0.job?.error } }
+
+    /// Lets time pass for the state every `period` seconds (lost workers,
+    /// expired long polls) on a thread of its own, until `stop` is set.
+    func startTicking(period: Double = 0.1, until stop: StopFlag) {
+        LocalCluster.startThread(name: "ghwh-tick") { [self] in
+            while !stop.isSet {
+                Thread.sleep(forTimeInterval: period)  // the tick period bounds how late a long poll's empty answer comes
+                perform { state, now in state.tick(now: now) }
+            }
+        }
+    }
 }
 
 /// A one-shot hand-off of a poll's answer to the thread waiting for it.

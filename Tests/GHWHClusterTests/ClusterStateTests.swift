@@ -77,6 +77,16 @@ import Testing
         }
     }
 
+    @Test func aResultWakesTheLoadersWaitingPoll() throws {
+        var s = Self.state(tasks: 1)
+        _ = s.register(worker: "w1", incarnation: "a", host: "h", cores: 1, now: 0)
+        #expect(s.loaderFetch(poll: 7, maxBytes: 1 << 20, deadline: 10, now: 0).isEmpty, "nothing to load yet: the poll waits")
+        _ = try #require(Self.lease(&s, "w1", "a", poll: 1, now: 1))
+        let r = s.result(Self.result(Self.task(0)), worker: "w1", incarnation: "a", attempt: 1, now: 2)
+        let woken = r.actions.contains { if case .loaderWork(7, let entries) = $0 { entries.count == 1 } else { false } }
+        #expect(woken, "\(r.actions)")
+    }
+
     @Test func aHeartbeatReconcilesLeases() throws {
         var s = Self.state(tasks: 2)
         _ = s.register(worker: "w1", incarnation: "a", host: "h", cores: 2, now: 0)
