@@ -185,6 +185,33 @@ func client(_ server: RequestServer, _ sender: String, secret: ClusterSecret = T
         #expect(held.all.allSatisfy { !$0.reply(2, [1]) })
     }
 
+    /// close() while other threads answer and clients keep calling: no crash, no hang
+    /// (nng 1.5.2 panics if a socket closes under a busy context).
+    @Test func closeRacingWithAnswersAndNewRequests() throws {
+        for _ in 0 ..< 5 {
+            let held = Watched<Responder>()
+            let server = try deferredServer(handlerThreads: 2) { _, responder in held.add(responder) }
+            let clients = try (0 ..< 4).map { try client(server, "r\($0)") }
+            let callers = (0 ..< 40).map { i in
+                JoinableThread(name: "caller-\(i)") {
+                    while (try? clients[i % 4].call(type: 1, payload: [1], timeout: 1)) != nil {}
+                }
+            }
+            #expect(held.wait(seconds: 10) { $0.count >= 20 })
+            let answerers = (0 ..< 2).map { k in
+                JoinableThread(name: "answerer-\(k)") {
+                    for (j, responder) in held.all.enumerated() where j % 2 == k { responder.reply(2, [UInt8(j & 255)]) }
+                }
+            }
+            let started = Date()
+            server.close()
+            #expect(Date().timeIntervalSince(started) < 2)
+            for t in answerers { t.join() }
+            for t in callers { t.join() }
+            for c in clients { c.close() }
+        }
+    }
+
     /// close() from inside a handler does not wait for itself.
     @Test func closeFromInsideAHandler() throws {
         let closed = Watched<Bool>()
