@@ -4,18 +4,27 @@ import Testing
 
 @Suite(.serialized) struct PeerGoneTests {
     @Test func closedClientIsReportedGonePromptly() throws {
-        let gone = Watched<String>()
-        let server = try echoServerReporting(gone)
-        defer { server.close() }
-        let c = try client(server, "worker-1")
-        #expect(try c.call(type: 1, payload: [1], timeout: 5).payload == [1])
-        #expect(server.connectionCount(of: "worker-1") == 1)
-        let closedAt = Date()
-        c.close()
-        #expect(gone.wait(seconds: 5) { $0.contains("worker-1") })
-        print("peer gone reported \(Int(Date().timeIntervalSince(closedAt) * 1000)) ms after the client closed")
-        #expect(gone.all == ["worker-1"])
-        #expect(server.connectionCount(of: "worker-1") == 0)
+        for url in ["tcp://127.0.0.1:0", TestEnv.ipcURL("gone")] {
+            let gone = Watched<String>()
+            let threadNames = Collected<String>()
+            let server = try RequestServer(url: url, secret: TestEnv.secret, limits: TestEnv.limits, threads: 2, senderId: "c",
+                                           onRejected: { _ in }, onPeerGone: { sender in
+                                               threadNames.add((try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? "?")
+                                               gone.add(sender)
+                                           }, handler: { env in (env.type + 1, env.payload) })
+            defer { server.close() }
+            let target = url.hasPrefix("ipc") ? url : tcpURL(server)
+            let c = try RequestClient(url: target, secret: TestEnv.secret, limits: TestEnv.limits, senderId: "worker-1")
+            #expect(try c.call(type: 1, payload: [1], timeout: 5).payload == [1])
+            #expect(server.connectionCount(of: "worker-1") == 1)
+            let closedAt = Date()
+            c.close()
+            #expect(gone.wait(seconds: 5) { $0.contains("worker-1") })
+            print("\(url.prefix(3)): peer gone reported \(Int(Date().timeIntervalSince(closedAt) * 1000)) ms after the client closed")
+            #expect(gone.all == ["worker-1"])
+            #expect(server.connectionCount(of: "worker-1") == 0)
+            #expect(threadNames.all.allSatisfy { $0.hasPrefix("ghwh-rep") }, "\(threadNames.all)") // a handler thread
+        }
     }
 
     @Test func senderWithTwoConnectionsIsReportedWhenTheLastCloses() throws {
