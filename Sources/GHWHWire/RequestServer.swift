@@ -17,9 +17,14 @@ import Foundation
 /// that throws is answered with `WireReplyType.handlerFailed`. Handlers must be idempotent
 /// (see `ReplayGuard` on REQ re-sends).
 ///
-/// Threading: handlers, `onRejected` and `onPeerGone` run on the handler threads, where
-/// blocking and taking locks is fine (a blocked thread delays the requests queued behind
-/// it, so long polls must defer instead). Requests beyond `maxOutstanding` wait in nng.
+/// Threading: handlers and `onPeerGone` run on the handler threads, where blocking and
+/// taking locks is fine (a blocked thread delays the requests queued behind it, so long
+/// polls must defer instead); so does `onRejected`, except for a reply too large for the
+/// limit, reported on the thread answering it. Requests beyond `maxOutstanding` wait in
+/// nng. nng's own threads only run the aio callbacks and pipe notifications, which never
+/// block and never call user code. A request held longer than the client's REQ resend
+/// time (`RequestClientOptions.resendTime`, 60 s) is re-sent by nng and arrives again on
+/// another context, marked `isRetransmission`; the caller takes whichever answer comes first.
 ///
 /// Peer-gone: the server tracks over which connections (nng pipes) each authenticated
 /// sender has sent requests. When a connection closes and its sender has no other open
@@ -39,6 +44,8 @@ public final class RequestServer: @unchecked Sendable {
     private let lock = NSLock()
     private var closed = false
 
+    /// Synchronous replies: `handler` runs on one of `threads` handler threads and its
+    /// result (or error, as `handlerFailed`) is the answer.
     public convenience init(url: String, secret: ClusterSecret, limits: FrameLimits, threads: Int = 4,
                             maxOutstanding: Int = 1024, senderId: String, tls: TLSConfig? = nil,
                             onRejected: @escaping @Sendable (String) -> Void,

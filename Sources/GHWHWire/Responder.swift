@@ -13,6 +13,10 @@ import Foundation
 /// responder frees its context instead of leaking it. After the server's `close()` every
 /// answer is dropped (returns false). The client's own call timeout is independent:
 /// a caller that gave up does not free the context; only the answer (or the drop) does.
+///
+/// Answering never blocks on I/O (it may be called from Swift's cooperative pool or while
+/// holding a lock); its cost is sealing the reply. A responder keeps the server's handler
+/// closure alive, so a handler should capture its owner weakly or unowned.
 public final class Responder: @unchecked Sendable {
     /// The authenticated sender of the request (`Envelope.sender`).
     public let sender: String
