@@ -18,6 +18,7 @@ public final class NNGSocket: @unchecked Sendable {
     let handle: nng_socket
     private let lock = NSLock()
     private var closed = false
+    private var afterCloseHooks: [@Sendable () -> Void] = []
 
     /// - Parameters:
     ///   - recvMaxBytes: NNG_OPT_RECVMAXSZ (must be > 0: an unlimited socket would accept anything).
@@ -141,9 +142,19 @@ public final class NNGSocket: @unchecked Sendable {
         lock.unlock()
         guard !wasClosed else { return }
         let handle = self.handle
-        let closer = Thread { _ = nng_close(handle) }
+        let after = lock.withLock { afterCloseHooks }
+        let closer = Thread {
+            _ = nng_close(handle)
+            for hook in after { hook() }
+        }
         closer.name = "ghwh-nng-close"
         closer.start()
+    }
+
+    /// Runs `hook` on the closing thread once nng_close has returned (from then on nng
+    /// calls no callback registered on this socket, so their context may go).
+    func afterClose(_ hook: @escaping @Sendable () -> Void) {
+        lock.withLock { afterCloseHooks.append(hook) }
     }
 
     func send(message: NNGMessage) throws(WireError) {

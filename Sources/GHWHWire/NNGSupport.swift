@@ -132,6 +132,13 @@ final class JoinableThread: @unchecked Sendable {
     init(name: String, _ body: @escaping @Sendable () -> Void) {
         let done = self.done
         let thread = Thread {
+            #if os(Linux)
+            // Foundation on Linux keeps the name to itself: give it to the OS thread (seen in
+            // /proc/<pid>/task/*/comm, top -H, debuggers; 15 bytes). pthread_setname_np
+            // does not import without _GNU_SOURCE.
+            try? String(decoding: name.utf8.prefix(15), as: UTF8.self)
+                .write(toFile: "/proc/thread-self/comm", atomically: false, encoding: .utf8)
+            #endif
             body()
             done.signal()
         }
