@@ -37,9 +37,12 @@ public final class Coordinator: @unchecked Sendable {
         public var goldBuckets = 16
         public var heartbeatInterval: Double = 5
         public var scheduler = ClusterState.Settings()
-        /// Request threads: workers' task requests and the loader's fetches
-        /// are long polls (up to 1 s), so allow for every core of every worker.
-        public var serverThreads = 64
+        /// Threads that handle requests. Task requests and loader fetches are
+        /// long polls held without a thread (deferred replies), so a few
+        /// serve any number of workers; a job-status wait holds one up to 5 s.
+        public var serverThreads = 16
+        /// Requests held at once (every core of every worker long-polls).
+        public var maxOutstandingRequests = 4096
         public init(endpoint: ClusterEndpoint, rawRoot: String?, conninfo: String) {
             self.endpoint = endpoint; self.rawRoot = rawRoot; self.conninfo = conninfo
         }
@@ -82,9 +85,11 @@ public final class Coordinator: @unchecked Sendable {
         resumeJournaledJobs()
         server = try RequestServer(
             url: settings.endpoint.url, secret: settings.endpoint.secret, limits: settings.endpoint.limits,
-            threads: settings.serverThreads, senderId: "coordinator", tls: settings.endpoint.tls,
+            handlerThreads: settings.serverThreads, maxOutstanding: settings.maxOutstandingRequests, senderId: "coordinator",
+            tls: settings.endpoint.tls,
             onRejected: { [logger] reason in logger.warning("refused a message", metadata: ["reason": "\(reason)"]) },
-            partsHandler: { [unowned self] envelope in try self.handle(envelope) })
+            onPeerGone: { [weak self] sender in self?.connectionClosed(senderId: sender) },
+            deferredHandler: { [unowned self] envelope, responder in self.handle(envelope, responder) })
         LocalCluster.startThread(name: "ghwh-jobs") { [unowned self] in self.runJobs() }
         scheduler.startTicking(until: ticking)
         logger.notice("coordinator listening", metadata: ["url": "\(settings.endpoint.url)",
@@ -123,6 +128,36 @@ public final class Coordinator: @unchecked Sendable {
 
     // MARK: - Requests
 
+    /// Long polls (task requests, loader fetches) are answered by the state
+    /// when work appears or their deadline passes; the rest at once.
+    func handle(_ envelope: Envelope, _ responder: Responder) {
+        do {
+            switch MessageType(rawValue: envelope.type) {
+            case .requestTask?:
+                let m = try envelope.decode(RequestTask.self)
+                scheduler.poll(answer: { _ = responder.reply(Self.assignment($0)) }) { state, poll, now in
+                    state.requestTask(poll: poll, worker: m.workerId, incarnation: m.incarnation, deadline: now + 1, now: now)
+                }
+            case .fetchLoaderWork?:
+                let m = try envelope.decode(FetchLoaderWork.self)
+                scheduler.poll(answer: { [epoch] answer in
+                    guard case .loaderWork(_, let entries) = answer else {
+                        _ = responder.reply(LoaderWork(epoch: epoch, entries: []))
+                        return
+                    }
+                    _ = responder.reply(LoaderWork(epoch: epoch, entries: entries))
+                }) { state, poll, now in
+                    state.loaderFetch(poll: poll, maxBytes: max(1 << 16, m.maxBytes), deadline: now + 1, now: now)
+                }
+            default:
+                let (type, payload) = try handle(envelope)
+                responder.reply(type, payload)
+            }
+        } catch {
+            responder.fail("\(error)")
+        }
+    }
+
     func handle(_ envelope: Envelope) throws -> (UInt16, WirePayload) {
         func reply<M: WireMessage>(_ m: M) -> (UInt16, WirePayload) { (M.typeCode, m.encodedPayload()) }
         guard let type = MessageType(rawValue: envelope.type) else { throw WireError.unexpectedType(envelope.type) }
@@ -141,12 +176,6 @@ public final class Coordinator: @unchecked Sendable {
                 state.heartbeat(worker: m.workerId, incarnation: m.incarnation, running: m.runningTasks, now: now)
             }
             return reply(HeartbeatReply(known: outcome.known, stop: outcome.stop))
-        case .requestTask:
-            let m = try envelope.decode(RequestTask.self)
-            let answer = scheduler.pollAndWait { state, poll, now in
-                state.requestTask(poll: poll, worker: m.workerId, incarnation: m.incarnation, deadline: now + 1, now: now)
-            }
-            return reply(Self.assignment(answer))
         case .submitResult:
             let m = try envelope.decode(SubmitResult.self)
             let (accepted, why) = scheduler.perform { state, now in
@@ -169,13 +198,6 @@ public final class Coordinator: @unchecked Sendable {
                 return actions
             }
             return reply(Ack())
-        case .fetchLoaderWork:
-            let m = try envelope.decode(FetchLoaderWork.self)
-            let answer = scheduler.pollAndWait { state, poll, now in
-                state.loaderFetch(poll: poll, maxBytes: max(1 << 16, m.maxBytes), deadline: now + 1, now: now)
-            }
-            guard case .loaderWork(_, let entries) = answer else { return reply(LoaderWork(epoch: epoch, entries: [])) }
-            return reply(LoaderWork(epoch: epoch, entries: entries))
         case .ackLoaderWork:
             let m = try envelope.decode(AckLoaderWork.self)
             let accepted = scheduler.perform { state, now in state.loaderAck(epoch: m.epoch, upTo: m.upToSeq, now: now) }
