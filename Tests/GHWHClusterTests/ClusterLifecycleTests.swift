@@ -115,6 +115,40 @@ import Testing
         #expect(log.contains("stopping on SIGTERM") && log.contains("coordinator stopped"))
     }
 
+    /// The coordinator dies mid-job and comes back: it resumes the journaled
+    /// job under the same id, and the `ghwh-submit` that was waiting follows it
+    /// to its end, with no re-submit.
+    @Test func aCoordinatorKilledMidJobResumesItWithoutAResubmit() throws {
+        let (raw, expected) = try ClusterTests.treeAndExpected(seed: 57)
+        let db = try Fixtures.database()
+        let cluster = try ClusterHarness(conninfo: db, raw: raw)
+        defer { cluster.stopAll() }
+        try cluster.startCoordinator(name: "coordinator-1")
+        try cluster.startLoader()
+        try cluster.startWorker("w1", cores: 2, extra: ["--task-delay-ms", "150"])
+        let submit = Process()
+        submit.executableURL = URL(fileURLWithPath: ClusterHarness.binary.replacingOccurrences(of: "/ghwh", with: "/ghwh-submit"))
+        submit.arguments = ["--coordinator", cluster.url, "--job", "all", "--raw", raw]
+        submit.environment = ["GHWH_CLUSTER_SECRET": ClusterHarness.secret, "PATH": "/usr/bin:/bin"]
+        let out = Pipe()
+        submit.standardOutput = out
+        submit.standardError = out
+        try submit.run()
+        try cluster.waitFor("some tasks to commit", timeout: 60) {
+            Int(try Fixtures.scalar(db, "SELECT count(*) FROM ghwh_meta.task_commits") ?? "0") ?? 0 >= 3
+        }
+        cluster.kill9("coordinator-1")
+        #expect(submit.isRunning, "ghwh-submit keeps waiting while the coordinator is down")
+        try cluster.startCoordinator(name: "coordinator-2")
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        submit.waitUntilExit()
+        #expect(submit.terminationStatus == 0, "\(text.suffix(2000))")
+        #expect(cluster.log("coordinator-2").contains("resuming a journaled job"))
+        #expect(try ClusterTests.tables(db) == expected)
+        #expect(try Fixtures.scalar(db, "SELECT count(*) FROM ghwh_meta.coordinator_jobs") == "1", "no second job")
+        #expect(try Fixtures.scalar(db, "SELECT state FROM ghwh_meta.coordinator_jobs") == "succeeded")
+    }
+
     /// A worker on its own host loses its link for longer than the timeout
     /// (a silent partition: no connection is closed). Its task re-runs
     /// elsewhere, its late result is discarded, and it re-joins.
