@@ -9,7 +9,7 @@ BENCH_DIR  ?= bench-data
 BENCH_SIZES ?= 1024,2048
 BENCH_ARGS ?=
 
-.PHONY: deps build release run-local test bench clean-local
+.PHONY: deps build release run-local test bench chaos clean-local
 
 deps:
 	@bash scripts/install-deps.sh
@@ -31,6 +31,13 @@ run-local: release
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	CHAOS_ROUNDS=3 bash scripts/chaos.sh
+
+# Kills and restarts cluster roles (and PostgreSQL) at random moments of jobs and checks
+# every table against an undisturbed run: `make chaos CHAOS_ROUNDS=50` (default 20).
+CHAOS_ROUNDS ?= 20
+chaos: build
+	CHAOS_ROUNDS=$(CHAOS_ROUNDS) bash scripts/chaos.sh
 
 bench: release
 	$(RELEASE)/ghwh-bench --corpus-dir $(BENCH_DIR) --sizes-mb $(BENCH_SIZES) --ghwh $(RELEASE)/ghwh --cluster $(BENCH_ARGS)

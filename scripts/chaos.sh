@@ -39,16 +39,16 @@ trap cleanup EXIT
 log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 
 # A durable private server: the faults include its own crash.
-mkdir -p "$work/pg" "$work/sock"
-[ "$(id -u)" = 0 ] && chown postgres "$work/pg" "$work/sock"
+mkdir -p "$work/pg" "$work/sock" "$work/pglog"
+[ "$(id -u)" = 0 ] && chown postgres "$work/pg" "$work/sock" "$work/pglog"
 as_pg "$PGBIN/initdb" -D "$work/pg" -A trust -E UTF8 --locale=C.UTF-8 -U postgres >"$work/initdb.log" 2>&1 \
     || { cat "$work/initdb.log"; exit 2; }
 start_pg() {
-    as_pg "$PGBIN/pg_ctl" -D "$work/pg" -l "$work/pg.log" -w -t 60 \
+    as_pg "$PGBIN/pg_ctl" -D "$work/pg" -l "$work/pglog/pg.log" -w -t 60 \
         -o "-c listen_addresses='' -c unix_socket_directories=$work/sock -c fsync=on -c synchronous_commit=on -c max_connections=200" \
         start >/dev/null
 }
-start_pg || { cat "$work/pg.log"; exit 2; }
+start_pg || { cat "$work/pglog/pg.log"; exit 2; }
 psql_q() { psql -X -q -t -A -h "$work/sock" -U postgres -d "$1" -c "$2"; }
 dsn() { echo "host=$work/sock user=postgres dbname=$1"; }
 
@@ -62,11 +62,11 @@ checksums() {
     done
 }
 
-"$BIN/ghwh" gen-data --out "$work/raw" --repos 6 --issues-per-repo 60 --prs-per-repo 40 --days 4 --seed 11 >/dev/null
+"$BIN/ghwh" gen-data --out "$work/raw" --repos 10 --issues-per-repo 120 --prs-per-repo 80 --days 5 --seed 11 >/dev/null
 psql_q postgres "CREATE DATABASE reference" >/dev/null
 "$BIN/ghwh" run --job all --raw "$work/raw" --database-url "$(dsn reference)" --chunk-size-mb 1 >"$work/reference.log" 2>&1
 checksums reference >"$work/reference.sums"
-log "chaos: seed $SEED, $ROUNDS rounds, reference loaded ($(grep -c . "$work/reference.sums") tables)"
+log "chaos: seed $SEED, $ROUNDS rounds, reference loaded ($(grep -c . "$work/reference.sums") tables): $(grep -o 'succeeded in [0-9.]* s' "$work/reference.log" | head -1)"
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 url="tcp://127.0.0.1:$port"
@@ -95,17 +95,24 @@ for round in $(seq 1 "$ROUNDS"); do
     coordinator; loader; worker w1 w1; worker w2 w2
     "$BIN/ghwh-submit" --coordinator "$url" --job all --raw "$work/raw" >"$work/round/submit.log" 2>&1 &
     submit=$!; pids+=($submit)
-    fault=${faults[$((RANDOM % ${#faults[@]}))]}
-    sleep "0.$((RANDOM % 9 + 1))$((RANDOM % 10))"  # a random moment of the job (the fault schedule, not a race workaround)
-    case $fault in
-        worker-same-id) kill9 w1; worker w1 w1 ;;
-        worker-new-id)  kill9 w1; worker w1 "w1-r$round" ;;
-        worker-sigterm) kill -TERM "${role_pid[w1]}"; wait "${role_pid[w1]}"; worker w1 w1 ;;
-        loader)         kill9 loader; loader ;;
-        coordinator)    kill9 coordinator; coordinator ;;
-        postgres)       as_pg "$PGBIN/pg_ctl" -D "$work/pg" -m immediate stop >/dev/null; start_pg ;;
-    esac
-    injected=$((injected + 1)); fault_count[$fault]=$(( ${fault_count[$fault]:-0} + 1 ))
+    # One fault, sometimes two, each at a random moment of the job (the fault
+    # schedule, not a race workaround): 0.1 to 1.5 s apart.
+    done_faults=()
+    for _ in $(seq 1 $((1 + RANDOM % 2))); do
+        sleep "$((RANDOM % 2)).$((RANDOM % 5 + 1))"
+        fault=${faults[$((RANDOM % ${#faults[@]}))]}
+        case $fault in
+            worker-same-id) kill9 w1; worker w1 w1 ;;
+            worker-new-id)  kill9 w1; worker w1 "w1-r$round-$RANDOM" ;;
+            worker-sigterm) kill -TERM "${role_pid[w1]}"; wait "${role_pid[w1]}"; worker w1 w1 ;;
+            loader)         kill9 loader; loader ;;
+            coordinator)    kill9 coordinator; coordinator ;;
+            postgres)       as_pg "$PGBIN/pg_ctl" -D "$work/pg" -m immediate stop >/dev/null; start_pg ;;
+        esac
+        injected=$((injected + 1)); fault_count[$fault]=$(( ${fault_count[$fault]:-0} + 1 ))
+        done_faults+=("$fault")
+    done
+    fault=$(IFS=+; echo "${done_faults[*]}")
     status=0
     timeout 300 tail --pid=$submit -f /dev/null; wait $submit || status=$?
     for r in coordinator loader w1 w2; do kill9 "$r"; done

@@ -31,10 +31,21 @@ public struct CommonOptions: ParsableArguments {
     func migratedWarehouse(_ config: Configuration, logger: Logger) throws -> String {
         let conninfo = try WarehouseLocation.resolve(databaseURL: config.databaseURL, dataDirectory: config.dataDirectory,
                                                      logger: logger)
-        let db = try PGConnection(conninfo: conninfo)
-        defer { db.close() }
-        try Migrator.migrate(db)
-        return conninfo
+        // A role may start while PostgreSQL is still starting or restarting: retry with backoff, then a clear error.
+        let delays: [Double] = [0.2, 0.5, 1, 2, 4, 8, 15, 30]
+        for attempt in 0...delays.count {
+            do {
+                let db = try PGConnection(conninfo: conninfo)
+                defer { db.close() }
+                try Migrator.migrate(db)
+                return conninfo
+            } catch let error as PGError where error.isConnectionFailure && attempt < delays.count {
+                logger.warning("PostgreSQL unreachable; retrying", metadata: ["attempt": "\(attempt + 1)",
+                                                                            "delay_s": "\(delays[attempt])", "error": "\(error)"])
+                Thread.sleep(forTimeInterval: delays[attempt])
+            }
+        }
+        throw CommandFailure("PostgreSQL unreachable after \(delays.count + 1) attempts")
     }
 
     func makeLogger(_ label: String) -> Logger {

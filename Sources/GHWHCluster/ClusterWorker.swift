@@ -179,8 +179,7 @@ public final class ClusterWorker: @unchecked Sendable {
                     guard let conninfo = settings.conninfo else {
                         throw WarehouseError("this worker has no database configured (GHWH_DATABASE_URL) for gold tasks")
                     }
-                    if goldStore == nil { goldStore = GoldStore(try PGConnection(conninfo: conninfo)) }
-                    result = .gold(try gold.run(t, store: goldStore!))
+                    result = .gold(try gold.run(t, conninfo: conninfo, store: &goldStore, logger: logger))
                 }
                 let ran = Date()
                 if lock.withLock({ running[task.taskId] == true }) {

@@ -152,8 +152,7 @@ struct InProcessWorker: Sendable {
                     case let .documentFailed(reason): result = .silverDocumentFailed(t.withoutPayload, reason: reason)
                     }
                 case .gold(let t):
-                    if goldStore == nil { goldStore = GoldStore(try PGConnection(conninfo: conninfo)) }
-                    result = .gold(try gold.run(t, store: goldStore!))
+                    result = .gold(try gold.run(t, conninfo: conninfo, store: &goldStore, logger: logger))
                 }
                 scheduler.perform { state, now in
                     let r = state.result(result, worker: name, incarnation: incarnation, attempt: attempt, now: now)

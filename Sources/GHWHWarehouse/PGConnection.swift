@@ -216,8 +216,8 @@ public final class PGConnection: @unchecked Sendable {
     /// started a COPY is not allowed here: the COPY is ended first so the session stays usable.
     private func check(_ result: OpaquePointer?, _ connection: OpaquePointer) throws(PGError) -> OpaquePointer {
         guard let result else {
-            throw PGError(message: Self.trimmed(PQerrorMessage(connection)),
-                          isConnectionFailure: PQstatus(connection) != CONNECTION_OK)
+            // No result at all: libpq could not send or receive (the statement never ran).
+            throw PGError(message: Self.trimmed(PQerrorMessage(connection)), isConnectionFailure: true)
         }
         switch PQresultStatus(result) {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY, PGRES_SINGLE_TUPLE:
@@ -250,7 +250,9 @@ public final class PGConnection: @unchecked Sendable {
         var message = Self.trimmed(PQresultErrorMessage(result))
         if message.isEmpty { message = Self.trimmed(PQerrorMessage(connection)) }
         let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
-        let lost = PQstatus(connection) != CONNECTION_OK || PGError.isConnectionState(state)
+        // A server error always carries a SQLSTATE; one without it was made by libpq itself
+        // (e.g. "server closed the connection unexpectedly", which can leave PQstatus OK).
+        let lost = PQstatus(connection) != CONNECTION_OK || PGError.isConnectionState(state) || state == nil
         return PGError(message: message, sqlState: state, isConnectionFailure: lost)
     }
 
