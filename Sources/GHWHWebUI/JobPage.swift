@@ -50,10 +50,10 @@ enum JobPage {
         return html
     }
 
-    /// "12 tasks: 3 pending, 2 running, 6 committed, 1 failed".
+    /// "12: 3 pending, 2 running, 1 loading, 6 committed", in the task states' order.
     static func taskSummary(_ tasks: [ClusterSnapshot.TaskInfo]) -> String {
         guard !tasks.isEmpty else { return "0" }
-        let order = ["pending", "running", "committed", "failed"]
+        let order = ["pending", "running", "loading", "committed", "cancelled"]
         var counts: [String: Int] = [:]
         for t in tasks { counts[t.state, default: 0] += 1 }
         let extra = counts.keys.filter { !order.contains($0) }.sorted()

@@ -36,8 +36,8 @@ enum PageLayout {
 
     /// A coloured pill for a state word (`running`, `lost`, ...).
     static func badge(_ state: String) -> String {
-        let known = ["queued", "running", "succeeded", "failed", "killed", "pending", "committed",
-                     "alive", "lost", "silver", "gold"]
+        let known = ["queued", "running", "succeeded", "failed", "killed", "alive", "lost", "silver", "gold"]
+            + ClusterMetrics.taskStates
         let cls = known.contains(state) ? state : "other"
         return "<span class=\"badge \(cls)\">\(esc(state))</span>"
     }
@@ -108,11 +108,11 @@ enum PageLayout {
     a:hover{text-decoration:underline}
     .badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600;\
     background:#e5e7eb;color:#374151}
-    .badge.running{background:#dbeafe;color:#1d4ed8}
+    .badge.running,.badge.loading{background:#dbeafe;color:#1d4ed8}
     .badge.queued,.badge.pending{background:#fef3c7;color:#92400e}
     .badge.succeeded,.badge.committed,.badge.alive{background:#dcfce7;color:#166534}
     .badge.failed,.badge.lost{background:#fee2e2;color:#b91c1c}
-    .badge.killed{background:#e5e7eb;color:#4b5563}
+    .badge.killed,.badge.cancelled{background:#e5e7eb;color:#4b5563}
     .badge.silver{background:#f1f5f9;color:#475569}
     .badge.gold{background:#fef9c3;color:#854d0e}
     .bar{position:relative;width:140px;height:18px;background:#e5e7eb;border-radius:4px;overflow:hidden;display:flex}

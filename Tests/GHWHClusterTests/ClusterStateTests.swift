@@ -1,5 +1,6 @@
 import Foundation
 @testable import GHWHCluster
+import GHWHWebUI
 import GHWHWarehouse
 import Testing
 
@@ -344,3 +345,10 @@ struct SplitMix {
     mutating func next(upTo n: Int) -> Int { Int(nextRaw() % UInt64(n)) }
 }
 
+
+@Suite struct TaskStateMetricsTests {
+    /// `/metrics` shows one `ghwh_tasks` series per task state, exactly the state machine's.
+    @Test func metricsTaskStatesAreTheStateMachinesStates() {
+        #expect(ClusterMetrics.taskStates == ClusterState.TaskState.allCases.map(\.rawValue))
+    }
+}

@@ -58,7 +58,7 @@ struct APIRouteTests {
         let job = try decoder.decode(ClusterSnapshot.Job.self, from: response.data)
         #expect(job == Fixture.snapshot.jobs[0])
         #expect(job.job == Fixture.runningJobName)
-        #expect(Set(job.tasks.map(\.state)) == ["pending", "running", "committed", "failed"])
+        #expect(Set(job.tasks.map(\.state)) == ["pending", "running", "committed", "loading"])
     }
 
     @Test("unknown job id is a 404 JSON error")

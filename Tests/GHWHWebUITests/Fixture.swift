@@ -30,7 +30,7 @@ enum Fixture {
                     .init(id: "t-0001", kind: "silver", detail: "github/issues/2025-01-01/a.json.gz#0",
                           state: "committed", worker: "w-1", attempts: 1, error: nil),
                     .init(id: "t-0002", kind: "silver", detail: "github/issues/2025-01-02/b.json.zip!x.json#0",
-                          state: "failed", worker: "w-2", attempts: 2,
+                          state: "loading", worker: "w-2", attempts: 2,
                           error: "worker lost <w-2> & lease expired"),
                     .init(id: "t-0003", kind: "silver", detail: "github/issues/2025-01-03/c.jsonl#1",
                           state: "running", worker: "w-1", attempts: 1, error: nil),
@@ -47,7 +47,7 @@ enum Fixture {
                   error: "1 document failed",
                   tasks: [
                     .init(id: "t-0101", kind: "silver", detail: "github/pull_requests/2024-12-31/p.json.gz#0",
-                          state: "failed", worker: "w-2", attempts: 3,
+                          state: "cancelled", worker: "w-2", attempts: 3,
                           error: "truncated gzip stream at byte 81920"),
                   ]),
             .init(id: "job-0001", job: "stg_github_labels_metrics", from: nil, to: nil,

@@ -104,8 +104,8 @@ struct MetricsTests {
         var s = Exposition(metrics.prometheusText(), invalid: &invalid).samples
         #expect(s[#"ghwh_workers{state="alive"}"#] == 1)
         #expect(s[#"ghwh_workers{state="lost"}"#] == 1)
-        for state in ["pending", "running", "committed", "failed"] {
-            #expect(s[#"ghwh_tasks{state="\#(state)"}"#] == (state == "running" ? 2 : 1))
+        for state in ClusterMetrics.taskStates {
+            #expect(s[#"ghwh_tasks{state="\#(state)"}"#] == (state == "running" ? 2 : state == "cancelled" ? 0 : 1))
         }
         #expect(s[#"ghwh_jobs{state="running"}"#] == 1)
         #expect(s[#"ghwh_jobs{state="failed"}"#] == 1)
@@ -137,7 +137,8 @@ struct MetricsTests {
         #expect(s[#"ghwh_tasks{state="committed"}"#] == 2)
         #expect(s[#"ghwh_tasks{state="running"}"#] == 2)
         #expect(s[#"ghwh_tasks{state="pending"}"#] == 1)
-        #expect(s[#"ghwh_tasks{state="failed"}"#] == 0)
+        #expect(s[#"ghwh_tasks{state="loading"}"#] == 0)
+        #expect(s[#"ghwh_tasks{state="cancelled"}"#] == 0)
     }
 
     @Test("instances own separate registries")

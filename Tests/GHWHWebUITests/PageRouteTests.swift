@@ -80,10 +80,10 @@ struct PageRouteTests {
         for task in ["t-0001", "t-0002", "t-0003", "t-0004", "t-0005"] {
             #expect(html.contains(">\(task)<"))
         }
-        for state in ["pending", "running", "committed", "failed"] {
+        for state in ["pending", "running", "committed", "loading"] {
             #expect(html.contains(#"<span class="badge \#(state)">\#(state)</span>"#))
         }
-        #expect(html.contains("5: 1 pending, 2 running, 1 committed, 1 failed"))
+        #expect(html.contains("5: 1 pending, 2 running, 1 loading, 1 committed"))
         #expect(html.contains("github/issues/2025-01-02/b.json.zip!x.json#0"))
         #expect(html.contains("bucket 7/16"))
         #expect(html.contains("worker lost &lt;w-2&gt; &amp; lease expired"))
