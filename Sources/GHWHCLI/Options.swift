@@ -34,6 +34,10 @@ public struct CommonOptions: ParsableArguments {
         let db = try PGConnection(conninfo: conninfo)
         defer { db.close() }
         try Migrator.migrate(db)
+        guard let granularity = HistoryStore.Granularity(rawValue: config.historyPartition) else {
+            throw ValidationError("history_partition must be day or month")
+        }
+        try HistoryStore(db).configurePartitioning(granularity, explicit: config.origins[.historyPartition] != "default")
         return conninfo
     }
 
