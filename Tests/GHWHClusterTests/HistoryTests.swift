@@ -1,4 +1,5 @@
 import Foundation
+import GHWHCLI
 import GHWHCluster
 import GHWHReport
 import GHWHSampleData
@@ -266,6 +267,26 @@ import Testing
         let pruned = Self.failure { try HistoryStore(c).prepareAsOf(days[1]) } ?? "no error"
         #expect(pruned.contains("were pruned"), "\(pruned)")
         #expect(try HistoryStore(c).prune(before: days[2]).dropped.isEmpty)
+    }
+
+    /// The commands: `ghwh report --as-of`, `ghwh db prune`.
+    @Test func reportAsOfAndDBPruneCommands() throws {
+        let (raw, days) = try Self.corpus(days: 3, seed: 78, snapshots: true)
+        let db = try Self.database(partition: .day)
+        #expect(try Fixtures.run(db, raw: raw).succeeded)
+        let out = try Fixtures.tempDir("report") + "/asof.json"
+        var report = try GHWHCommand.parseAsRoot(["report", "--database-url", db, "--as-of", days[1], "--format", "json", "--out", out])
+        try report.run()
+        #expect(try String(contentsOfFile: out, encoding: .utf8) == Self.asOfJSON(db, days[1]))
+        var early = try GHWHCommand.parseAsRoot(["report", "--database-url", db, "--as-of", "2020-01-01"])
+        #expect(throws: (any Error).self) { try early.run() }
+        let expectedAfterPrune = try Self.asOfJSON(db, days[1], trendFrom: days[1])
+        var prune = try GHWHCommand.parseAsRoot(["db", "prune", "--database-url", db, "--before", days[1]])
+        try prune.run()
+        let d0 = days[0].replacingOccurrences(of: "-", with: "")
+        #expect(try !Self.partitions(db).contains("issues_daily_p\(d0)") && Self.partitions(db).count == 4)
+        // The pruned day leaves the trend; nothing else changes.
+        #expect(try Self.asOfJSON(db, days[1]) == expectedAfterPrune)
     }
 
     @Test func pruneRefusesADateInsideAMonthPartition() throws {
