@@ -136,13 +136,13 @@ struct DBCommand: ParsableCommand {
                 throw CommandFailure(e.description)
             }
             if result.dropped.isEmpty {
-                print("nothing to prune: no partition of sta_github.issues_daily or pull_requests_daily lies before \(before)")
+                print("nothing to prune: no partition of sta_github.issues_history or pull_requests_history lies before \(before)")
             }
             for p in result.dropped {
                 print("dropped sta_github.\(p.table) (\(p.parent), ingest days \(p.from) to before \(p.to))")
             }
-            for table in ["issues_daily", "pull_requests_daily"] where !result.dropped.isEmpty {
-                print("\(table): \(result.droppedRows[table] ?? 0) rows dropped; \(result.carried[table] ?? 0) keys' last version before \(before) kept in sta_github.\(table.replacingOccurrences(of: "_daily", with: ""))_pruned_base")
+            for table in ["issues_history", "pull_requests_history"] where !result.dropped.isEmpty {
+                print("sta_github.\(table): \(result.droppedRows[table] ?? 0) rows dropped; the last version before \(before) of \(result.carried[table] ?? 0) keys kept in sta_github.\(table.replacingOccurrences(of: "_history", with: ""))_pruned_base")
             }
             if !result.dropped.isEmpty { print("history now answers as of \(before) and later") }
         }

@@ -146,7 +146,7 @@ public final class GoldStore {
     }
 
     /// The backlog over the as-of-D state of each loaded day D, from the
-    /// daily tables (and the rows folded in by a prune), per repo: $1 the
+    /// history tables (and the rows folded in by a prune), per repo: $1 the
     /// repos (NULL: all), $2 the last day (NULL: all).
     ///
     /// As of day D a key's winner is its silver-order greatest version
@@ -154,7 +154,9 @@ public final class GoldStore {
     /// version takes over exactly when its updated_at is at least the greatest
     /// one before it (a tie goes to the later day). Each takeover adds its
     /// flags minus those of the version it replaces; a repo's counts on day D
-    /// are the running sum of its changes up to D.
+    /// are the running sum of its changes up to D. (Several rows of a key on
+    /// one day, from several files, are ordered by the silver order: the
+    /// day's winner comes last and is what remains.)
     public static let backlogQuery = """
         WITH days AS (
             SELECT ingest_date FROM ghwh_meta.history_days
@@ -167,7 +169,7 @@ public final class GoldStore {
                                          ORDER BY ingest_date, updated_at, source, source_ordinal
                                          ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_max
             FROM (SELECT repo_name, number, ingest_date, updated_at, source, source_ordinal, closed_at, is_pull_request
-                  FROM sta_github.issues_daily
+                  FROM sta_github.issues_history
                   UNION ALL
                   SELECT repo_name, number, ingest_date, updated_at, source, source_ordinal, closed_at, is_pull_request
                   FROM sta_github.issues_pruned_base) v
@@ -184,7 +186,7 @@ public final class GoldStore {
                                          ORDER BY ingest_date, updated_at, source, source_ordinal
                                          ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_max
             FROM (SELECT repo_name, number, ingest_date, updated_at, source, source_ordinal, closed_at, merged_at
-                  FROM sta_github.pull_requests_daily
+                  FROM sta_github.pull_requests_history
                   UNION ALL
                   SELECT repo_name, number, ingest_date, updated_at, source, source_ordinal, closed_at, merged_at
                   FROM sta_github.pull_requests_pruned_base) v

@@ -36,7 +36,7 @@ public final class HistoryStore {
         public var table: String, parent: String, from: String, to: String
     }
 
-    /// Every partition of both daily tables, by parent then start.
+    /// Every partition of both history tables (under the `*_daily` views), by parent then start.
     public func partitions() throws -> [Partition] {
         try db.query("""
             SELECT c.relname, p.relname,
@@ -46,7 +46,7 @@ public final class HistoryStore {
             JOIN pg_class c ON c.oid = i.inhrelid
             JOIN pg_class p ON p.oid = i.inhparent
             JOIN pg_namespace n ON n.oid = p.relnamespace
-            WHERE n.nspname = 'sta_github' AND p.relname IN ('issues_daily', 'pull_requests_daily')
+            WHERE n.nspname = 'sta_github' AND p.relname IN ('issues_history', 'pull_requests_history')
             ORDER BY 2, 3
             """).rows.map { Partition(table: $0[0] ?? "", parent: $0[1] ?? "", from: $0[2] ?? "", to: $0[3] ?? "") }
     }
@@ -93,7 +93,7 @@ public final class HistoryStore {
         public var carried: [String: Int] = [:]
     }
 
-    /// Drops every partition of the daily tables lying entirely before
+    /// Drops every partition of the history tables lying entirely before
     /// `before`, in one transaction. A date inside a partition (not its
     /// first day) is refused: the answer would otherwise depend on rows that
     /// are half gone. The as-of state of every day >= `before` is kept
@@ -102,7 +102,7 @@ public final class HistoryStore {
     public func prune(before: String) throws -> PruneResult {
         guard IngestDay.isValid(before) else { throw WarehouseError("--before wants a date YYYY-MM-DD, got `\(before)`") }
         return try db.transaction { () throws -> PruneResult in
-            try db.execute("LOCK TABLE sta_github.issues_daily, sta_github.pull_requests_daily IN ACCESS EXCLUSIVE MODE")
+            try db.execute("LOCK TABLE sta_github.issues_history, sta_github.pull_requests_history IN ACCESS EXCLUSIVE MODE")
             let all = try partitions()
             if let cut = all.first(where: { $0.from < before && before < $0.to }) {
                 throw WarehouseError("""
@@ -116,9 +116,9 @@ public final class HistoryStore {
                                      ("pull_requests", SilverCopyEncoding.pullRequestColumns)] {
                 let cols = columns.joined(separator: ", ")
                 let updates = columns.dropFirst(2).map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ")
-                result.carried[table + "_daily"] = try db.command("""
+                result.carried[table + "_history"] = try db.command("""
                     INSERT INTO sta_github.\(table)_pruned_base AS t (\(cols))
-                    SELECT DISTINCT ON (repo_name, number) \(cols) FROM sta_github.\(table)_daily
+                    SELECT DISTINCT ON (repo_name, number) \(cols) FROM sta_github.\(table)_history
                     WHERE ingest_date < $1::date
                     ORDER BY repo_name, number, updated_at DESC, ingest_date DESC, source DESC, source_ordinal DESC
                     ON CONFLICT (repo_name, number) DO UPDATE SET \(updates)

@@ -12,8 +12,9 @@ public final class SilverStore {
         /// in one transaction, and the table would otherwise grow within it.)
         var singleTaskStageTable: String { self == .issues ? "ghwh_stage_issues" : "ghwh_stage_pull_requests" }
         var silverTable: String { self == .issues ? "sta_github.issues" : "sta_github.pull_requests" }
-        /// The daily history table (DESIGN.md section 7), partitioned by ingest_date.
-        var dailyTable: String { self == .issues ? "sta_github.issues_daily" : "sta_github.pull_requests_daily" }
+        /// The daily history's table (DESIGN.md section 7), partitioned by ingest_date: each
+        /// document's winners, appended; the `*_daily` views keep each day's winner.
+        var historyTable: String { self == .issues ? "sta_github.issues_history" : "sta_github.pull_requests_history" }
         var columns: [String] { self == .issues ? SilverCopyEncoding.issueColumns : SilverCopyEncoding.pullRequestColumns }
     }
 
@@ -121,7 +122,7 @@ public final class SilverStore {
                 // the repos they belonged to get their backlog recomputed.
                 try db.command("""
                     WITH gone AS (
-                        DELETE FROM \(dataset.dailyTable)
+                        DELETE FROM \(dataset.historyTable)
                         WHERE ingest_date = $1::date AND (source = $2 OR left(source, length($2) + 1) = $2 || '!')
                         RETURNING repo_name
                     )
@@ -279,9 +280,11 @@ public final class SilverStore {
         // alone. The two label CTEs touch disjoint labels.
         // Within one document ingest_date and source are constant, so the
         // latest version is the greatest (updated_at, source_ordinal).
-        // The same document winners go into the day's history row when they
-        // beat the day's current winner (the silver order within one day),
-        // and the repos whose history changed get their backlog marked stale.
+        // The document's rows are appended to the day's history straight from
+        // the stage (the *_daily views, the as-of functions and the backlog
+        // keep each day's winner by the same order, so a key twice in one
+        // document needs no dedupe here, and `src` stays inlined), and their
+        // repos' backlog is marked stale.
         let labels = dataset == .pullRequests ? """
             , dropped AS (
                 DELETE FROM sta_github.pull_request_labels l USING up c
@@ -303,12 +306,8 @@ public final class SilverStore {
                 WHERE (t.updated_at, t.ingest_date, t.source, t.source_ordinal)
                     < (EXCLUDED.updated_at, EXCLUDED.ingest_date, EXCLUDED.source, EXCLUDED.source_ordinal)
                 RETURNING t.repo_name, t.number, (t.xmax = 0) AS inserted, t.labels
-            ), daily AS (
-                INSERT INTO \(dataset.dailyTable) AS t (\(colList)) SELECT \(colList) FROM src
-                ON CONFLICT (repo_name, number, ingest_date) DO UPDATE SET \(updates)
-                WHERE (t.updated_at, t.source, t.source_ordinal)
-                    < (EXCLUDED.updated_at, EXCLUDED.source, EXCLUDED.source_ordinal)
-                RETURNING t.repo_name
+            ), history AS (
+                INSERT INTO \(dataset.historyTable) (\(colList)) SELECT \(colList) FROM \(stage) WHERE document_id = $1
             ), day AS (
                 INSERT INTO ghwh_meta.history_days (ingest_date) VALUES ($2::date) ON CONFLICT DO NOTHING
             ), dirty AS (
@@ -318,7 +317,7 @@ public final class SilverStore {
                 CROSS JOIN (VALUES ('pull_requests_metrics'), ('labels_metrics'), ('milestone_metrics')) AS g(target)
                 UNION ALL
                 SELECT r.repo_name, 'daily_backlog', nextval('ghwh_meta.gold_dirty_seq')
-                FROM (SELECT DISTINCT repo_name FROM daily) r
+                FROM (SELECT DISTINCT repo_name FROM \(stage) WHERE document_id = $1) r
                 ON CONFLICT (repo_name, target) DO UPDATE SET seq = EXCLUDED.seq
             )\(labels)
             SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up

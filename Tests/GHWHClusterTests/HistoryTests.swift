@@ -80,25 +80,25 @@ import Testing
         let byDay = try Self.database(partition: .day)
         #expect(try Self.partitions(byDay).isEmpty)
         try Self.load(byDay, raw, "2024-01-31")
-        #expect(try Self.partitions(byDay) == ["issues_daily_p20240131", "pull_requests_daily_p20240131"])
+        #expect(try Self.partitions(byDay) == ["issues_history_p20240131", "pull_requests_history_p20240131"])
         for d in days { try Self.load(byDay, raw, d) }
         #expect(try Self.partitions(byDay) == days.flatMap { d in
             let s = d.replacingOccurrences(of: "-", with: "")
-            return ["issues_daily_p\(s)", "pull_requests_daily_p\(s)"]
+            return ["issues_history_p\(s)", "pull_requests_history_p\(s)"]
         }.sorted())
         // Every row sits in the partition of its own day.
         #expect(try Fixtures.scalar(byDay, """
-            SELECT count(*) FROM sta_github.issues_daily_p20240201 WHERE ingest_date <> '2024-02-01'
+            SELECT count(*) FROM sta_github.issues_history_p20240201 WHERE ingest_date <> '2024-02-01'
             """) == "0")
-        #expect(Int(try Fixtures.scalar(byDay, "SELECT count(*) FROM sta_github.issues_daily_p20240201") ?? "0")! > 0)
+        #expect(Int(try Fixtures.scalar(byDay, "SELECT count(*) FROM sta_github.issues_history_p20240201") ?? "0")! > 0)
 
         let byMonth = try Self.database(partition: .month)
         try Self.load(byMonth, raw, "2024-01-30")
-        #expect(try Self.partitions(byMonth) == ["issues_daily_p202401", "pull_requests_daily_p202401"])
+        #expect(try Self.partitions(byMonth) == ["issues_history_p202401", "pull_requests_history_p202401"])
         try Self.load(byMonth, raw, "2024-02-02")
         try Self.load(byMonth, raw, "2024-01-31")
-        #expect(try Self.partitions(byMonth) == ["issues_daily_p202401", "issues_daily_p202402",
-                                                 "pull_requests_daily_p202401", "pull_requests_daily_p202402"])
+        #expect(try Self.partitions(byMonth) == ["issues_history_p202401", "issues_history_p202402",
+                                                 "pull_requests_history_p202401", "pull_requests_history_p202402"])
         // Both granularities hold the same rows.
         try Self.load(byMonth, raw, "2024-02-01")
         #expect(try Self.history(byMonth) == Self.history(byDay))
@@ -159,6 +159,26 @@ import Testing
         #expect(try Fixtures.scalar(db, "SELECT count(*) FROM sta_github.issues_daily WHERE ingest_date = '2024-01-01'") == "1")
         #expect(try Fixtures.dump(db, "(SELECT ingest_date, issues_open FROM stg_github.daily_backlog)")
                 == ["(2024-01-01,1)", "(2024-01-02,1)"])
+    }
+
+    /// A key delivered by several files of one day: the day's row is the
+    /// winner by the silver order within the day, whichever file loads first.
+    @Test func severalFilesOfADayGiveTheDaysWinner() throws {
+        let root = try Fixtures.tempDir()
+        try Fixtures.write("[" + GoldTests.issue(3, repo: "a/x", updated: "2024-01-01T09:00:00Z") + "]",
+                           to: root + "/github/issues/2024-01-01/b.json")
+        try Fixtures.write("[" + GoldTests.issue(3, repo: "a/x", updated: "2024-01-01T08:00:00Z") + ","
+                           + GoldTests.issue(4, repo: "a/x", updated: "2024-01-01T08:00:00Z") + "]",
+                           to: root + "/github/issues/2024-01-01/a.json")
+        // Same updated_at in two files: the greater source path wins.
+        try Fixtures.write("[" + GoldTests.issue(4, repo: "a/x", updated: "2024-01-01T08:00:00Z") + "]",
+                           to: root + "/github/issues/2024-01-01/c.json")
+        let db = try Fixtures.database()
+        #expect(try Fixtures.run(db, raw: root).succeeded)
+        #expect(try Fixtures.dump(db, "(SELECT number, source FROM sta_github.issues_daily)")
+                == ["(3,github/issues/2024-01-01/b.json)", "(4,github/issues/2024-01-01/c.json)"])
+        #expect(try Fixtures.dump(db, "(SELECT number, source FROM sta_github.issues_daily)")
+                == Fixtures.dump(db, "(SELECT number, source FROM sta_github.issues)"))
     }
 
     /// As of every day D, the report and the silver state equal a fresh load
@@ -249,11 +269,11 @@ import Testing
         let result = try HistoryStore(c).prune(before: days[2])
         let gone = days.prefix(2).flatMap { d in
             let s = d.replacingOccurrences(of: "-", with: "")
-            return ["issues_daily_p\(s)", "pull_requests_daily_p\(s)"]
+            return ["issues_history_p\(s)", "pull_requests_history_p\(s)"]
         }.sorted()
         #expect(result.dropped.map(\.table).sorted() == gone)
         #expect(try Self.partitions(db) == all.filter { !gone.contains($0) })
-        #expect(result.droppedRows["issues_daily"]! > 0)
+        #expect(result.droppedRows["issues_history"]! > 0)
         #expect(try Fixtures.scalar(db, "SELECT count(*) FROM sta_github.issues_daily WHERE ingest_date < '\(days[2])'") == "0")
         // Later answers are unchanged; the latest-version tables too.
         #expect(try later.map { try Self.asOfJSON(db, $0) } == before)
@@ -284,7 +304,7 @@ import Testing
         var prune = try GHWHCommand.parseAsRoot(["db", "prune", "--database-url", db, "--before", days[1]])
         try prune.run()
         let d0 = days[0].replacingOccurrences(of: "-", with: "")
-        #expect(try !Self.partitions(db).contains("issues_daily_p\(d0)") && Self.partitions(db).count == 4)
+        #expect(try !Self.partitions(db).contains("issues_history_p\(d0)") && Self.partitions(db).count == 4)
         // The pruned day leaves the trend; nothing else changes.
         #expect(try Self.asOfJSON(db, days[1]) == expectedAfterPrune)
     }
@@ -297,10 +317,10 @@ import Testing
         defer { c.close() }
         let rows = try Self.history(db)
         let cut = Self.failure { _ = try HistoryStore(c).prune(before: "2024-01-31") } ?? "no error"
-        #expect(cut.contains("would cut partition sta_github.issues_daily_p202401") && cut.contains("--before 2024-01-01 or --before 2024-02-01"), "\(cut)")
+        #expect(cut.contains("would cut partition sta_github.issues_history_p202401") && cut.contains("--before 2024-01-01 or --before 2024-02-01"), "\(cut)")
         #expect(try Self.history(db) == rows)
         let result = try HistoryStore(c).prune(before: "2024-02-01")
-        #expect(result.dropped.map(\.table).sorted() == ["issues_daily_p202401", "pull_requests_daily_p202401"])
+        #expect(result.dropped.map(\.table).sorted() == ["issues_history_p202401", "pull_requests_history_p202401"])
         #expect(try Self.asOfJSON(db, days[2]).contains("\"date\": \"2024-02-01\""))
     }
 }
