@@ -23,20 +23,24 @@ for i in $(seq 1 "$RUNS"); do
     SILVER=${S% *}; GOLD=${S#* }
   fi
   END=$(date +%s.%N)
-  psql "$SERVER dbname=$DB" -XAt -F ' ' -c "
-    SELECT 'run $i: wall ' || round(($END - $START)::numeric, 2) || ' s, silver $SILVER s, gold $GOLD s',
-      '| latest tables ' || pg_size_pretty(pg_total_relation_size('sta_github.issues') + pg_total_relation_size('sta_github.pull_requests')
-                                          + pg_total_relation_size('sta_github.pull_request_labels')),
-      (SELECT count(*) FROM sta_github.issues) + (SELECT count(*) FROM sta_github.pull_requests) || ' rows',
-      CASE WHEN to_regclass('sta_github.issues_daily') IS NULL THEN '| no history' ELSE
-      '| daily tables ' || pg_size_pretty((SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits
-                                            WHERE inhparent IN ('sta_github.issues_daily'::regclass, 'sta_github.pull_requests_daily'::regclass))::bigint)
-      || ' ' || (SELECT count(*) FROM sta_github.issues_daily) + (SELECT count(*) FROM sta_github.pull_requests_daily) || ' rows, '
-      || round((SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits
-                WHERE inhparent IN ('sta_github.issues_daily'::regclass, 'sta_github.pull_requests_daily'::regclass))
-               / ((SELECT count(*) FROM sta_github.issues_daily) + (SELECT count(*) FROM sta_github.pull_requests_daily))) || ' B/row (heap '
-      || round((SELECT sum(pg_relation_size(inhrelid)) FROM pg_inherits
-                WHERE inhparent IN ('sta_github.issues_daily'::regclass, 'sta_github.pull_requests_daily'::regclass))
-               / ((SELECT count(*) FROM sta_github.issues_daily) + (SELECT count(*) FROM sta_github.pull_requests_daily))) || ')' END,
-      '| database ' || pg_size_pretty(pg_database_size(current_database()))"
+  LINE=$(psql "$SERVER dbname=$DB" -XAt -c "
+    SELECT 'run $i: wall ' || round(($END - $START)::numeric, 2) || ' s, silver ' || round($SILVER::numeric, 2)
+      || ' s, gold ' || round($GOLD::numeric, 2) || ' s | latest tables '
+      || pg_size_pretty(pg_total_relation_size('sta_github.issues') + pg_total_relation_size('sta_github.pull_requests')
+                        + pg_total_relation_size('sta_github.pull_request_labels'))
+      || ', ' || (SELECT count(*) FROM sta_github.issues) + (SELECT count(*) FROM sta_github.pull_requests) || ' rows'
+      || ' | database ' || pg_size_pretty(pg_database_size(current_database()))")
+  if [ "$(psql "$SERVER dbname=$DB" -XAt -c "SELECT to_regclass('sta_github.issues_history') IS NOT NULL")" = t ]; then
+    LINE="$LINE$(psql "$SERVER dbname=$DB" -XAt -c "
+      WITH p AS (SELECT inhrelid FROM pg_inherits
+                 WHERE inhparent IN ('sta_github.issues_history'::regclass, 'sta_github.pull_requests_history'::regclass)),
+           n AS (SELECT (SELECT count(*) FROM sta_github.issues_history) + (SELECT count(*) FROM sta_github.pull_requests_history) AS log,
+                        (SELECT count(*) FROM sta_github.issues_daily) + (SELECT count(*) FROM sta_github.pull_requests_daily) AS daily)
+      SELECT ' | history tables ' || pg_size_pretty((SELECT sum(pg_total_relation_size(inhrelid)) FROM p)::bigint)
+        || ', ' || n.log || ' rows (' || n.daily || ' daily rows), '
+        || round((SELECT sum(pg_total_relation_size(inhrelid)) FROM p) / n.daily) || ' B per daily row' FROM n")"
+  else
+    LINE="$LINE | no history tables"
+  fi
+  echo "$LINE"
 done
