@@ -51,7 +51,7 @@ public struct GoldWorker: Sendable {
         }
         var copies = GoldCopyEncoding.encode(output)
         if task.targets.contains(.dailyBacklog) {
-            // Counted by the server over the bucket's daily history: shipping every daily row would cost far more.
+            // Counted by the server over the bucket's history rows: shipping them all would cost far more.
             let backlog = try store.backlogCopy(repos: task.repos)
             copies.backlog = backlog.copy
             copies.rowCounts["daily_backlog"] = backlog.rows

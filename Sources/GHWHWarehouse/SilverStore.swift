@@ -12,8 +12,8 @@ public final class SilverStore {
         /// in one transaction, and the table would otherwise grow within it.)
         var singleTaskStageTable: String { self == .issues ? "ghwh_stage_issues" : "ghwh_stage_pull_requests" }
         var silverTable: String { self == .issues ? "sta_github.issues" : "sta_github.pull_requests" }
-        /// The daily history's table (DESIGN.md section 7), partitioned by ingest_date: each
-        /// document's winners, appended; the `*_daily` views keep each day's winner.
+        /// The daily history's table (DESIGN.md section 7), partitioned by ingest_date: every
+        /// merged document's rows, appended; the `*_daily` views keep each day's winner.
         var historyTable: String { self == .issues ? "sta_github.issues_history" : "sta_github.pull_requests_history" }
         var columns: [String] { self == .issues ? SilverCopyEncoding.issueColumns : SilverCopyEncoding.pullRequestColumns }
     }
