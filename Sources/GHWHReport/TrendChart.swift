@@ -1,7 +1,7 @@
 /// Line chart of the backlog trend: open issues and open PRs per loaded ingest day.
 enum TrendChart {
     static let width = 960.0, height = 300.0
-    static let left = 64.0, right = 16.0, top = 36.0, bottom = 48.0
+    static let left = 64.0, right = 40.0, top = 36.0, bottom = 48.0  // room for the last date label
 
     /// The SVG, or nil when there is no day to draw.
     static func svg(_ trend: [TrendPoint]) -> String? {
