@@ -40,11 +40,14 @@ struct GenDataCommand: ParsableCommand {
     @Option(help: "Random seed (same seed, same bytes).") var seed: UInt64 = 42
     @Option(name: .customLong("first-date"), help: "First ingest date.") var firstDate: String = "2024-01-01"
     @Option(name: .customLong("target-mb"), help: "Keep adding repos until about this many MB of JSON.") var targetMB: Int?
+    @Flag(help: "Full daily dumps: every day re-delivers the latest version of every record created so far (mostly unchanged).")
+    var snapshots = false
 
     func run() throws {
         var o = SampleDataOptions(outputDirectory: out)
         o.repos = repos; o.issuesPerRepo = issuesPerRepo; o.prsPerRepo = prsPerRepo; o.days = days; o.seed = seed
         o.firstDate = firstDate
+        o.snapshots = snapshots
         o.targetBytes = targetMB.map { Int64($0) * 1_000_000 }
         let started = Date()
         let isTTY = isatty(STDERR_FILENO) == 1
@@ -68,7 +71,7 @@ struct GenDataCommand: ParsableCommand {
 struct DBCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "db", abstract: "Manage the warehouse database.",
-        subcommands: [Init.self, Status.self, Stop.self])
+        subcommands: [Init.self, Status.self, Stop.self, Prune.self])
 
     struct Init: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Start the embedded server if no DSN is configured, and migrate.")
@@ -108,6 +111,40 @@ struct DBCommand: ParsableCommand {
                 """)
             let row = r.rows.first ?? []
             print("schema version \(row[0] ?? "-"); sta_github.issues \(row[1] ?? "-") rows; sta_github.pull_requests \(row[2] ?? "-") rows; rejects \(row[3] ?? "-"); files \(row[4] ?? "-")")
+            let history = HistoryStore(db)
+            if let span = try? history.span(), let parts = try? history.partitions(), let g = try? history.granularity() {
+                let days = span.firstDay.map { "ingest days \($0) to \(span.lastDay ?? $0)" } ?? "no ingest day loaded"
+                print("daily history: \(days); \(parts.count) partitions by \(g.rawValue)"
+                      + (span.prunedBefore.map { "; pruned before \($0)" } ?? ""))
+            }
+        }
+    }
+
+    struct Prune: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Drop the daily history's partitions lying entirely before a date (never the latest-version tables).")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "Drop the partitions of ingest days before this date (YYYY-MM-DD, a partition boundary).")
+        var before: String
+        func run() throws {
+            let config = try common.configuration()
+            let conninfo = try common.migratedWarehouse(config, logger: common.makeLogger("ghwh"))
+            let db = try PGConnection(conninfo: conninfo)
+            defer { db.close() }
+            let result: HistoryStore.PruneResult
+            do { result = try HistoryStore(db).prune(before: before) } catch let e as WarehouseError {
+                throw CommandFailure(e.description)
+            }
+            if result.dropped.isEmpty {
+                print("nothing to prune: no partition of sta_github.issues_history or pull_requests_history lies before \(before)")
+            }
+            for p in result.dropped {
+                print("dropped sta_github.\(p.table) (\(p.parent), ingest days \(p.from) to before \(p.to))")
+            }
+            for table in ["issues_history", "pull_requests_history"] where !result.dropped.isEmpty {
+                print("sta_github.\(table): \(result.droppedRows[table] ?? 0) rows dropped; the last version before \(before) of \(result.carried[table] ?? 0) keys kept in sta_github.\(table.replacingOccurrences(of: "_history", with: ""))_pruned_base")
+            }
+            if !result.dropped.isEmpty { print("history now answers as of \(before) and later") }
         }
     }
 

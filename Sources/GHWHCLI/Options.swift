@@ -31,6 +31,9 @@ public struct CommonOptions: ParsableArguments {
     func migratedWarehouse(_ config: Configuration, logger: Logger) throws -> String {
         let conninfo = try WarehouseLocation.resolve(databaseURL: config.databaseURL, dataDirectory: config.dataDirectory,
                                                      logger: logger)
+        guard let granularity = HistoryStore.Granularity(rawValue: config.historyPartition) else {
+            throw ValidationError("history_partition must be day or month")
+        }
         // A role may start while PostgreSQL is still starting or restarting: retry with backoff, then a clear error.
         let delays: [Double] = [0.2, 0.5, 1, 2, 4, 8, 15, 30]
         for attempt in 0...delays.count {
@@ -38,6 +41,7 @@ public struct CommonOptions: ParsableArguments {
                 let db = try PGConnection(conninfo: conninfo)
                 defer { db.close() }
                 try Migrator.migrate(db)
+                try HistoryStore(db).configurePartitioning(granularity, explicit: config.origins[.historyPartition] != "default")
                 return conninfo
             } catch let error as PGError where error.isConnectionFailure && attempt < delays.count {
                 logger.warning("PostgreSQL unreachable; retrying", metadata: ["attempt": "\(attempt + 1)",

@@ -18,6 +18,9 @@ struct ReportCommand: ParsableCommand {
     var out: String?
     @Option(help: "Restrict every answer to one repo (owner/repo).")
     var repo: String?
+    @Option(name: .customLong("as-of"),
+            help: "Answer as if only the ingest days up to and including this one (YYYY-MM-DD) had been loaded.")
+    var asOf: String?
 
     func validate() throws {
         if format == .html && out == nil { throw ValidationError("--format html needs --out FILE") }
@@ -28,7 +31,13 @@ struct ReportCommand: ParsableCommand {
         let conninfo = try common.migratedWarehouse(config, logger: common.makeLogger("ghwh"))
         let db = try PGConnection(conninfo: conninfo)
         defer { db.close() }
-        let report = try ReportQueries.load(db, repo: repo?.lowercased())
+        let report: Report
+        if let asOf {
+            do { try HistoryStore(db).prepareAsOf(asOf) } catch let e as WarehouseError { throw CommandFailure(e.description) }
+            report = try ReportQueries.load(db, repo: repo?.lowercased(), schema: "pg_temp", asOf: asOf)
+        } else {
+            report = try ReportQueries.load(db, repo: repo?.lowercased())
+        }
         let rendered: String
         switch format {
         case .text: rendered = ReportText.render(report)

@@ -21,6 +21,7 @@ public struct Configuration: Sendable {
         case cores = "cores"
         case uiListen = "ui_listen"
         case shutdownGrace = "shutdown_grace"
+        case historyPartition = "history_partition"
 
         public var environmentName: String { "GHWH_" + rawValue.uppercased() }
         var defaultValue: String? {
@@ -36,6 +37,7 @@ public struct Configuration: Sendable {
             case .heartbeatInterval: return "5"
             case .uiListen: return "127.0.0.1:8080"
             case .shutdownGrace: return "30"
+            case .historyPartition: return "month"
             }
         }
     }
@@ -78,9 +80,14 @@ public struct Configuration: Sendable {
                 throw ConfigError(description: "\(key.rawValue) (from \(origins[key] ?? "?")) must be a tcp://, tls+tcp:// or ipc:// URL, got \(values[key] ?? "nothing")")
             }
         }
+        if let v = values[.historyPartition], v != "day", v != "month" {
+            throw ConfigError(description: "history_partition (from \(origins[.historyPartition] ?? "?")) must be day or month, got \(v)")
+        }
     }
 
     public subscript(key: Key) -> String? { values[key] }
+    /// Granularity of the daily history's partitions (`day` or `month`).
+    public var historyPartition: String { values[.historyPartition] ?? "month" }
     public var databaseURL: String? { values[.databaseURL].flatMap { $0.isEmpty ? nil : $0 } }
     public var dataDirectory: String { values[.dataDir] ?? ".ghwh" }
     public var rawRoot: String? { values[.rawRoot] }

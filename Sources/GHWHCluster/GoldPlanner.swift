@@ -10,13 +10,31 @@ public enum GoldPlanner {
     public static func tasks(jobId: String, targets: Set<GoldTarget>, repos: [String], marks: [GoldMark],
                              buckets: Int) -> [GoldTask] {
         guard !repos.isEmpty, !targets.isEmpty else { return [] }
+        // Repos recomputed only for the backlog (no mark of another target,
+        // see GoldStore.plan) get tasks of the backlog alone.
+        let others = targets.subtracting([.dailyBacklog])
+        guard targets.contains(.dailyBacklog), !others.isEmpty else {
+            return bucketed(jobId: jobId, targets: targets, repos: repos, marks: marks, buckets: buckets, firstIndex: 0)
+        }
+        let needAll = Set(marks.filter { $0.target != .dailyBacklog }.map(\.repo))
+        let all = bucketed(jobId: jobId, targets: targets, repos: repos.filter { needAll.contains($0) }, marks: marks,
+                           buckets: buckets, firstIndex: 0)
+        let backlogOnly = bucketed(jobId: jobId, targets: [.dailyBacklog], repos: repos.filter { !needAll.contains($0) },
+                                   marks: marks, buckets: buckets, firstIndex: (all.map(\.bucket).max() ?? -1) + 1)
+        return all + backlogOnly
+    }
+
+    private static func bucketed(jobId: String, targets: Set<GoldTarget>, repos: [String], marks: [GoldMark],
+                                 buckets: Int, firstIndex: Int) -> [GoldTask] {
+        guard !repos.isEmpty else { return [] }
         let n = max(1, min(buckets, repos.count))
         var members = Array(repeating: [String](), count: n)
         for repo in repos { members[Int(StableHash.fnv1a64([repo]) % UInt64(n))].append(repo) }
         let marksByRepo = Dictionary(grouping: marks, by: \.repo)
         return members.enumerated().compactMap { index, repos in
             guard !repos.isEmpty else { return nil }
-            return GoldTask(taskId: "gold:\(jobId):\(index)", jobId: jobId, bucket: index, repos: repos,
+            let bucket = firstIndex + index
+            return GoldTask(taskId: "gold:\(jobId):\(bucket)", jobId: jobId, bucket: bucket, repos: repos,
                             targets: targets, marks: repos.flatMap { marksByRepo[$0] ?? [] })
         }
     }
@@ -48,8 +66,18 @@ public struct GoldWorker: Sendable {
     }
 
     public func run(_ task: GoldTask, store: GoldStore) throws -> GoldResult {
-        let silver = try store.readSilver(repos: task.repos)
-        let output = GoldMetrics.compute(pullRequests: silver.pullRequests, issues: silver.issues)
-        return GoldResult(task: task, copies: GoldCopyEncoding.encode(output), worker: name)
+        var output = GoldMetrics.Output()
+        if !task.targets.subtracting([.dailyBacklog]).isEmpty {
+            let silver = try store.readSilver(repos: task.repos)
+            output = GoldMetrics.compute(pullRequests: silver.pullRequests, issues: silver.issues)
+        }
+        var copies = GoldCopyEncoding.encode(output)
+        if task.targets.contains(.dailyBacklog) {
+            // Counted by the server over the bucket's history rows: shipping them all would cost far more.
+            let backlog = try store.backlogCopy(repos: task.repos)
+            copies.backlog = backlog.copy
+            copies.rowCounts["daily_backlog"] = backlog.rows
+        }
+        return GoldResult(task: task, copies: copies, worker: name)
     }
 }

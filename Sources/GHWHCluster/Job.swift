@@ -8,6 +8,7 @@ public enum JobName: String, CaseIterable, Sendable, Codable {
     case stgGithubPullRequestsMetrics = "stg_github_pull_requests_metrics"
     case stgGithubLabelsMetrics = "stg_github_labels_metrics"
     case stgGithubMilestoneMetrics = "stg_github_milestone_metrics"
+    case stgGithubDailyBacklog = "stg_github_daily_backlog"
     case all
 
     /// Raw datasets the job reads into silver, in dependency order.
@@ -26,6 +27,7 @@ public enum JobName: String, CaseIterable, Sendable, Codable {
         case .stgGithubPullRequestsMetrics: return [.pullRequestsMetrics]
         case .stgGithubLabelsMetrics: return [.labelsMetrics]
         case .stgGithubMilestoneMetrics: return [.milestoneMetrics]
+        case .stgGithubDailyBacklog: return [.dailyBacklog]
         case .all: return Set(GoldTarget.allCases)
         default: return []
         }

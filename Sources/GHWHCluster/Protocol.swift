@@ -416,6 +416,7 @@ extension GoldResult {
         task.encodeWire(into: &w); w.string(worker)
         w.bytes(copies.pullRequestsMetrics); w.bytes(copies.links); w.bytes(copies.labels); w.bytes(copies.milestones)
         w.array(copies.rowCounts.sorted { $0.key < $1.key }) { w, kv in w.string(kv.key); w.varint(UInt64(kv.value)) }
+        w.bytes(copies.backlog)
     }
     static func decodeWire(from r: inout WireReader) throws -> GoldResult {
         let task = try GoldTask.decodeWire(from: &r), worker = try r.string()
@@ -423,6 +424,7 @@ extension GoldResult {
         c.pullRequestsMetrics = try r.bytes(); c.links = try r.bytes(); c.labels = try r.bytes(); c.milestones = try r.bytes()
         let counts = try r.array { r in (try r.string(), Int(try r.varint())) }
         for (k, v) in counts { c.rowCounts[k] = v }
+        c.backlog = try r.bytes()
         return GoldResult(task: task, copies: c, worker: worker)
     }
 }
@@ -510,7 +512,7 @@ extension LoaderMessage {
     var byteCount: Int {
         switch self {
         case .result(let c, _): return c.rowsCopy.count + c.rejectsCopy.count + 256
-        case .goldResult(let g): return g.copies.pullRequestsMetrics.count + g.copies.links.count + g.copies.labels.count + g.copies.milestones.count + 256
+        case .goldResult(let g): return g.copies.pullRequestsMetrics.count + g.copies.links.count + g.copies.labels.count + g.copies.milestones.count + g.copies.backlog.count + 256
         default: return 256
         }
     }

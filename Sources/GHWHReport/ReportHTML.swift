@@ -24,7 +24,7 @@ public enum ReportHTML {
         <main>
         <header>
         <h1>GitHub warehouse report</h1>
-        <p>\(scope) · generated \(generated)</p>
+        <p>\(scope) · generated \(generated)\(r.asOf.map { " · as of ingest day " + HTMLEscape.text($0) } ?? "")</p>
         </header>
 
         """
@@ -33,6 +33,7 @@ public enum ReportHTML {
         page += issueSection(r)
         page += labelsSection(r)
         page += milestonesSection(r)
+        page += trendSection(r)
         page += footer
         page += "</main>\n</body>\n</html>\n"
         return page
@@ -150,6 +151,15 @@ public enum ReportHTML {
             out += "<tr><td class=\"name\">\(HTMLEscape.text(m.repo))</td><td class=\"name\">\(HTMLEscape.text(m.milestone))</td><td class=\"num\">\(NumberFormat.grouped(m.prs))</td><td class=\"num\">\(NumberFormat.fixed(m.avgLinesChanged, 1))</td><td class=\"num\">\(NumberFormat.compact(m.medianLinesChanged))</td></tr>\n"
         }
         return out + "</tbody>\n</table></div>\n</section>\n"
+    }
+
+    private static func trendSection(_ r: Report) -> String {
+        var out = "<section>\n<h2>Backlog over time</h2>\n"
+        out += "<p class=\"lead\">Open issues (not pull requests) and open PRs on each loaded ingest day, over the warehouse as it stood that day.</p>\n"
+        let caption = r.trend.isEmpty ? "<b>Backlog</b>"
+            : "<b>Backlog</b> · \(HTMLEscape.text(r.trend.first!.date)) to \(HTMLEscape.text(r.trend.last!.date)), \(NumberFormat.grouped(r.trend.count)) days"
+        out += figure(caption, TrendChart.svg(r.trend), empty: "No data: no daily history loaded.")
+        return out + "</section>\n"
     }
 
     private static let footer = """

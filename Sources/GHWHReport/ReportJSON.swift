@@ -1,4 +1,5 @@
-/// `ghwh report --format json`: exactly the object of DESIGN.md section 3, keys in contract order.
+/// `ghwh report --format json`: exactly the object of DESIGN.md section 3, keys in contract order,
+/// plus the backlog `trend` of section 7.
 public enum ReportJSON {
     /// Pretty-printed (two-space indent), no trailing newline. Missing values are `null`;
     /// histogram data, `repo` and `generatedAt` are not part of the JSON contract and are omitted.
@@ -34,6 +35,15 @@ public enum ReportJSON {
                     ("prs", .int(m.prs)),
                     ("avg_lines_changed", .number(m.avgLinesChanged)),
                     ("median_lines_changed", .number(m.medianLinesChanged)),
+                ])
+            })),
+            ("trend", .array(r.trend.map { t in
+                .object([
+                    ("date", .string(t.date)),
+                    ("issues_open", .int(t.issuesOpen)),
+                    ("prs_open", .int(t.prsOpen)),
+                    ("prs_closed", .int(t.prsClosed)),
+                    ("prs_merged", .int(t.prsMerged)),
                 ])
             })),
         ])

@@ -60,6 +60,24 @@ public struct HistogramBin: Sendable, Equatable {
     }
 }
 
+/// The backlog on one loaded ingest day, over the state as of that day (DESIGN.md section 7).
+public struct TrendPoint: Sendable, Equatable {
+    /// `YYYY-MM-DD`.
+    public var date: String
+    public var issuesOpen: Int
+    public var prsOpen: Int
+    public var prsClosed: Int
+    public var prsMerged: Int
+
+    public init(date: String, issuesOpen: Int, prsOpen: Int, prsClosed: Int, prsMerged: Int) {
+        self.date = date
+        self.issuesOpen = issuesOpen
+        self.prsOpen = prsOpen
+        self.prsClosed = prsClosed
+        self.prsMerged = prsMerged
+    }
+}
+
 /// Everything `ghwh report` prints: the four questions of DESIGN.md section 3 plus chart data.
 public struct Report: Sendable, Equatable {
     /// The `--repo` filter; nil = all repos.
@@ -79,6 +97,10 @@ public struct Report: Sendable, Equatable {
     public var openTimeHistogram: [HistogramBin]
     public var timeToMergeHistogram: [HistogramBin]
     public var issueToMergeHistogram: [HistogramBin]
+    /// `stg_github.daily_backlog` over all repos in scope, by date.
+    public var trend: [TrendPoint]
+    /// Set when the report answers as of a past ingest day (`--as-of`).
+    public var asOf: String?
 
     public init(
         repo: String?,
@@ -91,7 +113,9 @@ public struct Report: Sendable, Equatable {
         milestones: [MilestoneLines],
         openTimeHistogram: [HistogramBin],
         timeToMergeHistogram: [HistogramBin],
-        issueToMergeHistogram: [HistogramBin]
+        issueToMergeHistogram: [HistogramBin],
+        trend: [TrendPoint] = [],
+        asOf: String? = nil
     ) {
         self.repo = repo
         self.generatedAt = generatedAt
@@ -104,5 +128,7 @@ public struct Report: Sendable, Equatable {
         self.openTimeHistogram = openTimeHistogram
         self.timeToMergeHistogram = timeToMergeHistogram
         self.issueToMergeHistogram = issueToMergeHistogram
+        self.trend = trend
+        self.asOf = asOf
     }
 }

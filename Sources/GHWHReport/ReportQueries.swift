@@ -6,12 +6,15 @@ import GHWHWarehouse
 /// `issue_to_merge`, `label_distribution`) and `milestone_metrics`; the
 /// histograms for the charts from the gold tables. Never from silver.
 public enum ReportQueries {
-    public static func load(_ db: PGConnection, repo: String? = nil) throws -> Report {
+    /// `schema` is `stg_github`, or `pg_temp` after `HistoryStore.prepareAsOf`
+    /// built the gold layer as of a past day there (then `asOf` names the day).
+    public static func load(_ db: PGConnection, repo: String? = nil, schema: String = "stg_github",
+                            asOf: String? = nil) throws -> Report {
         let scope: [String?] = [repo]
         /// One row of a duration view for this scope: count, avg, median, then `extra` columns.
         func summary(_ view: String, countColumn: String, extra: String = "") throws -> (DurationSummary, [String?]) {
             let r = try db.query("""
-                SELECT \(countColumn), avg_seconds, median_seconds\(extra.isEmpty ? "" : ", " + extra) FROM stg_github.\(view)
+                SELECT \(countColumn), avg_seconds, median_seconds\(extra.isEmpty ? "" : ", " + extra) FROM \(schema).\(view)
                 WHERE repo_name IS NOT DISTINCT FROM $1
                 """, scope)
             let row = r.rows.first ?? []
@@ -25,18 +28,26 @@ public enum ReportQueries {
         let (issueToMerge, _) = try summary("issue_to_merge", countColumn: "links")
 
         let labels = try db.query("""
-            SELECT label_name, pr_count, share FROM stg_github.label_distribution
+            SELECT label_name, pr_count, share FROM \(schema).label_distribution
             WHERE repo_name IS NOT DISTINCT FROM $1
             ORDER BY pr_count DESC, label_name COLLATE "C"
             """, scope).rows.map { LabelShare(label: $0[0] ?? "", prCount: Int($0[1] ?? "0") ?? 0, share: Double($0[2] ?? "0") ?? 0) }
 
         let milestones = try db.query("""
             SELECT repo_name, milestone_title, pr_count, lines_changed_avg, lines_changed_median
-            FROM stg_github.milestone_metrics WHERE $1::text IS NULL OR repo_name = $1
+            FROM \(schema).milestone_metrics WHERE $1::text IS NULL OR repo_name = $1
             ORDER BY repo_name COLLATE "C", milestone_title COLLATE "C"
             """, scope).rows.map {
                 MilestoneLines(repo: $0[0] ?? "", milestone: $0[1] ?? "", prs: Int($0[2] ?? "0") ?? 0,
                                avgLinesChanged: $0[3].flatMap(Double.init), medianLinesChanged: $0[4].flatMap(Double.init))
+            }
+
+        let trend = try db.query("""
+            SELECT ingest_date::text, issues_open, prs_open, prs_closed, prs_merged FROM \(schema).backlog_trend
+            WHERE repo_name IS NOT DISTINCT FROM $1 ORDER BY ingest_date
+            """, scope).rows.map {
+                TrendPoint(date: $0[0] ?? "", issuesOpen: Int($0[1] ?? "0") ?? 0, prsOpen: Int($0[2] ?? "0") ?? 0,
+                           prsClosed: Int($0[3] ?? "0") ?? 0, prsMerged: Int($0[4] ?? "0") ?? 0)
             }
 
         let repoFilter = "($1::text IS NULL OR repo_name = $1)"
@@ -44,14 +55,15 @@ public enum ReportQueries {
             repo: repo, generatedAt: Date(),
             prOpenTime: openTime, openPRs: openPRs, prTimeToMerge: toMerge, issueToMerge: issueToMerge,
             labels: labels, milestones: milestones,
-            openTimeHistogram: try histogram(db, "open_seconds", from: "stg_github.pull_requests_metrics",
+            openTimeHistogram: try histogram(db, "open_seconds", from: "\(schema).pull_requests_metrics",
                                              where: "open_seconds IS NOT NULL AND \(repoFilter)", repo: repo),
             timeToMergeHistogram: try histogram(db, "extract(epoch FROM merged_at - created_at)::float8",
-                                                from: "stg_github.pull_requests_metrics",
+                                                from: "\(schema).pull_requests_metrics",
                                                 where: "merged_at IS NOT NULL AND \(repoFilter)", repo: repo),
-            issueToMergeHistogram: try histogram(db, "issue_to_merge_seconds", from: "stg_github.pull_request_issue_links",
+            issueToMergeHistogram: try histogram(db, "issue_to_merge_seconds", from: "\(schema).pull_request_issue_links",
                                                  where: "merged_at IS NOT NULL AND issue_created_at <= merged_at AND \(repoFilter)",
-                                                 repo: repo))
+                                                 repo: repo),
+            trend: trend, asOf: asOf)
     }
 
     /// Counts per `DurationBins` bin, computed by the server with width_bucket.

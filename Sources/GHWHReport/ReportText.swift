@@ -7,7 +7,8 @@ public enum ReportText {
     public static func render(_ r: Report, width: Int = 100) -> String {
         var out: [String] = []
         out.append(fit("ghwh report · " + scope(r), width))
-        out.append("generated " + UTCDateFormat.minutes(r.generatedAt))
+        out.append("generated " + UTCDateFormat.minutes(r.generatedAt)
+                   + (r.asOf.map { " · as of ingest day \($0) (only the days up to it)" } ?? ""))
         out.append("")
         out += durationsSection(r, width)
         out.append("")
@@ -16,6 +17,8 @@ public enum ReportText {
         out += labelsSection(r, width)
         out.append("")
         out += milestonesSection(r, width)
+        out.append("")
+        out += trendSection(r, width)
         return out.joined(separator: "\n")
     }
 
@@ -108,6 +111,33 @@ public enum ReportText {
             .init(title: "PRs", rightAligned: true),
             .init(title: "Avg lines", rightAligned: true),
             .init(title: "Median lines", rightAligned: true),
+        ], rows: rows).render(maxWidth: width)
+        return out
+    }
+
+    /// How many of the last days the text report lists.
+    public static let trendDays = 14
+
+    static func trendSection(_ r: Report, _ width: Int) -> [String] {
+        var out = ["Backlog by ingest day (state as of each day)"]
+        guard !r.trend.isEmpty else {
+            out.append("  no data: no daily history (load some days, then run the gold jobs)")
+            return out
+        }
+        let shown = r.trend.suffix(trendDays)
+        if shown.count < r.trend.count {
+            out[0] += ", the last \(shown.count) of \(NumberFormat.grouped(r.trend.count)) days"
+        }
+        let rows = shown.map { t in
+            [t.date, NumberFormat.grouped(t.issuesOpen), NumberFormat.grouped(t.prsOpen),
+             NumberFormat.grouped(t.prsClosed), NumberFormat.grouped(t.prsMerged)]
+        }
+        out += TextTable(columns: [
+            .init(title: "Day"),
+            .init(title: "Open issues", rightAligned: true),
+            .init(title: "Open PRs", rightAligned: true),
+            .init(title: "Closed PRs", rightAligned: true),
+            .init(title: "Merged PRs", rightAligned: true),
         ], rows: rows).render(maxWidth: width)
         return out
     }

@@ -37,8 +37,10 @@ struct CorpusPlanner {
     }
 
     private func makeWorld(repos: Int) -> SampleWorld {
-        SampleWorld(seed: options.seed, repoCount: repos, issuesPerRepo: options.issuesPerRepo,
-                    prsPerRepo: options.prsPerRepo, days: options.days, firstDay: firstDay)
+        var world = SampleWorld(seed: options.seed, repoCount: repos, issuesPerRepo: options.issuesPerRepo,
+                                prsPerRepo: options.prsPerRepo, days: options.days, firstDay: firstDay)
+        world.snapshots = options.snapshots
+        return world
     }
 
     private func uniformShares(_ share: Double) -> [[Double]] {
@@ -55,11 +57,16 @@ struct CorpusPlanner {
         compact.beginArray()
         for number in stride(from: 1, through: world.recordsPerRepo, by: 1) {
             let plan = RecordPlan(world: world, repo: repo, number: number)
-            for version in plan.versions {
+            for (i, version) in plan.versions.enumerated() {
                 let content = RecordContent(world: world, repo: repo, plan: plan, version: version)
+                // With snapshots a version is delivered again on every day until the next one.
+                let lastDay = world.snapshots ? (i + 1 < plan.versions.count ? plan.versions[i + 1].day : world.days) - 1 : version.day
                 for dataset in RecordDataset.allCases where dataset == .issues || plan.isPullRequest {
-                    size.pretty[version.day][dataset.rawValue] += render(&pretty, content, dataset)
-                    size.compact[version.day][dataset.rawValue] += render(&compact, content, dataset)
+                    let p = render(&pretty, content, dataset), c = render(&compact, content, dataset)
+                    for day in version.day...lastDay {
+                        size.pretty[day][dataset.rawValue] += p
+                        size.compact[day][dataset.rawValue] += c
+                    }
                 }
             }
         }

@@ -27,9 +27,12 @@ struct RecordPlan: Sendable {
     let createdAt: Int64
     let author: Int
     let versions: [RecordVersion]
+    /// `SampleWorld.snapshots`: a record is re-emitted, unchanged, on every day after its last change.
+    let snapshots: Bool
 
     init(world: SampleWorld, repo: RepoModel, number: Int) {
         self.number = number
+        snapshots = world.snapshots
         isPullRequest = repo.isPullRequest[number - 1]
         var rng = SplitMix64(world.seed, UInt64(repo.index), UInt64(number), RandomPurpose.plan.rawValue)
         let days = world.days
@@ -81,6 +84,7 @@ struct RecordPlan: Sendable {
 
     /// The version emitted on `day`, if the record is in that day's snapshot.
     func version(on day: Int) -> RecordVersion? {
+        if snapshots { return versions.last { $0.day <= day } }
         for v in versions where v.day == day { return v }
         return nil
     }

@@ -19,6 +19,9 @@ public struct SampleDataOptions: Sendable {
     public var targetBytes: Int64? = nil
     /// Split a day's records over several files / zip entries of about this many uncompressed bytes.
     public var maxEntryBytes: Int = 64 << 20
+    /// Full daily dumps: each day re-delivers the latest version of every record created so far
+    /// (most of them unchanged), as real daily API dumps do.
+    public var snapshots = false
 
     public init(outputDirectory: String) {
         self.outputDirectory = outputDirectory

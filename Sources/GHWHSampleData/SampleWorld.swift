@@ -20,6 +20,8 @@ struct SampleWorld: Sendable {
     let days: Int
     /// Days since the epoch of the first ingest date.
     let firstDay: Int
+    /// Full daily dumps: every day re-delivers the latest version of every record created so far.
+    var snapshots = false
 
     init(seed: UInt64, repoCount: Int, issuesPerRepo: Int, prsPerRepo: Int, days: Int, firstDay: Int) {
         self.seed = seed

@@ -7,6 +7,8 @@ public enum GoldTarget: String, CaseIterable, Sendable, Codable {
     case pullRequestsMetrics = "pull_requests_metrics"
     case labelsMetrics = "labels_metrics"
     case milestoneMetrics = "milestone_metrics"
+    /// `daily_backlog`: per repo and loaded ingest day, over the daily history (DESIGN.md section 7).
+    case dailyBacklog = "daily_backlog"
 }
 
 /// The gold layer's SQL side: which repos need recomputing (planner), the
@@ -18,25 +20,57 @@ public final class GoldStore {
     public init(_ db: PGConnection) { self.db = db }
 
     /// Repos to recompute and the dirty marks (max seq per repo and target)
-    /// the plan covers. `full` recomputes every repo with pull requests.
+    /// the plan covers. `full` recomputes every repo with pull requests (and,
+    /// for the backlog, every repo with history).
+    ///
+    /// The backlog changes far more often than the other targets (a new day
+    /// needs a row for every repo), so a repo recomputed only for it carries
+    /// no mark of another target: `GoldPlanner` gives such repos tasks of the
+    /// backlog alone. Repos the other targets need without a dirty mark of
+    /// their own (references to a changed issue, `full`) get a mark with
+    /// seq 0, which clears nothing.
     public func plan(targets: Set<GoldTarget>, full: Bool) throws -> (repos: [String], marks: [GoldMark]) {
         let targetList = PGArrayLiteral.text(targets.map(\.rawValue))
-        let marks = try db.query("""
+        var marks = try db.query("""
             SELECT repo_name, target, seq FROM ghwh_meta.gold_dirty_repos WHERE target = ANY($1::text[])
             """, [targetList]).rows.compactMap { r -> GoldMark? in
                 guard let repo = r[0], let t = r[1].flatMap(GoldTarget.init(rawValue:)), let seq = r[2].flatMap({ Int64($0) }) else { return nil }
                 return GoldMark(repo: repo, target: t, seq: seq)
             }
-        var repos = Set(marks.map(\.repo))
+        let otherTargets = targets.subtracting([.dailyBacklog]).sorted { $0.rawValue < $1.rawValue }
+        let changed = Set(marks.filter { $0.target != .dailyBacklog }.map(\.repo))
+        var needAll = changed
+        var needBacklog = Set(marks.filter { $0.target == .dailyBacklog }.map(\.repo))
         if full {
-            repos.formUnion(try db.query("SELECT DISTINCT repo_name FROM sta_github.pull_requests").rows.compactMap { $0[0] })
-        } else if targets.contains(.pullRequestsMetrics), !repos.isEmpty {
+            needAll.formUnion(try db.query("SELECT DISTINCT repo_name FROM sta_github.pull_requests").rows.compactMap { $0[0] })
+        } else if targets.contains(.pullRequestsMetrics), !changed.isEmpty {
             // A changed issue changes the links of PRs in any repo that references it.
-            repos.formUnion(try db.query("""
+            needAll.formUnion(try db.query("""
                 SELECT DISTINCT p.repo_name FROM sta_github.pull_requests p, unnest(p.closing_references) AS r(ref)
                 WHERE split_part(r.ref, '#', 1) = ANY($1::text[])
-                """, [PGArrayLiteral.text(Array(repos))]).rows.compactMap { $0[0] })
+                """, [PGArrayLiteral.text(Array(changed))]).rows.compactMap { $0[0] })
         }
+        if targets.contains(.dailyBacklog) {
+            if full {
+                // Every repo with history (each is in a latest-version table), and any with stale backlog rows.
+                needBacklog.formUnion(try db.query("""
+                    SELECT repo_name FROM sta_github.issues UNION SELECT repo_name FROM stg_github.daily_backlog
+                    """).rows.compactMap { $0[0] })
+            } else {
+                // A repo's backlog has a row for every loaded day from its first:
+                // a day that arrived without its rows still needs one (carried forward).
+                needBacklog.formUnion(try db.query("""
+                    SELECT b.repo_name FROM (
+                        SELECT repo_name, min(ingest_date) AS first_day, count(*) AS n FROM stg_github.daily_backlog GROUP BY 1
+                    ) b
+                    WHERE b.n <> (SELECT count(*) FROM ghwh_meta.history_days h WHERE h.ingest_date >= b.first_day)
+                    """).rows.compactMap { $0[0] })
+            }
+        }
+        if let first = otherTargets.first {
+            for repo in needAll.subtracting(changed) { marks.append(GoldMark(repo: repo, target: first, seq: 0)) }
+        }
+        let repos = needAll.union(needBacklog)
         return (repos.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }, marks)
     }
 
@@ -44,12 +78,27 @@ public final class GoldStore {
     /// issues (in any repo) their closing references name.
     public func readSilver(repos: [String]) throws -> (pullRequests: [GoldMetrics.PullRequest],
                                                        issues: [IssueReference: GoldMetrics.IssueFacts]) {
+        try readSilver(pullRequests: "sta_github.pull_requests WHERE repo_name = ANY($1::text[])",
+                       issues: "sta_github.issues", parameters: [PGArrayLiteral.text(repos)])
+    }
+
+    /// The same for every repo, from the state as of `day` (the silver-order
+    /// winners among the versions ingested on or before it, DESIGN.md section 7).
+    public func readSilver(asOf day: String) throws -> (pullRequests: [GoldMetrics.PullRequest],
+                                                        issues: [IssueReference: GoldMetrics.IssueFacts]) {
+        guard IngestDay.isValid(day) else { throw WarehouseError("not a date YYYY-MM-DD: `\(day)`") }
+        return try readSilver(pullRequests: "sta_github.pull_requests_as_of($1::date)",
+                       issues: "sta_github.issues_as_of('\(day)'::date)", parameters: [day])
+    }
+
+    private func readSilver(pullRequests prSource: String, issues issueSource: String, parameters: [String?]) throws
+        -> (pullRequests: [GoldMetrics.PullRequest], issues: [IssueReference: GoldMetrics.IssueFacts]) {
         let rows = try db.query("""
             SELECT repo_name, number, state, \(micros("created_at")), \(micros("closed_at")), \(micros("merged_at")),
                    additions, deletions, milestone_number, milestone_title, to_json(labels)::text,
                    array_to_string(closing_references, ' ')
-            FROM sta_github.pull_requests WHERE repo_name = ANY($1::text[])
-            """, [PGArrayLiteral.text(repos)])
+            FROM \(prSource)
+            """, parameters)
         var prs: [GoldMetrics.PullRequest] = []
         prs.reserveCapacity(rows.rows.count)
         var wanted = Set<IssueReference>()
@@ -71,7 +120,7 @@ public final class GoldStore {
             let list = Array(wanted)
             let found = try db.query("""
                 SELECT i.repo_name, i.number, \(micros("i.created_at")), i.is_pull_request
-                FROM sta_github.issues i
+                FROM \(issueSource) i
                 JOIN unnest($1::text[], $2::bigint[]) AS w(repo_name, number)
                   ON i.repo_name = w.repo_name AND i.number = w.number
                 """, [PGArrayLiteral.text(list.map(\.repoName)), PGArrayLiteral.text(list.map { String($0.number) })])
@@ -82,6 +131,91 @@ public final class GoldStore {
         }
         return (prs, issues)
     }
+
+    /// `stg_github.daily_backlog` rows of `repos` (nil: every repo) as COPY
+    /// text, for every loaded day up to `upTo` (nil: all), and their count.
+    public func backlogCopy(repos: [String]?, upTo: String? = nil) throws -> (copy: [UInt8], rows: Int) {
+        let r = try db.query(Self.backlogQuery, [repos.map(PGArrayLiteral.text), upTo])
+        var w = CopyTextWriter()
+        for row in r.rows {
+            w.text(row[0]); w.date(row[1])
+            for i in 2..<6 { w.int(row[i].flatMap { Int64($0) }) }
+            w.endRow()
+        }
+        return (w.bytes, w.rowCount)
+    }
+
+    /// The backlog over the as-of-D state of each loaded day D, from the
+    /// history tables (and the rows folded in by a prune), per repo: $1 the
+    /// repos (NULL: all), $2 the last day (NULL: all).
+    ///
+    /// As of day D a key's winner is its silver-order greatest version
+    /// ingested on or before D. Walking a key's versions in day order, a
+    /// version takes over exactly when its updated_at is at least the greatest
+    /// one before it (a tie goes to the later day). Each takeover adds its
+    /// flags minus those of the version it replaces; a repo's counts on day D
+    /// are the running sum of its changes up to D. (Several rows of a key on
+    /// one day, from several files, are ordered by the silver order: the
+    /// day's winner comes last and is what remains.)
+    public static let backlogQuery = """
+        WITH days AS (
+            SELECT ingest_date FROM ghwh_meta.history_days
+            WHERE ingest_date >= COALESCE((SELECT pruned_before FROM ghwh_meta.history_settings), '-infinity'::date)
+              AND ($2::date IS NULL OR ingest_date <= $2::date)
+        ), iss AS (
+            SELECT repo_name, number, ingest_date, updated_at, source, source_ordinal,
+                   (closed_at IS NULL AND NOT is_pull_request)::int AS io,
+                   max(updated_at) OVER (PARTITION BY repo_name, number
+                                         ORDER BY ingest_date, updated_at, source, source_ordinal
+                                         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_max
+            FROM (SELECT repo_name, number, ingest_date, updated_at, source, source_ordinal, closed_at, is_pull_request
+                  FROM sta_github.issues_history
+                  UNION ALL
+                  SELECT repo_name, number, ingest_date, updated_at, source, source_ordinal, closed_at, is_pull_request
+                  FROM sta_github.issues_pruned_base) v
+            WHERE ($1::text[] IS NULL OR repo_name = ANY($1::text[])) AND ($2::date IS NULL OR ingest_date <= $2::date)
+        ), iss_delta AS (
+            SELECT repo_name, ingest_date,
+                   io - COALESCE(lag(io) OVER k, 0) AS io, 0 AS po, 0 AS pc, 0 AS pm
+            FROM iss WHERE prev_max IS NULL OR updated_at >= prev_max
+            WINDOW k AS (PARTITION BY repo_name, number ORDER BY ingest_date, updated_at, source, source_ordinal)
+        ), prs AS (
+            SELECT repo_name, number, ingest_date, updated_at, source, source_ordinal,
+                   (closed_at IS NULL)::int AS po, (closed_at IS NOT NULL)::int AS pc, (merged_at IS NOT NULL)::int AS pm,
+                   max(updated_at) OVER (PARTITION BY repo_name, number
+                                         ORDER BY ingest_date, updated_at, source, source_ordinal
+                                         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_max
+            FROM (SELECT repo_name, number, ingest_date, updated_at, source, source_ordinal, closed_at, merged_at
+                  FROM sta_github.pull_requests_history
+                  UNION ALL
+                  SELECT repo_name, number, ingest_date, updated_at, source, source_ordinal, closed_at, merged_at
+                  FROM sta_github.pull_requests_pruned_base) v
+            WHERE ($1::text[] IS NULL OR repo_name = ANY($1::text[])) AND ($2::date IS NULL OR ingest_date <= $2::date)
+        ), prs_delta AS (
+            SELECT repo_name, ingest_date, 0 AS io,
+                   po - COALESCE(lag(po) OVER k, 0) AS po, pc - COALESCE(lag(pc) OVER k, 0) AS pc,
+                   pm - COALESCE(lag(pm) OVER k, 0) AS pm
+            FROM prs WHERE prev_max IS NULL OR updated_at >= prev_max
+            WINDOW k AS (PARTITION BY repo_name, number ORDER BY ingest_date, updated_at, source, source_ordinal)
+        ), deltas AS (
+            SELECT repo_name, ingest_date, sum(io) AS io, sum(po) AS po, sum(pc) AS pc, sum(pm) AS pm
+            FROM (SELECT * FROM iss_delta UNION ALL SELECT * FROM prs_delta) x
+            GROUP BY repo_name, ingest_date
+        ), grid AS (
+            SELECT f.repo_name, d.ingest_date
+            FROM (SELECT repo_name, min(ingest_date) AS first_day FROM deltas GROUP BY repo_name) f
+            JOIN days d ON d.ingest_date >= f.first_day
+        ), running AS (
+            SELECT repo_name, ingest_date, is_grid,
+                   sum(io) OVER w AS io, sum(po) OVER w AS po, sum(pc) OVER w AS pc, sum(pm) OVER w AS pm
+            FROM (SELECT repo_name, ingest_date, io, po, pc, pm, false AS is_grid FROM deltas
+                  UNION ALL
+                  SELECT repo_name, ingest_date, 0, 0, 0, 0, true FROM grid) u
+            WINDOW w AS (PARTITION BY repo_name ORDER BY ingest_date, is_grid ROWS UNBOUNDED PRECEDING)
+        )
+        SELECT repo_name, ingest_date, io::bigint, po::bigint, pc::bigint, pm::bigint
+        FROM running WHERE is_grid ORDER BY repo_name, ingest_date
+        """
 
     /// Replaces the gold rows of `repos` for `targets` with the given COPY
     /// text, and clears the dirty marks the plan covered, in one transaction.
@@ -113,6 +247,7 @@ public final class GoldStore {
         if targets.contains(.pullRequestsMetrics) { out += ["pull_requests_metrics", "pull_request_issue_links"] }
         if targets.contains(.labelsMetrics) { out.append("labels_metrics") }
         if targets.contains(.milestoneMetrics) { out.append("milestone_metrics") }
+        if targets.contains(.dailyBacklog) { out.append("daily_backlog") }
         return out
     }
 
@@ -136,6 +271,8 @@ public struct GoldMark: Sendable, Hashable {
 /// A worker's gold output: COPY text per gold table.
 public struct GoldCopies: Sendable {
     public var pullRequestsMetrics: [UInt8] = [], links: [UInt8] = [], labels: [UInt8] = [], milestones: [UInt8] = []
+    /// `stg_github.daily_backlog` rows.
+    public var backlog: [UInt8] = []
     public var rowCounts: [String: Int] = [:]
     public init() {}
 
@@ -144,6 +281,7 @@ public struct GoldCopies: Sendable {
         case "pull_requests_metrics": return pullRequestsMetrics
         case "pull_request_issue_links": return links
         case "labels_metrics": return labels
+        case "daily_backlog": return backlog
         default: return milestones
         }
     }
@@ -160,6 +298,7 @@ public enum GoldCopyEncoding {
         "labels_metrics": ["repo_name", "label_name", "pr_count", "share"],
         "milestone_metrics": ["repo_name", "milestone_title", "milestone_number", "pr_count", "lines_changed_total",
                               "lines_changed_avg", "lines_changed_median"],
+        "daily_backlog": ["repo_name", "ingest_date", "issues_open", "prs_open", "prs_closed", "prs_merged"],
     ]
 
     public static func encode(_ o: GoldMetrics.Output) -> GoldCopies {

@@ -12,6 +12,9 @@ public final class SilverStore {
         /// in one transaction, and the table would otherwise grow within it.)
         var singleTaskStageTable: String { self == .issues ? "ghwh_stage_issues" : "ghwh_stage_pull_requests" }
         var silverTable: String { self == .issues ? "sta_github.issues" : "sta_github.pull_requests" }
+        /// The daily history's table (DESIGN.md section 7), partitioned by ingest_date: every
+        /// merged document's rows, appended; the `*_daily` views keep each day's winner.
+        var historyTable: String { self == .issues ? "sta_github.issues_history" : "sta_github.pull_requests_history" }
         var columns: [String] { self == .issues ? SilverCopyEncoding.issueColumns : SilverCopyEncoding.pullRequestColumns }
     }
 
@@ -114,6 +117,20 @@ public final class SilverStore {
             try db.command("DELETE FROM ghwh_meta.task_commits WHERE document_id IN (\(docs))", [dataset.rawValue, path])
             try db.command("DELETE FROM ghwh_meta.documents WHERE dataset = $1 AND file_path = $2 \(docFilter)",
                            [dataset.rawValue, path])
+            if dropAll, previous != nil {
+                // --force (or new content) replaces this file's rows in its day's history;
+                // the repos they belonged to get their backlog recomputed.
+                try db.command("""
+                    WITH gone AS (
+                        DELETE FROM \(dataset.historyTable)
+                        WHERE ingest_date = $1::date AND (source = $2 OR left(source, length($2) + 1) = $2 || '!')
+                        RETURNING repo_name
+                    )
+                    INSERT INTO ghwh_meta.gold_dirty_repos (repo_name, target, seq)
+                    SELECT r.repo_name, 'daily_backlog', nextval('ghwh_meta.gold_dirty_seq') FROM (SELECT DISTINCT repo_name FROM gone) r
+                    ON CONFLICT (repo_name, target) DO UPDATE SET seq = EXCLUDED.seq
+                    """, [ingestDate, path])
+            }
             try db.command("""
                 INSERT INTO ghwh_meta.files (dataset, path, ingest_date, size_bytes, content_hash, status, job_id)
                 VALUES ($1, $2, $3, $4, $5, 'loading', $6)
@@ -240,7 +257,7 @@ public final class SilverStore {
         let docId = String(documentId)
         let state = try db.query("""
             SELECT d.task_count, (SELECT count(*) FROM ghwh_meta.task_commits c WHERE c.document_id = d.document_id),
-                   d.records, d.rejected, d.dataset, d.source
+                   d.records, d.rejected, d.dataset, d.source, d.ingest_date
             FROM ghwh_meta.documents d WHERE d.document_id = $1
             """, [docId])
         guard let row = state.rows.first, let taskCount = row[0].flatMap({ Int($0) }),
@@ -249,6 +266,9 @@ public final class SilverStore {
         stats.records = row[2].flatMap { Int($0) } ?? 0
         stats.rejected = row[3].flatMap { Int($0) } ?? 0
         let source = row[5] ?? ""
+        let ingestDate = row[6] ?? ""
+        // The day's history partition, created in this transaction if it is the first of its day (or month).
+        _ = try db.query("SELECT ghwh_meta.ensure_history_partition($1::date)", [ingestDate])
 
         let cols = dataset.columns
         let colList = cols.joined(separator: ", ")
@@ -260,6 +280,11 @@ public final class SilverStore {
         // alone. The two label CTEs touch disjoint labels.
         // Within one document ingest_date and source are constant, so the
         // latest version is the greatest (updated_at, source_ordinal).
+        // The document's rows are appended to the day's history straight from
+        // the stage (the *_daily views, the as-of functions and the backlog
+        // keep each day's winner by the same order, so a key twice in one
+        // document needs no dedupe here, and `src` stays inlined), and their
+        // repos' backlog is marked stale.
         let labels = dataset == .pullRequests ? """
             , dropped AS (
                 DELETE FROM sta_github.pull_request_labels l USING up c
@@ -281,15 +306,22 @@ public final class SilverStore {
                 WHERE (t.updated_at, t.ingest_date, t.source, t.source_ordinal)
                     < (EXCLUDED.updated_at, EXCLUDED.ingest_date, EXCLUDED.source, EXCLUDED.source_ordinal)
                 RETURNING t.repo_name, t.number, (t.xmax = 0) AS inserted, t.labels
+            ), history AS (
+                INSERT INTO \(dataset.historyTable) (\(colList)) SELECT \(colList) FROM \(stage) WHERE document_id = $1
+            ), day AS (
+                INSERT INTO ghwh_meta.history_days (ingest_date) VALUES ($2::date) ON CONFLICT DO NOTHING
             ), dirty AS (
                 INSERT INTO ghwh_meta.gold_dirty_repos (repo_name, target, seq)
                 SELECT r.repo_name, g.target, nextval('ghwh_meta.gold_dirty_seq')
                 FROM (SELECT DISTINCT repo_name FROM up) r
                 CROSS JOIN (VALUES ('pull_requests_metrics'), ('labels_metrics'), ('milestone_metrics')) AS g(target)
+                UNION ALL
+                SELECT r.repo_name, 'daily_backlog', nextval('ghwh_meta.gold_dirty_seq')
+                FROM (SELECT DISTINCT repo_name FROM \(stage) WHERE document_id = $1) r
                 ON CONFLICT (repo_name, target) DO UPDATE SET seq = EXCLUDED.seq
             )\(labels)
             SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up
-            """, [docId])
+            """, [docId, ingestDate])
         stats.inserted = counts.rows.first?[0].flatMap { Int($0) } ?? 0
         stats.updated = counts.rows.first?[1].flatMap { Int($0) } ?? 0
         // Rejects of this source replace those of any earlier load of it.

@@ -78,7 +78,8 @@ public enum FrameCodec {
     /// Flag bit (reserved for the wire layer): the frame has a digest table.
     public static let digestedPartsFlag: UInt16 = 0x8000
     static let maxDigestedParts = 64
-    public static let protocolVersion: UInt16 = 1
+    // 2: worker incarnations, task release, heartbeat stop lists, the backlog in gold results.
+    public static let protocolVersion: UInt16 = 2
     public static let maxSenderBytes = 255
     static let magic: (UInt8, UInt8, UInt8, UInt8) = (0x47, 0x48, 0x57, 0x48) // "GHWH"
     /// Header bytes other than the sender id.

@@ -7,7 +7,8 @@ import Testing
 /// loader started from the `ghwh` binary, talking over authenticated nng.
 /// Every scenario must end in the tables `ghwh run` (local mode) produces.
 @Suite(.serialized) struct ClusterTests {
-    static let allTables = Fixtures.silverTables + GoldTests.goldTables
+    /// The daily history and the backlog trend too: the cluster must give the tables `ghwh run` gives.
+    static let allTables = Fixtures.silverTables + GoldTests.goldTables + HistoryTests.historyTables
 
     static func tables(_ db: String) throws -> [String: [String]] {
         var out: [String: [String]] = [:]

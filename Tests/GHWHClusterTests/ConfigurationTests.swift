@@ -42,6 +42,11 @@ import Testing
         }
         let noEquals = try Self.file("raw_root\n")
         #expect(throws: Configuration.ConfigError.self) { try Configuration(configFile: noEquals, environment: [:]) }
+        do { _ = try Configuration(configFile: nil, environment: ["GHWH_HISTORY_PARTITION": "week"]); Issue.record("accepted week") } catch {
+            #expect("\(error)".contains("history_partition") && "\(error)".contains("day or month"))
+        }
+        #expect(try Configuration(configFile: nil, environment: [:]).historyPartition == "month")
+        #expect(try Configuration(configFile: nil, environment: ["GHWH_HISTORY_PARTITION": "day"]).historyPartition == "day")
     }
 
     /// With no DSN, `ghwh db init` starts a private server under --data-dir;

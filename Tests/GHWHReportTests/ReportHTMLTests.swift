@@ -68,11 +68,11 @@ import Testing
         #expect(html.hasSuffix("</html>\n"))
     }
 
-    @Test func realisticPageDrawsFiveChartsAndBothTables() {
+    @Test func realisticPageDrawsSixChartsAndBothTables() {
         let r = SampleReports.realistic
         let html = ReportHTML.render(r)
-        #expect(count("<svg", in: html) == 5)
-        #expect(count("viewBox=", in: html) == 5)
+        #expect(count("<svg", in: html) == 6)
+        #expect(count("viewBox=", in: html) == 6)
         #expect(!html.contains("class=\"nodata\""))
         #expect(count("<table>", in: html) == 2)
         // The label chart draws the top 20; the labels table lists all 30; the milestone table lists all 12.
@@ -106,7 +106,7 @@ import Testing
         let html = ReportHTML.render(SampleReports.empty)
         #expect(!html.contains("<svg"))
         #expect(!html.contains("<table"))
-        #expect(count("class=\"nodata\"", in: html) == 5)
+        #expect(count("class=\"nodata\"", in: html) == 6)
         #expect(html.contains("all repositories"))
     }
 
@@ -114,8 +114,25 @@ import Testing
         var r = SampleReports.realistic
         r.issueToMergeHistogram = DurationBins.histogram(counts: [])
         let html = ReportHTML.render(r)
-        #expect(count("<svg", in: html) == 4)
+        #expect(count("<svg", in: html) == 5)
         #expect(html.contains("No data: no merged pull request closes a known issue."))
+    }
+
+    @Test func trendChartDrawsOpenIssuesAndOpenPRsPerDay() throws {
+        let r = SampleReports.realistic
+        let html = ReportHTML.render(r)
+        #expect(html.contains("Backlog over time"))
+        #expect(count("<polyline", in: html) == 2)
+        // One point per day and series, each with its value in a tooltip.
+        #expect(count("<circle", in: html) == 2 * r.trend.count)
+        #expect(html.contains("<title>2025-11-01: 900 open issues</title>"))
+        #expect(html.contains("<title>2025-11-20: \(NumberFormat.grouped(r.trend[19].prsOpen)) open PRs</title>"))
+        // The first and last days are labelled on the axis.
+        #expect(html.contains(">2025-11-01</text>") && html.contains(">2025-11-20</text>"))
+        // Higher values sit higher: the first open-issues point is below (greater y) the last one.
+        let issueLine = try #require(html.components(separatedBy: "<polyline points=\"").dropFirst().first?.split(separator: "\"").first)
+        let ys = issueLine.split(separator: " ").compactMap { Double($0.split(separator: ",")[1]) }
+        #expect(ys.count == 20 && ys.first! > ys.last!)
     }
 
     @Test func manyMilestonesAreCappedInTheChartButAllListed() {

@@ -54,6 +54,22 @@ import Testing
               "avg_lines_changed": null,
               "median_lines_changed": null
             }
+          ],
+          "trend": [
+            {
+              "date": "2024-01-01",
+              "issues_open": 4,
+              "prs_open": 3,
+              "prs_closed": 1,
+              "prs_merged": 1
+            },
+            {
+              "date": "2024-01-02",
+              "issues_open": 2,
+              "prs_open": 2,
+              "prs_closed": 3,
+              "prs_merged": 2
+            }
           ]
         }
         """
@@ -80,7 +96,8 @@ import Testing
             "median_seconds": null
           },
           "labels": [],
-          "milestones": []
+          "milestones": [],
+          "trend": []
         }
         """
         #expect(ReportJSON.render(SampleReports.empty) == expected)
@@ -139,7 +156,7 @@ import Testing
         #expect(milestones.map { $0["milestone"] as? String } == r.milestones.map(\.milestone))
         // Missing values parse as NSNull.
         #expect(milestones[5]["avg_lines_changed"] is NSNull)
-        #expect(Set(parsed.keys) == ["pr_open_time", "pr_time_to_merge", "issue_to_merge", "labels", "milestones"])
+        #expect(Set(parsed.keys) == ["pr_open_time", "pr_time_to_merge", "issue_to_merge", "labels", "milestones", "trend"])
     }
 
     @Test func keysAppearInContractOrder() throws {
@@ -148,7 +165,7 @@ import Testing
             let positions = keys.compactMap { json.range(of: "\"\($0)\":")?.lowerBound }
             return positions.count == keys.count && positions == positions.sorted()
         }
-        #expect(order(["pr_open_time", "pr_time_to_merge", "issue_to_merge", "labels", "milestones"]))
+        #expect(order(["pr_open_time", "pr_time_to_merge", "issue_to_merge", "labels", "milestones", "trend"]))
         #expect(order(["prs", "open_prs", "avg_seconds", "median_seconds"]))
         #expect(order(["label", "pr_count", "share"]))
         #expect(order(["repo", "milestone", "avg_lines_changed", "median_lines_changed"]))

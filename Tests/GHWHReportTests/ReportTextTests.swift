@@ -88,7 +88,7 @@ import Testing
     func tableLinesShareOneDisplayWidth(width: Int, mustFit: Bool) {
         let text = ReportText.render(SampleReports.realistic, width: width)
         let found = tables(in: text)
-        #expect(found.count == 4)
+        #expect(found.count == 5)
         for table in found {
             let widths = Set(table.map(DisplayWidth.of))
             #expect(widths.count == 1, "\(table)")
@@ -96,6 +96,7 @@ import Testing
         }
         #expect(found[2].count == 2 + 20)  // top 20 labels
         #expect(found[3].count == 2 + SampleReports.realistic.milestones.count)  // all milestones
+        #expect(found[4].count == 2 + ReportText.trendDays)  // the last days of the backlog trend
     }
 
     @Test func narrowOutputTruncatesLongNames() {
@@ -118,11 +119,16 @@ import Testing
         #expect(text.contains("(30 labels, 10,671 label assignments)"))
         #expect(!text.contains("wontfix"))  // label 21 is beyond the top 20
         #expect(text.contains("1,904.7"))
+        // The backlog: the last 14 of 20 days, newest last.
+        #expect(text.contains("Backlog by ingest day (state as of each day), the last 14 of 20 days"))
+        #expect(!text.contains("2025-11-06 ") && text.contains("2025-11-07 ") && text.contains("2025-11-20 "))
+        let last = text.split(separator: "\n").first { $0.contains("2025-11-20") }.map(String.init) ?? ""
+        #expect(last.split(separator: " ") == ["2025-11-20", "1,033", "1,203", "8,071", "6,733"])
     }
 
     @Test func emptyReportSaysNoData() {
         let text = ReportText.render(SampleReports.empty)
-        #expect(text.components(separatedBy: "no data").count - 1 == 4)
+        #expect(text.components(separatedBy: "no data").count - 1 == 5)
         #expect(text.contains("0 PRs still open"))
         #expect(!text.contains("─"))
     }

@@ -26,7 +26,9 @@ enum SampleReports {
                      MilestoneLines(repo: "octo/hello", milestone: "v2.0", prs: 1, avgLinesChanged: nil, medianLinesChanged: nil)],
         openTimeHistogram: DurationBins.histogram(of: [30, 3600, 4000]),
         timeToMergeHistogram: DurationBins.histogram(of: [3600, 200_000]),
-        issueToMergeHistogram: DurationBins.histogram(counts: []))
+        issueToMergeHistogram: DurationBins.histogram(counts: []),
+        trend: [TrendPoint(date: "2024-01-01", issuesOpen: 4, prsOpen: 3, prsClosed: 1, prsMerged: 1),
+                TrendPoint(date: "2024-01-02", issuesOpen: 2, prsOpen: 2, prsClosed: 3, prsMerged: 2)])
 
     /// A report whose only label is hostile markup.
     static func withLabel(_ label: String, milestone: String = "v1") -> Report {
@@ -75,6 +77,10 @@ enum SampleReports {
             labels: labels, milestones: milestones,
             openTimeHistogram: DurationBins.histogram(counts: openCounts),
             timeToMergeHistogram: DurationBins.histogram(counts: mergeCounts),
-            issueToMergeHistogram: DurationBins.histogram(counts: issueCounts))
+            issueToMergeHistogram: DurationBins.histogram(counts: issueCounts),
+            trend: (0..<20).map { d in
+                TrendPoint(date: "2025-11-\(d < 9 ? "0" : "")\(d + 1)", issuesOpen: 900 + 7 * d, prsOpen: 1_100 + (d * 37) % 150,
+                           prsClosed: 7_900 + 9 * d, prsMerged: 6_600 + 7 * d)
+            })
     }()
 }
