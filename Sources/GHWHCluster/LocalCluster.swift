@@ -77,7 +77,10 @@ public struct LocalCluster: Sendable {
         defer { control.attach(nil) }
 
         let stop = StopFlag()
-        scheduler.startTicking(until: stop)
+        // Ticks until every role thread ended: a poll made after `cancelPolls` below still gets its empty answer.
+        let ticking = StopFlag()
+        defer { ticking.set() }
+        scheduler.startTicking(until: ticking)
         let threads = DispatchGroup()
         for index in 0..<options.workers {
             let worker = InProcessWorker(name: "local-\(index)", scheduler: scheduler, conninfo: conninfo, logger: logger)

@@ -56,9 +56,10 @@ import Testing
         var frame = try sealed()
         frame[0] = UInt8(ascii: "X")
         #expect(throws: WireError.badMagic) { _ = try FrameCodec.open(frame, secret: secret, limits: limits) }
-        var v2 = try sealed()
-        v2[4] = 2
-        #expect(throws: WireError.unsupportedVersion(2)) { _ = try FrameCodec.open(v2, secret: secret, limits: limits) }
+        var other = try sealed()
+        let version = UInt16(FrameCodec.protocolVersion + 1)
+        other[4] = UInt8(version & 0xFF)  // the version field is little-endian
+        #expect(throws: WireError.unsupportedVersion(version)) { _ = try FrameCodec.open(other, secret: secret, limits: limits) }
         let small = FrameLimits(maxMessageBytes: 100, maxClockSkew: 300)
         let big = try sealed([UInt8](repeating: 1, count: 200))
         #expect(throws: WireError.tooLarge(bytes: big.count, limit: 100)) { _ = try FrameCodec.open(big, secret: secret, limits: small) }
