@@ -91,6 +91,19 @@ final class ClusterHarness: @unchecked Sendable {
 
     func process(_ name: String) -> Process? { lock.withLock { processes[name] } }
 
+    /// `ghwh-submit <args>` against this cluster as a process; its output (stdout and stderr) comes through the pipe.
+    func startSubmit(_ args: [String], mergeStandardError: Bool = true) throws -> (Process, Pipe) {
+        let submit = Process()
+        submit.executableURL = URL(fileURLWithPath: Self.binary.replacingOccurrences(of: "/ghwh", with: "/ghwh-submit"))
+        submit.arguments = ["--coordinator", url] + args
+        submit.environment = ["GHWH_CLUSTER_SECRET": Self.secret, "PATH": "/usr/bin:/bin"]
+        let out = Pipe()
+        submit.standardOutput = out
+        submit.standardError = mergeStandardError ? out : FileHandle.nullDevice
+        try submit.run()
+        return (submit, out)
+    }
+
     /// Sends `signal` and waits for the process to exit; returns its exit status.
     func signalAndWait(_ name: String, _ signal: Int32, timeout: Double = 60) throws -> Int32 {
         guard let p = process(name), p.isRunning else { throw TestFailure("\(name) is not running") }

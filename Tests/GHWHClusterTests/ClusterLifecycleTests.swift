@@ -126,14 +126,7 @@ import Testing
         try cluster.startCoordinator(name: "coordinator-1")
         try cluster.startLoader()
         try cluster.startWorker("w1", cores: 2, extra: ["--task-delay-ms", "150"])
-        let submit = Process()
-        submit.executableURL = URL(fileURLWithPath: ClusterHarness.binary.replacingOccurrences(of: "/ghwh", with: "/ghwh-submit"))
-        submit.arguments = ["--coordinator", cluster.url, "--job", "all", "--raw", raw]
-        submit.environment = ["GHWH_CLUSTER_SECRET": ClusterHarness.secret, "PATH": "/usr/bin:/bin"]
-        let out = Pipe()
-        submit.standardOutput = out
-        submit.standardError = out
-        try submit.run()
+        let (submit, out) = try cluster.startSubmit(["--job", "all", "--raw", raw])
         try cluster.waitFor("some tasks to commit", timeout: 60) {
             Int(try Fixtures.scalar(db, "SELECT count(*) FROM ghwh_meta.task_commits") ?? "0") ?? 0 >= 3
         }

@@ -1,5 +1,6 @@
 import Foundation
 @testable import GHWHCluster
+import GHWHTestSupport
 import GHWHWebUI
 import GHWHWarehouse
 import Testing
@@ -226,7 +227,7 @@ import Testing
 
     /// One random run; true when its job reached its end (false: a task hit the attempt limit).
     static func randomRun(seed: UInt64) -> Bool {
-        var rng = SplitMix(seed: seed)
+        var rng = SeededGenerator(seed: seed)
         let tasks = 12
         var s = Self.state(tasks: tasks, settings: Self.settings(timeout: 10, attempts: 4))
         var now = 0.0
@@ -330,21 +331,6 @@ import Testing
         #expect(finished >= 20, "only \(finished) of 40 random jobs reached their end")
     }
 }
-
-/// SplitMix64: a small seeded generator, so a failing seed replays exactly.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
-    mutating func nextRaw() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E9B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func next(upTo n: Int) -> Int { Int(nextRaw() % UInt64(n)) }
-}
-
 
 @Suite struct TaskStateMetricsTests {
     /// `/metrics` shows one `ghwh_tasks` series per task state, exactly the state machine's.

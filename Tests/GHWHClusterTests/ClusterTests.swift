@@ -43,14 +43,7 @@ import Testing
         #expect(try (1...3).map { try Self.committedTasks(db, worker: "w\($0)") }.reduce(0, +) > 10)
 
         // ghwh-submit as a process: waits, prints the summary, exits 0.
-        let submit = Process()
-        submit.executableURL = URL(fileURLWithPath: ClusterHarness.binary.replacingOccurrences(of: "/ghwh", with: "/ghwh-submit"))
-        submit.arguments = ["--coordinator", cluster.url, "--job", "all", "--raw", raw]
-        submit.environment = ["GHWH_CLUSTER_SECRET": ClusterHarness.secret, "PATH": "/usr/bin:/bin"]
-        let out = Pipe()
-        submit.standardOutput = out
-        submit.standardError = FileHandle.nullDevice
-        try submit.run()
+        let (submit, out) = try cluster.startSubmit(["--job", "all", "--raw", raw], mergeStandardError: false)
         let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         submit.waitUntilExit()
         #expect(submit.terminationStatus == 0)
