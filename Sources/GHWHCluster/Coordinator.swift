@@ -436,6 +436,22 @@ public final class Coordinator: @unchecked Sendable {
                         loaderError: loaderError)
     }
 
+    /// A job as its journal row keeps it (state, error, task table): the web
+    /// UI's job page for jobs that left memory or ran under an earlier process.
+    public func pastJob(id: String) -> Overview.Job? {
+        guard let past = try? journal.write({ try $0.pastJob(jobId: id) }) else { return nil }
+        let tasks = past.tasksJSON.flatMap { try? JSONDecoder().decode([Overview.Task].self, from: Data($0.utf8)) } ?? []
+        var counts = Dictionary(uniqueKeysWithValues: ClusterState.TaskState.allCases.map { ($0.rawValue, 0) })
+        for t in tasks { counts[t.state, default: 0] += 1 }
+        let ended = ["succeeded", "failed", "killed"].contains(past.entry.state)
+        return Overview.Job(
+            id: id, job: past.entry.job, from: past.entry.from, to: past.entry.to, state: past.entry.state,
+            phase: ended ? "done" : past.entry.state, submittedAt: Date(timeIntervalSince1970: past.submittedAt), startedAt: nil,
+            finishedAt: ended ? Date(timeIntervalSince1970: past.updatedAt) : nil, tasksPlanned: tasks.count,
+            tasksDone: counts["committed"] ?? 0, tasksRunning: 0, records: tasks.reduce(0) { $0 + ($1.records ?? 0) },
+            uncompressedBytes: 0, rejects: 0, failures: [], error: past.error, tasks: tasks, taskCounts: tasks.isEmpty ? [:] : counts)
+    }
+
     // MARK: - Jobs
 
     private func runJobs() {

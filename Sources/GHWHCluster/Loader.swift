@@ -118,14 +118,6 @@ public final class Loader: @unchecked Sendable {
         }
     }
 
-    func noteGold(seconds: Double) {
-        lock.withLock { counters.summary.gold.seconds = seconds }
-    }
-
-    func noteSkipped(dataset: Dataset, files: Int) {
-        lock.withLock { counters.summary.datasets[dataset.rawValue, default: .init()].filesSkipped += files }
-    }
-
     /// Runs `body` against a live store, reconnecting with backoff when the
     /// connection is lost. A transaction that failed midway rolled back, so
     /// re-applying the same message is safe (task commits are idempotent).

@@ -55,6 +55,27 @@ public struct JobJournal {
         return (r[0] ?? "", r[1] ?? "", r[2])
     }
 
+    /// A journaled job as the web UI shows it once it left the coordinator's memory.
+    public struct PastJob: Sendable {
+        public var entry: Entry
+        public var submittedAt: Double
+        public var updatedAt: Double
+        public var error: String?
+        public var tasksJSON: String?
+    }
+
+    public func pastJob(jobId: String) throws -> PastJob? {
+        guard let r = try db.query("""
+            SELECT job_id, job, date_from::text, date_to::text, force, raw_root, state,
+                   extract(epoch FROM submitted_at)::float8, extract(epoch FROM updated_at)::float8, error, tasks::text
+            FROM ghwh_meta.coordinator_jobs WHERE job_id = $1
+            """, [jobId]).rows.first else { return nil }
+        let entry = Entry(jobId: r[0] ?? "", job: r[1] ?? "", from: r[2], to: r[3], force: r[4] == "t", rawRoot: r[5] ?? "",
+                          state: r[6] ?? "")
+        return PastJob(entry: entry, submittedAt: r[7].flatMap(Double.init) ?? 0, updatedAt: r[8].flatMap(Double.init) ?? 0,
+                       error: r[9], tasksJSON: r[10])
+    }
+
     /// A finished job's task table as stored (JSON), if the journal has one.
     public func tasksJSON(jobId: String) throws -> String? {
         try db.query("SELECT tasks::text FROM ghwh_meta.coordinator_jobs WHERE job_id = $1", [jobId]).rows.first?[0] ?? nil

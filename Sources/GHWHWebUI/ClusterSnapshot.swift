@@ -43,10 +43,14 @@ public struct ClusterSnapshot: Sendable, Codable, Equatable {
         public var worker: String?
         public var attempts: Int
         public var error: String?
+        /// Wall time on its worker, once it finished there.
+        public var seconds: Double?
+        /// Records of a finished silver task.
+        public var records: Int?
 
         public init(
             id: String, kind: String, detail: String, state: String, worker: String?,
-            attempts: Int, error: String?
+            attempts: Int, error: String?, seconds: Double? = nil, records: Int? = nil
         ) {
             self.id = id
             self.kind = kind
@@ -55,6 +59,8 @@ public struct ClusterSnapshot: Sendable, Codable, Equatable {
             self.worker = worker
             self.attempts = attempts
             self.error = error
+            self.seconds = seconds
+            self.records = records
         }
     }
 

@@ -34,6 +34,7 @@ public final class CoordinatorWebUI: @unchecked Sendable {
     private let host: String
     private let port: Int
     private let snapshot: @Sendable () -> ClusterSnapshot
+    private let pastJob: @Sendable (String) -> ClusterSnapshot.Job?
     private let metrics: ClusterMetrics
     private let state = LockedBox<Running?>(nil)
     /// Serializes `start()` and `stop()` so concurrent calls cannot both start a server.
@@ -58,14 +59,18 @@ public final class CoordinatorWebUI: @unchecked Sendable {
     ///   - port: TCP port; 0 picks a free one (see ``boundPort``).
     ///   - snapshot: called on each request, from any thread.
     ///   - metrics: what `/metrics` serves; its gauges are refreshed from `snapshot` per scrape.
+    ///   - pastJob: a job that ended and is no longer in memory (or no longer keeps its
+    ///     task table there), as the coordinator's journal kept it: the job pages use it
+    ///     like Spark's history server.
     public init(
         host: String, port: Int, snapshot: @escaping @Sendable () -> ClusterSnapshot,
-        metrics: ClusterMetrics
+        metrics: ClusterMetrics, pastJob: @escaping @Sendable (String) -> ClusterSnapshot.Job? = { _ in nil }
     ) {
         self.host = host
         self.port = port
         self.snapshot = snapshot
         self.metrics = metrics
+        self.pastJob = pastJob
     }
 
     deinit {
@@ -74,7 +79,7 @@ public final class CoordinatorWebUI: @unchecked Sendable {
 
     /// The router with every route; what the server runs, exposed for in-process tests.
     public func makeRouter() -> Router<BasicRequestContext> {
-        WebUIRouter.make(snapshot: snapshot, metrics: metrics)
+        WebUIRouter.make(snapshot: snapshot, pastJob: pastJob, metrics: metrics)
     }
 
     /// The port the server listens on, or nil when it is not running.

@@ -42,11 +42,13 @@ enum JobPage {
                 + "<td class=\"mono\">\(esc(t.detail))</td><td>\(PageLayout.badge(t.state))</td>"
                 + "<td class=\"mono\">\(t.worker.map(esc) ?? "<span class=\"muted\">–</span>")</td>"
                 + "<td class=\"num\">\(t.attempts)</td>"
+                + "<td class=\"num\">\(t.seconds.map { String(format: "%.2f s", $0) } ?? "")</td>"
+                + "<td class=\"num\">\(t.records.map(String.init) ?? "")</td>"
                 + "<td class=\"err\">\(t.error.map(esc) ?? "")</td></tr>"
         }
         html += PageLayout.table(
-            headers: ["Task", "Kind", "Detail", "State", "Worker", "Attempts", "Error"],
-            numericColumns: [5], rows: rows, empty: "No task list kept for this job.")
+            headers: ["Task", "Kind", "Detail", "State", "Worker", "Attempts", "Duration", "Records", "Error"],
+            numericColumns: [5, 6, 7], rows: rows, empty: "No task list kept for this job.")
         return html
     }
 

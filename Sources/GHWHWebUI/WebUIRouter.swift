@@ -10,8 +10,15 @@ enum WebUIRouter {
     static let prometheusType = "text/plain; version=0.0.4; charset=utf-8"
 
     static func make(
-        snapshot: @escaping @Sendable () -> ClusterSnapshot, metrics: ClusterMetrics
+        snapshot: @escaping @Sendable () -> ClusterSnapshot, pastJob: @escaping @Sendable (String) -> ClusterSnapshot.Job?,
+        metrics: ClusterMetrics
     ) -> Router<BasicRequestContext> {
+        /// The job from memory, or from the journal when memory no longer has it (or its ended task table).
+        @Sendable func job(_ id: String, in s: ClusterSnapshot) -> ClusterSnapshot.Job? {
+            let current = s.job(id: id)
+            if let current, !(current.tasks.isEmpty && current.finishedAt != nil) { return current }
+            return pastJob(id) ?? current
+        }
         let router = Router(context: BasicRequestContext.self)
 
         router.get("/") { _, _ in
@@ -23,7 +30,7 @@ enum WebUIRouter {
         router.get("/jobs/{id}") { _, context in
             let id = jobID(context)
             let s = snapshot()
-            guard let job = s.job(id: id) else {
+            guard let job = job(id, in: s) else {
                 return respond(.notFound, htmlType, WebUIPages.jobNotFound(id: id, in: s))
             }
             return respond(.ok, htmlType, WebUIPages.job(job, in: s))
@@ -34,7 +41,7 @@ enum WebUIRouter {
         router.get("/api/v1/jobs") { _, _ in try json(.ok, snapshot().jobs) }
         router.get("/api/v1/jobs/{id}") { _, context in
             let id = jobID(context)
-            guard let job = snapshot().job(id: id) else {
+            guard let job = job(id, in: snapshot()) else {
                 return try json(.notFound, APIError(error: "unknown job id '\(id)'", status: 404))
             }
             return try json(.ok, job)
