@@ -53,7 +53,9 @@ psql_q() { psql -X -q -t -A -h "$work/sock" -U postgres -d "$1" -c "$2"; }
 dsn() { echo "host=$work/sock user=postgres dbname=$1"; }
 
 tables="sta_github.issues sta_github.pull_requests sta_github.pull_request_labels
-stg_github.pull_requests_metrics stg_github.pull_request_issue_links stg_github.labels_metrics stg_github.milestone_metrics"
+sta_github.issues_daily sta_github.pull_requests_daily
+stg_github.pull_requests_metrics stg_github.pull_request_issue_links stg_github.labels_metrics stg_github.milestone_metrics
+stg_github.daily_backlog"
 checksums() {
     for t in $tables; do
         printf '%s ' "$t"
