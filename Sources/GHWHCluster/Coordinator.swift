@@ -112,9 +112,9 @@ public final class Coordinator: @unchecked Sendable {
 
     /// Stops serving: the running job stops, waiting polls are answered, the socket closes.
     public func stop() {
-        lock.withLock { stopped = true }
+        let running = lock.withLock { () -> Bool in stopped = true; return current != nil }
         ticking.set()
-        scheduler.perform { state, _ in state.stopJob("coordinator stopping") }
+        if running { scheduler.perform { state, _ in state.stopJob("coordinator stopping") } }
         scheduler.perform { state, _ in state.cancelPolls() }
         jobSignal.signal()
         server?.close()
