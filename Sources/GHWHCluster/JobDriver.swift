@@ -16,6 +16,8 @@ struct JobDriver {
 
     /// How long the job's final record may wait for the loader.
     var finalRecordTimeout: Double = 30
+    /// Called when a phase's tasks all committed (`silver`, `gold`): progress lines end the phase.
+    var phaseEnded: @Sendable (String) -> Void = { _ in }
 
     func run(_ job: JobRun) {
         let started = Date()
@@ -29,9 +31,15 @@ struct JobDriver {
         append(.startJob(jobId: job.id, job: spec.job.rawValue, from: spec.dates?.lowerBound.description,
                          to: spec.dates?.upperBound.description, force: spec.force))
         do {
-            if !spec.job.datasets.isEmpty { try runSilver(job, reader: reader) }
+            if !spec.job.datasets.isEmpty {
+                try runSilver(job, reader: reader)
+                phaseEnded("silver")
+            }
             let targets = spec.job.goldTargets
-            if !targets.isEmpty && scheduler.jobError == nil { try runGold(job, targets: targets, reader: reader) }
+            if !targets.isEmpty && scheduler.jobError == nil {
+                try runGold(job, targets: targets, reader: reader)
+                phaseEnded("gold")
+            }
         } catch {
             scheduler.perform { state, _ in state.stopJob("\(error)") }
         }

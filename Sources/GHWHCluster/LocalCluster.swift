@@ -91,12 +91,13 @@ public struct LocalCluster: Sendable {
         let reporter = progress.map { ProgressReporter(job: job, scheduler: scheduler, interval: options.progressInterval, emit: $0) }
         if let reporter { Self.startThread(name: "ghwh-progress", group: threads) { reporter.run(until: stop) } }
 
-        JobDriver(scheduler: scheduler, conninfo: conninfo, logger: logger).run(job)
+        var driver = JobDriver(scheduler: scheduler, conninfo: conninfo, logger: logger)
+        if let reporter { driver.phaseEnded = { phase in reporter.emit(reporter.line(phase: phase, final: true)) } }
+        driver.run(job)
 
         stop.set()
         scheduler.perform { state, _ in state.cancelPolls() }
         threads.wait()
-        reporter?.emitFinal()
         return job.read { $0.summary }
     }
 
@@ -230,14 +231,15 @@ final class ProgressReporter: @unchecked Sendable {
         }
     }
 
-    func emitFinal() { emit(line(final: true)) }
+    func line(final: Bool) -> String { line(phase: job.read { $0.phase }, final: final) }
 
-    func line(final: Bool) -> String {
+    /// The progress line of `phase` (`silver` or `gold`); `final`: the phase ended.
+    func line(phase: String, final: Bool) -> String {
         let f = job.read { $0 }
         let progress = scheduler.read { $0.job }
         let elapsed = max(0.001, Date().timeIntervalSince(f.started ?? Date()))
         let ending = final ? "done in \(Self.duration(elapsed))" : "ETA \(eta(f, elapsed: elapsed))"
-        if f.phase == "gold" || (f.goldTasks > 0 && final) {
+        if phase == "gold" {
             return "[\(label) gold] gold tasks \(f.summary.gold.tasks)/\(f.goldTasks) | repos \(f.summary.gold.repos)"
                 + " | failed \(f.summary.failures.count) | \(final ? ending : "elapsed \(Self.duration(elapsed))")"
         }
