@@ -23,9 +23,15 @@ struct RunCommand: ParsableCommand {
     var noProgress = false
     @Option(name: .customLong("summary-json"), help: "Also write the job summary as JSON to this file.")
     var summaryJSON: String?
+    @Option(name: .customLong("wait-timeout"),
+            help: "Seconds to wait while another writer (a ghwh run, a cluster loader) holds the warehouse (default 300).")
+    var waitTimeout: Double = 300
+    @Flag(name: .customLong("no-wait"), help: "Fail at once, naming the other writer, if the warehouse has one.")
+    var noWait = false
 
     func run() throws {
-        try JobRunner.run(common: common, jobOptions: job, showProgress: !noProgress, summaryJSON: summaryJSON)
+        try JobRunner.run(common: common, jobOptions: job, showProgress: !noProgress, summaryJSON: summaryJSON,
+                          writerWait: noWait ? 0 : waitTimeout)
     }
 }
 

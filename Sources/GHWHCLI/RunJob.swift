@@ -8,7 +8,8 @@ import Logging
 /// warehouse, migrate, run the job in-process, print the summary, and turn it
 /// into the exit status (non-zero when anything was rejected or failed).
 enum JobRunner {
-    static func run(common: CommonOptions, jobOptions: JobOptions, showProgress: Bool, summaryJSON: String? = nil) throws {
+    static func run(common: CommonOptions, jobOptions: JobOptions, showProgress: Bool, summaryJSON: String? = nil,
+                    writerWait: Double = 300) throws {
         let config = try common.configuration(extra: jobOptions.configFlags)
         let spec = try jobOptions.spec(config)
         let logger = common.makeLogger("ghwh")
@@ -19,7 +20,9 @@ enum JobRunner {
             FileHandle.standardError.write(Data(((isTTY ? "\r\u{1B}[K" : "") + line + (isTTY ? "" : "\n")).utf8))
         }
         let progress = showProgress ? writeLine : nil
-        let cluster = LocalCluster(conninfo: conninfo, options: .init(workers: config.workers), logger: logger)
+        var options = LocalCluster.Options(workers: config.workers)
+        options.writerWait = writerWait
+        let cluster = LocalCluster(conninfo: conninfo, options: options, logger: logger)
         // Ctrl-C: no new task starts, the transaction in flight finishes, the job is recorded as failed; a rerun completes it.
         TerminationSignals.onFirst { name in
             FileHandle.standardError.write(Data("\n\(name): stopping the job (again to quit at once); a rerun completes it\n".utf8))

@@ -26,13 +26,19 @@ public final class ClusterLoader: @unchecked Sendable {
     let loader: Loader
     private let lock = NSLock()
     private var stopped = false
+    /// Ends a wait for the warehouse's writer lock when the loader is asked to stop.
+    private let stopFlag: StopFlag
     private var commits = 0
 
     public init(settings: Settings, logger: Logger) throws {
         self.settings = settings
         self.logger = logger
         client = try settings.endpoint.client(senderId: settings.loaderId, callTimeout: 30)
-        loader = Loader(conninfo: settings.conninfo, jobId: "cluster", job: "cluster", logger: logger)
+        let stopped = StopFlag()
+        self.stopFlag = stopped
+        let holder = "ghwh loader \(settings.loaderId) (pid \(getpid()) on \(ProcessInfo.processInfo.hostName))"
+        loader = Loader(conninfo: settings.conninfo, jobId: "cluster", job: "cluster", logger: logger,
+                        writer: .init(holder: holder, wait: nil, cancelled: { stopped.isSet }))
     }
 
     /// Asks the loader to stop: the transaction in progress finishes (and is
@@ -40,12 +46,17 @@ public final class ClusterLoader: @unchecked Sendable {
     /// coordinator's outbox for the next loader.
     public func stop() {
         let first = lock.withLock { () -> Bool in defer { stopped = true }; return !stopped }
+        stopFlag.set()
         if first { logger.notice("stopping: finishing the transaction in progress") }
     }
     private var isStopped: Bool { lock.withLock { stopped } }
 
     public func run() {
         defer { logger.notice("loader stopped", metadata: ["commits": "\(commits)"]) }
+        // The warehouse's writer from the start: connect (and take the writer lock, waiting for another writer) now.
+        do { try loader.withRetry { _ in } } catch {
+            logger.error("cannot open the warehouse; retrying with the first batch", metadata: ["error": "\(error)"])
+        }
         while !isStopped {
             let work: LoaderWork
             let asked = Date()

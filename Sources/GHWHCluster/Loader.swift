@@ -24,9 +24,26 @@ public final class Loader: @unchecked Sendable {
     private let lock = NSLock()
     private var counters: Counters
 
-    public init(conninfo: String, jobId: String, job: String, logger: Logger,
+    /// The warehouse's single writer takes `WriterLock` on its write session.
+    public struct WriterIdentity: Sendable {
+        /// Who holds the lock, for a second writer's message.
+        public var holder: String
+        /// Seconds to wait for another writer (0: not at all; nil: as long as it takes).
+        public var wait: Double?
+        /// True ends a wait early (the writer was asked to stop).
+        public var cancelled: @Sendable () -> Bool
+        public init(holder: String, wait: Double?, cancelled: @escaping @Sendable () -> Bool = { false }) {
+            self.holder = holder; self.wait = wait; self.cancelled = cancelled
+        }
+    }
+
+    /// Set for the loader that writes (not for a reader of planning state).
+    let writer: WriterIdentity?
+
+    public init(conninfo: String, jobId: String, job: String, logger: Logger, writer: WriterIdentity? = nil,
                 retryDelays: [Double] = [0.2, 0.5, 1, 2, 4, 8, 15]) {
         self.conninfo = conninfo; self.jobId = jobId; self.logger = logger; self.retryDelays = retryDelays
+        self.writer = writer
         self.counters = Counters(summary: JobSummary(jobId: jobId, job: job))
     }
 
@@ -147,6 +164,17 @@ public final class Loader: @unchecked Sendable {
         // An acknowledged commit must survive a server crash whatever the
         // server's default (bulk-load servers often run synchronous_commit = off).
         try c.execute("SET synchronous_commit = on")
+        if let writer {
+            do {
+                try WriterLock.take(on: c, holder: writer.holder, wait: writer.wait, cancelled: writer.cancelled) { [logger] busy in
+                    logger.notice("waiting for the warehouse's other writer to finish",
+                                  metadata: ["holder": "\(busy.holder)", "since": "\(busy.since)"])
+                }
+            } catch {
+                c.close()
+                throw error
+            }
+        }
         let s = try SilverStore(c)
         connection = c; store = s; goldStore = GoldStore(c)
         return s

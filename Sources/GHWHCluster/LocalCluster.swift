@@ -14,6 +14,8 @@ public struct LocalCluster: Sendable {
         /// Tasks read ahead of the workers (bounds memory: about chunkBytes each).
         public var readAhead: Int
         public var progressInterval: Double
+        /// Seconds to wait for the warehouse's other writer (another `ghwh run`, a cluster loader); 0: fail at once.
+        public var writerWait: Double = 300
         public init(workers: Int = ProcessInfo.processInfo.activeProcessorCount, readAhead: Int? = nil,
                     progressInterval: Double = 1) {
             self.workers = max(1, workers)
@@ -66,9 +68,17 @@ public struct LocalCluster: Sendable {
     /// (if it writes gold tables). The summary says what loaded, what was
     /// rejected and what failed. `progress` receives a line about once a second.
     public func run(_ spec: JobSpec, progress: (@Sendable (String) -> Void)? = nil) throws -> JobSummary {
-        // The warehouse must be reachable before anything starts (a clear error, not a failed job).
-        try PGConnection(conninfo: conninfo).close()
         let job = JobRun(id: Self.newJobId(), spec: spec)
+        // The warehouse's writer before anything is planned: another writer (a `ghwh run`
+        // started by an overlapping cron, a cluster loader) is waited for or named, and
+        // the plan reads the warehouse as that writer left it.
+        let holder = "ghwh run \(job.id) (pid \(getpid()) on \(ProcessInfo.processInfo.hostName))"
+        let writer = Loader(conninfo: conninfo, jobId: job.id, job: spec.job.rawValue, logger: logger,
+                            writer: .init(holder: holder, wait: options.writerWait))
+        do { try writer.withRetry { _ in } } catch {
+            writer.close()
+            throw error
+        }
         var settings = ClusterState.Settings()
         settings.readAhead = options.readAhead
         settings.maxOutboxBytes = Self.maxOutboxBytes
@@ -86,7 +96,7 @@ public struct LocalCluster: Sendable {
             let worker = InProcessWorker(name: "local-\(index)", scheduler: scheduler, conninfo: conninfo, logger: logger)
             Self.startThread(name: "ghwh-worker-\(index)", group: threads) { worker.run(until: stop) }
         }
-        let loader = InProcessLoader(scheduler: scheduler, job: job, conninfo: conninfo, logger: logger)
+        let loader = InProcessLoader(scheduler: scheduler, job: job, loader: writer, logger: logger)
         Self.startThread(name: "ghwh-loader", group: threads) { loader.run(until: stop) }
         let reporter = progress.map { ProgressReporter(job: job, scheduler: scheduler, interval: options.progressInterval, emit: $0) }
         if let reporter { Self.startThread(name: "ghwh-progress", group: threads) { reporter.run(until: stop) } }
@@ -180,22 +190,24 @@ struct InProcessWorker: Sendable {
 struct InProcessLoader: Sendable {
     let scheduler: Scheduler
     let job: JobRun
-    let conninfo: String
+    /// Connected, and holding the warehouse's writer lock.
+    let loader: Loader
     let logger: Logger
 
     func run(until stop: StopFlag) {
-        let loader = Loader(conninfo: conninfo, jobId: job.id, job: job.spec.job.rawValue, logger: logger)
         defer { loader.close() }
         let epoch = scheduler.read { $0.epoch }
+        var anotherWriter = false  // then nothing of this job may be written: its entries are dropped
         while !stop.isSet {
             let answer = scheduler.pollAndWait { state, poll, now in
                 state.loaderFetch(poll: poll, maxBytes: 16 << 20, deadline: now + 1, now: now)
             }
             guard case .loaderWork(_, let entries) = answer, let last = entries.last else { continue }
             var start = 0
-            while start < entries.count {
+            while start < entries.count && !anotherWriter {
                 let group = entries[start ..< min(entries.count, start + Loader.groupCommitMax)]
                 do { try loader.apply(group.map(\.message)) } catch {
+                    anotherWriter = error is WriterLock.Busy
                     logger.error("cannot commit; the job stops (a rerun completes it)", metadata: ["error": "\(error)"])
                     scheduler.perform { state, _ in state.stopJob("\(error)") }
                 }
