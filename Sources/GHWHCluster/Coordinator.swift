@@ -37,10 +37,10 @@ public final class Coordinator: @unchecked Sendable {
         public var goldBuckets = 16
         public var heartbeatInterval: Double = 5
         public var scheduler = ClusterState.Settings()
-        /// Threads that handle requests. Task requests and loader fetches are
-        /// long polls held without a thread (deferred replies), so a few
-        /// serve any number of workers; a job-status wait holds one up to 5 s.
-        public var serverThreads = 16
+        /// Threads that handle requests. Task requests, loader fetches and
+        /// job-status waits are long polls held without a thread (deferred
+        /// replies), so a few serve any number of workers and clients.
+        public var serverThreads = 8
         /// Requests held at once (every core of every worker long-polls).
         public var maxOutstandingRequests = 4096
         public init(endpoint: ClusterEndpoint, rawRoot: String?, conninfo: String) {
@@ -62,8 +62,8 @@ public final class Coordinator: @unchecked Sendable {
     private var queue: [JobRun] = []
     private var current: JobRun?
     private let jobSignal = DispatchSemaphore(value: 0)
-    /// Broadcast whenever a job ends (status long polls wait on it).
-    private let jobEnded = NSCondition()
+    /// Status long polls waiting for their job's end or deadline.
+    private var statusWaits: [(jobId: String, deadline: Date, responder: Responder)] = []
     private var server: RequestServer?
     private var stopped = false
     private let ticking = StopFlag()
@@ -92,6 +92,12 @@ public final class Coordinator: @unchecked Sendable {
             deferredHandler: { [unowned self] envelope, responder in self.handle(envelope, responder) })
         LocalCluster.startThread(name: "ghwh-jobs") { [unowned self] in self.runJobs() }
         scheduler.startTicking(until: ticking)
+        LocalCluster.startThread(name: "ghwh-status-waits") { [weak self] in
+            while let self, !self.ticking.isSet {
+                Thread.sleep(forTimeInterval: 0.1)  // how late a status long poll's answer may come at its deadline
+                self.answerStatusWaits(now: Date())
+            }
+        }
         logger.notice("coordinator listening", metadata: ["url": "\(settings.endpoint.url)",
                                                           "secret": "\(settings.endpoint.secret.isInsecure ? "none (insecure)" : "set")"])
     }
@@ -116,6 +122,7 @@ public final class Coordinator: @unchecked Sendable {
         ticking.set()
         if running { scheduler.perform { state, _ in state.stopJob("coordinator stopping") } }
         scheduler.perform { state, _ in state.cancelPolls() }
+        answerStatusWaits(now: .distantFuture)
         jobSignal.signal()
         server?.close()
         logger.notice("coordinator stopped")
@@ -149,6 +156,9 @@ public final class Coordinator: @unchecked Sendable {
                 }) { state, poll, now in
                     state.loaderFetch(poll: poll, maxBytes: max(1 << 16, m.maxBytes), deadline: now + 1, now: now)
                 }
+            case .getJobStatus?:
+                let m = try envelope.decode(GetJobStatus.self)
+                waitForEnd(of: m.jobId, seconds: min(m.waitSeconds ?? 0, 5), responder)
             default:
                 let (type, payload) = try handle(envelope)
                 responder.reply(type, payload)
@@ -210,10 +220,6 @@ public final class Coordinator: @unchecked Sendable {
             return reply(Ack())
         case .submitJob:
             return reply(JobAccepted(jobId: try submit(try envelope.decode(SubmitJob.self))))
-        case .getJobStatus:
-            let m = try envelope.decode(GetJobStatus.self)
-            if let wait = m.waitSeconds, wait > 0 { waitForEnd(of: m.jobId, seconds: min(wait, 5)) }
-            return reply(status(of: m.jobId))
         case .killJob:
             let id = try envelope.decode(KillJob.self).jobId
             return reply(kill(id))
@@ -304,20 +310,34 @@ public final class Coordinator: @unchecked Sendable {
         return Ack(true, "kill requested")
     }
 
-    private func announceJobEnd() {
-        jobEnded.lock(); jobEnded.broadcast(); jobEnded.unlock()
+    /// Answers the status long polls of jobs that ended.
+    private func announceJobEnd() { answerStatusWaits(now: Date()) }
+
+    /// A status long poll (`ghwh-submit` waiting): answered when the job ends
+    /// or `seconds` pass, holding no thread meanwhile.
+    func waitForEnd(of id: String, seconds: Double, _ responder: Responder) {
+        let waiting = lock.withLock { () -> Bool in
+            let state = jobs[id]?.read { $0.state }
+            guard seconds > 0, state == .queued || state == .running else { return false }
+            statusWaits.append((id, Date().addingTimeInterval(seconds), responder))
+            return true
+        }
+        if !waiting { responder.reply(status(of: id)) }
     }
 
-    /// Blocks until the job is no longer queued or running, or `seconds` pass.
-    func waitForEnd(of id: String, seconds: Double) {
-        let deadline = Date().addingTimeInterval(seconds)
-        jobEnded.lock()
-        defer { jobEnded.unlock() }
-        while Date() < deadline {
-            let state = lock.withLock { jobs[id] }?.read { $0.state }
-            guard state == .queued || state == .running else { return }
-            _ = jobEnded.wait(until: deadline)
+    /// Answers the waits whose job ended or whose time is up (the ticker calls it too).
+    private func answerStatusWaits(now: Date) {
+        let due = lock.withLock { () -> [(String, Responder)] in
+            var due: [(String, Responder)] = []
+            statusWaits.removeAll { w in
+                let state = jobs[w.jobId]?.read { $0.state }
+                guard w.deadline <= now || !(state == .queued || state == .running) else { return false }
+                due.append((w.jobId, w.responder))
+                return true
+            }
+            return due
         }
+        for (id, responder) in due { responder.reply(status(of: id)) }
     }
 
     func status(of id: String) -> JobStatus {
