@@ -40,6 +40,8 @@ public struct Planner {
     public let jobId: String
     public let state: WarehouseState
     let logger: Logger
+    /// Fault injection for tests: runs after a file was hashed, before its documents are read.
+    var afterHashing: ((RawFile) -> Void)?
 
     public init(spec: JobSpec, jobId: String, state: WarehouseState, logger: Logger) {
         self.spec = spec; self.jobId = jobId; self.state = state; self.logger = logger
@@ -79,6 +81,7 @@ public struct Planner {
         // are shipped from memory with their digest (no second read or hash).
         let hash: String
         var whole: RawReader.WholeFile?
+        let version = FileVersion.of(file.path)
         do {
             if file.size <= spec.chunkBytes {
                 whole = try RawReader.wholeFile(file)
@@ -104,6 +107,17 @@ public struct Planner {
         }
         emit(.loader(.beginFile(jobId: jobId, dataset: file.dataset, path: file.relativePath, ingestDate: file.ingestDate,
                                 size: file.size, hash: hash, force: spec.force)))
+        afterHashing?(file)
+        // A file read once (it fits in a chunk) is consistent by construction; one read
+        // twice (hashed, then streamed) must not change in between.
+        let unchanged: () throws -> Void = whole != nil ? {} : {
+            guard let now = FileVersion.of(file.path) else {
+                throw FileChangedError("the file disappeared while it was read (it was \(version.map { "\($0)" } ?? "unreadable"))")
+            }
+            guard now == version else {
+                throw FileChangedError("the file changed while it was read (\(version.map { "\($0)" } ?? "unknown") -> \(now)); nothing of it is loaded, a rerun reads the new version")
+            }
+        }
         let documents: [RawDocument]
         do { documents = try RawReader.documents(of: file) } catch {
             emit(.loader(.sealFile(dataset: file.dataset, path: file.relativePath, documentCount: 0,
@@ -116,14 +130,18 @@ public struct Planner {
             let documentId = DocumentID.make(dataset: file.dataset, source: document.source, contentHash: hash)
             if !spec.force && state.mergedDocuments.contains(documentId) { continue }
             p.documents += 1
-            plan(document: document, of: file, whole: whole, documentId: documentId, progress: &p, report: report, emit: emit)
+            plan(document: document, of: file, whole: whole, documentId: documentId, unchanged: unchanged,
+                 progress: &p, report: report, emit: emit)
         }
+        // A file that changed was recorded with the hash of the version planned: the next run sees
+        // another hash, so it reads the new version (its documents have new ids).
         emit(.loader(.sealFile(dataset: file.dataset, path: file.relativePath, documentCount: documents.count,
                                fileError: nil)))
         p.filesPlanned += 1
     }
 
-    private func plan(document: RawDocument, of file: RawFile, whole: RawReader.WholeFile?, documentId: Int64, progress p: inout Progress,
+    private func plan(document: RawDocument, of file: RawFile, whole: RawReader.WholeFile?, documentId: Int64,
+                      unchanged: () throws -> Void, progress p: inout Progress,
                       report: (Progress) -> Void, emit: (Event) -> Void) {
         var splitter = RecordSplitter(mode: document.format == .json ? .json : .lines)
         var chunkIndex = 0
@@ -150,6 +168,11 @@ public struct Planner {
            let size = RawReader.uncompressedSizeHint(of: document, in: file, whole: whole),
            size <= spec.chunkBytes * Self.wholeDocumentInflation,
            let stored = try? RawReader.stored(document, of: file, whole: whole) {
+            do { try unchanged() } catch {
+                emit(.loader(.documentFailed(dataset: file.dataset, documentId: documentId, filePath: file.relativePath,
+                                             source: document.source, ingestDate: file.ingestDate, reason: "\(error)")))
+                return
+            }
             var task = makeTask(final: true)
             task.document = stored
             p.uncompressedBytes += size
@@ -173,6 +196,7 @@ public struct Planner {
                 try splitter.consume(bytes, take)
             }
             try splitter.finish(take)
+            try unchanged()  // before the final chunk: a changed file's document never completes
         } catch {
             p.records += recordCount
             emit(.loader(.documentFailed(dataset: file.dataset, documentId: documentId, filePath: file.relativePath,

@@ -23,3 +23,32 @@ enum FileStatus: Equatable {
         }
     }
 }
+
+/// A file's identity and version as stat(2) sees it: a rewrite (in place or
+/// by rename), a truncation or an append changes it. The planner compares
+/// the version it hashed with the one it read, so a file that changes while
+/// it is read fails instead of loading a mix of two versions.
+public struct FileVersion: Equatable, Sendable, CustomStringConvertible {
+    public let size: Int64
+    public let modifiedSeconds: Int
+    public let modifiedNanoseconds: Int
+    public let inode: UInt64
+    public let device: UInt64
+
+    /// The file's version now; nil when it is gone.
+    public static func of(_ path: String) -> FileVersion? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return FileVersion(size: Int64(info.st_size), modifiedSeconds: Int(info.st_mtim.tv_sec),
+                           modifiedNanoseconds: Int(info.st_mtim.tv_nsec), inode: UInt64(info.st_ino),
+                           device: UInt64(info.st_dev))
+    }
+
+    public var description: String { "\(size) bytes, modified \(modifiedSeconds).\(String(format: "%09d", modifiedNanoseconds)), inode \(inode)" }
+}
+
+/// A raw file changed or disappeared between being hashed and being read.
+public struct FileChangedError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
