@@ -52,7 +52,10 @@ public final class ClusterLoader: @unchecked Sendable {
     private var isStopped: Bool { lock.withLock { stopped } }
 
     public func run() {
-        defer { logger.notice("loader stopped", metadata: ["commits": "\(commits)"]) }
+        defer {
+            loader.close()  // gives the writer lock back before the process ends
+            logger.notice("loader stopped", metadata: ["commits": "\(commits)"])
+        }
         // The warehouse's writer from the start: connect (and take the writer lock, waiting for another writer) now.
         do { try loader.withRetry { _ in } } catch {
             logger.error("cannot open the warehouse; retrying with the first batch", metadata: ["error": "\(error)"])

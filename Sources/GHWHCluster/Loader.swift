@@ -200,7 +200,12 @@ public final class Loader: @unchecked Sendable {
         return samples.map { .init(dataset: $0.dataset, source: $0.source, ordinal: $0.ordinal, reason: $0.reason) }
     }
 
-    public func close() { connection?.close(); connection = nil; store = nil; goldStore = nil }
+    public func close() {
+        // The server ends a closed session (and its locks) a moment later; the next writer
+        // should not find the writer lock still held, so it is released here first.
+        if writer != nil, let connection, connection.isAlive { _ = try? connection.query("SELECT pg_advisory_unlock_all()") }
+        connection?.close(); connection = nil; store = nil; goldStore = nil
+    }
 }
 
 extension Loader {

@@ -24,10 +24,11 @@ import Testing
         return (run.0.terminationStatus, text)
     }
 
-    /// Holds the writer lock from the test, as another writer would.
+    /// Holds the writer lock from the test, as another writer would (a writer
+    /// that just ended may still be leaving: waits for it, bounded).
     static func holdLock(_ db: String, holder: String) throws -> PGConnection {
         let c = try PGConnection(conninfo: db)
-        try WriterLock.take(on: c, holder: holder, wait: 0) { _ in }
+        try WriterLock.take(on: c, holder: holder, wait: 30) { _ in }
         return c
     }
 
