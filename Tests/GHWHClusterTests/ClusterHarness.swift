@@ -236,3 +236,14 @@ final class NetworkNamespaceHost: @unchecked Sendable {
         return text
     }
 }
+
+/// Runs a blocking test body on a thread of its own: the cluster tests wait
+/// on processes and sockets for seconds, and doing that on Swift's
+/// cooperative pool (two threads here) would starve the suites that need it.
+func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        let thread = Thread { continuation.resume(with: Result { try body() }) }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+}

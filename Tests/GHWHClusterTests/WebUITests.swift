@@ -27,34 +27,36 @@ import Testing
 
     /// A finished job keeps its task table; after a coordinator restart the
     /// job page reads it from the journal (Spark's history server).
-    @Test func aFinishedJobsTaskTableOutlivesTheCoordinator() throws {
-        let (raw, _) = try Fixtures.generate(repos: 2, issues: 8, prs: 4, days: 2, seed: 41)
-        let db = try Fixtures.database()
-        let cluster = try ClusterHarness(conninfo: db, raw: raw)
-        defer { cluster.stopAll() }
-        let uiPort = try ClusterHarness.freePort()
-        try cluster.startCoordinator(name: "coordinator-1", extra: ["--ui-listen", "127.0.0.1:\(uiPort)"])
-        try cluster.startWorker("w1", cores: 2)
-        try cluster.startLoader()
-        let c = try cluster.client()
-        let id = try c.submit(SubmitJob(job: "all", from: nil, to: nil, force: false, rawRoot: raw))
-        let done = try cluster.waitForJob(id, client: c, timeout: 60)
-        c.close()
-        #expect(done.state == .succeeded)
-        let before = try Self.get(port: uiPort, "/jobs/\(id)")
-        #expect(before.body.contains("Duration") && before.body.contains(#"<span class="badge committed">committed</span>"#))
-        #expect(!before.body.contains("No task list kept"))
-        #expect(try cluster.signalAndWait("coordinator-1", SIGTERM) == 0)
-
-        try cluster.startCoordinator(name: "coordinator-2", extra: ["--ui-listen", "127.0.0.1:\(uiPort)"])
-        let after = try Self.get(port: uiPort, "/jobs/\(id)")
-        #expect(after.status == 200)
-        #expect(after.body.contains(#"<span class="badge committed">committed</span>"#) && after.body.contains(">w1<"))
-        let api = try Self.get(port: uiPort, "/api/v1/jobs/\(id)")
-        let job = try #require(try JSONSerialization.jsonObject(with: Data(api.body.utf8)) as? [String: Any])
-        let tasks = try #require(job["tasks"] as? [[String: Any]])
-        #expect(tasks.count == done.tasksDone && tasks.allSatisfy { $0["state"] as? String == "committed" })
-        #expect(job["state"] as? String == "succeeded")
+    @Test func aFinishedJobsTaskTableOutlivesTheCoordinator() async throws {
+        try await offPool {
+            let (raw, _) = try Fixtures.generate(repos: 2, issues: 8, prs: 4, days: 2, seed: 41)
+            let db = try Fixtures.database()
+            let cluster = try ClusterHarness(conninfo: db, raw: raw)
+            defer { cluster.stopAll() }
+            let uiPort = try ClusterHarness.freePort()
+            try cluster.startCoordinator(name: "coordinator-1", extra: ["--ui-listen", "127.0.0.1:\(uiPort)"])
+            try cluster.startWorker("w1", cores: 2)
+            try cluster.startLoader()
+            let c = try cluster.client()
+            let id = try c.submit(SubmitJob(job: "all", from: nil, to: nil, force: false, rawRoot: raw))
+            let done = try cluster.waitForJob(id, client: c, timeout: 60)
+            c.close()
+            #expect(done.state == .succeeded)
+            let before = try Self.get(port: uiPort, "/jobs/\(id)")
+            #expect(before.body.contains("Duration") && before.body.contains(#"<span class="badge committed">committed</span>"#))
+            #expect(!before.body.contains("No task list kept"))
+            #expect(try cluster.signalAndWait("coordinator-1", SIGTERM) == 0)
+    
+            try cluster.startCoordinator(name: "coordinator-2", extra: ["--ui-listen", "127.0.0.1:\(uiPort)"])
+            let after = try Self.get(port: uiPort, "/jobs/\(id)")
+            #expect(after.status == 200)
+            #expect(after.body.contains(#"<span class="badge committed">committed</span>"#) && after.body.contains(">w1<"))
+            let api = try Self.get(port: uiPort, "/api/v1/jobs/\(id)")
+            let job = try #require(try JSONSerialization.jsonObject(with: Data(api.body.utf8)) as? [String: Any])
+            let tasks = try #require(job["tasks"] as? [[String: Any]])
+            #expect(tasks.count == done.tasksDone && tasks.allSatisfy { $0["state"] as? String == "committed" })
+            #expect(job["state"] as? String == "succeeded")
+        }
     }
 
     @Test func pagesAPIAndMetricsWithAJobInFlight() throws {

@@ -32,68 +32,74 @@ import Testing
         return c
     }
 
-    @Test func twoRunsStartedTogetherBothSucceedOneAfterTheOther() throws {
-        let (raw, _) = try Fixtures.generate(repos: 3, issues: 30, prs: 20, days: 3, seed: 61)
-        let reference = try Fixtures.database()
-        #expect(try Fixtures.run(reference, raw: raw).succeeded)
-        let db = try Fixtures.database()
-        let first = try Self.ghwhRun(db, raw: raw), second = try Self.ghwhRun(db, raw: raw)
-        let a = Self.finish(first), b = Self.finish(second)
-        #expect(a.status == 0 && b.status == 0, "\(a.output.suffix(1500))\n---\n\(b.output.suffix(1500))")
-        #expect(!(a.output + b.output).contains("duplicate key"))
-        #expect(try ClusterTests.tables(db) == ClusterTests.tables(reference))
+    @Test func twoRunsStartedTogetherBothSucceedOneAfterTheOther() async throws {
+        try await offPool {
+            let (raw, _) = try Fixtures.generate(repos: 3, issues: 30, prs: 20, days: 3, seed: 61)
+            let reference = try Fixtures.database()
+            #expect(try Fixtures.run(reference, raw: raw).succeeded)
+            let db = try Fixtures.database()
+            let first = try Self.ghwhRun(db, raw: raw), second = try Self.ghwhRun(db, raw: raw)
+            let a = Self.finish(first), b = Self.finish(second)
+            #expect(a.status == 0 && b.status == 0, "\(a.output.suffix(1500))\n---\n\(b.output.suffix(1500))")
+            #expect(!(a.output + b.output).contains("duplicate key"))
+            #expect(try ClusterTests.tables(db) == ClusterTests.tables(reference))
+        }
     }
 
-    @Test func aRunWithNoWaitNamesTheWriterItFound() throws {
-        let (raw, _) = try Fixtures.generate(repos: 2, issues: 6, prs: 4, days: 1, seed: 62)
-        let db = try Fixtures.database()
-        #expect(try Fixtures.run(db, raw: raw).succeeded)  // migrated, with the lock table
-        let held = try Self.holdLock(db, holder: "ghwh run job-elsewhere (pid 1 on cron-host)")
-        let refused = Self.finish(try Self.ghwhRun(db, raw: raw, extra: ["--no-wait", "--force"]))
-        #expect(refused.status != 0)
-        #expect(refused.output.contains("the warehouse has another writer: ghwh run job-elsewhere (pid 1 on cron-host), since 20"),
-                "\(refused.output.suffix(2000))")
-        #expect(!refused.output.contains("duplicate key"))
-        // With a wait, it waits for the writer and then runs.
-        let waiting = try Self.ghwhRun(db, raw: raw, extra: ["--wait-timeout", "60", "--force"])
-        var text = ""
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline && !text.contains("waiting for the warehouse's other writer") {
-            text += String(decoding: waiting.1.fileHandleForReading.availableData, as: UTF8.self)
+    @Test func aRunWithNoWaitNamesTheWriterItFound() async throws {
+        try await offPool {
+            let (raw, _) = try Fixtures.generate(repos: 2, issues: 6, prs: 4, days: 1, seed: 62)
+            let db = try Fixtures.database()
+            #expect(try Fixtures.run(db, raw: raw).succeeded)  // migrated, with the lock table
+            let held = try Self.holdLock(db, holder: "ghwh run job-elsewhere (pid 1 on cron-host)")
+            let refused = Self.finish(try Self.ghwhRun(db, raw: raw, extra: ["--no-wait", "--force"]))
+            #expect(refused.status != 0)
+            #expect(refused.output.contains("the warehouse has another writer: ghwh run job-elsewhere (pid 1 on cron-host), since 20"),
+                    "\(refused.output.suffix(2000))")
+            #expect(!refused.output.contains("duplicate key"))
+            // With a wait, it waits for the writer and then runs.
+            let waiting = try Self.ghwhRun(db, raw: raw, extra: ["--wait-timeout", "60", "--force"])
+            var text = ""
+            let deadline = Date().addingTimeInterval(60)
+            while Date() < deadline && !text.contains("waiting for the warehouse's other writer") {
+                text += String(decoding: waiting.1.fileHandleForReading.availableData, as: UTF8.self)
+            }
+            #expect(text.contains("cron-host"), "\(text.suffix(2000))")
+            held.close()
+            let done = Self.finish(waiting)
+            #expect(done.status == 0, "\(done.output.suffix(2000))")
         }
-        #expect(text.contains("cron-host"), "\(text.suffix(2000))")
-        held.close()
-        let done = Self.finish(waiting)
-        #expect(done.status == 0, "\(done.output.suffix(2000))")
     }
 
-    @Test func aRunWhileAClusterLoaderIsLiveAndALoaderStartedWhileARunHoldsTheWarehouse() throws {
-        let (raw, _) = try Fixtures.generate(repos: 2, issues: 8, prs: 5, days: 2, seed: 63)
-        let reference = try Fixtures.database()
-        #expect(try Fixtures.run(reference, raw: raw).succeeded)
-        let db = try Fixtures.database()
-        let cluster = try ClusterHarness(conninfo: db, raw: raw)
-        defer { cluster.stopAll() }
-        try cluster.startCoordinator()
-        try cluster.startLoader("loader-1")
-        try cluster.waitFor("the loader to hold the warehouse", timeout: 60) {
-            (try? Fixtures.scalar(db, "SELECT holder FROM ghwh_meta.writer_lock"))??.hasPrefix("ghwh loader") == true
+    @Test func aRunWhileAClusterLoaderIsLiveAndALoaderStartedWhileARunHoldsTheWarehouse() async throws {
+        try await offPool {
+            let (raw, _) = try Fixtures.generate(repos: 2, issues: 8, prs: 5, days: 2, seed: 63)
+            let reference = try Fixtures.database()
+            #expect(try Fixtures.run(reference, raw: raw).succeeded)
+            let db = try Fixtures.database()
+            let cluster = try ClusterHarness(conninfo: db, raw: raw)
+            defer { cluster.stopAll() }
+            try cluster.startCoordinator()
+            try cluster.startLoader("loader-1")
+            try cluster.waitFor("the loader to hold the warehouse", timeout: 60) {
+                (try? Fixtures.scalar(db, "SELECT holder FROM ghwh_meta.writer_lock"))??.hasPrefix("ghwh loader") == true
+            }
+            let refused = Self.finish(try Self.ghwhRun(db, raw: raw, extra: ["--no-wait"]))
+            #expect(refused.status != 0 && refused.output.contains("the warehouse has another writer: ghwh loader"),
+                    "\(refused.output.suffix(2000))")
+    
+            // A loader that starts while a run holds the warehouse waits for it, then loads.
+            #expect(try cluster.signalAndWait("loader-1", SIGTERM) == 0)
+            let held = try Self.holdLock(db, holder: "ghwh run job-nightly (pid 2 on cron-host)")
+            try cluster.startLoader("loader-2")
+            try cluster.waitFor("the second loader to wait, naming the run", timeout: 60) {
+                cluster.log("loader-2").contains("waiting for the warehouse's other writer") && cluster.log("loader-2").contains("job-nightly")
+            }
+            held.close()
+            try cluster.startWorker("w1", cores: 2)
+            let status = try cluster.runJob()
+            #expect(status.state == .succeeded, "\(status)")
+            #expect(try ClusterTests.tables(db) == ClusterTests.tables(reference))
         }
-        let refused = Self.finish(try Self.ghwhRun(db, raw: raw, extra: ["--no-wait"]))
-        #expect(refused.status != 0 && refused.output.contains("the warehouse has another writer: ghwh loader"),
-                "\(refused.output.suffix(2000))")
-
-        // A loader that starts while a run holds the warehouse waits for it, then loads.
-        #expect(try cluster.signalAndWait("loader-1", SIGTERM) == 0)
-        let held = try Self.holdLock(db, holder: "ghwh run job-nightly (pid 2 on cron-host)")
-        try cluster.startLoader("loader-2")
-        try cluster.waitFor("the second loader to wait, naming the run", timeout: 60) {
-            cluster.log("loader-2").contains("waiting for the warehouse's other writer") && cluster.log("loader-2").contains("job-nightly")
-        }
-        held.close()
-        try cluster.startWorker("w1", cores: 2)
-        let status = try cluster.runJob()
-        #expect(status.state == .succeeded, "\(status)")
-        #expect(try ClusterTests.tables(db) == ClusterTests.tables(reference))
     }
 }

@@ -22,10 +22,15 @@ struct ServerLifecycleTests {
 
         #expect(throws: WebUIError.alreadyRunning(port: port)) { try ui.start() }
 
-        let started = Date()
-        try await onThread { ui.stop() }
+        // Timed on the thread that stops it: resuming this task afterwards may wait for a
+        // cooperative-pool thread that other suites' blocking tests hold.
+        let stopSeconds = try await onThread { () -> Double in
+            let started = Date()
+            ui.stop()
+            return Date().timeIntervalSince(started)
+        }
         #expect(ui.boundPort == nil)
-        #expect(Date().timeIntervalSince(started) < CoordinatorWebUI.stopGracePeriod)
+        #expect(stopSeconds < CoordinatorWebUI.stopGracePeriod)
         #expect(throws: RawHTTPError.self) { try rawGet(port: port, path: "/healthz") }
         ui.stop()  // second stop is a no-op
     }
