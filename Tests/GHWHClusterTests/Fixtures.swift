@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import GHWHCluster
 import GHWHRaw
 import GHWHSampleData
@@ -45,6 +46,33 @@ enum Fixtures {
     }
 
     static func date(_ s: String) -> IngestDate { IngestDate(s)! }
+
+    /// A generated tree, a database that local mode loaded from it (the reference), and an empty database.
+    static func treeWithReference(repos: Int, issues: Int, prs: Int, days: Int, seed: UInt64) throws
+        -> (raw: String, reference: String, db: String) {
+        let (raw, _) = try generate(repos: repos, issues: issues, prs: prs, days: days, seed: seed)
+        let reference = try database()
+        #expect(try run(reference, raw: raw).succeeded)
+        return (raw, reference, try database())
+    }
+
+    /// `ghwh run --job all` as a process (stdout and stderr through the pipe; `finish` drains it).
+    static func ghwhRun(_ db: String, raw: String, extra: [String] = []) throws -> (Process, Pipe) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: ClusterHarness.binary)
+        p.arguments = ["run", "--job", "all", "--raw", raw, "--database-url", db, "--no-progress"] + extra
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        return (p, out)
+    }
+
+    static func finish(_ run: (Process, Pipe)) -> (status: Int32, output: String) {
+        let text = String(decoding: run.1.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        run.0.waitUntilExit()
+        return (run.0.terminationStatus, text)
+    }
 
     static let silverTables = ["sta_github.issues", "sta_github.pull_requests", "sta_github.pull_request_labels"]
 

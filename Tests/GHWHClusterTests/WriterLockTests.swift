@@ -7,23 +7,6 @@ import Testing
 /// loader): a second one waits, naming the first and since when, or gives up
 /// with that message; never a constraint error.
 @Suite(.serialized) struct WriterLockTests {
-    static func ghwhRun(_ db: String, raw: String, extra: [String] = []) throws -> (Process, Pipe) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: ClusterHarness.binary)
-        p.arguments = ["run", "--job", "all", "--raw", raw, "--database-url", db, "--no-progress"] + extra
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        return (p, out)
-    }
-
-    static func finish(_ run: (Process, Pipe)) -> (status: Int32, output: String) {
-        let text = String(decoding: run.1.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        run.0.waitUntilExit()
-        return (run.0.terminationStatus, text)
-    }
-
     /// Holds the writer lock from the test, as another writer would (a writer
     /// that just ended may still be leaving: waits for it, bounded).
     static func holdLock(_ db: String, holder: String) throws -> PGConnection {
@@ -34,12 +17,9 @@ import Testing
 
     @Test func twoRunsStartedTogetherBothSucceedOneAfterTheOther() async throws {
         try await offPool {
-            let (raw, _) = try Fixtures.generate(repos: 3, issues: 30, prs: 20, days: 3, seed: 61)
-            let reference = try Fixtures.database()
-            #expect(try Fixtures.run(reference, raw: raw).succeeded)
-            let db = try Fixtures.database()
-            let first = try Self.ghwhRun(db, raw: raw), second = try Self.ghwhRun(db, raw: raw)
-            let a = Self.finish(first), b = Self.finish(second)
+            let (raw, reference, db) = try Fixtures.treeWithReference(repos: 3, issues: 30, prs: 20, days: 3, seed: 61)
+            let first = try Fixtures.ghwhRun(db, raw: raw), second = try Fixtures.ghwhRun(db, raw: raw)
+            let a = Fixtures.finish(first), b = Fixtures.finish(second)
             #expect(a.status == 0 && b.status == 0, "\(a.output.suffix(1500))\n---\n\(b.output.suffix(1500))")
             #expect(!(a.output + b.output).contains("duplicate key"))
             #expect(try ClusterTests.tables(db) == ClusterTests.tables(reference))
@@ -52,13 +32,13 @@ import Testing
             let db = try Fixtures.database()
             #expect(try Fixtures.run(db, raw: raw).succeeded)  // migrated, with the lock table
             let held = try Self.holdLock(db, holder: "ghwh run job-elsewhere (pid 1 on cron-host)")
-            let refused = Self.finish(try Self.ghwhRun(db, raw: raw, extra: ["--no-wait", "--force"]))
+            let refused = Fixtures.finish(try Fixtures.ghwhRun(db, raw: raw, extra: ["--no-wait", "--force"]))
             #expect(refused.status != 0)
             #expect(refused.output.contains("the warehouse has another writer: ghwh run job-elsewhere (pid 1 on cron-host), since 20"),
                     "\(refused.output.suffix(2000))")
             #expect(!refused.output.contains("duplicate key"))
             // With a wait, it waits for the writer and then runs.
-            let waiting = try Self.ghwhRun(db, raw: raw, extra: ["--wait-timeout", "60", "--force"])
+            let waiting = try Fixtures.ghwhRun(db, raw: raw, extra: ["--wait-timeout", "60", "--force"])
             var text = ""
             let deadline = Date().addingTimeInterval(60)
             while Date() < deadline && !text.contains("waiting for the warehouse's other writer") {
@@ -66,17 +46,14 @@ import Testing
             }
             #expect(text.contains("cron-host"), "\(text.suffix(2000))")
             held.close()
-            let done = Self.finish(waiting)
+            let done = Fixtures.finish(waiting)
             #expect(done.status == 0, "\(done.output.suffix(2000))")
         }
     }
 
     @Test func aRunWhileAClusterLoaderIsLiveAndALoaderStartedWhileARunHoldsTheWarehouse() async throws {
         try await offPool {
-            let (raw, _) = try Fixtures.generate(repos: 2, issues: 8, prs: 5, days: 2, seed: 63)
-            let reference = try Fixtures.database()
-            #expect(try Fixtures.run(reference, raw: raw).succeeded)
-            let db = try Fixtures.database()
+            let (raw, reference, db) = try Fixtures.treeWithReference(repos: 2, issues: 8, prs: 5, days: 2, seed: 63)
             let cluster = try ClusterHarness(conninfo: db, raw: raw)
             defer { cluster.stopAll() }
             try cluster.startCoordinator()
@@ -84,7 +61,7 @@ import Testing
             try cluster.waitFor("the loader to hold the warehouse", timeout: 60) {
                 (try? Fixtures.scalar(db, "SELECT holder FROM ghwh_meta.writer_lock"))??.hasPrefix("ghwh loader") == true
             }
-            let refused = Self.finish(try Self.ghwhRun(db, raw: raw, extra: ["--no-wait"]))
+            let refused = Fixtures.finish(try Fixtures.ghwhRun(db, raw: raw, extra: ["--no-wait"]))
             #expect(refused.status != 0 && refused.output.contains("the warehouse has another writer: ghwh loader"),
                     "\(refused.output.suffix(2000))")
     
