@@ -93,7 +93,7 @@ let package = Package(
         ]),
         .testTarget(name: "GHWHClusterTests", dependencies: [
             "GHWHCluster", "GHWHWarehouse", "GHWHSampleData", "GHWHRaw", "GHWHModel", "GHWHTestSupport", "GHWHCLI",
-            "GHWHReport",
+            "GHWHReport", "GHWHJSON", "GHWHWire",
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
     ]

@@ -54,8 +54,12 @@ struct JobDriver {
         job.update { $0.phase = "silver" }
         let state = try reader.warehouseState(datasets: job.spec.job.datasets)
         let planner = Planner(spec: job.spec, jobId: job.id, state: state, logger: logger)
-        let files = try planner.files()
-        planner.run(files: files, progress: { p in job.update { $0.planner = p } },
+        let scan = try planner.scan()
+        job.update { f in
+            f.summary.ignoredPaths += scan.ignored.count
+            f.summary.failures += scan.failed.map { .init(dataset: $0.dataset.rawValue, source: $0.path, reason: $0.reason) }
+        }
+        planner.run(files: scan.files, progress: { p in job.update { $0.planner = p } },
                     isCancelled: { scheduler.jobError != nil }) { event in
             switch event {
             case .task(let t): _ = scheduler.enqueue(.silver(t))

@@ -34,6 +34,8 @@ public struct JobSummary: Sendable, Codable {
     public var tasksCommitted = 0
     public var duplicateResults = 0
     public var uncompressedBytes: Int64 = 0
+    /// Raw paths left out on purpose (each logged): not date folders, hidden or marker files.
+    public var ignoredPaths = 0
     public var seconds: Double = 0
     /// Set when the job stopped before finishing (e.g. the database went away for good).
     public var fatalError: String?
@@ -58,6 +60,7 @@ public struct JobSummary: Sendable, Codable {
         tasksCommitted += d.tasksCommitted
         duplicateResults += d.duplicateResults
         uncompressedBytes += d.uncompressedBytes
+        ignoredPaths += d.ignoredPaths
     }
 
     /// A human-readable multi-line account.
@@ -72,6 +75,9 @@ public struct JobSummary: Sendable, Codable {
         if gold.tasks > 0 || !goldTargets.isEmpty {
             let rows = gold.rows.keys.sorted().map { "\($0) \(gold.rows[$0]!)" }.joined(separator: ", ")
             lines.append("  gold: \(gold.repos) repos recomputed in \(gold.tasks) tasks (\(String(format: "%.1f", gold.seconds)) s)\(rows.isEmpty ? "" : ": " + rows)")
+        }
+        if ignoredPaths > 0 {
+            lines.append("  ignored: \(ignoredPaths) path\(ignoredPaths == 1 ? "" : "s") (not date folders, or hidden or marker files), see log")
         }
         if !failures.isEmpty {
             lines.append("  failed (nothing loaded from these):")

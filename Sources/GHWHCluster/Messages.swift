@@ -15,6 +15,9 @@ public struct RecordBatch: Sendable {
     public var documentOffsets: [Int64] = []
     /// Ordinal (0-based index in the document) of the first record.
     public var firstOrdinal: Int = 0
+    /// Records (by index in the batch) that were over the size limit: their
+    /// full length; their bytes here are only the excerpt the reject keeps.
+    public var oversizedLengths: [Int: Int] = [:]
 
     /// Reserving the chunk size up front avoids doubling growth (2x memory per batch).
     public init(firstOrdinal: Int = 0, reservingCapacity: Int = 0) {
@@ -24,8 +27,15 @@ public struct RecordBatch: Sendable {
 
     public var count: Int { bounds.count - 1 }
     public var byteCount: Int { bytes.count }
+    /// Bytes of JSON the batch stands for (oversized records at their full length).
+    public var inputBytes: Int {
+        oversizedLengths.reduce(bytes.count) { sum, entry in
+            sum + entry.value - (bounds[entry.key + 1] - bounds[entry.key])
+        }
+    }
 
-    public mutating func append(_ record: UnsafeRawBufferPointer, documentOffset: Int64) {
+    public mutating func append(_ record: UnsafeRawBufferPointer, documentOffset: Int64, oversizedLength: Int? = nil) {
+        if let oversizedLength { oversizedLengths[count] = oversizedLength }
         bytes.append(contentsOf: record)
         bounds.append(bytes.count)
         documentOffsets.append(documentOffset)

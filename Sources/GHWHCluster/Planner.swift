@@ -47,14 +47,28 @@ public struct Planner {
         self.spec = spec; self.jobId = jobId; self.state = state; self.logger = logger
     }
 
-    /// The files the job covers, per dataset in dependency order.
-    public func files() throws -> [RawFile] {
+    /// What the job covers: the files per dataset in dependency order, and the
+    /// paths left out on purpose or failed (logged here, one line each).
+    public struct Scan: Sendable {
+        public var files: [RawFile] = []
+        public var ignored: [String] = []
+        public var failed: [(dataset: Dataset, path: String, reason: String)] = []
+    }
+
+    public func scan() throws -> Scan {
         let layout = RawLayout(root: spec.rawRoot)
-        var all: [RawFile] = []
+        var all = Scan()
         for dataset in spec.job.datasets {
-            let (files, ignored) = try layout.scan(dataset: dataset, dates: spec.dates)
-            for name in ignored { logger.notice("ignoring raw path that is not <YYYY-MM-DD>/<name>.{json.zip,json.gz,json,jsonl,ndjson}", metadata: ["path": "\(name)"]) }
-            all += files
+            let found = try layout.scan(dataset: dataset, dates: spec.dates)
+            for path in found.ignored {
+                logger.notice("ignoring raw path (not a date folder, or a hidden or marker file)", metadata: ["path": "\(path)"])
+            }
+            for failure in found.failed {
+                logger.error("raw path cannot be read", metadata: ["path": "\(failure.path)", "reason": "\(failure.reason)"])
+            }
+            all.files += found.files
+            all.ignored += found.ignored
+            all.failed += found.failed.map { (dataset, $0.path, $0.reason) }
         }
         return all
     }
@@ -182,7 +196,7 @@ public struct Planner {
         }
         batch.bytes.reserveCapacity(min(spec.chunkBytes + (1 << 20), 64 << 20))
         func take(_ record: RecordSlice) {
-            batch.append(record.bytes, documentOffset: record.offset)
+            batch.append(record.bytes, documentOffset: record.offset, oversizedLength: record.oversizedLength)
             recordCount += 1
             if batch.byteCount >= spec.chunkBytes {
                 emitUnlessCommitted(makeTask(final: false))

@@ -319,6 +319,9 @@ extension WorkerTask {
             w.varint(UInt64(t.records.firstOrdinal))
             w.array(t.records.bounds) { w, b in w.varint(UInt64(b)) }
             w.array(t.records.documentOffsets) { w, o in w.varint(UInt64(max(0, o))) }
+            w.array(t.records.oversizedLengths.sorted { $0.key < $1.key }) { w, e in
+                w.varint(UInt64(e.key)); w.varint(UInt64(e.value))
+            }
             w.bytesByReference(t.records.bytes)
             w.optional(t.document) { w, d in d.encodeWire(into: &w) }
         case .gold(let t):
@@ -339,10 +342,17 @@ extension WorkerTask {
             var batch = RecordBatch(firstOrdinal: Int(try r.varint()))
             batch.bounds = try r.array { Int(try $0.varint()) }
             batch.documentOffsets = try r.array { Int64(try $0.varint()) }
+            let oversized = try r.array { (index: Int(try $0.varint()), length: Int(try $0.varint())) }
             batch.bytes = try r.bytesSlice("records")
             guard batch.bounds.first == 0, batch.bounds.last == batch.bytes.count,
                   batch.documentOffsets.count == batch.count, zip(batch.bounds, batch.bounds.dropFirst()).allSatisfy({ $0 <= $1 }) else {
                 throw WireError.malformed("record batch bounds do not match its bytes")
+            }
+            for entry in oversized {
+                guard entry.index < batch.count, entry.length >= 0, batch.oversizedLengths[entry.index] == nil else {
+                    throw WireError.malformed("record batch names an oversized record it does not hold")
+                }
+                batch.oversizedLengths[entry.index] = entry.length
             }
             let document = try r.optional { try StoredDocument.decodeWire(from: &$0) }
             return .silver(SilverTask(taskId: taskId, jobId: jobId, dataset: dataset, documentId: documentId,

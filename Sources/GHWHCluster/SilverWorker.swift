@@ -13,7 +13,7 @@ public struct SilverWorker: Sendable {
     let issueProjector = JSONProjector(IssueTransform.selection)
     let pullRequestProjector = JSONProjector(PullRequestTransform.selection)
 
-    public static let excerptBytes = 1024
+    public static let excerptBytes = RecordSlice.excerptBytes
 
     public init(name: String) { self.name = name }
 
@@ -45,7 +45,8 @@ public struct SilverWorker: Sendable {
             var inputBytes = 0
             var records = 0
             let take = { (record: RecordSlice) in
-                output.add(record.bytes, ordinal: Int64(record.ordinal), offset: record.offset, projector: projector)
+                output.add(record.bytes, ordinal: Int64(record.ordinal), offset: record.offset,
+                           oversizedLength: record.oversizedLength, projector: projector)
                 records += 1
             }
             do {
@@ -60,13 +61,15 @@ public struct SilverWorker: Sendable {
             return .committed(output.commit(records: records, worker: name), inputBytes: inputBytes)
         }
         let batch = task.records
+        let anyOversized = !batch.oversizedLengths.isEmpty
         batch.bytes.withUnsafeBytes { all in
             for i in 0..<batch.count {
                 output.add(UnsafeRawBufferPointer(rebasing: all[batch.bounds[i] ..< batch.bounds[i + 1]]),
-                           ordinal: Int64(batch.firstOrdinal + i), offset: batch.documentOffsets[i], projector: projector)
+                           ordinal: Int64(batch.firstOrdinal + i), offset: batch.documentOffsets[i],
+                           oversizedLength: anyOversized ? batch.oversizedLengths[i] : nil, projector: projector)
             }
         }
-        return .committed(output.commit(records: batch.count, worker: name), inputBytes: batch.byteCount)
+        return .committed(output.commit(records: batch.count, worker: name), inputBytes: batch.inputBytes)
     }
 
     /// The COPY text of one task's rows and rejects as they are produced.
@@ -86,8 +89,12 @@ public struct SilverWorker: Sendable {
             rows = CopyTextWriter(reservingCapacity: max(1 << 16, input / 8))
         }
 
-        mutating func add(_ record: UnsafeRawBufferPointer, ordinal: Int64, offset: Int64, projector: JSONProjector) {
+        mutating func add(_ record: UnsafeRawBufferPointer, ordinal: Int64, offset: Int64, oversizedLength: Int?,
+                          projector: JSONProjector) {
             do {
+                if let oversizedLength {
+                    throw RecordRejectReason.tooLarge(bytes: oversizedLength, limit: RecordSplitter.defaultMaxRecordBytes)
+                }
                 let value: JSONValue
                 do throws(JSONSyntaxError) { value = try projector.project(record) } catch {
                     throw RecordRejectReason.invalidJSON(offset: error.offset, reason: error.reason)

@@ -13,10 +13,19 @@ public struct RecordSlice {
     public let ordinal: Int
     /// Byte offset of the record's first byte in the (decompressed) document.
     public let offset: Int64
+    /// Set when the record (a JSON Lines line) is longer than the splitter's
+    /// limit: its full length, while `bytes` holds only its first
+    /// `RecordSlice.excerptBytes` bytes. Such a record is a reject, not a
+    /// broken document: in JSON Lines the next line is the next record.
+    public let oversizedLength: Int?
 
-    public init(bytes: UnsafeRawBufferPointer, ordinal: Int, offset: Int64) {
+    /// How much of an oversized record is kept for its reject's excerpt.
+    public static let excerptBytes = 1024
+
+    public init(bytes: UnsafeRawBufferPointer, ordinal: Int, offset: Int64, oversizedLength: Int? = nil) {
         self.bytes = bytes
         self.ordinal = ordinal
         self.offset = offset
+        self.oversizedLength = oversizedLength
     }
 }

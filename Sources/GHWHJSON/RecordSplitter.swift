@@ -33,9 +33,21 @@ public struct RecordSplitter {
     /// Brackets open inside the current array element, innermost last (true = `{`).
     private var openBrackets: [Bool] = []
     private var failure: DocumentStructureError?
+    /// JSON Lines: length so far of a line found to be over the limit (0 when
+    /// none is); its first bytes are in `carry` and the rest is only counted.
+    private var oversizedLength = 0
+    /// Whether every byte of that line so far was whitespace (a blank line is no record, however long).
+    private var oversizedBlank = true
+    /// The last byte of that line so far (a final `\r` is not part of the record).
+    private var oversizedLastByte: UInt8 = 0
 
-    /// - Parameter maxRecordBytes: a record longer than this fails the document.
-    public init(mode: Mode, maxRecordBytes: Int = 64 << 20) {
+    /// The largest record accepted by default (64 MiB).
+    public static let defaultMaxRecordBytes = 64 << 20
+
+    /// - Parameter maxRecordBytes: an array element longer than this fails the
+    ///   document; a longer JSON Lines line is handed out as an oversized record
+    ///   (see `RecordSlice.oversizedLength`) and the next line is read as usual.
+    public init(mode: Mode, maxRecordBytes: Int = RecordSplitter.defaultMaxRecordBytes) {
         self.mode = mode
         self.maxRecordBytes = maxRecordBytes
         self.state = .byteOrderMark
@@ -85,6 +97,7 @@ public struct RecordSplitter {
             return
         case .inLines:
             if carrying { try emitCarriedLine(emit) }
+            if oversizedLength > 0 { try emitOversizedLine(emit) }
         case .arrayStart:
             throw fail(at: end, "truncated document: the array is not closed (expected a value or ']')")
         case .afterComma:
@@ -159,7 +172,7 @@ public struct RecordSplitter {
     private mutating func scanLines(_ p: UnsafePointer<UInt8>, _ n: Int, from start: Int,
                                     _ emit: (RecordSlice) throws -> Void) throws {
         var lineStart = start
-        if !carrying { recordOffset = chunkOffset + Int64(start) }
+        if !carrying && oversizedLength == 0 { recordOffset = chunkOffset + Int64(start) }
         while lineStart < n {
             // Find the next newline a word at a time.
             var i = lineStart
@@ -170,9 +183,9 @@ public struct RecordSplitter {
             }
             while i < n && p[i] != 0x0A { i += 1 }
             if i == n { break }
-            if carrying {
-                try appendToCarry(p + lineStart, i - lineStart)
-                try emitCarriedLine(emit)
+            if carrying || oversizedLength > 0 {
+                appendLinePart(p + lineStart, i - lineStart)
+                if oversizedLength > 0 { try emitOversizedLine(emit) } else { try emitCarriedLine(emit) }
             } else {
                 try emitLine(p + lineStart, i - lineStart, emit)
             }
@@ -180,10 +193,40 @@ public struct RecordSplitter {
             recordOffset = chunkOffset + Int64(lineStart)
         }
         if lineStart < n {
-            if !carrying { recordOffset = chunkOffset + Int64(lineStart) }
-            try appendToCarry(p + lineStart, n - lineStart)
-            carrying = true
+            if !carrying && oversizedLength == 0 { recordOffset = chunkOffset + Int64(lineStart) }
+            appendLinePart(p + lineStart, n - lineStart)
         }
+    }
+
+    /// Adds part of a line that spans chunks: to `carry` while the line fits the
+    /// limit; past it, only its length is counted and `carry` keeps the excerpt.
+    private mutating func appendLinePart(_ p: UnsafePointer<UInt8>, _ count: Int) {
+        // One byte of slack: a line's final `\r` is stripped before its length is judged.
+        if oversizedLength == 0 && carry.count + count <= maxRecordBytes + 1 {
+            carry.append(contentsOf: UnsafeBufferPointer(start: p, count: count))
+            carrying = true
+            return
+        }
+        if oversizedLength == 0 {
+            // The line just went over the limit: keep its first bytes for the reject.
+            oversizedLength = carry.count
+            oversizedBlank = carry.allSatisfy(isJSONWhitespace)
+            oversizedLastByte = carry.last ?? 0
+            carrying = false
+            if carry.count > RecordSlice.excerptBytes {
+                carry.removeSubrange(RecordSlice.excerptBytes...)
+            }
+        }
+        if carry.count < RecordSlice.excerptBytes {
+            carry.append(contentsOf: UnsafeBufferPointer(start: p, count: min(count, RecordSlice.excerptBytes - carry.count)))
+        }
+        if oversizedBlank {
+            var k = 0
+            while k < count && isJSONWhitespace(p[k]) { k += 1 }
+            oversizedBlank = k == count
+        }
+        if count > 0 { oversizedLastByte = p[count - 1] }
+        oversizedLength += count
     }
 
     private mutating func emitCarriedLine(_ emit: (RecordSlice) throws -> Void) throws {
@@ -194,7 +237,24 @@ public struct RecordSplitter {
         resetCarry()
     }
 
-    /// Emits a line unless it is blank; strips one trailing `\r`.
+    /// Hands out the line that went over the limit as an oversized record (its
+    /// excerpt and length) unless it was blank.
+    private mutating func emitOversizedLine(_ emit: (RecordSlice) throws -> Void) throws {
+        let length = oversizedLength - (oversizedLastByte == 0x0D ? 1 : 0)
+        oversizedLength = 0
+        defer { resetCarry(); oversizedBlank = true }
+        if oversizedBlank { return }
+        // (A line goes oversized at maxRecordBytes + 2 bytes, so without its `\r` it is still over.)
+        let index = ordinal
+        ordinal += 1
+        try carry.withUnsafeBytes { excerpt in
+            let kept = UnsafeRawBufferPointer(rebasing: excerpt.prefix(min(excerpt.count, length)))
+            try emit(RecordSlice(bytes: kept, ordinal: index, offset: recordOffset, oversizedLength: length))
+        }
+    }
+
+    /// Emits a line unless it is blank; strips one trailing `\r`. A line over
+    /// the limit is handed out as an oversized record.
     private mutating func emitLine(_ p: UnsafePointer<UInt8>, _ length: Int,
                                    _ emit: (RecordSlice) throws -> Void) throws {
         var count = length
@@ -202,9 +262,9 @@ public struct RecordSplitter {
         var k = 0
         while k < count && isJSONWhitespace(p[k]) { k += 1 }
         if k == count { return }
-        if count > maxRecordBytes { throw tooLarge(count) }
-        let slice = RecordSlice(bytes: UnsafeRawBufferPointer(start: p, count: count),
-                                ordinal: ordinal, offset: recordOffset)
+        let oversized = count > maxRecordBytes
+        let slice = RecordSlice(bytes: UnsafeRawBufferPointer(start: p, count: oversized ? min(count, RecordSlice.excerptBytes) : count),
+                                ordinal: ordinal, offset: recordOffset, oversizedLength: oversized ? count : nil)
         ordinal += 1
         try emit(slice)
     }

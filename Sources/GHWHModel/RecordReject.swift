@@ -12,6 +12,8 @@ public enum RecordRejectReason: Error, Equatable, Sendable, CustomStringConverti
     case noRepository
     /// A projected field holds the wrong JSON type.
     case wrongType(field: String, expected: String, found: String)
+    /// A JSON Lines line longer than the record size limit (it is not parsed).
+    case tooLarge(bytes: Int, limit: Int)
 
     public var description: String {
         switch self {
@@ -23,6 +25,7 @@ public enum RecordRejectReason: Error, Equatable, Sendable, CustomStringConverti
         case .invalidTimestamp(let field, let value): return "`\(field)` is not an ISO-8601 timestamp: \(value.prefix(60))"
         case .noRepository: return "no repository can be derived (repository_url, base.repo.full_name, url, html_url)"
         case .wrongType(let field, let expected, let found): return "`\(field)` is a JSON \(found), expected \(expected)"
+        case .tooLarge(let bytes, let limit): return "record is \(bytes) bytes, over the limit of \(limit) bytes per record"
         }
     }
 
@@ -37,6 +40,7 @@ public enum RecordRejectReason: Error, Equatable, Sendable, CustomStringConverti
         case .invalidTimestamp: return "invalid_timestamp"
         case .noRepository: return "no_repository"
         case .wrongType: return "wrong_type"
+        case .tooLarge: return "too_large"
         }
     }
 }

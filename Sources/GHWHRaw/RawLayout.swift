@@ -9,49 +9,92 @@ public struct RawLayout: Sendable {
         self.root = root
     }
 
-    /// Files of `<root>/github/<dataset>/<YYYY-MM-DD>/` whose names end in .json.zip, .json.gz, .jsonl.gz,
-    /// .ndjson.gz, .json, .jsonl, .ndjson (case-insensitive), optionally restricted to dates in `dates`;
-    /// sorted by date then relativePath (byte order).
-    /// Folders that are not valid dates and files with other extensions are returned in `ignored`
-    /// (relative paths, sorted) so the caller can log them. A missing `<root>/github/<dataset>` folder
-    /// yields no files; a missing root throws `RawReadError`.
-    public func scan(dataset: Dataset, dates: ClosedRange<IngestDate>?) throws -> (files: [RawFile], ignored: [String]) {
+    /// What a scan of one dataset's folder found.
+    public struct Scan: Sendable {
+        /// Raw files, sorted by date then relativePath (byte order).
+        public var files: [RawFile] = []
+        /// Paths left out on purpose (relative, sorted): entries beside the date folders
+        /// that do not look like dates (`latest`, `README.md`), and hidden or marker
+        /// files in a date folder (`.DS_Store`, `_SUCCESS`).
+        public var ignored: [String] = []
+        /// Paths that look like raw data but cannot be read as such (relative, sorted by path):
+        /// a date-like folder that is not a valid date, a file in a date folder whose name
+        /// is not a raw file name, a folder or a non-regular file in a date folder. Nothing
+        /// of them loads, and the job says so.
+        public var failed: [(path: String, reason: String)] = []
+    }
+
+    /// Scans `<root>/github/<dataset>/<YYYY-MM-DD>/` for files whose names end in .json.zip, .json.gz,
+    /// .jsonl.gz, .ndjson.gz, .json, .jsonl, .ndjson (case-insensitive), optionally restricted to dates
+    /// in `dates`. A missing `<root>/github/<dataset>` folder yields nothing; a missing root throws.
+    public func scan(dataset: Dataset, dates: ClosedRange<IngestDate>?) throws -> Scan {
         let rootPath = absoluteRoot()
         guard FileStatus.of(rootPath) == .directory else {
             throw RawReadError(source: rootPath, reason: "raw root is not a directory")
         }
         let datasetRelative = "github/\(dataset.rawValue)"
         let datasetPath = rootPath + "/" + datasetRelative
-        guard FileStatus.of(datasetPath) == .directory else { return ([], []) }
+        guard FileStatus.of(datasetPath) == .directory else { return Scan() }
 
-        var files: [RawFile] = []
-        var ignored: [String] = []
+        var scan = Scan()
         for folder in try listDirectory(datasetPath, source: datasetRelative) {
             let folderRelative = datasetRelative + "/" + folder
             let folderPath = datasetPath + "/" + folder
-            guard let date = IngestDate(folder), FileStatus.of(folderPath) == .directory else {
-                ignored.append(folderRelative)
+            guard let date = IngestDate(folder) else {
+                if Self.looksLikeDate(folder) {
+                    // Compared as text: YYYY-MM-DD orders like the dates it would be.
+                    if let dates, folder < dates.lowerBound.description || folder > dates.upperBound.description { continue }
+                    scan.failed.append((folderRelative, "folder name looks like a date but is not a valid YYYY-MM-DD date"))
+                } else {
+                    scan.ignored.append(folderRelative)
+                }
                 continue
             }
             if let dates, !dates.contains(date) { continue }
+            guard FileStatus.of(folderPath) == .directory else {
+                scan.failed.append((folderRelative, "a date entry that is not a folder (raw files go in <YYYY-MM-DD>/)"))
+                continue
+            }
             for name in try listDirectory(folderPath, source: folderRelative) {
                 let relative = folderRelative + "/" + name
                 let path = folderPath + "/" + name
-                guard let kind = RawFileKind.of(fileName: name), case .regularFile(let size) = FileStatus.of(path) else {
-                    ignored.append(relative)
+                if name.hasPrefix(".") || name.hasPrefix("_") {
+                    scan.ignored.append(relative)
                     continue
                 }
-                files.append(RawFile(dataset: dataset, ingestDate: date, path: path, relativePath: relative,
-                                     size: size, kind: kind))
+                let status = FileStatus.of(path)
+                guard let kind = RawFileKind.of(fileName: name) else {
+                    scan.failed.append((relative, status == .directory
+                        ? "a folder inside a date folder is not read (raw files sit directly in <YYYY-MM-DD>/)"
+                        : "not a raw file name: expected .json.zip, .json.gz, .jsonl.gz, .ndjson.gz, .json, .jsonl or .ndjson"))
+                    continue
+                }
+                let size: Int64
+                switch status {
+                case .regularFile(let bytes): size = bytes
+                case .directory: scan.failed.append((relative, "a folder with a raw file's name")); continue
+                case .missing: scan.failed.append((relative, "cannot be opened (a dangling or looping symbolic link?)")); continue
+                case .other: scan.failed.append((relative, "not a regular file (a device, socket or pipe)")); continue
+                }
+                scan.files.append(RawFile(dataset: dataset, ingestDate: date, path: path, relativePath: relative,
+                                          size: size, kind: kind))
             }
         }
-        files.sort { lhs, rhs in
+        scan.files.sort { lhs, rhs in
             lhs.ingestDate != rhs.ingestDate
                 ? lhs.ingestDate < rhs.ingestDate
                 : lhs.relativePath.utf8.lexicographicallyPrecedes(rhs.relativePath.utf8)
         }
-        ignored.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        return (files, ignored)
+        scan.ignored.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        scan.failed.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+        return scan
+    }
+
+    /// `NNNN-NN-NN`: meant as an ingest date, so a bad one is a mistake, not another kind of entry.
+    static func looksLikeDate(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        guard bytes.count == 10 else { return false }
+        return bytes.enumerated().allSatisfy { i, b in i == 4 || i == 7 ? b == UInt8(ascii: "-") : (0x30...0x39).contains(b) }
     }
 
     private func absoluteRoot() -> String {

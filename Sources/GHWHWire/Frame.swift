@@ -79,7 +79,8 @@ public enum FrameCodec {
     public static let digestedPartsFlag: UInt16 = 0x8000
     static let maxDigestedParts = 64
     // 2: worker incarnations, task release, heartbeat stop lists, the backlog in gold results.
-    public static let protocolVersion: UInt16 = 2
+    // 3: oversized JSON Lines records in a task's record batch.
+    public static let protocolVersion: UInt16 = 3
     public static let maxSenderBytes = 255
     static let magic: (UInt8, UInt8, UInt8, UInt8) = (0x47, 0x48, 0x57, 0x48) // "GHWH"
     /// Header bytes other than the sender id.

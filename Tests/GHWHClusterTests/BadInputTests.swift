@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import GHWHCLI
-import GHWHCluster
+@testable import GHWHCluster
+import GHWHJSON
+import GHWHWire
 import GHWHWarehouse
 import Testing
 
@@ -141,6 +143,88 @@ import Testing
         var ok = try GHWHCommand.parseAsRoot(["run", "--job", "sta_github_issues", "--raw", clean,
                                               "--database-url", db, "--no-progress", "--log-level", "critical"])
         try ok.run()
+    }
+}
+
+/// Issue 13, gaps 1 and 2: a JSON Lines line over the record limit, and raw
+/// paths that do not fit the layout.
+@Suite struct OddRawTreeTests {
+    /// A line over 64 MiB is a reject (reason, offset, 1 KB excerpt), not a
+    /// failed document: the lines around it load, whether the planner splits
+    /// the file (plain, larger than a chunk) or a worker gets it whole (gzip).
+    /// The summary counts the bytes read, the oversized line included.
+    @Test func jsonLinesLineOverTheRecordLimitIsARejectAndTheRestLoads() throws {
+        let root = try Fixtures.tempDir()
+        let limit = RecordSplitter.defaultMaxRecordBytes
+        let head = Array(#"{"number": 2, "repository_url": "https://api.github.com/repos/o/r", "title": ""#.utf8)
+        let big = head + Array(repeating: UInt8(ascii: "x"), count: limit) + Array(#""}"#.utf8)
+        let first = Array((BadInputTests.issue(1) + "\n").utf8)
+        let document = first + big + [0x0A] + Array((BadInputTests.issue(3) + "\n").utf8)
+        try Fixtures.write(document, to: root + "/github/issues/2024-01-01/big.jsonl")
+        try Fixtures.write(try BadInputTests.gzip(document), to: root + "/github/issues/2024-01-02/big.jsonl.gz")
+
+        let db = try Fixtures.database()
+        let summary = try Fixtures.run(db, raw: root, job: .staGithubIssues, chunkBytes: 32 << 20)
+        #expect(summary.failures.isEmpty, "\(summary.failures)")
+        #expect(!summary.succeeded, "a reject makes the run fail")
+        #expect(try PGRowsDump.rows(db, "SELECT number FROM sta_github.issues ORDER BY number").map { $0[0] } == ["1", "3"])
+        let rejects = try PGRowsDump.rows(db, "SELECT source, ordinal, byte_offset, reason_code, reason, length(excerpt), left(excerpt, 12) FROM ghwh_meta.rejects ORDER BY source")
+        #expect(rejects.map { $0[0] } == ["github/issues/2024-01-01/big.jsonl", "github/issues/2024-01-02/big.jsonl.gz"])
+        for r in rejects {
+            #expect(Array(r[1...3]) == ["1", "\(first.count)", "too_large"])
+            #expect(r[4] == "record is \(big.count) bytes, over the limit of \(limit) bytes per record")
+            #expect(r[5] == "1024" && r[6] == #"{"number": 2"#)
+        }
+        // (A split document counts its records' bytes, not the newlines between them.)
+        #expect(summary.uncompressedBytes >= 2 * Int64(big.count), "counted \(summary.uncompressedBytes) bytes")
+        #expect(summary.render().contains("big.jsonl record #1: record is \(big.count) bytes"))
+    }
+
+    /// A task's batch keeps which records were oversized across the wire (a worker process gets it so).
+    @Test func oversizedRecordsOfABatchSurviveTheWire() throws {
+        var batch = RecordBatch(firstOrdinal: 5)
+        for (i, text) in ["{}", "{\"a\"", "[]"].enumerated() {
+            Array(text.utf8).withUnsafeBytes { batch.append($0, documentOffset: Int64(10 * i), oversizedLength: i == 1 ? 99 : nil) }
+        }
+        #expect(batch.inputBytes == 2 + 99 + 2)
+        let task = SilverTask(taskId: "t", jobId: "j", dataset: .issues, documentId: 1, filePath: "f", source: "s",
+                              ingestDate: Fixtures.date("2024-01-01"), chunkIndex: 0, finalChunkCount: 1, records: batch)
+        var reader = WireReader(TaskAssignment(task: .silver(task), attempt: 1).encoded())
+        guard case .silver(let decoded)? = try TaskAssignment.decode(from: &reader).task else {
+            Issue.record("not a silver task"); return
+        }
+        #expect(decoded.records.oversizedLengths == [1: 99])
+        #expect(decoded.records.inputBytes == batch.inputBytes && decoded.records.documentOffsets == [0, 10, 20])
+    }
+
+    /// A date-like folder that is not a date and a file in a date folder whose
+    /// name is not a raw file name fail (the run exits non-zero); entries left
+    /// out on purpose (not date folders, hidden and marker files) are counted.
+    @Test func rawPathsOutsideTheLayoutFailOrAreCountedAsIgnored() throws {
+        let root = try Fixtures.tempDir()
+        let good = "[" + BadInputTests.issue(1) + "]"
+        try Fixtures.write(good, to: root + "/github/issues/2024-01-01/ok.json")
+        try Fixtures.write(good, to: root + "/github/issues/2024-02-30/lost.json")
+        try Fixtures.write("a,b\n", to: root + "/github/issues/2024-01-01/export.csv")
+        try Fixtures.write("", to: root + "/github/issues/2024-01-01/_SUCCESS")
+        try Fixtures.write("", to: root + "/github/issues/2024-01-01/.DS_Store")
+        try Fixtures.write("notes", to: root + "/github/issues/README.md")
+
+        let db = try Fixtures.database()
+        let summary = try Fixtures.run(db, raw: root, job: .staGithubIssues)
+        #expect(summary.failures.map(\.source) == ["github/issues/2024-01-01/export.csv", "github/issues/2024-02-30"])
+        #expect(summary.failures.first?.reason.contains("not a raw file name") == true)
+        #expect(summary.failures.last?.reason.contains("not a valid YYYY-MM-DD date") == true)
+        #expect(summary.ignoredPaths == 3)
+        #expect(!summary.succeeded)
+        let text = summary.render()
+        #expect(text.contains("ignored: 3 paths") && text.contains("see log"), "\(text)")
+        #expect(text.contains("[issues] github/issues/2024-02-30: folder name looks like a date"))
+        #expect(try Fixtures.scalar(db, "SELECT count(*) FROM sta_github.issues") == "1")
+
+        var command = try GHWHCommand.parseAsRoot(["run", "--job", "sta_github_issues", "--raw", root,
+                                                   "--database-url", db, "--no-progress", "--log-level", "critical"])
+        #expect(throws: ExitCode(1)) { try command.run() }
     }
 }
 

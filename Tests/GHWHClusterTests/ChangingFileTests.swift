@@ -24,7 +24,7 @@ import Testing
         planner.afterHashing = afterHashing
         var messages: [LoaderMessage] = [.startJob(jobId: "job-changing", job: spec.job.rawValue, from: nil, to: nil, force: false)]
         let worker = SilverWorker(name: "w")
-        planner.run(files: try planner.files(), progress: { _ in }, isCancelled: { false }) { event in
+        planner.run(files: try planner.scan().files, progress: { _ in }, isCancelled: { false }) { event in
             switch event {
             case .task(let t): messages.append(worker.run(t).loaderMessage(for: t))
             case .loader(let m): messages.append(m)

@@ -81,4 +81,62 @@ struct SplitterLinesTests {
             #expect(records.map(\.ordinal) == Array(0..<expected.count))
         }
     }
+
+    /// In JSON Lines each line is a record: one over the limit is handed out as
+    /// an oversized record (its length and first bytes, for a reject) and the
+    /// lines after it are read as usual, at every chunking.
+    @Test func lineOverTheLimitIsAnOversizedRecordAndTheNextLinesLoad() throws {
+        let big = "{\"a\":\"" + String(repeating: "x", count: 3000) + "\"}"
+        let document = "{\"n\":1}\n" + big + "\r\n{\"n\":2}\n" + big + "\n{\"n\":3}"
+        let expected = [
+            SplitRecord(text: #"{"n":1}"#, ordinal: 0, offset: 0),
+            SplitRecord(text: String(big.prefix(RecordSlice.excerptBytes)), ordinal: 1, offset: 8,
+                        oversizedLength: big.utf8.count),
+            SplitRecord(text: #"{"n":2}"#, ordinal: 2, offset: Int64(8 + big.utf8.count + 2)),
+            SplitRecord(text: String(big.prefix(RecordSlice.excerptBytes)), ordinal: 3, offset: Int64(16 + big.utf8.count + 2),
+                        oversizedLength: big.utf8.count),
+            SplitRecord(text: #"{"n":3}"#, ordinal: 4, offset: Int64(16 + 2 * big.utf8.count + 3)),
+        ]
+        for chunkSize in [nil, 1, 3, 7, 100, 1023, 1024, 1025, 2999, 3009, 4096] as [Int?] {
+            #expect(try split(document, mode: .lines, chunkSize: chunkSize, maxRecordBytes: 2000) == expected,
+                    "chunk size \(chunkSize.map(String.init) ?? "whole")")
+        }
+        // A `.json` document that starts with '{' is JSON Lines too.
+        #expect(try split(document, mode: .json, chunkSize: 64, maxRecordBytes: 2000) == expected)
+        // At exactly the limit a line is an ordinary record, with or without a final '\r'.
+        let exact = try split(big + "\r\n" + big, mode: .lines, chunkSize: 10, maxRecordBytes: big.utf8.count)
+        #expect(exact.map(\.oversizedLength) == [nil, nil] && exact.map(\.text) == [big, big])
+        // One byte over the limit is oversized; the '\r' does not count.
+        let over = try split(big + "x\r\n{}", mode: .lines, chunkSize: 10, maxRecordBytes: big.utf8.count)
+        #expect(over.map(\.oversizedLength) == [big.utf8.count + 1, nil])
+    }
+
+    /// A blank line is no record however long; a tiny limit keeps the excerpt within the line.
+    @Test func longBlankLinesAreSkippedAndTinyLimitsKeepExcerptsInsideTheLine() throws {
+        let blank = String(repeating: " ", count: 500) + "\t\r"
+        for chunkSize in [nil, 1, 64] as [Int?] {
+            let records = try split("{}\n" + blank + "\n[1,2,3]\n" + blank, mode: .lines, chunkSize: chunkSize, maxRecordBytes: 4)
+            #expect(records == [
+                SplitRecord(text: "{}", ordinal: 0, offset: 0),
+                SplitRecord(text: "[1,2,3]", ordinal: 1, offset: Int64(3 + blank.utf8.count + 1), oversizedLength: 7),
+            ], "chunk size \(chunkSize.map(String.init) ?? "whole")")
+        }
+    }
+
+    /// A random document of short and oversized lines splits the same at any cuts.
+    @Test func oversizedLinesAtRandomCutsMatchOneChunk() throws {
+        var rng = SeededGenerator(seed: 7)
+        for round in 0..<200 {
+            var document: [UInt8] = []
+            for _ in 0..<Int(rng.next() % 8) {
+                let length = Int(rng.next() % 40)
+                document += (0..<length).map { _ in [UInt8(ascii: "a"), 0x20, 0x0D, UInt8(ascii: "{")][Int(rng.next() % 4)] }
+                document.append(0x0A)
+            }
+            let whole = try split(document, mode: .lines, maxRecordBytes: 12)
+            var cuts = (0..<Int(rng.next() % 6)).map { _ in Int(rng.next() % UInt64(document.count + 1)) }
+            cuts.sort()
+            #expect(try split(document, mode: .lines, cuts: cuts, maxRecordBytes: 12) == whole, "round \(round) cuts \(cuts)")
+        }
+    }
 }

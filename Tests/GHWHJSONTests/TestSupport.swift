@@ -7,7 +7,9 @@ struct SplitRecord: Equatable, CustomStringConvertible {
     let text: String
     let ordinal: Int
     let offset: Int64
-    var description: String { "#\(ordinal)@\(offset) \(text.debugDescription)" }
+    /// Set for a JSON Lines line over the limit (`text` is then its excerpt).
+    var oversizedLength: Int? = nil
+    var description: String { "#\(ordinal)@\(offset)\(oversizedLength.map { " oversized \($0)" } ?? "") \(text.debugDescription)" }
 }
 
 /// Runs a splitter over `document`, cut into chunks at `cuts` (ascending byte positions).
@@ -17,7 +19,7 @@ func split(_ document: [UInt8], mode: RecordSplitter.Mode = .json, cuts: [Int],
     var records: [SplitRecord] = []
     let collect: (RecordSlice) throws -> Void = { slice in
         records.append(SplitRecord(text: String(decoding: slice.bytes, as: UTF8.self),
-                                   ordinal: slice.ordinal, offset: slice.offset))
+                                   ordinal: slice.ordinal, offset: slice.offset, oversizedLength: slice.oversizedLength))
     }
     var start = 0
     for cut in cuts + [document.count] where cut >= start {
