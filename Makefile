@@ -9,7 +9,7 @@ BENCH_DIR  ?= bench-data
 BENCH_SIZES ?= 1024,2048
 BENCH_ARGS ?=
 
-.PHONY: deps build release run-local test bench chaos clean-local
+.PHONY: deps build release run-local test test-sanitize bench chaos clean-local
 
 deps:
 	@bash scripts/install-deps.sh
@@ -38,6 +38,12 @@ test: deps
 CHAOS_ROUNDS ?= 20
 chaos: build
 	CHAOS_ROUNDS=$(CHAOS_ROUNDS) bash scripts/chaos.sh
+
+# Every test under ASan+UBSan, then the cluster, wire and warehouse tests under TSan
+# (own builds in .build/asan and .build/tsan; `make test-sanitize SANITIZE=tsan` for one part).
+SANITIZE ?= all
+test-sanitize: deps
+	bash scripts/sanitize.sh $(SANITIZE)
 
 bench: release
 	$(RELEASE)/ghwh-bench --corpus-dir $(BENCH_DIR) --sizes-mb $(BENCH_SIZES) --ghwh $(RELEASE)/ghwh --cluster $(BENCH_ARGS)

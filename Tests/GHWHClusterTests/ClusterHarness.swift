@@ -7,8 +7,19 @@ import Testing
 /// the way docker-compose or a Spark operator would, and tears them down.
 final class ClusterHarness: @unchecked Sendable {
     static let secret = "test-secret-0123456789abcdef"
-    static let binary: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../../.build/debug/ghwh").standardizedFileURL.path
+    /// The `ghwh` built with these tests: beside the test runner, so a sanitizer
+    /// build (`--scratch-path .build/asan`) runs its own instrumented binary.
+    static let binary: String = {
+        let runner = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        var dir = runner.deletingLastPathComponent()
+        // On Linux the runner is `<build>/ghwhPackageTests.xctest`; elsewhere it may sit inside a bundle.
+        while !FileManager.default.isExecutableFile(atPath: dir.appendingPathComponent("ghwh").path), dir.path != "/" {
+            dir.deleteLastPathComponent()
+        }
+        let binary = dir.appendingPathComponent("ghwh").path
+        precondition(FileManager.default.isExecutableFile(atPath: binary), "no ghwh binary beside \(runner.path)")
+        return binary
+    }()
 
     let conninfo: String
     let raw: String
@@ -94,7 +105,7 @@ final class ClusterHarness: @unchecked Sendable {
     /// `ghwh-submit <args>` against this cluster as a process; its output (stdout and stderr) comes through the pipe.
     func startSubmit(_ args: [String], mergeStandardError: Bool = true) throws -> (Process, Pipe) {
         let submit = Process()
-        submit.executableURL = URL(fileURLWithPath: Self.binary.replacingOccurrences(of: "/ghwh", with: "/ghwh-submit"))
+        submit.executableURL = URL(fileURLWithPath: Self.binary).deletingLastPathComponent().appendingPathComponent("ghwh-submit")
         submit.arguments = ["--coordinator", url] + args
         submit.environment = ["GHWH_CLUSTER_SECRET": Self.secret, "PATH": "/usr/bin:/bin"]
         let out = Pipe()
