@@ -45,10 +45,14 @@ run_part() {
 
 # Leak checking is off: the Swift runtime and Foundation keep process-lifetime
 # caches that LeakSanitizer reports as leaks at exit; memory errors are still fatal.
+# UBSan: swiftc has no -sanitize=undefined on Linux (Swift code traps on overflow
+# and out-of-range conversions by itself in debug builds), so it instruments the C
+# the package compiles (BoringSSL in swift-crypto, nng's and libpq's headers'
+# inline code); the ASan runtime carries the UBSan handlers.
 asan() {
     ASAN_OPTIONS="detect_leaks=0:abort_on_error=0:halt_on_error=1:log_path=$reports_root/asan/asan" \
     UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$reports_root/asan/ubsan" \
-        run_part asan "${SANITIZE_FILTER:-}" --sanitize=address --sanitize=undefined
+        run_part asan "${SANITIZE_FILTER:-}" --sanitize=address -Xcc -fsanitize=undefined
 }
 
 tsan() {
