@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GHWHCluster
+import GHWHRaw
 import GHWHSampleData
 import GHWHWarehouse
 
@@ -9,7 +10,7 @@ public struct GHWHCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "ghwh",
         abstract: "GitHub issues & pull-requests warehouse: raw API dumps -> PostgreSQL (sta_github silver).",
-        subcommands: [RunCommand.self, ReportCommand.self, GenDataCommand.self, DBCommand.self,
+        subcommands: [RunCommand.self, ListCommand.self, ReportCommand.self, GenDataCommand.self, DBCommand.self,
                       CoordinatorCommand.self, WorkerCommand.self, LoaderCommand.self, HealthCommand.self])
     public init() {}
 }
@@ -32,6 +33,31 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         try JobRunner.run(common: common, jobOptions: job, showProgress: !noProgress, summaryJSON: summaryJSON,
                           writerWait: noWait ? 0 : waitTimeout)
+    }
+}
+
+/// `ghwh ls`: what a job would read (as `dbt ls` lists what would run), and the
+/// raw paths it would ignore or fail, without a database. Exits non-zero when
+/// a path would fail or the tree cannot be read.
+struct ListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ls",
+        abstract: "List the raw files a job would read and the paths it would ignore or fail (no database needed).")
+    @OptionGroup var common: CommonOptions
+    @OptionGroup var job: JobOptions
+
+    func run() throws {
+        let spec = try job.spec(try common.configuration(extra: job.configFlags))
+        let layout = RawLayout(root: spec.rawRoot)
+        var failed = 0
+        for dataset in spec.job.datasets {
+            let scan = try layout.scan(dataset: dataset, dates: spec.dates)
+            for file in scan.files { print("\(file.ingestDate)\t\(file.size)\t\(file.relativePath)") }
+            for path in scan.ignored { print("ignored\t-\t\(path)") }
+            for failure in scan.failed { print("FAILED\t-\t\(failure.path): \(failure.reason)") }
+            failed += scan.failed.count
+        }
+        if failed > 0 { throw ExitCode(1) }
     }
 }
 

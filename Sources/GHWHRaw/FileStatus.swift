@@ -8,14 +8,23 @@ import Darwin
 
 /// What a path is, following symbolic links (stat(2)).
 enum FileStatus: Equatable {
+    /// Nothing there (ENOENT, ENOTDIR; also a dangling symbolic link).
     case missing
+    /// stat(2) failed for another reason (a folder on the way that cannot be
+    /// searched: EACCES; a symbolic link loop; an I/O error): the reason. Not
+    /// "missing": unreadable data must fail a job, not look like no data.
+    case inaccessible(String)
     case directory
     case regularFile(size: Int64)
     case other
 
     static func of(_ path: String) -> FileStatus {
         var info = stat()
-        guard stat(path, &info) == 0 else { return .missing }
+        guard stat(path, &info) == 0 else {
+            let code = errno
+            if code == ENOENT || code == ENOTDIR { return .missing }
+            return .inaccessible(String(cString: strerror(code)))
+        }
         switch info.st_mode & S_IFMT {
         case S_IFDIR: return .directory
         case S_IFREG: return .regularFile(size: Int64(info.st_size))

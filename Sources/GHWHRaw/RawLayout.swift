@@ -29,15 +29,23 @@ public struct RawLayout: Sendable {
     /// in `dates`. A missing `<root>/github/<dataset>` folder yields nothing; a missing root throws.
     public func scan(dataset: Dataset, dates: ClosedRange<IngestDate>?) throws -> Scan {
         let rootPath = absoluteRoot()
-        guard FileStatus.of(rootPath) == .directory else {
-            throw RawReadError(source: rootPath, reason: "raw root is not a directory")
+        switch FileStatus.of(rootPath) {
+        case .directory: break
+        case .inaccessible(let reason): throw RawReadError(source: rootPath, reason: "cannot read the raw root: \(reason)")
+        default: throw RawReadError(source: rootPath, reason: "raw root is not a directory")
         }
         let datasetRelative = "github/\(dataset.rawValue)"
         let datasetPath = rootPath + "/" + datasetRelative
-        guard FileStatus.of(datasetPath) == .directory else { return Scan() }
+        switch FileStatus.of(datasetPath) {
+        case .directory: break
+        case .missing: return Scan()
+        case .inaccessible(let reason): throw RawReadError(source: datasetRelative, reason: "cannot read: \(reason)")
+        case .regularFile, .other: throw RawReadError(source: datasetRelative, reason: "not a folder")
+        }
 
         var scan = Scan()
-        for folder in try listDirectory(datasetPath, source: datasetRelative) {
+        for listed in try listDirectory(datasetPath, source: datasetRelative) {
+            let folder = listed.hasPrefix(Self.undecodableMark) ? String(listed.dropFirst()) : listed
             let folderRelative = datasetRelative + "/" + folder
             let folderPath = datasetPath + "/" + folder
             guard let date = IngestDate(folder) else {
@@ -51,11 +59,21 @@ public struct RawLayout: Sendable {
                 continue
             }
             if let dates, !dates.contains(date) { continue }
-            guard FileStatus.of(folderPath) == .directory else {
-                scan.failed.append((folderRelative, "a date entry that is not a folder (raw files go in <YYYY-MM-DD>/)"))
+            switch FileStatus.of(folderPath) {
+            case .directory: break
+            case .inaccessible(let reason): scan.failed.append((folderRelative, "cannot read: \(reason)")); continue
+            default: scan.failed.append((folderRelative, "a date entry that is not a folder (raw files go in <YYYY-MM-DD>/)")); continue
+            }
+            let names: [String]
+            do { names = try listDirectory(folderPath, source: folderRelative) } catch {
+                scan.failed.append((folderRelative, error.reason))
                 continue
             }
-            for name in try listDirectory(folderPath, source: folderRelative) {
+            for name in names {
+                if name.hasPrefix(Self.undecodableMark) {
+                    scan.failed.append((folderRelative + "/" + name.dropFirst(), "the file name is not valid UTF-8"))
+                    continue
+                }
                 let relative = folderRelative + "/" + name
                 let path = folderPath + "/" + name
                 if name.hasPrefix(".") || name.hasPrefix("_") {
@@ -73,7 +91,8 @@ public struct RawLayout: Sendable {
                 switch status {
                 case .regularFile(let bytes): size = bytes
                 case .directory: scan.failed.append((relative, "a folder with a raw file's name")); continue
-                case .missing: scan.failed.append((relative, "cannot be opened (a dangling or looping symbolic link?)")); continue
+                case .missing: scan.failed.append((relative, "cannot be opened (a dangling symbolic link)")); continue
+                case .inaccessible(let reason): scan.failed.append((relative, "cannot read: \(reason)")); continue
                 case .other: scan.failed.append((relative, "not a regular file (a device, socket or pipe)")); continue
                 }
                 scan.files.append(RawFile(dataset: dataset, ingestDate: date, path: path, relativePath: relative,
@@ -103,11 +122,27 @@ public struct RawLayout: Sendable {
         return path
     }
 
+    static let undecodableMark = "\u{0}"
+
+    /// The entry names of a folder (readdir(3), so a failure names the system's reason).
     private func listDirectory(_ path: String, source: String) throws(RawReadError) -> [String] {
-        do {
-            return try FileManager.default.contentsOfDirectory(atPath: path)
-        } catch {
-            throw RawReadError(source: source, reason: "cannot list directory: \(error.localizedDescription)")
+        guard let dir = opendir(path) else {
+            throw RawReadError(source: source, reason: "cannot read: \(String(cString: strerror(errno)))")
+        }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while true {
+            errno = 0
+            guard let entry = readdir(dir) else {
+                if errno != 0 { throw RawReadError(source: source, reason: "cannot read: \(String(cString: strerror(errno)))") }
+                return names
+            }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw -> String in
+                let bytes = raw.prefix(while: { $0 != 0 })
+                // A name that is not UTF-8 cannot be opened again from a String: mark it (U+FFFD) so it fails.
+                return String(validating: bytes, as: UTF8.self) ?? Self.undecodableMark + String(decoding: bytes, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
         }
     }
 }

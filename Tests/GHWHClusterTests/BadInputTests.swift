@@ -180,6 +180,47 @@ import Testing
         #expect(summary.render().contains("big.jsonl record #1: record is \(big.count) bytes"))
     }
 
+    /// Unreadable raw data is an error naming the path, never "no data" (issue 12,
+    /// defect 1: under umask 027 the coordinator's user could not read the tree and
+    /// jobs "succeeded" with 0 files). Root reads everything, so `ghwh ls` runs as
+    /// `nobody` through setpriv(1).
+    @Test func unreadableRawDataFailsNamingThePath() throws {
+        try #require(getuid() == 0, "this test runs ghwh as another user, which needs root")
+        let root = try Fixtures.tempDir()
+        let good = "[" + BadInputTests.issue(1) + "]"
+        try Fixtures.write(good, to: root + "/github/issues/2024-01-01/ok.json")
+        try Fixtures.write(good, to: root + "/github/issues/2024-01-02/locked.json")
+        func ls() throws -> (status: Int32, output: String) {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            p.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", ClusterHarness.binary,
+                           "ls", "--job", "sta_github_issues", "--raw", root]
+            p.currentDirectoryURL = URL(fileURLWithPath: root)
+            let out = Pipe()
+            p.standardOutput = out; p.standardError = out
+            try p.run()
+            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            return (p.terminationStatus, text)
+        }
+        let open = try ls()
+        #expect(open.status == 0 && open.output.contains("github/issues/2024-01-02/locked.json"), "\(open.output)")
+
+        // A date folder nobody may read: that folder fails, the other day is still listed.
+        #expect(chmod(root + "/github/issues/2024-01-02", 0o700) == 0)
+        let day = try ls()
+        #expect(day.status == 1, "\(day.output)")
+        #expect(day.output.contains("FAILED\t-\tgithub/issues/2024-01-02: cannot read: Permission denied"), "\(day.output)")
+        #expect(day.output.contains("github/issues/2024-01-01/ok.json"))
+
+        // The dataset folder itself: the whole listing fails, naming it.
+        #expect(chmod(root + "/github/issues", 0o750) == 0)
+        let dataset = try ls()
+        #expect(dataset.status != 0)
+        #expect(dataset.output.contains("github/issues") && dataset.output.contains("Permission denied"), "\(dataset.output)")
+        #expect(!dataset.output.contains("ok.json"))
+    }
+
     /// A task's batch keeps which records were oversized across the wire (a worker process gets it so).
     @Test func oversizedRecordsOfABatchSurviveTheWire() throws {
         var batch = RecordBatch(firstOrdinal: 5)

@@ -107,4 +107,19 @@ import Testing
             _ = try RawLayout(root: dir.path + "/does-not-exist").scan(dataset: .issues, dates: nil)
         }
     }
+
+    /// A file name that is not UTF-8 cannot be opened from a Swift string: it fails, named as closely as possible.
+    @Test func fileNameThatIsNotUTF8Fails() throws {
+        let dir = try TemporaryDirectory()
+        _ = try dir.write(Data("[]".utf8), to: "github/issues/2024-01-01/ok.json")
+        let name: [CChar] = Array((dir.path + "/github/issues/2024-01-01/bad-").utf8CString.dropLast())
+            + [CChar(bitPattern: 0xFF), 0x2E, 0x6A, 0x73, 0x6F, 0x6E, 0]  // "bad-\xFF.json"
+        let fd = open(name, O_CREAT | O_WRONLY, 0o644)
+        #expect(fd >= 0)
+        close(fd)
+        let scan = try RawLayout(root: dir.path).scan(dataset: .issues, dates: nil)
+        #expect(scan.files.map(\.relativePath) == ["github/issues/2024-01-01/ok.json"])
+        #expect(scan.failed.map(\.path) == ["github/issues/2024-01-01/bad-\u{FFFD}.json"])
+        #expect(scan.failed.first?.reason == "the file name is not valid UTF-8")
+    }
 }
