@@ -3,6 +3,13 @@ import Foundation
 /// Process-wide settings applied before any command runs.
 public enum ProcessSetup {
     public static func configure() {
+        // Line-buffer stdout: a container's log collector (or systemd) reads a pipe,
+        // and with full buffering the coordinator's "listening on" lines would only
+        // appear when the process exits.
+        // (`stdout` is a C global Swift 6 will not touch; its address comes from the C library.)
+        if let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "stdout") {
+            setvbuf(symbol.load(as: UnsafeMutablePointer<FILE>.self), nil, _IOLBF, 0)
+        }
         #if os(Linux)
         // Every task moves MB-sized buffers (a record chunk, its frame, nng's
         // copy). With glibc's defaults each one is a fresh mmap whose pages

@@ -28,6 +28,32 @@ import Testing
         Int(try Fixtures.scalar(db, "SELECT count(*) FROM ghwh_meta.task_commits WHERE worker = '\(worker)'") ?? "0") ?? 0
     }
 
+    /// Startup lines reach a pipe while the process runs (docker logs reads one):
+    /// stdout is line-buffered, not held until exit (issue 12, defect 4).
+    @Test func coordinatorStartupLinesReachAPipeWhileItRuns() throws {
+        let db = try Fixtures.database()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: ClusterHarness.binary)
+        p.arguments = ["coordinator", "--listen", "tcp://127.0.0.1:0", "--ui-listen", "127.0.0.1:0",
+                       "--raw", try Fixtures.tempDir(), "--database-url", db]
+        p.environment = ProcessInfo.processInfo.environment.merging(["GHWH_CLUSTER_SECRET": ClusterHarness.secret]) { $1 }
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        defer { p.terminate(); p.waitUntilExit() }
+        let seen = DispatchSemaphore(value: 0)
+        let text = LockedText()
+        Thread.detachNewThread {
+            while case let data = out.fileHandleForReading.availableData, !data.isEmpty {
+                if text.append(String(decoding: data, as: UTF8.self)).contains("web UI on") { seen.signal(); return }
+            }
+        }
+        #expect(seen.wait(timeout: .now() + 60) == .success, "stdout so far: \(text.value)")
+        #expect(p.isRunning)
+        #expect(text.value.contains("coordinator listening on tcp://127.0.0.1:0 (port "))
+    }
+
     @Test func threeWorkersGiveTheSameTablesAsLocalMode() throws {
         let (raw, expected) = try Self.treeAndExpected()
         let db = try Fixtures.database()
@@ -249,4 +275,12 @@ import Testing
         #expect(try cluster.runJob(from: "2024-01-01", to: "2024-01-02").state == .succeeded)
         #expect(try Self.tables(db) == expected)
     }
+}
+
+/// Text appended from one thread and read from another.
+final class LockedText: @unchecked Sendable {
+    private let lock = NSLock()
+    private var text = ""
+    func append(_ more: String) -> String { lock.withLock { text += more; return text } }
+    var value: String { lock.withLock { text } }
 }
