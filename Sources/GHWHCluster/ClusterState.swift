@@ -97,6 +97,8 @@ public struct ClusterState: Sendable {
         public var running = 0
         /// Records of the committed silver tasks (progress lines).
         public var recordsCommitted = 0
+        /// When a task was last planned or committed (a progress line's stall check).
+        public var lastProgressAt: Instant?
         /// Set when the job must stop (a task failed too often, or a kill).
         public var error: String?
         public var killed = false
@@ -267,6 +269,7 @@ public struct ClusterState: Sendable {
         taskOrder.append(id)
         pendingQueue.append(id)
         job.planned += 1
+        job.lastProgressAt = now
         self.job = job
         return (true, dispatch(now: now))
     }
@@ -436,6 +439,7 @@ public struct ClusterState: Sendable {
                 tasks[taskId]?.state = .committed
                 job?.committed += 1
                 job?.recordsCommitted += tasks[taskId]?.records ?? 0
+                job?.lastProgressAt = now
             }
         }
         ackedSeq = seq

@@ -343,6 +343,7 @@ public final class Coordinator: @unchecked Sendable {
     func status(of id: String) -> JobStatus {
         // The scheduler's view first: its lock is never taken inside ours.
         let (progress, alive, loaderError) = scheduler.read { ($0.job, $0.aliveWorkers.count, $0.loaderError) }
+        let now = scheduler.now()
         let found = lock.withLock { jobs[id].map { ($0, current === $0) } }
         guard let (job, isCurrent) = found else {
             var unknown = JobStatus(jobId: id, job: "", state: .unknown, phase: "")
@@ -359,12 +360,12 @@ public final class Coordinator: @unchecked Sendable {
         }
         let fields = job.read { $0 }
         return Self.status(id: id, spec: job.spec, fields, progress: isCurrent && progress?.jobId == id ? progress : nil,
-                           alive: alive, loaderError: isCurrent ? loaderError : nil)
+                           alive: alive, loaderError: isCurrent ? loaderError : nil, now: now)
     }
 
     /// A job's status from its run's fields and, while it runs, the state's counts.
     static func status(id: String, spec: JobSpec, _ f: JobRun.Fields, progress: ClusterState.JobProgress?, alive: Int,
-                       loaderError: String?) -> JobStatus {
+                       loaderError: String?, now: Double) -> JobStatus {
         var s = JobStatus(jobId: id, job: spec.job.rawValue, state: f.state, phase: f.phase)
         s.filesTotal = f.planner.filesTotal
         s.filesDone = f.planner.filesPlanned + f.planner.filesSkipped
@@ -376,9 +377,15 @@ public final class Coordinator: @unchecked Sendable {
         s.uncompressedBytes = f.summary.uncompressedBytes
         let end = f.finished ?? Date()
         s.elapsedSeconds = f.started.map { end.timeIntervalSince($0) } ?? 0
-        if f.state == .running, f.planner.compressedBytesTotal > 0, f.planner.compressedBytesDone > 0 {
-            let fraction = Double(f.planner.compressedBytesDone) / Double(f.planner.compressedBytesTotal)
-            s.etaSeconds = max(0, s.elapsedSeconds / fraction - s.elapsedSeconds)
+        if f.state == .running {
+            let lastProgress = progress?.lastProgressAt ?? f.started?.timeIntervalSince1970 ?? now
+            switch JobETA.estimate(elapsed: s.elapsedSeconds, bytesPlanned: f.planner.compressedBytesDone,
+                                   bytesTotal: f.planner.compressedBytesTotal, tasksCommitted: s.tasksDone,
+                                   tasksPlanned: s.tasksPlanned, secondsSinceProgress: now - lastProgress) {
+            case .remaining(let seconds): s.etaSeconds = seconds
+            case .stalled(let seconds): s.stalledSeconds = seconds
+            case .unknown: break
+            }
         }
         s.workersAlive = alive
         s.error = f.error

@@ -250,7 +250,7 @@ final class ProgressReporter: @unchecked Sendable {
         let f = job.read { $0 }
         let progress = scheduler.read { $0.job }
         let elapsed = max(0.001, Date().timeIntervalSince(f.started ?? Date()))
-        let ending = final ? "done in \(Self.duration(elapsed))" : "ETA \(eta(f, elapsed: elapsed))"
+        let ending = final ? "done in \(Self.duration(elapsed))" : eta(f, elapsed: elapsed).text
         if phase == "gold" {
             return "[\(label) gold] gold tasks \(f.summary.gold.tasks)/\(f.goldTasks) | repos \(f.summary.gold.repos)"
                 + " | failed \(f.summary.failures.count) | \(final ? ending : "elapsed \(Self.duration(elapsed))")"
@@ -265,17 +265,15 @@ final class ProgressReporter: @unchecked Sendable {
             + " | failed \(f.summary.failures.count) | \(ending)"
     }
 
-    /// From the share of compressed input planned; `?` before anything was.
-    private func eta(_ f: JobRun.Fields, elapsed: Double) -> String {
-        let p = f.planner
-        guard p.compressedBytesTotal > 0, p.compressedBytesDone > 0 else { return "?" }
-        let fraction = Double(p.compressedBytesDone) / Double(p.compressedBytesTotal)
-        return fraction >= 1 ? "0s" : Self.duration(elapsed / fraction - elapsed)
+    private func eta(_ f: JobRun.Fields, elapsed: Double) -> JobETA {
+        let progress = scheduler.read { $0.job }
+        let now = scheduler.now()
+        let lastProgress = progress?.lastProgressAt ?? f.started?.timeIntervalSince1970 ?? now
+        return JobETA.estimate(elapsed: elapsed, bytesPlanned: f.planner.compressedBytesDone,
+                               bytesTotal: f.planner.compressedBytesTotal,
+                               tasksCommitted: progress?.committed ?? 0, tasksPlanned: progress?.planned ?? 0,
+                               secondsSinceProgress: now - lastProgress)
     }
 
-    static func duration(_ s: Double) -> String {
-        let t = Int(s.rounded())
-        return t >= 3600 ? String(format: "%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60)
-            : t >= 60 ? String(format: "%d:%02d", t / 60, t % 60) : "\(t)s"
-    }
+    static func duration(_ s: Double) -> String { JobETA.duration(s) }
 }

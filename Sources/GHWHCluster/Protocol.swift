@@ -228,6 +228,8 @@ public struct JobStatus: JSONWireMessage, Equatable {
     public var uncompressedBytes: Int64 = 0
     public var elapsedSeconds: Double = 0
     public var etaSeconds: Double?
+    /// Set instead of an ETA when nothing was planned or committed for a while.
+    public var stalledSeconds: Double?
     public var workersAlive = 0
     public var error: String?
     public var loaderError: String?

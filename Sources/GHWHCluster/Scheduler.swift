@@ -27,6 +27,9 @@ final class Scheduler: @unchecked Sendable {
 
     var settings: ClusterState.Settings { state.settings }
 
+    /// The scheduler's clock (the time its state's instants are in).
+    func now() -> Double { clock() }
+
     /// Runs one event under the lock, then performs its actions outside it.
     @discardableResult
     func perform<T>(_ event: (inout ClusterState, Double) -> (T, [ClusterState.Action])) -> T {

@@ -67,7 +67,10 @@ public final class SubmitClient: @unchecked Sendable {
         var parts = ["[\(s.job) \(s.jobId)] \(s.state.rawValue) \(s.phase)",
                      "files \(s.filesDone)/\(s.filesTotal)", "tasks \(s.tasksDone)/\(s.tasksPlanned) (\(s.tasksRunning) running)",
                      "records \(s.records)", String(format: "%.1f MB/s", rate), "workers \(s.workersAlive)"]
-        if let eta = s.etaSeconds { parts.append("ETA \(ProgressReporter.duration(eta))") }
+        if s.state == .running {
+            let eta = s.stalledSeconds.map { JobETA.stalled(seconds: $0) } ?? s.etaSeconds.map { JobETA.remaining(seconds: $0) } ?? .unknown
+            parts.append(eta.text)
+        }
         if let e = s.loaderError { parts.append("LOADER WAITING: \(e)") }
         return parts.joined(separator: " | ")
     }
