@@ -256,8 +256,7 @@ public struct SubmitCommand: ParsableCommand {
         do { id = try client.submit(message) } catch { throw unreachable(error) }
         if detach { print(id); return }
         FileHandle.standardError.write(Data("submitted \(jobName.rawValue) as \(id)\n".utf8))
-        let isTTY = isatty(STDERR_FILENO) == 1
-        var lastPrinted = Date.distantPast
+        var printer = SubmitProgressPrinter(isTerminal: isatty(STDERR_FILENO) == 1)
         let final: JobStatus
         do {
             var warnedAt = Date.distantPast
@@ -266,13 +265,12 @@ public struct SubmitCommand: ParsableCommand {
                 warnedAt = Date()
                 FileHandle.standardError.write(Data("\ncoordinator unreachable (\(error)); still following \(id) for up to 5 minutes\n".utf8))
             }) { s in
-                guard isTTY || Date().timeIntervalSince(lastPrinted) >= 5 else { return }
-                lastPrinted = Date()
-                FileHandle.standardError.write(Data(((isTTY ? "\r\u{1B}[K" : "") + SubmitClient.line(s) + (isTTY ? "" : "\n")).utf8))
+                if let text = printer.update(s, now: Date().timeIntervalSince1970) {
+                    FileHandle.standardError.write(Data(text.utf8))
+                }
             }
         } catch { throw unreachable(error) }
-        if isTTY { FileHandle.standardError.write(Data("\n".utf8)) }
-        FileHandle.standardError.write(Data((SubmitClient.line(final) + "\n").utf8))
+        FileHandle.standardError.write(Data(printer.finish(final).utf8))
         if let summary = final.summary { print(summary) }
         if let error = final.error { print("job \(final.state.rawValue): \(error)") }
         if final.state != .succeeded || final.summaryFailed == true { throw ExitCode(1) }

@@ -75,3 +75,32 @@ public final class SubmitClient: @unchecked Sendable {
         return parts.joined(separator: " | ")
     }
 }
+
+/// What `ghwh-submit` writes while it follows a job: on a terminal, one line
+/// redrawn in place; otherwise a line every `interval` seconds. The job's final
+/// line is written once, by `finish`. A plain value: time is an argument.
+public struct SubmitProgressPrinter: Sendable {
+    public let isTerminal: Bool
+    public let interval: Double
+    private var lastPrinted = -Double.infinity
+
+    public init(isTerminal: Bool, interval: Double = 5) {
+        self.isTerminal = isTerminal; self.interval = interval
+    }
+
+    /// The text to write for a status seen at `now`, if any.
+    public mutating func update(_ s: JobStatus, now: Double) -> String? {
+        switch s.state {
+        case .succeeded, .failed, .killed, .unknown: return nil  // `finish` writes it
+        default: break
+        }
+        guard isTerminal || now - lastPrinted >= interval else { return nil }
+        lastPrinted = now
+        return isTerminal ? "\r\u{1B}[K" + SubmitClient.line(s) : SubmitClient.line(s) + "\n"
+    }
+
+    /// The job's final line (replacing the live one on a terminal).
+    public func finish(_ s: JobStatus) -> String {
+        (isTerminal ? "\r\u{1B}[K" : "") + SubmitClient.line(s) + "\n"
+    }
+}

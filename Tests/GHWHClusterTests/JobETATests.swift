@@ -45,3 +45,27 @@ import Testing
         #expect(s.job?.lastProgressAt == 40)
     }
 }
+
+/// `ghwh-submit`'s output (issue 12, defect 4: outside a terminal the final
+/// progress line was printed twice).
+@Suite struct SubmitProgressPrinterTests {
+    static func status(_ state: JobStatus.State) -> JobStatus {
+        JobStatus(jobId: "j1", job: "all", state: state, phase: state == .running ? "silver" : "done")
+    }
+
+    @Test func theFinalLineIsWrittenOnceOnATerminalOrNot() {
+        for terminal in [false, true] {
+            var printer = SubmitProgressPrinter(isTerminal: terminal, interval: 5)
+            var out = ""
+            for (t, state) in [(0.0, JobStatus.State.running), (1, .running), (6, .running), (6.5, .succeeded)] {
+                out += printer.update(Self.status(state), now: t) ?? ""
+            }
+            out += printer.finish(Self.status(.succeeded))
+            let lines = out.split(separator: "\n").flatMap { $0.split(separator: "\r") }
+            #expect(lines.filter { $0.contains("] succeeded") }.count == 1, "terminal \(terminal): \(out.debugDescription)")
+            // Off a terminal: a line at 0 s and at 6 s, none at 1 s; on one, every update redraws.
+            #expect(lines.filter { $0.contains("] running") }.count == (terminal ? 3 : 2))
+            #expect(out.hasSuffix("\n"))
+        }
+    }
+}
