@@ -52,7 +52,7 @@ struct CoordinatorCommand: ParsableCommand {
             .listen: listen, .rawRoot: raw, .workerTimeout: workerTimeout.map { String($0) },
             .maxAttempts: maxAttempts.map(String.init), .heartbeatInterval: heartbeatInterval.map { String($0) },
             .chunkSizeMB: chunkSizeMB.map(String.init), .uiListen: uiListen])
-        let logger = common.makeLogger("ghwh.coordinator")
+        let logger = common.makeLogger("ghwh.coordinator", defaultLevel: .info)
         let endpoint = try cluster.endpoint(url: config.listenURL, config: config, role: "coordinator")
         let conninfo = try common.migratedWarehouse(config, logger: logger)
         var settings = Coordinator.Settings(endpoint: endpoint, rawRoot: config.rawRoot, conninfo: conninfo)
@@ -92,7 +92,7 @@ struct WorkerCommand: ParsableCommand {
     func run() throws {
         let config = try common.configuration(extra: [.coordinator: coordinator, .cores: cores.map(String.init),
                                                       .shutdownGrace: shutdownGrace.map { String($0) }])
-        let logger = common.makeLogger("ghwh.worker")
+        let logger = common.makeLogger("ghwh.worker", defaultLevel: .info)
         let endpoint = try cluster.endpoint(url: config.coordinatorURL, config: config, role: "worker")
         let id = workerId ?? "worker-\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
         var settings = ClusterWorker.Settings(endpoint: endpoint, workerId: id, cores: config.cores, conninfo: config.databaseURL)
@@ -117,7 +117,7 @@ struct LoaderCommand: ParsableCommand {
 
     func run() throws {
         let config = try common.configuration(extra: [.coordinator: coordinator])
-        let logger = common.makeLogger("ghwh.loader")
+        let logger = common.makeLogger("ghwh.loader", defaultLevel: .info)
         let endpoint = try cluster.endpoint(url: config.coordinatorURL, config: config, role: "loader")
         let conninfo = try common.migratedWarehouse(config, logger: logger)
         var settings = ClusterLoader.Settings(endpoint: endpoint, loaderId: "loader-\(ProcessInfo.processInfo.processIdentifier)",

@@ -13,10 +13,17 @@ public struct CommonOptions: ParsableArguments {
     var databaseURL: String?
     @Option(name: .customLong("data-dir"), help: "Where the embedded PostgreSQL lives (default .ghwh).")
     var dataDir: String?
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical.")
-    var logLevel: String = "notice"
+    @Option(name: .customLong("log-level"),
+            help: "trace, debug, info, notice, warning, error, critical (default: info for the coordinator, workers and loader; notice otherwise).")
+    var logLevel: String?
 
     public init() {}
+
+    public func validate() throws {
+        if let logLevel, Logger.Level(rawValue: logLevel) == nil {
+            throw ValidationError("--log-level \(logLevel): expected trace, debug, info, notice, warning, error or critical")
+        }
+    }
 
     func configuration(extra: [Configuration.Key: String?] = [:]) throws -> Configuration {
         var flags: [Configuration.Key: String?] = [.databaseURL: databaseURL, .dataDir: dataDir]
@@ -52,8 +59,10 @@ public struct CommonOptions: ParsableArguments {
         throw CommandFailure("PostgreSQL unreachable after \(delays.count + 1) attempts")
     }
 
-    func makeLogger(_ label: String) -> Logger {
-        let level = Logger.Level(rawValue: logLevel) ?? .notice
+    /// Cluster roles log at `info` by default (one line per job and per notable
+    /// event, as Spark's daemons do); one-shot commands at `notice`.
+    func makeLogger(_ label: String, defaultLevel: Logger.Level = .notice) -> Logger {
+        let level = logLevel.flatMap(Logger.Level.init(rawValue:)) ?? defaultLevel
         var logger = Logger(label: label) { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = level
         return logger

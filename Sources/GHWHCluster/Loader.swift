@@ -12,6 +12,9 @@ public final class Loader: @unchecked Sendable {
         public var summary: JobSummary
         public var tasksCommitted = 0
         public var recordsCommitted = 0
+        /// Since the current job started (for its log line): transactions and their time.
+        public var jobTransactions = 0
+        public var jobCommitSeconds = 0.0
     }
 
     let conninfo: String
@@ -64,11 +67,16 @@ public final class Loader: @unchecked Sendable {
     public func apply(_ messages: [LoaderMessage]) throws {
         try withRetry { store in
             let before = lock.withLock { counters }
+            let started = Date()
             do {
                 try store.inOneTransaction { for message in messages { try self.apply(message, store) } }
             } catch {
                 lock.withLock { counters = before }
                 throw error
+            }
+            lock.withLock {
+                counters.jobTransactions += 1
+                counters.jobCommitSeconds += Date().timeIntervalSince(started)
             }
         }
     }
@@ -77,8 +85,23 @@ public final class Loader: @unchecked Sendable {
         switch message {
         case let .startJob(jobId, job, from, to, force):
             try store.startJob(id: jobId, job: job, from: from, to: to, force: force)
+            lock.withLock { counters.jobTransactions = 0; counters.jobCommitSeconds = 0 }
+            logger.info("job started", metadata: ["job_id": "\(jobId)", "job": "\(job)"])
         case let .finishJob(jobId, summary):
             try store.finishJob(id: jobId, succeeded: summary.succeeded, summaryJSON: Self.json(summary))
+            let (transactions, seconds) = lock.withLock { (counters.jobTransactions, counters.jobCommitSeconds) }
+            var metadata: Logger.Metadata = [
+                "job_id": "\(jobId)", "job": "\(summary.job)", "succeeded": "\(summary.succeeded)",
+                "tasks": "\(summary.tasksCommitted)", "gold_tasks": "\(summary.gold.tasks)",
+                "rejected": "\(summary.totalRejected)", "failed": "\(summary.totalFailed)",
+                "transactions": "\(transactions)", "commit_s": "\(String(format: "%.2f", seconds))",
+                "job_s": "\(String(format: "%.1f", summary.seconds))"]
+            for (name, c) in summary.datasets {
+                metadata["\(name)_records"] = "\(c.records)"
+                metadata["\(name)_inserted"] = "\(c.inserted)"
+                metadata["\(name)_updated"] = "\(c.updated)"
+            }
+            logger.info("job loaded", metadata: metadata)
         case let .beginFile(jobId, dataset, path, date, size, hash, force):
             try store.beginFile(dataset: dataset.silver, path: path, ingestDate: date.description, size: size,
                                 hash: hash, jobId: jobId, force: force)

@@ -97,7 +97,8 @@ final class ClusterHarness: @unchecked Sendable {
     }
 
     func startLoader(_ name: String = "loader", extra: [String] = []) throws {
-        try start(name, ["loader", "--coordinator", url, "--database-url", conninfo, "--log-level", "info"] + extra)
+        // No --log-level: the loader's default (info) is what a deployment gets.
+        try start(name, ["loader", "--coordinator", url, "--database-url", conninfo] + extra)
     }
 
     func process(_ name: String) -> Process? { lock.withLock { processes[name] } }

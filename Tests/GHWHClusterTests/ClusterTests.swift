@@ -67,6 +67,10 @@ import Testing
         #expect(status.summaryFailed == false)
         #expect(try Self.tables(db) == expected)
         #expect(try (1...3).map { try Self.committedTasks(db, worker: "w\($0)") }.reduce(0, +) > 10)
+        // The loader says what it loaded, per job, at its default level (issue 12, defect 4).
+        let loaded = cluster.log("loader").split(separator: "\n").filter { $0.contains("job loaded") && $0.contains("job_id=\(status.jobId)") }
+        #expect(loaded.count == 1, "\(cluster.log("loader").suffix(2000))")
+        #expect(loaded.first.map { $0.contains(" info ") && $0.contains("tasks=") && $0.contains("issues_inserted=") && $0.contains("commit_s=") } == true)
 
         // ghwh-submit as a process: waits, prints the summary, exits 0.
         let (submit, out) = try cluster.startSubmit(["--job", "all", "--raw", raw], mergeStandardError: false)

@@ -64,4 +64,10 @@ import Testing
         try stop.run()
         #expect(try server.status() == .stopped)
     }
+
+    /// A misspelt log level is a usage error, not a silent `notice`.
+    @Test func anUnknownLogLevelIsRefused() throws {
+        #expect(throws: (any Error).self) { _ = try GHWHCommand.parseAsRoot(["loader", "--log-level", "verbose"]) }
+        _ = try GHWHCommand.parseAsRoot(["loader", "--log-level", "debug"])
+    }
 }
