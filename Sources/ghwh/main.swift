@@ -1,4 +1,9 @@
 import GHWHCLI
 
 ProcessSetup.configure()
-GHWHCommand.main()
+// Also installed as `ghwh-submit` (a symlink: the container image ships one binary).
+if CommandLine.arguments.first?.split(separator: "/").last == "ghwh-submit" {
+    SubmitCommand.main()
+} else {
+    GHWHCommand.main()
+}

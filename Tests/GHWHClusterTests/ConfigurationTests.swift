@@ -70,4 +70,21 @@ import Testing
         #expect(throws: (any Error).self) { _ = try GHWHCommand.parseAsRoot(["loader", "--log-level", "verbose"]) }
         _ = try GHWHCommand.parseAsRoot(["loader", "--log-level", "debug"])
     }
+
+    /// `ghwh` started under the name `ghwh-submit` (a symlink, as the container image
+    /// installs it) is ghwh-submit.
+    @Test func ghwhNamedGhwhSubmitIsGhwhSubmit() throws {
+        let link = try Fixtures.tempDir("bin") + "/ghwh-submit"
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: ClusterHarness.binary)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: link)
+        p.arguments = ["--help"]
+        let out = Pipe()
+        p.standardOutput = out; p.standardError = out
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        #expect(text.contains("USAGE: ghwh-submit") && text.contains("--job"), "\(text)")
+    }
 }
