@@ -1,0 +1,47 @@
+import GHWHJSON
+import Testing
+
+/// The bugs `make fuzz` found, each pinned by a test of its own (the crashing inputs
+/// are also replayed from Tests/Fuzz/<target>/crashers by FuzzRegressionTests).
+@Suite struct FoundBugTests {
+    /// Records of `document` split with `mode` and `limit`, cut into chunks of `size` bytes
+    /// (nil: one chunk); nil when the document fails.
+    func split(_ document: [UInt8], _ mode: RecordSplitter.Mode, limit: Int, chunk size: Int?) -> [[UInt8]]? {
+        var splitter = RecordSplitter(mode: mode, maxRecordBytes: limit)
+        var records: [[UInt8]] = []
+        let collect: (RecordSlice) throws -> Void = { records.append(Array($0.bytes)) }
+        do {
+            var start = 0
+            while start < document.count {
+                let end = min(document.count, start + (size ?? document.count))
+                try Array(document[start..<end]).withUnsafeBytes { try splitter.consume($0, collect) }
+                start = end
+            }
+            try splitter.finish(collect)
+            return records
+        } catch {
+            return nil
+        }
+    }
+
+    /// splitter, crash-fee9398039c4819be62db3d1db18937dc86cbe15: a JSON Lines line of exactly
+    /// `maxRecordBytes` bytes followed by "\r\n" passed when the line was in one chunk (the
+    /// `\r` is stripped before the size check) and failed when it was carried across chunks
+    /// (the carry buffer counted the `\r` against the limit). A whitespace-only line longer
+    /// than the limit had the opposite problem: skipped in one chunk, too large when carried.
+    /// Now a line's fate does not depend on where the chunks are cut: the carry may hold the
+    /// `\r`, and every line, blank or not, is held to the limit.
+    @Test func aLineAtTheLimitDoesNotDependOnChunking() {
+        let line = Array(#"{"id":1234567,"x":"abc"}"#.utf8)  // 24 bytes
+        let document = Array("{}\r\n".utf8) + line + Array("\r\n".utf8) + line
+        for size in [nil, 1, 2, 3, 25, 26] as [Int?] {
+            #expect(split(document, .lines, limit: 24, chunk: size) == [Array("{}".utf8), line, line], "chunk \(String(describing: size))")
+            #expect(split(document, .lines, limit: 23, chunk: size) == nil, "chunk \(String(describing: size))")
+        }
+        let blank = Array("{}\n".utf8) + Array(repeating: 0x20, count: 30) + Array("\n{}\n".utf8)
+        for size in [nil, 1, 7] as [Int?] {
+            #expect(split(blank, .lines, limit: 30, chunk: size) == [Array("{}".utf8), Array("{}".utf8)])
+            #expect(split(blank, .lines, limit: 29, chunk: size) == nil, "a blank line over the limit, chunk \(String(describing: size))")
+        }
+    }
+}
