@@ -1,4 +1,6 @@
+import GHWHCluster
 import GHWHJSON
+import GHWHWire
 import Testing
 
 /// The bugs `make fuzz` found, each pinned by a test of its own (the crashing inputs
@@ -43,5 +45,17 @@ import Testing
             #expect(split(blank, .lines, limit: 30, chunk: size) == [Array("{}".utf8), Array("{}".utf8)])
             #expect(split(blank, .lines, limit: 29, chunk: size) == nil, "a blank line over the limit, chunk \(String(describing: size))")
         }
+    }
+
+    /// messages, crash-134fe9e629f4702b5308c81816868b2237efad4c: `Int(r.varint())` trapped on a varint above Int.max, so one frame
+    /// (an attempt number of 2^64 - 1 in a TaskAssignment, or any count, size or offset of
+    /// the binary messages) killed the receiving process. Such a varint is now malformed.
+    @Test func aVarintBeyondIntIsMalformedNotATrap() throws {
+        let maxVarint: [UInt8] = Array(repeating: 0xFF, count: 9) + [0x01]
+        #expect(throws: WireError.self) { _ = try TaskAssignment.decoded(from: [0x00] + maxVarint + [0x00]) }
+        var reader = WireReader([0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F])  // Int.max
+        #expect(try reader.int() == Int.max)
+        reader = WireReader([0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01])  // Int.max + 1
+        #expect(throws: WireError.self) { _ = try reader.int() }
     }
 }
