@@ -4,7 +4,7 @@ import GHWHWire
 
 /// Frames (`FrameCodec`, `Authenticator`, digest tables) and the `ReplayGuard`.
 ///
-/// Byte 0 picks the mode (mod 4):
+/// Byte 0 picks the mode (mod 8; 4, 5 and 6 repeat 0, 1 and 2):
 /// 0. raw: the rest is a frame; opening it fails with a `WireError` or agrees with the
 ///    reference reader (an HMAC can't be guessed, so this mostly checks the pre-MAC part).
 /// 1. resealed: the rest is a frame without its MAC; the reference MAC (written from the
@@ -15,7 +15,13 @@ import GHWHWire
 ///    byte-equal to the reference sealer's; a flipped bit, a cut or an extra byte is refused;
 ///    a frame with digested parts (from the reference sealer) opens to the joined payload.
 /// 3. replay: a sequence of sealed frames (new, old, resent, stale, across the window) goes
-///    through a `ReplayGuard`, which must decide as a model of its documented rules does.
+///    through a `ReplayGuard`, which must decide as a model of its documented rules does;
+///    with the clock moving (senders may then be forgotten), an exact frame must still be
+///    accepted as new at most once, and a frame beyond the skew never.
+/// 7. wire reader: a program of `WireReader` reads over the rest, read from a slice with a
+///    non-zero start index (as messages are decoded in place): errors are `WireError`s, the
+///    offset only moves forward within the input, and every value read is the bytes it
+///    consumed (fixed-width and strings exactly, varints as a value that round-trips).
 enum FrameTarget {
     static let target = FuzzTarget.frame
     static let secretText = "fuzz-cluster-secret-0123456789"
@@ -51,11 +57,12 @@ enum FrameTarget {
 
     static func run(_ input: [UInt8]) {
         var cursor = ByteCursor(input)
-        switch cursor.byte() % 4 {
-        case 0: runRaw(cursor.rest())
-        case 1: runResealed(&cursor)
-        case 2: runRoundTrip(&cursor)
-        default: runReplay(&cursor)
+        switch cursor.byte() % 8 {
+        case 0, 4: runRaw(cursor.rest())
+        case 1, 5: runResealed(&cursor)
+        case 2, 6: runRoundTrip(&cursor)
+        case 3: runReplay(&cursor)
+        default: runReader(&cursor)
         }
     }
 
@@ -311,15 +318,23 @@ enum FrameTarget {
     }
 
     static func runReplay(_ cursor: inout ByteCursor) {
-        let now = 1_700_000_000.0
-        let nowMillis = Int64(now * 1000)
+        let start = 1_700_000_000.0
+        var now = start
+        var nowMillis = Int64(now * 1000)
         let guardUnderTest = ReplayGuard(maxClockSkew: limits.maxClockSkew)
         var model = Model()
         var sent: [(frame: [UInt8], sender: String, sequence: UInt64, skew: Double)] = []
+        var acceptedAsNew: Set<[UInt8]> = []
         var counter: UInt8 = 0
+        // Odd first byte: the clock moves, by up to 25 minutes a step.
+        let clockMoves = cursor.byte() & 1 == 1
         for _ in 0..<96 where !cursor.isAtEnd {
             let op = cursor.byte()
             let b = cursor.byte()
+            if clockMoves {
+                now += Double(cursor.byte()) * 6
+                nowMillis = Int64(now * 1000)
+            }
             let sender = ["worker-1", "worker-2", "loader"][Int(op & 3) % 3]
             let highest = model.senders[sender]?.highest ?? 1 << 40
             var timestamp = nowMillis + Int64(b) * 1000 - 128_000
@@ -339,9 +354,10 @@ enum FrameTarget {
                 timestamp = nowMillis + (b & 1 == 0 ? 1 : -1) * (Int64(limits.maxClockSkew * 1000) + 1 + Int64(b))
             default: sequence = cursor.u64()
             }
-            let record: (frame: [UInt8], sender: String, sequence: UInt64, skew: Double)
+            var record: (frame: [UInt8], sender: String, sequence: UInt64, skew: Double)
             if let frame, let previous = sent.first(where: { $0.frame == frame }) {
                 record = previous
+                record.skew = Double(Int64(littleEndian: frameTimestamp(previous.frame))) / 1000 - now
             } else {
                 counter &+= 1
                 let sealed = try! FrameCodec.seal(type: 7, payload: [counter, b], sender: sender, sequence: sequence,
@@ -350,8 +366,6 @@ enum FrameTarget {
                 sent.append(record)
             }
             guard case .success(let envelope) = open(record.frame) else { violated(target, "a sealed frame does not open") }
-            let expected = model.admit(sender: record.sender, sequence: record.sequence,
-                                       mac: Array(record.frame.suffix(32)), skew: record.skew)
             let actual: Decision
             do throws(WireError) {
                 let admitted = try guardUnderTest.admit(envelope, now: now)
@@ -367,8 +381,90 @@ enum FrameTarget {
                 default: violated(target, "admit threw \(error)")
                 }
             }
+            if actual == .accepted {
+                check(acceptedAsNew.insert(record.frame).inserted, target,
+                      "ReplayGuard accepted the same frame (\(record.sender) sequence \(record.sequence)) as new twice")
+            }
+            check((actual == .stale) == (abs(record.skew) > limits.maxClockSkew), target,
+                  "ReplayGuard says \(actual) for a frame \(record.skew) s from its clock")
+            // The exact rules hold while no sender can have been forgotten (a constant clock).
+            guard !clockMoves else { continue }
+            let expected = model.admit(sender: record.sender, sequence: record.sequence,
+                                       mac: Array(record.frame.suffix(32)), skew: record.skew)
             check(actual == expected, target,
                   "ReplayGuard says \(actual), the documented rules \(expected) for \(record.sender) sequence \(record.sequence) (highest \(highest)) after \(sent.count) frames")
         }
+    }
+
+    /// The timestamp field of a frame this target sealed (sender ids of 6-8 bytes).
+    static func frameTimestamp(_ frame: [UInt8]) -> Int64 {
+        let at = 11 + Int(frame[10]) + 8
+        return Int64(bitPattern: frame[at..<(at + 8)].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) })
+    }
+
+    // MARK: - WireReader programs
+
+    static func runReader(_ cursor: inout ByteCursor) {
+        let program = cursor.take(1 + Int(cursor.byte() % 32))
+        let junk = Int(cursor.byte() % 5)
+        let data = cursor.rest()
+        // A slice whose startIndex is not 0, like a payload inside a frame.
+        let storage = Array(repeating: UInt8(0xEE), count: junk) + data
+        var reader = WireReader(storage[junk...])
+        for op in program {
+            let before = reader.offset
+            func consumed() -> [UInt8] { Array(data[before..<reader.offset]) }
+            var failed = false
+            do {
+                switch op % 14 {
+                case 0: let v = try reader.u8(); check([v] == consumed(), target, "u8")
+                case 1: var w = WireWriter(); w.u16(try reader.u16()); check(w.bytes == consumed(), target, "u16")
+                case 2: var w = WireWriter(); w.u32(try reader.u32()); check(w.bytes == consumed(), target, "u32")
+                case 3: var w = WireWriter(); w.u64(try reader.u64()); check(w.bytes == consumed(), target, "u64")
+                case 4: var w = WireWriter(); w.i64(try reader.i64()); check(w.bytes == consumed(), target, "i64")
+                case 5: var w = WireWriter(); w.double(try reader.double()); check(w.bytes == consumed(), target, "double")
+                case 6: let v = try reader.bool(); check([v ? 1 : 0] == consumed(), target, "bool")
+                case 7, 8:
+                    let v = op % 14 == 7 ? try reader.varint() : UInt64(bitPattern: try reader.zigzag())
+                    checkVarint(consumed(), op % 14 == 7 ? v : nil)
+                case 9:
+                    let v = try reader.int()
+                    check(v >= 0, target, "int() gave \(v)")
+                    checkVarint(consumed(), UInt64(v))
+                case 10:
+                    let s = try reader.string()
+                    check(consumed().suffix(s.utf8.count).elementsEqual(s.utf8), target, "string is not the bytes consumed")
+                case 11:
+                    let b = try reader.bytes()
+                    check(consumed().suffix(b.count) == b[...], target, "bytes are not the bytes consumed")
+                case 12:
+                    let b = try reader.bytesSlice()
+                    check(Array(b) == Array(consumed().suffix(b.count)) && b.endIndex == junk + reader.offset, target,
+                          "bytesSlice is not the bytes consumed")
+                default:
+                    let values = try reader.array(minElementBytes: Int(op >> 4) + 1) { try $0.varint() }
+                    check(values.count <= data.count, target, "array of \(values.count) from \(data.count) bytes")
+                }
+            } catch {
+                check(error is WireError, target, "WireReader threw \(type(of: error)): \(error)")
+                failed = true
+            }
+            check(reader.offset >= before && reader.offset <= data.count && reader.remaining == data.count - reader.offset
+                  && reader.isAtEnd == (reader.offset == data.count), target,
+                  "reader at offset \(reader.offset) (was \(before)) of \(data.count), remaining \(reader.remaining)")
+            if failed { break }  // a decoder stops at its first error
+        }
+    }
+
+    /// `bytes` is a varint's encoding: read again it gives `value` (when known) and its
+    /// canonical encoding is no longer than what was consumed.
+    static func checkVarint(_ bytes: [UInt8], _ value: UInt64?) {
+        var again = WireReader(bytes)
+        guard let v = try? again.varint(), again.isAtEnd else { violated(target, "varint bytes \(bytes.hexPrefix()) do not read back") }
+        if let value { check(v == value, target, "varint \(bytes.hexPrefix()) reads as \(v), then \(value)") }
+        var w = WireWriter()
+        w.varint(v)
+        check(w.bytes.count <= bytes.count && (try? { var r = WireReader(w.bytes); return try r.varint() }()) == v, target,
+              "varint \(v) does not round-trip through its canonical encoding")
     }
 }
