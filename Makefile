@@ -9,7 +9,7 @@ BENCH_DIR  ?= bench-data
 BENCH_SIZES ?= 1024,2048
 BENCH_ARGS ?=
 
-.PHONY: deps build release run-local test test-sanitize bench chaos clean-local
+.PHONY: deps build release run-local test test-sanitize bench chaos fuzz clean-local
 
 deps:
 	@bash scripts/install-deps.sh
@@ -44,6 +44,14 @@ chaos: build
 SANITIZE ?= all
 test-sanitize: deps
 	bash scripts/sanitize.sh $(SANITIZE)
+
+# Coverage-guided fuzzing (libFuzzer + ASan) of the splitter, projector, zip, gzip, frame and
+# message decoders: `make fuzz FUZZ_SECONDS=300 FUZZ_TARGETS="projector zip"`. Crashers land in
+# Tests/Fuzz/<target>/crashers and are replayed by GHWHFuzzTests.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= splitter projector zip gzip frame messages
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_TARGETS="$(FUZZ_TARGETS)" bash scripts/fuzz.sh
 
 bench: release
 	$(RELEASE)/ghwh-bench --corpus-dir $(BENCH_DIR) --sizes-mb $(BENCH_SIZES) --ghwh $(RELEASE)/ghwh --cluster $(BENCH_ARGS)

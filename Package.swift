@@ -14,6 +14,7 @@ import PackageDescription
 //   GHWHWebUI       coordinator web UI, JSON API and Prometheus metrics (Hummingbird)
 //   GHWHCLI         command types shared by the executables (swift-argument-parser)
 //   ghwh, ghwh-submit, ghwh-bench   thin executables
+//   GHWHFuzzTargets, ghwh-fuzz  libFuzzer targets for the parsers and the wire protocol (make fuzz)
 let package = Package(
     name: "ghwh",
     platforms: [.macOS(.v14)],
@@ -75,6 +76,14 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Fuzz targets (issue 13): pure functions checking properties; ghwh-fuzz runs them
+        // under libFuzzer (built by scripts/fuzz.sh) or replays files (built normally).
+        .target(name: "GHWHFuzzTargets", dependencies: [
+            "GHWHJSON", "GHWHRaw", "GHWHWire", "GHWHCluster", "CGHWHZlib",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .executableTarget(name: "ghwh-fuzz", dependencies: ["GHWHFuzzTargets"]),
+
         .target(name: "GHWHTestSupport", dependencies: ["GHWHWarehouse"]),
 
         .testTarget(name: "GHWHJSONTests", dependencies: ["GHWHJSON"]),
@@ -91,6 +100,7 @@ let package = Package(
         .testTarget(name: "GHWHWebUITests", dependencies: [
             "GHWHWebUI", .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
+        .testTarget(name: "GHWHFuzzTests", dependencies: ["GHWHFuzzTargets", "GHWHJSON", "GHWHWire", "GHWHCluster"]),
         .testTarget(name: "GHWHClusterTests", dependencies: [
             "GHWHCluster", "GHWHWarehouse", "GHWHSampleData", "GHWHRaw", "GHWHModel", "GHWHTestSupport", "GHWHCLI",
             "GHWHReport", "GHWHJSON", "GHWHWire",

@@ -98,7 +98,7 @@ public struct TaskAssignment: WireMessage {
         w.optional(task) { w, t in t.encode(into: &w) }
     }
     public static func decode(from r: inout WireReader) throws -> TaskAssignment {
-        let unknown = try r.bool(); let attempt = Int(try r.varint())
+        let unknown = try r.bool(); let attempt = try r.int()
         return TaskAssignment(task: try r.optional { try WorkerTask.decode(from: &$0) }, attempt: attempt, unknownWorker: unknown)
     }
 }
@@ -114,7 +114,7 @@ public struct SubmitResult: WireMessage {
         w.string(workerId); w.string(incarnation); w.varint(UInt64(attempt)); result.encode(into: &w)
     }
     public static func decode(from r: inout WireReader) throws -> SubmitResult {
-        SubmitResult(workerId: try r.string(), incarnation: try r.string(), attempt: Int(try r.varint()),
+        SubmitResult(workerId: try r.string(), incarnation: try r.string(), attempt: try r.int(),
                      result: try WorkerResult.decode(from: &r))
     }
 }
@@ -244,6 +244,9 @@ public struct KillJob: JSONWireMessage {
 }
 
 // MARK: - Bulk payload encodings
+//
+// Counts, sizes and indices are read with `WireReader.int()`, which refuses a varint
+// beyond Int as malformed; `Int(r.varint())` trapped on one (found by fuzzing).
 
 /// A finished task as a worker returns it.
 public enum WorkerResult: Sendable {
@@ -277,7 +280,7 @@ public enum WorkerResult: Sendable {
     }
     static func decode(from r: inout WireReader) throws -> WorkerResult {
         switch try r.u8("result kind") {
-        case 0: return .silver(try SilverStore.TaskCommit.decodeWire(from: &r), inputBytes: Int(try r.varint()))
+        case 0: return .silver(try SilverStore.TaskCommit.decodeWire(from: &r), inputBytes: try r.int())
         case 1: return .gold(try GoldResult.decodeWire(from: &r))
         case 2:
             guard case .silver(let t) = try WorkerTask.decode(from: &r) else { throw WireError.malformed("failed-document result without its silver task") }
@@ -339,12 +342,12 @@ extension WorkerTask {
             guard let dataset = Dataset(rawValue: try r.string()) else { throw WireError.malformed("unknown dataset") }
             let documentId = try r.i64(), filePath = try r.string(), source = try r.string()
             guard let date = IngestDate(try r.string()) else { throw WireError.malformed("bad ingest date") }
-            let chunk = Int(try r.varint())
-            let final = try r.optional { Int(try $0.varint()) }
-            var batch = RecordBatch(firstOrdinal: Int(try r.varint()))
-            batch.bounds = try r.array { Int(try $0.varint()) }
-            batch.documentOffsets = try r.array { Int64(try $0.varint()) }
-            let oversized = try r.array { (index: Int(try $0.varint()), length: Int(try $0.varint())) }
+            let chunk = try r.int()
+            let final = try r.optional { try $0.int() }
+            var batch = RecordBatch(firstOrdinal: try r.int())
+            batch.bounds = try r.array { try $0.int() }
+            batch.documentOffsets = try r.array { Int64(try $0.int()) }
+            let oversized = try r.array { (index: try $0.int(), length: try $0.int()) }
             batch.bytes = try r.bytesSlice("records")
             guard batch.bounds.first == 0, batch.bounds.last == batch.bytes.count,
                   batch.documentOffsets.count == batch.count, zip(batch.bounds, batch.bounds.dropFirst()).allSatisfy({ $0 <= $1 }) else {
@@ -408,7 +411,7 @@ extension GoldTask {
         w.array(marks) { w, m in w.string(m.repo); w.string(m.target.rawValue); w.i64(m.seq) }
     }
     static func decodeWire(from r: inout WireReader) throws -> GoldTask {
-        let taskId = try r.string(), jobId = try r.string(), bucket = Int(try r.varint())
+        let taskId = try r.string(), jobId = try r.string(), bucket = try r.int()
         let repos = try r.array { try $0.string() }
         let targets = try r.array { r -> GoldTarget in
             guard let t = GoldTarget(rawValue: try r.string()) else { throw WireError.malformed("unknown gold target") }
@@ -434,7 +437,7 @@ extension GoldResult {
         let task = try GoldTask.decodeWire(from: &r), worker = try r.string()
         var c = GoldCopies()
         c.pullRequestsMetrics = try r.bytes(); c.links = try r.bytes(); c.labels = try r.bytes(); c.milestones = try r.bytes()
-        let counts = try r.array { r in (try r.string(), Int(try r.varint())) }
+        let counts = try r.array { r in (try r.string(), try r.int()) }
         for (k, v) in counts { c.rowCounts[k] = v }
         c.backlog = try r.bytes()
         return GoldResult(task: task, copies: c, worker: worker)
@@ -453,9 +456,9 @@ extension SilverStore.TaskCommit {
         let taskId = try r.string(), jobId = try r.string()
         guard let dataset = SilverStore.SilverDataset(rawValue: try r.string()) else { throw WireError.malformed("unknown dataset") }
         let documentId = try r.i64(), filePath = try r.string(), source = try r.string(), date = try r.string()
-        let chunk = Int(try r.varint()), final = try r.optional { Int(try $0.varint()) }
-        let records = Int(try r.varint()), rows = try r.bytes(), rowCount = Int(try r.varint())
-        let rejects = try r.bytes(), rejectCount = Int(try r.varint()), worker = try r.string()
+        let chunk = try r.int(), final = try r.optional { try $0.int() }
+        let records = try r.int(), rows = try r.bytes(), rowCount = try r.int()
+        let rejects = try r.bytes(), rejectCount = try r.int(), worker = try r.string()
         return .init(taskId: taskId, jobId: jobId, dataset: dataset, documentId: documentId, filePath: filePath,
                      source: source, ingestDate: date, chunkIndex: chunk, finalChunkCount: final, records: records,
                      rowsCopy: rows, rowCount: rowCount, rejectsCopy: rejects, rejectCount: rejectCount, worker: worker)
@@ -500,12 +503,12 @@ extension LoaderMessage {
             return .beginFile(jobId: try r.string(), dataset: try dataset(), path: try r.string(), ingestDate: try date(),
                               size: try r.i64(), hash: try r.string(), force: try r.bool())
         case 1:
-            return .result(try SilverStore.TaskCommit.decodeWire(from: &r), inputBytes: Int(try r.varint()))
+            return .result(try SilverStore.TaskCommit.decodeWire(from: &r), inputBytes: try r.int())
         case 2:
             return .documentFailed(dataset: try dataset(), documentId: try r.i64(), filePath: try r.string(),
                                    source: try r.string(), ingestDate: try date(), reason: try r.string())
         case 3:
-            return .sealFile(dataset: try dataset(), path: try r.string(), documentCount: Int(try r.varint()),
+            return .sealFile(dataset: try dataset(), path: try r.string(), documentCount: try r.int(),
                              fileError: try r.optional { try $0.string() })
         case 4:
             return .goldResult(try GoldResult.decodeWire(from: &r))

@@ -56,6 +56,18 @@ public struct WireReader {
         }
     }
 
+    /// A varint that must fit in `Int` (counts, sizes, indices, offsets). A larger value is
+    /// malformed input, not a trap in `Int(_:)`: one bad frame must not kill the receiver
+    /// (found by fuzzing, Tests/Fuzz/messages/crashers).
+    public mutating func int(_ field: StaticString = "int") throws(WireError) -> Int {
+        let at = offset
+        let value = try varint(field)
+        guard value <= UInt64(Int.max) else {
+            throw WireError.malformed("\(field): \(value) at offset \(at) does not fit in Int")
+        }
+        return Int(value)
+    }
+
     public mutating func zigzag(_ field: StaticString = "zigzag") throws(WireError) -> Int64 {
         let u = try varint(field)
         return Int64(bitPattern: (u >> 1) ^ (0 &- (u & 1)))
