@@ -79,7 +79,7 @@ let package = Package(
         // Fuzz targets (issue 13): pure functions checking properties; ghwh-fuzz runs them
         // under libFuzzer (built by scripts/fuzz.sh) or replays files (built normally).
         .target(name: "GHWHFuzzTargets", dependencies: [
-            "GHWHJSON", "GHWHRaw", "GHWHWire", "GHWHCluster", "CGHWHZlib",
+            "GHWHJSON", "GHWHRaw", "GHWHWire", "GHWHCluster", "GHWHSampleData", "CGHWHZlib",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "ghwh-fuzz", dependencies: ["GHWHFuzzTargets"]),

@@ -1,3 +1,4 @@
+import GHWHSampleData
 /// Coverage-guided fuzz targets for the parsers and the wire protocol (issue 13).
 ///
 /// Each target is a pure function of its input bytes that checks properties the
@@ -92,28 +93,16 @@ struct ByteCursor {
     mutating func rest() -> [UInt8] { take(remaining) }
 }
 
-/// A small deterministic generator (SplitMix64) for choices derived from an input.
-struct SplitMix {
-    var state: UInt64
+/// The project's deterministic generator, seeded from an input's bytes (FNV-1a) and a
+/// salt, for choices derived from an input.
+typealias SplitMix = SplitMix64
 
-    init(seed: UInt64) { state = seed }
-
+extension SplitMix64 {
     init(hashing bytes: [UInt8], salt: UInt64 = 0) {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ salt  // FNV-1a
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a
         for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        state = h
+        self.init(h, salt)
     }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform enough in 0..<bound (bound > 0).
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
 }
 
 extension Array where Element == UInt8 {

@@ -5,17 +5,17 @@ import Foundation
 /// Every piece of generated content draws from a generator seeded by a hash of
 /// (seed, repo, number, purpose), so a record's bytes never depend on the order
 /// in which records are produced: that is what makes runs byte-identical.
-struct SplitMix64: RandomNumberGenerator {
+public struct SplitMix64: RandomNumberGenerator {
     private var state: UInt64
 
     /// A generator for one purpose, derived from several keys.
-    init(_ keys: UInt64...) {
+    public init(_ keys: UInt64...) {
         var h: UInt64 = 0x9E37_79B9_7F4A_7C15
         for k in keys { h = SplitMix64.mix(h ^ SplitMix64.mix(k &+ 0x632B_E59B_D9B4_E019)) }
         state = h
     }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         return SplitMix64.mix(state)
     }
@@ -28,7 +28,7 @@ struct SplitMix64: RandomNumberGenerator {
     }
 
     /// Uniform in `0..<bound` (bound > 0); the tiny modulo bias is irrelevant here.
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+    public mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
 
     /// Uniform in the closed range.
     mutating func between(_ low: Int, _ high: Int) -> Int { low + below(high - low + 1) }
