@@ -17,8 +17,7 @@ enum GzipTarget {
     static func run(_ input: [UInt8]) {
         var cursor = ByteCursor(input)
         let flags = cursor.byte()
-        let bufferA = RawSupport.bufferSizes[Int(flags >> 1) & 7]
-        let bufferB = RawSupport.bufferSizes[Int(flags >> 4) & 7]
+        let (bufferA, bufferB) = RawSupport.bufferSizes(flags)
         if flags & 1 == 0 {
             runRaw(cursor.rest(), bufferA, bufferB)
         } else {

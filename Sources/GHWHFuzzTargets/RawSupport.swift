@@ -19,6 +19,11 @@ struct BudgetExceeded: Error {}
 enum RawSupport {
     /// Buffer sizes a stream is asked for (chunks must be 1...size bytes).
     static let bufferSizes = [1, 2, 3, 7, 64, 1000, 4096, 65536]
+
+    /// The two read-buffer sizes an input's flag byte picks (bits 1-3 and 4-6).
+    static func bufferSizes(_ flags: UInt8) -> (Int, Int) {
+        (bufferSizes[Int(flags >> 1) & 7], bufferSizes[Int(flags >> 4) & 7])
+    }
     /// Output a single stream may produce before the target stops it.
     static let maxOutputBytes = 4 << 20
     static let maxChunks = 200_000

@@ -18,8 +18,7 @@ enum ZipTarget {
     static func run(_ input: [UInt8]) {
         var cursor = ByteCursor(input)
         let flags = cursor.byte()
-        let bufferA = RawSupport.bufferSizes[Int(flags >> 1) & 7]
-        let bufferB = RawSupport.bufferSizes[Int(flags >> 4) & 7]
+        let (bufferA, bufferB) = RawSupport.bufferSizes(flags)
         if flags & 1 == 0 {
             _ = read(cursor.rest(), bufferA, bufferB)
         } else {
