@@ -4,7 +4,10 @@
 # Usage: deploy/wait-cluster.sh TIMEOUT_SECONDS COMPOSE_COMMAND...
 #   e.g. deploy/wait-cluster.sh 300 docker compose -f docker-compose-cluster.yml
 # Exit 0 when ready; 1 on timeout, or at once if a container exited, is unhealthy
-# or keeps restarting (the failing service's last log lines are printed).
+# or restarted 3 times during this wait (the failing service's last log lines are
+# printed). Restarts before the wait do not count: Docker's RestartCount is a
+# container's whole life, and a container that crashed last week may be healthy now.
+# WAIT_CLUSTER_POLL: seconds between checks (default 3).
 set -euo pipefail
 
 timeout="${1:?usage: wait-cluster.sh TIMEOUT_SECONDS COMPOSE_COMMAND...}"
@@ -20,7 +23,8 @@ service_state() {
         state="$(docker inspect --format '{{.State.Status}}' "$id" 2>/dev/null || echo missing)"
         # restart: unless-stopped hides a crash loop behind short "running" spells.
         restarts="$(docker inspect --format '{{.RestartCount}}' "$id" 2>/dev/null || echo 0)"
-        if [ "${restarts:-0}" -ge 3 ]; then echo "failed: $service container ${id:0:12} restarted $restarts times"; return; fi
+        restarts=$(( ${restarts:-0} - ${baseline[$id]:-0} ))
+        if [ "$restarts" -ge 3 ]; then echo "failed: $service container ${id:0:12} restarted $restarts times during this wait"; return; fi
         case "$state" in
             running) ;;
             exited|dead) echo "failed: $service container ${id:0:12} is $state"; return ;;
@@ -39,6 +43,12 @@ service_state() {
 }
 
 compose=("$@")
+poll="${WAIT_CLUSTER_POLL:-3}"
+# Each container's restart count when the wait began (containers created later start at 0).
+declare -A baseline=()
+for id in $("${compose[@]}" ps -q 2>/dev/null || true); do
+    baseline[$id]="$(docker inspect --format '{{.RestartCount}}' "$id" 2>/dev/null || echo 0)"
+done
 deadline=$(( $(date +%s) + timeout ))
 while :; do
     pending=""
@@ -68,5 +78,5 @@ while :; do
         done
         exit 1
     fi
-    sleep 3
+    sleep "$poll"
 done

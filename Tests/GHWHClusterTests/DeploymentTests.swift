@@ -22,6 +22,59 @@ import Testing
         throw TestFailure("no command for service \(service) in docker-compose-cluster.yml")
     }
 
+    /// `deploy/wait-cluster.sh` against a stub engine: restarts from before the wait
+    /// do not count (issue 12, defect 2: a healthy cluster was refused once any
+    /// container had restarted 3 times in its life); 3 restarts during the wait do.
+    @Test func waitClusterCountsOnlyRestartsDuringTheWait() throws {
+        let stub = try Fixtures.tempDir("engine")
+        try Fixtures.write("""
+            #!/usr/bin/env bash
+            # docker inspect --format FORMAT ID
+            id="$4"
+            case "$3" in
+              *RestartCount*)
+                n=$(cat "\(stub)/restarts-$id" 2>/dev/null || echo 0)
+                if [ -f "\(stub)/grow-$id" ]; then echo $((n + 1)) > "\(stub)/restarts-$id"; fi
+                echo "$n" ;;
+              *Health*) echo healthy ;;
+              *) if [ -f "\(stub)/grow-$id" ]; then echo restarting; else echo running; fi ;;
+            esac
+            """, to: stub + "/docker")
+        try Fixtures.write("""
+            #!/usr/bin/env bash
+            # compose ps -q [SERVICE] | compose ps | compose logs ...
+            if [ "$1" = ps ] && [ "${2:-}" = -q ]; then
+              if [ -n "${3:-}" ]; then echo "c-$3"; else printf 'c-%s\\n' postgres coordinator loader worker; fi
+            fi
+            """, to: stub + "/compose")
+        for name in ["docker", "compose"] { #expect(chmod(stub + "/" + name, 0o755) == 0) }
+        func wait() throws -> (status: Int32, output: String) {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/bin/bash")
+            p.arguments = [Self.root + "/deploy/wait-cluster.sh", "20", stub + "/compose"]
+            var env = ProcessInfo.processInfo.environment
+            env["PATH"] = stub + ":" + (env["PATH"] ?? "/usr/bin:/bin")
+            env["WAIT_CLUSTER_POLL"] = "0.05"
+            p.environment = env
+            let out = Pipe()
+            p.standardOutput = out; p.standardError = out
+            try p.run()
+            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            return (p.terminationStatus, text)
+        }
+        // A worker that restarted 5 times before this deploy and is running now: up.
+        try Fixtures.write("5\n", to: stub + "/restarts-c-worker")
+        let old = try wait()
+        #expect(old.status == 0 && old.output.contains("cluster is up"), "\(old.output)")
+        // A loader in a crash loop (restarting, its count rising) while we wait: refused, naming it.
+        try Fixtures.write("1\n", to: stub + "/restarts-c-loader")
+        try Fixtures.write("", to: stub + "/grow-c-loader")
+        let looping = try wait()
+        #expect(looping.status == 1, "\(looping.output)")
+        #expect(looping.output.contains("loader container c-loader restarted 3 times during this wait"), "\(looping.output)")
+    }
+
     @Test func composeRolesRunAsLocalProcessesWithTheProductionConfig() throws {
         let (raw, expected) = try ClusterTests.treeAndExpected(seed: 41)
         let db = try Fixtures.database()
