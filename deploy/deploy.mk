@@ -3,8 +3,10 @@
 #
 #   include deploy/deploy.mk
 #
-#   make deploy-cluster [WORKERS=2]          build the image, write .env with fresh secrets if
-#                                            missing, start everything, wait until healthy
+#   make deploy-cluster [WORKERS=N]          build the image, write .env with fresh secrets if
+#                                            missing, start everything, wait until healthy;
+#                                            without WORKERS it keeps the running workers' count
+#                                            (2 on a first deploy)
 #   make submit JOB=all [DATE=D | FROM=D TO=D] [FORCE=1]
 #   make scale-workers N=4
 #   make cluster-status
@@ -13,7 +15,7 @@
 
 CLUSTER_COMPOSE_FILE ?= docker-compose-cluster.yml
 DEPLOY_TIMEOUT ?= 300
-WORKERS ?= 2
+WORKERS ?=
 N ?= $(WORKERS)
 JOB ?= all
 SERVICE ?=
@@ -47,9 +49,15 @@ deploy-check:
 	    -e "s/^POSTGRES_PASSWORD=$$/POSTGRES_PASSWORD=$$password/" .env.example > .env
 	@echo "deploy: wrote .env (mode 600) with a new cluster secret and database password"
 
+# A re-deploy keeps the workers `make scale-workers` asked for unless WORKERS is given.
 deploy-cluster: cluster-sample-data
-	$(DC) up -d --remove-orphans --scale worker=$(WORKERS)
+	@workers="$(WORKERS)"; \
+	if [ -z "$$workers" ]; then workers=$$($(DC) ps -q worker 2>/dev/null | wc -l); [ "$$workers" -gt 0 ] || workers=2; fi; \
+	echo "deploy: $$workers worker(s)"; \
+	$(DC) up -d --remove-orphans --scale worker=$$workers
 	@bash deploy/wait-cluster.sh $(DEPLOY_TIMEOUT) $(DC)
+	@$(DC) exec -T coordinator ghwh ls --raw /data/raw >/dev/null 2>&1 || \
+	  echo "deploy: warning: the coordinator (uid 10001) cannot read all of the raw data, or some paths would fail: see '$(DC) exec coordinator ghwh ls --raw /data/raw'" >&2
 	@echo "ghwh web UI: http://$$($(DC) port coordinator 8080 | sed 's/^0\.0\.0\.0:/localhost:/')"
 	@echo "next: make submit JOB=all | make scale-workers N=4 | make logs | make destroy-cluster"
 
@@ -65,7 +73,7 @@ cluster-sample-data: cluster-image
 	  [ -d "$$raw/github" ] || echo "deploy: warning: $$raw has no github/ folder yet; jobs will find no files" >&2; \
 	elif [ ! -d sample-data/github ]; then \
 	  echo "deploy: generating ./sample-data with the ghwh image"; \
-	  mkdir -p sample-data && \
+	  mkdir -p sample-data && chmod 755 sample-data && \
 	  $(DC) run --rm -T --no-deps --user "$$(id -u):$$(id -g)" -v "$(CURDIR)/sample-data:/out" coordinator \
 	    gen-data --out /out --repos 8 --issues-per-repo 60 --prs-per-repo 30 --days 3 --seed 42; \
 	fi
@@ -78,6 +86,7 @@ submit: deploy-check
 	  $(if $(filter 1 yes true,$(FORCE)),--force)
 
 scale-workers: deploy-check
+	@[ -n "$(N)" ] || { echo "deploy: say how many workers: make scale-workers N=3" >&2; exit 2; }
 	$(DC) up -d --no-recreate --scale worker=$(N) worker
 	@echo "deploy: $(N) worker container(s) requested"
 
