@@ -210,8 +210,14 @@ public final class Coordinator: @unchecked Sendable {
             return reply(Ack())
         case .ackLoaderWork:
             let m = try envelope.decode(AckLoaderWork.self)
-            let accepted = scheduler.perform { state, now in state.loaderAck(epoch: m.epoch, upTo: m.upToSeq, now: now) }
-            if accepted { lock.withLock { current }?.update { $0.summary.absorb(m.delta) } }
+            let job = lock.withLock { current }
+            let accepted = scheduler.perform { state, now in
+                let r = state.loaderAck(epoch: m.epoch, upTo: m.upToSeq, now: now)
+                // Counted before the state's lock is let go: the job's end reads its summary as soon as
+                // the last task shows committed, and must not miss this acknowledgement's counts.
+                if r.accepted { job?.update { $0.summary.absorb(m.delta) } }
+                return r
+            }
             return reply(accepted ? Ack() : Ack(false, "unknown epoch"))
         case .reportLoaderError:
             let m = try envelope.decode(ReportLoaderError.self)

@@ -67,6 +67,13 @@ import Testing
         #expect(status.summaryFailed == false)
         #expect(try Self.tables(db) == expected)
         #expect(try (1...3).map { try Self.committedTasks(db, worker: "w\($0)") }.reduce(0, +) > 10)
+        // The summary recorded at the job's end has every task's counts (the last
+        // acknowledgement's were once counted after the job had already ended).
+        let stored = try #require(try Fixtures.scalar(db, "SELECT summary::text FROM ghwh_meta.jobs WHERE job_id = '\(status.jobId)'"))
+        let summary = try JSONDecoder().decode(JobSummary.self, from: Data(stored.utf8))
+        #expect(try Fixtures.scalar(db, "SELECT count(*) FROM ghwh_meta.task_commits WHERE job_id = '\(status.jobId)'")
+                == "\(summary.tasksCommitted)")
+        #expect(status.summary?.contains("in \(summary.gold.tasks) tasks") == true, "\(status.summary ?? "") vs stored \(summary.gold.tasks)")
         // The loader says what it loaded, per job, at its default level (issue 12, defect 4).
         let loaded = cluster.log("loader").split(separator: "\n").filter { $0.contains("job loaded") && $0.contains("job_id=\(status.jobId)") }
         #expect(loaded.count == 1, "\(cluster.log("loader").suffix(2000))")
