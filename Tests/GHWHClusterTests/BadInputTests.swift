@@ -191,17 +191,8 @@ import Testing
         try Fixtures.write(good, to: root + "/github/issues/2024-01-01/ok.json")
         try Fixtures.write(good, to: root + "/github/issues/2024-01-02/locked.json")
         func ls() throws -> (status: Int32, output: String) {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-            p.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", ClusterHarness.binary,
-                           "ls", "--job", "sta_github_issues", "--raw", root]
-            p.currentDirectoryURL = URL(fileURLWithPath: root)
-            let out = Pipe()
-            p.standardOutput = out; p.standardError = out
-            try p.run()
-            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            p.waitUntilExit()
-            return (p.terminationStatus, text)
+            try Fixtures.runToEnd("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", ClusterHarness.binary,
+                                                       "ls", "--job", "sta_github_issues", "--raw", root], directory: root)
         }
         let open = try ls()
         #expect(open.status == 0 && open.output.contains("github/issues/2024-01-02/locked.json"), "\(open.output)")

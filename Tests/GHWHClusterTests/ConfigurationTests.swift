@@ -76,15 +76,8 @@ import Testing
     @Test func ghwhNamedGhwhSubmitIsGhwhSubmit() throws {
         let link = try Fixtures.tempDir("bin") + "/ghwh-submit"
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: ClusterHarness.binary)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: link)
-        p.arguments = ["--help"]
-        let out = Pipe()
-        p.standardOutput = out; p.standardError = out
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0)
+        let (status, text) = try Fixtures.runToEnd(link, ["--help"])
+        #expect(status == 0)
         #expect(text.contains("USAGE: ghwh-submit") && text.contains("--job"), "\(text)")
     }
 }

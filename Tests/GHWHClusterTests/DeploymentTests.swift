@@ -49,19 +49,11 @@ import Testing
             """, to: stub + "/compose")
         for name in ["docker", "compose"] { #expect(chmod(stub + "/" + name, 0o755) == 0) }
         func wait() throws -> (status: Int32, output: String) {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/bin/bash")
-            p.arguments = [Self.root + "/deploy/wait-cluster.sh", "20", stub + "/compose"]
             var env = ProcessInfo.processInfo.environment
             env["PATH"] = stub + ":" + (env["PATH"] ?? "/usr/bin:/bin")
             env["WAIT_CLUSTER_POLL"] = "0.05"
-            p.environment = env
-            let out = Pipe()
-            p.standardOutput = out; p.standardError = out
-            try p.run()
-            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            p.waitUntilExit()
-            return (p.terminationStatus, text)
+            return try Fixtures.runToEnd("/bin/bash", [Self.root + "/deploy/wait-cluster.sh", "20", stub + "/compose"],
+                                         environment: env)
         }
         // A worker that restarted 5 times before this deploy and is running now: up.
         try Fixtures.write("5\n", to: stub + "/restarts-c-worker")

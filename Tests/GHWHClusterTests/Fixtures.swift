@@ -68,6 +68,21 @@ enum Fixtures {
         return (p, out)
     }
 
+    /// Runs a program to its end; stdout and stderr together.
+    static func runToEnd(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+                         directory: String? = nil) throws -> (status: Int32, output: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = arguments
+        if let environment { p.environment = environment }
+        if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        return finish((p, out))
+    }
+
     static func finish(_ run: (Process, Pipe)) -> (status: Int32, output: String) {
         let text = String(decoding: run.1.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         run.0.waitUntilExit()
