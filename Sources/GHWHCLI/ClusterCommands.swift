@@ -61,13 +61,14 @@ struct CoordinatorCommand: ParsableCommand {
         settings.scheduler.workerTimeout = config.workerTimeout
         settings.scheduler.maxAttempts = config.maxAttempts
         let coordinator = Coordinator(settings: settings, logger: logger)
+        let termination = TerminationWaiter()  // before serving: a stop sent as soon as we listen is not lost
         let uiAddress = config.uiListen
         var ui: CoordinatorWebUI?
         if uiAddress != "off" { ui = try CoordinatorUI.start(coordinator, listen: uiAddress) }
         try coordinator.start()
         if let port = coordinator.boundPort { print("coordinator listening on \(config.listenURL) (port \(port))") }
         if let ui, let port = ui.boundPort { print("web UI on http://\(uiAddress.split(separator: ":").dropLast().joined(separator: ":")):\(port)/") }
-        let signalName = waitForTermination()
+        let signalName = termination.wait()
         logger.notice("stopping on \(signalName)")
         coordinator.stop()
         ui?.stop()
@@ -138,9 +139,17 @@ enum TerminationSignals {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var received = 0
 
-    /// Calls `body` once, on the first SIGINT or SIGTERM.
+    /// Calls `body` once, on the first SIGINT or SIGTERM, including one that arrived
+    /// before this call while the signal was blocked (a process started by another
+    /// program's thread inherits its blocked signals): setting SIG_IGN would discard
+    /// such a pending signal, and the process would ignore its stop.
     static func onFirst(_ body: @escaping @Sendable (_ signalName: String) -> Void) {
+        var pending = sigset_t()
+        sigemptyset(&pending)
+        sigpending(&pending)
+        var arrived: (Int32, String)?
         for (sig, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
+            if arrived == nil && sigismember(&pending, sig) == 1 { arrived = (sig, name) }
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             source.setEventHandler {
@@ -150,19 +159,32 @@ enum TerminationSignals {
             source.resume()
             lock.withLock { sources.append(source) }
         }
+        if let (sig, name) = arrived {
+            DispatchQueue.global().async {
+                let count = lock.withLock { received += 1; return received }
+                if count == 1 { body(name) } else { exit(128 + sig) }
+            }
+        }
     }
 }
 
-/// Blocks until SIGINT or SIGTERM; returns the signal's name.
-func waitForTermination() -> String {
-    let semaphore = DispatchSemaphore(value: 0)
-    let name = LockedValue("")
-    TerminationSignals.onFirst { signalName in
-        name.set(signalName)
-        semaphore.signal()
+/// Catches SIGINT and SIGTERM from its creation; `wait` blocks until one came.
+final class TerminationWaiter: Sendable {
+    private let semaphore = DispatchSemaphore(value: 0)
+    private let name = LockedValue("")
+
+    init() {
+        TerminationSignals.onFirst { [semaphore, name] signalName in
+            name.set(signalName)
+            semaphore.signal()
+        }
     }
-    semaphore.wait()
-    return name.get()
+
+    /// The signal's name.
+    func wait() -> String {
+        semaphore.wait()
+        return name.get()
+    }
 }
 
 /// A value shared between a signal source and the waiting thread.

@@ -54,6 +54,33 @@ import Testing
         #expect(text.value.contains("coordinator listening on tcp://127.0.0.1:0 (port "))
     }
 
+    /// A SIGTERM sent while the process still blocks it (a child inherits its spawning
+    /// thread's blocked signals) stops the coordinator once it is up: it was discarded,
+    /// and the coordinator ran on (found when a test's stop hung the suite).
+    @Test func aStopSentDuringStartupIsNotLost() throws {
+        let db = try Fixtures.database()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: ClusterHarness.binary)
+        p.arguments = ["coordinator", "--listen", "tcp://127.0.0.1:0", "--ui-listen", "off",
+                       "--raw", try Fixtures.tempDir(), "--database-url", db]
+        p.environment = ProcessInfo.processInfo.environment.merging(["GHWH_CLUSTER_SECRET": ClusterHarness.secret]) { $1 }
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        // Spawn with SIGTERM blocked, as a thread of a test runner or an init system may have it.
+        var blocked = sigset_t(), previous = sigset_t()
+        sigemptyset(&blocked)
+        sigaddset(&blocked, SIGTERM)
+        pthread_sigmask(SIG_BLOCK, &blocked, &previous)
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+        try p.run()
+        kill(p.processIdentifier, SIGTERM)
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL); p.waitUntilExit() } }
+        let exited = DispatchSemaphore(value: 0)
+        Thread.detachNewThread { p.waitUntilExit(); exited.signal() }
+        #expect(exited.wait(timeout: .now() + 60) == .success, "the coordinator ignored a SIGTERM sent during its startup")
+        if !p.isRunning { #expect(p.terminationStatus == 0) }
+    }
+
     @Test func threeWorkersGiveTheSameTablesAsLocalMode() throws {
         let (raw, expected) = try Self.treeAndExpected()
         let db = try Fixtures.database()
