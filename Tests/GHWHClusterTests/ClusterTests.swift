@@ -28,18 +28,24 @@ import Testing
         Int(try Fixtures.scalar(db, "SELECT count(*) FROM ghwh_meta.task_commits WHERE worker = '\(worker)'") ?? "0") ?? 0
     }
 
+    /// A coordinator process on a fresh database and an empty raw tree, any port; output discarded until set.
+    static func bareCoordinator(ui: String) throws -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: ClusterHarness.binary)
+        p.arguments = ["coordinator", "--listen", "tcp://127.0.0.1:0", "--ui-listen", ui,
+                       "--raw", try Fixtures.tempDir(), "--database-url", try Fixtures.database()]
+        p.environment = ProcessInfo.processInfo.environment.merging(["GHWH_CLUSTER_SECRET": ClusterHarness.secret]) { $1 }
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        return p
+    }
+
     /// Startup lines reach a pipe while the process runs (docker logs reads one):
     /// stdout is line-buffered, not held until exit (issue 12, defect 4).
     @Test func coordinatorStartupLinesReachAPipeWhileItRuns() throws {
-        let db = try Fixtures.database()
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: ClusterHarness.binary)
-        p.arguments = ["coordinator", "--listen", "tcp://127.0.0.1:0", "--ui-listen", "127.0.0.1:0",
-                       "--raw", try Fixtures.tempDir(), "--database-url", db]
-        p.environment = ProcessInfo.processInfo.environment.merging(["GHWH_CLUSTER_SECRET": ClusterHarness.secret]) { $1 }
+        let p = try Self.bareCoordinator(ui: "127.0.0.1:0")
         let out = Pipe()
         p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
         try p.run()
         defer { p.terminate(); p.waitUntilExit() }
         let seen = DispatchSemaphore(value: 0)
@@ -58,14 +64,7 @@ import Testing
     /// thread's blocked signals) stops the coordinator once it is up: it was discarded,
     /// and the coordinator ran on (found when a test's stop hung the suite).
     @Test func aStopSentDuringStartupIsNotLost() throws {
-        let db = try Fixtures.database()
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: ClusterHarness.binary)
-        p.arguments = ["coordinator", "--listen", "tcp://127.0.0.1:0", "--ui-listen", "off",
-                       "--raw", try Fixtures.tempDir(), "--database-url", db]
-        p.environment = ProcessInfo.processInfo.environment.merging(["GHWH_CLUSTER_SECRET": ClusterHarness.secret]) { $1 }
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
+        let p = try Self.bareCoordinator(ui: "off")
         // Spawn with SIGTERM blocked, as a thread of a test runner or an init system may have it.
         var blocked = sigset_t(), previous = sigset_t()
         sigemptyset(&blocked)
