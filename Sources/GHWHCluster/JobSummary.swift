@@ -5,7 +5,9 @@ public struct JobSummary: Sendable, Codable {
     public struct DatasetCounts: Sendable, Codable {
         public var records = 0, inserted = 0, updated = 0, rejected = 0
         public var documentsMerged = 0, documentsFailed = 0, filesSkipped = 0
-        /// Records that lost the dedupe to a version already in silver (or in the same document).
+        /// `inserted`: keys silver did not hold before the job; `updated`: keys it held whose row a
+        /// later version replaced, each once (SilverStore's merge). Both exact, whatever the merge order.
+        /// `unchanged`: the job's other valid records (older or repeated versions).
         public var unchanged: Int { max(0, records - rejected - inserted - updated) }
     }
     public struct Failure: Sendable, Codable {

@@ -183,7 +183,7 @@ public final class SilverStore {
                     task_count = COALESCE($4::integer, task_count), updated_at = now()
                 WHERE document_id = $1
                 """, [docId, String(t.records), String(t.rejectCount), t.finalChunkCount.map(String.init)])
-            let merged = try mergeIfComplete(documentId: t.documentId, dataset: t.dataset, stage: stage)
+            let merged = try mergeIfComplete(documentId: t.documentId, dataset: t.dataset, stage: stage, jobId: t.jobId)
             if merged != nil { try completeFileIfDone(dataset: t.dataset, path: t.filePath) }
             return .committed(merged: merged)
         }
@@ -240,7 +240,8 @@ public final class SilverStore {
     /// Job bookkeeping in `ghwh_meta.jobs`.
     public func startJob(id: String, job: String, from: String?, to: String?, force: Bool) throws {
         try db.command("""
-            INSERT INTO ghwh_meta.jobs (job_id, job, date_from, date_to, force, status) VALUES ($1, $2, $3, $4, $5, 'running')
+            INSERT INTO ghwh_meta.jobs (job_id, job, date_from, date_to, force, status, first_xid)
+            VALUES ($1, $2, $3, $4, $5, 'running', pg_current_xact_id()::text::bigint)
             ON CONFLICT (job_id) DO UPDATE SET status = 'running', finished_at = NULL
             """, [id, job, from, to, force ? "t" : "f"])
     }
@@ -253,7 +254,8 @@ public final class SilverStore {
     // MARK: - Internals (called inside a transaction)
 
     /// Merges the document from `stage` once all its tasks committed.
-    private func mergeIfComplete(documentId: Int64, dataset: SilverDataset, stage: String) throws -> MergeStats? {
+    private func mergeIfComplete(documentId: Int64, dataset: SilverDataset, stage: String,
+                                 jobId: String) throws -> MergeStats? {
         let docId = String(documentId)
         let state = try db.query("""
             SELECT d.task_count, (SELECT count(*) FROM ghwh_meta.task_commits c WHERE c.document_id = d.document_id),
@@ -285,6 +287,13 @@ public final class SilverStore {
         // keep each day's winner by the same order, so a key twice in one
         // document needs no dedupe here, and `src` stays inlined), and their
         // repos' backlog is marked stale.
+        // `updated` counts the keys silver held before this job whose row a
+        // version of this job replaces for the first time: the replaced row
+        // (read from the statement's snapshot, so before the upsert) was
+        // written before the job's first transaction. A key the job inserted,
+        // or had replaced already, is not counted again, so the job's counts
+        // are the same whatever order its documents merge in. (xmin is 32
+        // bits: its full id is recovered relative to the current one.)
         let labels = dataset == .pullRequests ? """
             , dropped AS (
                 DELETE FROM sta_github.pull_request_labels l USING up c
@@ -319,9 +328,15 @@ public final class SilverStore {
                 SELECT r.repo_name, 'daily_backlog', nextval('ghwh_meta.gold_dirty_seq')
                 FROM (SELECT DISTINCT repo_name FROM \(stage) WHERE document_id = $1) r
                 ON CONFLICT (repo_name, target) DO UPDATE SET seq = EXCLUDED.seq
+            ), job AS (
+                SELECT pg_current_xact_id()::text::bigint AS now_xid,
+                       COALESCE((SELECT first_xid FROM ghwh_meta.jobs WHERE job_id = $3), 9223372036854775807) AS first_xid
+            ), replaced_first AS (
+                SELECT count(*) AS n FROM up u JOIN \(dataset.silverTable) o USING (repo_name, number), job
+                WHERE NOT u.inserted AND job.now_xid - ((job.now_xid - o.xmin::text::bigint) & 4294967295) < job.first_xid
             )\(labels)
-            SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up
-            """, [docId, ingestDate])
+            SELECT (SELECT count(*) FROM up WHERE inserted), (SELECT n FROM replaced_first)
+            """, [docId, ingestDate, jobId])
         stats.inserted = counts.rows.first?[0].flatMap { Int($0) } ?? 0
         stats.updated = counts.rows.first?[1].flatMap { Int($0) } ?? 0
         // Rejects of this source replace those of any earlier load of it.
