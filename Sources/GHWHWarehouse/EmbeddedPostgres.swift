@@ -194,7 +194,17 @@ public struct EmbeddedPostgres: Sendable {
     private func prepareDirectories(recursiveChown: Bool) throws {
         let fm = FileManager.default
         do {
+            // Folders made here get o+x whatever the umask (027 made them 0750,
+            // and the server's user could not reach its own directory); folders
+            // that existed keep their mode.
+            var missing: [String] = []
+            var path = (directory as NSString).standardizingPath
+            while !path.isEmpty, path != "/", !fm.fileExists(atPath: path) {
+                missing.append(path)
+                path = (path as NSString).deletingLastPathComponent
+            }
             try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            for created in missing { chmod(created, 0o711) }
             try fm.createDirectory(atPath: socketDirectory, withIntermediateDirectories: true)
             if !fm.fileExists(atPath: logFile) {
                 guard fm.createFile(atPath: logFile, contents: nil) else {

@@ -65,6 +65,20 @@ import Testing
         #expect(try server.status() == .stopped)
     }
 
+    /// Under a restrictive umask (027) the folders `ghwh` creates for its
+    /// private server must still let the server's user (postgres, when ghwh
+    /// runs as root) through; they were created 0750 and `db init` failed.
+    @Test func embeddedServerStartsUnderUmask027() throws {
+        let dataDir = try Fixtures.tempDir("umask") + "/not/yet/there"
+        let result = try Fixtures.runToEnd("/bin/sh", ["-c", "umask 027 && exec \"$0\" db init --data-dir \"$1\"",
+                                                       ClusterHarness.binary, dataDir])
+        defer { _ = try? Fixtures.runToEnd(ClusterHarness.binary, ["db", "stop", "--data-dir", dataDir]) }
+        #expect(result.status == 0, "\(result.output)")
+        guard case .running = try WarehouseLocation.embeddedServer(dataDirectory: dataDir).status() else {
+            Issue.record("not running after db init"); return
+        }
+    }
+
     /// A misspelt log level is a usage error, not a silent `notice`.
     @Test func anUnknownLogLevelIsRefused() throws {
         #expect(throws: (any Error).self) { _ = try GHWHCommand.parseAsRoot(["loader", "--log-level", "verbose"]) }
