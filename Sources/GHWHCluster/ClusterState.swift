@@ -60,6 +60,9 @@ public struct ClusterState: Sendable {
         public var alive: Bool
         public var tasksDone: Int
         public var registeredAt: Instant
+        /// False for `ghwh run`'s worker threads: they send no heartbeats, and a
+        /// thread of the coordinator's own process cannot be partitioned from it.
+        public var expires: Bool = true
     }
 
     public struct Holder: Sendable, Hashable {
@@ -152,7 +155,7 @@ public struct ClusterState: Sendable {
     /// A worker process says hello. A new incarnation of a known id replaces
     /// the old one, whose leases are re-queued at once.
     public mutating func register(worker id: String, incarnation: String, host: String, cores: Int,
-                                  now: Instant) -> [Action] {
+                                  expires: Bool = true, now: Instant) -> [Action] {
         var actions: [Action] = []
         if let old = workers[id], old.incarnation != incarnation {
             actions += loseIncarnation(Holder(worker: id, incarnation: old.incarnation),
@@ -162,7 +165,8 @@ public struct ClusterState: Sendable {
         }
         let tasksDone = workers[id]?.tasksDone ?? 0
         workers[id] = Worker(id: id, incarnation: incarnation, host: host, cores: cores, lastHeartbeat: now,
-                             alive: true, tasksDone: tasksDone, registeredAt: workers[id]?.registeredAt ?? now)
+                             alive: true, tasksDone: tasksDone, registeredAt: workers[id]?.registeredAt ?? now,
+                             expires: expires)
         return actions
     }
 
@@ -472,7 +476,7 @@ public struct ClusterState: Sendable {
     public mutating func tick(now: Instant) -> [Action] {
         var actions: [Action] = []
         for id in workers.keys.sorted() {
-            guard let w = workers[id], w.alive, now - w.lastHeartbeat > settings.workerTimeout else { continue }
+            guard let w = workers[id], w.alive, w.expires, now - w.lastHeartbeat > settings.workerTimeout else { continue }
             actions.append(.log(.init(.warning, "worker lost: no heartbeat within the timeout; its tasks are re-queued",
                                       ["worker": id, "timeout_s": "\(settings.workerTimeout)"])))
             actions += loseIncarnation(Holder(worker: id, incarnation: w.incarnation),

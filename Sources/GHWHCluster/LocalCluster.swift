@@ -16,6 +16,8 @@ public struct LocalCluster: Sendable {
         public var progressInterval: Double
         /// Seconds to wait for the warehouse's other writer (another `ghwh run`, a cluster loader); 0: fail at once.
         public var writerWait: Double = 300
+        /// The scheduler's heartbeat timeout (its cluster default); tests shorten it.
+        public var workerTimeout: Double = ClusterState.Settings().workerTimeout
         public init(workers: Int = ProcessInfo.processInfo.activeProcessorCount, readAhead: Int? = nil,
                     progressInterval: Double = 1) {
             self.workers = max(1, workers)
@@ -82,6 +84,7 @@ public struct LocalCluster: Sendable {
         var settings = ClusterState.Settings()
         settings.readAhead = options.readAhead
         settings.maxOutboxBytes = Self.maxOutboxBytes
+        settings.workerTimeout = options.workerTimeout
         let scheduler = Scheduler(settings: settings, epoch: "local-\(job.id)", logger: logger)
         control.attach(scheduler)
         defer { control.attach(nil) }
@@ -151,10 +154,19 @@ struct InProcessWorker: Sendable {
         let silver = SilverWorker(name: name)
         let gold = GoldWorker(name: name)
         var goldStore: GoldStore?  // a read connection, opened on the first gold task
-        scheduler.perform { state, now in state.register(worker: name, incarnation: incarnation, host: "local", cores: 1, now: now) }
+        let register = {
+            scheduler.perform { state, now in
+                state.register(worker: name, incarnation: incarnation, host: "local", cores: 1, expires: false, now: now)
+            }
+        }
+        register()
         while !stop.isSet {
             let answer = scheduler.pollAndWait { state, poll, now in
                 state.requestTask(poll: poll, worker: name, incarnation: incarnation, deadline: now + 1, now: now)
+            }
+            if case .noTask(_, unknownWorker: true) = answer {
+                register()  // as a worker process does; never a busy loop
+                continue
             }
             guard case .assign(_, let task, let attempt) = answer else { continue }
             do {

@@ -107,6 +107,21 @@ import Testing
         #expect(s.invariantViolation() == nil)
     }
 
+    /// `ghwh run`'s worker threads never heartbeat: the timeout must not
+    /// lose them (it did after 60 s, and the job never ended), while a silent
+    /// worker process is still lost.
+    @Test func anInProcessWorkerNeverExpires() throws {
+        var s = Self.state(tasks: 2, settings: Self.settings(timeout: 5))
+        _ = s.register(worker: "thread", incarnation: "a", host: "local", cores: 1, expires: false, now: 0)
+        _ = s.register(worker: "process", incarnation: "b", host: "h", cores: 1, now: 0)
+        _ = try #require(Self.lease(&s, "thread", "a", poll: 1, now: 1))
+        _ = s.tick(now: 1000)
+        #expect(s.workers["thread"]?.alive == true && s.workers["process"]?.alive == false)
+        #expect(s.tasks["t0"]?.state == .running && s.tasks["t0"]?.failures == 0)
+        _ = try #require(Self.lease(&s, "thread", "a", poll: 2, now: 1001))
+        #expect(s.invariantViolation() == nil)
+    }
+
     @Test func staleFailuresAndResultsAreDiscarded() throws {
         var s = Self.state(tasks: 1, settings: Self.settings(attempts: 2))
         _ = s.register(worker: "flappy", incarnation: "a", host: "h", cores: 1, now: 0)

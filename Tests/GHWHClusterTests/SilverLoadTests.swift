@@ -2,6 +2,7 @@ import Foundation
 import GHWHCluster
 import GHWHRaw
 import GHWHWarehouse
+import Synchronization
 import Testing
 
 /// End to end through a real PostgreSQL: raw tree -> planner -> workers ->
@@ -119,5 +120,31 @@ import Testing
         #expect(s.succeeded)
         #expect(try Fixtures.scalar(db, "SELECT count(DISTINCT ingest_date) FROM ghwh_meta.files") == "2")
         #expect(try Fixtures.scalar(db, "SELECT min(ingest_date)::text FROM ghwh_meta.files") == "2024-01-02")
+    }
+}
+
+/// `ghwh run`'s worker threads send no heartbeats: a job that outlasted the
+/// cluster's worker timeout (60 s) lost all its workers, which then spun on
+/// "unknown worker" answers, and the job never ended.
+@Suite struct LocalRunLongerThanTheWorkerTimeoutTests {
+    @Test func aLocalJobOutlastingTheWorkerTimeoutFinishes() throws {
+        let (raw, generated) = try Fixtures.generate(repos: 4, issues: 30, prs: 15, days: 3, seed: 3)
+        let db = try Fixtures.database()
+        var options = LocalCluster.Options(workers: 2)
+        options.workerTimeout = 0.01
+        let cluster = LocalCluster(conninfo: db, options: options, logger: Fixtures.logger)
+        let done = DispatchSemaphore(value: 0)
+        let outcome = Mutex<JobSummary?>(nil)
+        Thread.detachNewThread {
+            // Tiny chunks: many tasks, so the job lasts far longer than the timeout.
+            let summary = try? cluster.run(JobSpec(job: .all, rawRoot: raw, chunkBytes: 2 << 10))
+            outcome.withLock { $0 = summary }
+            done.signal()
+        }
+        try #require(done.wait(timeout: .now() + 120) == .success, "the job did not end within 120 s")
+        let summary = try #require(outcome.withLock { $0 })
+        #expect(summary.succeeded, "\(summary.render())")
+        #expect(summary.datasets.values.reduce(0) { $0 + $1.records } == generated.records)
+        #expect(summary.seconds > 0.1, "the job must outlast the timeout to show anything")
     }
 }
