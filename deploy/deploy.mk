@@ -12,6 +12,8 @@
 #   make cluster-status
 #   make logs [SERVICE=coordinator]          follows the logs (Ctrl-C to stop)
 #   make destroy-cluster [DESTROY_VOLUMES=1] keeps the database volume unless DESTROY_VOLUMES=1
+#   make deploy-smoke                        the whole lifecycle with faults, against a reference
+#                                            (deploy/smoke-test.py; its own compose project)
 
 CLUSTER_COMPOSE_FILE ?= docker-compose-cluster.yml
 DEPLOY_TIMEOUT ?= 300
@@ -29,7 +31,7 @@ DC = $(COMPOSE) -f $(CLUSTER_COMPOSE_FILE)
 # $(call random_hex,BYTES): hex from openssl, else from /dev/urandom.
 random_hex = { openssl rand -hex $(1) 2>/dev/null || od -An -N$(1) -tx1 /dev/urandom | tr -d ' \n'; }
 
-.PHONY: deploy-check deploy-cluster cluster-image cluster-sample-data submit scale-workers cluster-status logs destroy-cluster
+.PHONY: deploy-smoke deploy-check deploy-cluster cluster-image cluster-sample-data submit scale-workers cluster-status logs destroy-cluster
 
 deploy-check:
 	@command -v docker >/dev/null 2>&1 || { \
@@ -78,10 +80,12 @@ cluster-sample-data: cluster-image
 	    gen-data --out /out --repos 8 --issues-per-repo 60 --prs-per-repo 30 --days 3 --seed 42; \
 	fi
 
-# ghwh-submit runs inside the coordinator container, which holds the secret.
+# ghwh-submit runs in a one-off container of the coordinator's service (it has
+# the secret), not inside the coordinator's own: when the coordinator restarts
+# during a job, ghwh-submit reconnects and follows the resumed job to its end.
 submit: deploy-check
 	@tty=-T; if [ -t 0 ] && [ -t 1 ]; then tty=; fi; \
-	$(DC) exec $$tty coordinator ghwh-submit --coordinator tcp://127.0.0.1:7077 --job $(JOB) \
+	$(DC) run --rm --no-deps $$tty --entrypoint ghwh-submit coordinator --coordinator tcp://coordinator:7077 --job $(JOB) \
 	  $(if $(DATE),--date $(DATE)) $(if $(FROM),--from $(FROM)) $(if $(TO),--to $(TO)) \
 	  $(if $(filter 1 yes true,$(FORCE)),--force)
 
@@ -101,3 +105,8 @@ destroy-cluster: deploy-check
 	@[ -f .env ] || export GHWH_CLUSTER_SECRET=unused POSTGRES_PASSWORD=unused; \
 	$(DC) down --remove-orphans $(if $(filter 1,$(DESTROY_VOLUMES)),--volumes)
 	@echo "deploy: cluster stopped; $(if $(filter 1,$(DESTROY_VOLUMES)),database volume removed,database volume and .env kept (DESTROY_VOLUMES=1 removes the volume))"
+
+# Not part of `make test`: it needs a Docker engine and takes ~10 minutes (more
+# when the image must be built). It leaves any cluster of this checkout alone.
+deploy-smoke: deploy-check
+	python3 deploy/smoke-test.py
