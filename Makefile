@@ -9,7 +9,7 @@ BENCH_DIR  ?= bench-data
 BENCH_SIZES ?= 1024,2048
 BENCH_ARGS ?=
 
-.PHONY: deps build release run-local test test-sanitize bench chaos fuzz clean-local
+.PHONY: deps build release run-local test test-sanitize bench chaos fuzz clean-local check-links
 
 deps:
 	@bash scripts/install-deps.sh
@@ -52,6 +52,10 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= splitter projector zip gzip frame messages
 fuzz: deps
 	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_TARGETS="$(FUZZ_TARGETS)" bash scripts/fuzz.sh
+
+# Every relative link in README.md and docs/*.md resolves to a file and heading of the repository.
+check-links:
+	bash scripts/check-links.sh
 
 bench: release
 	$(RELEASE)/ghwh-bench --corpus-dir $(BENCH_DIR) --sizes-mb $(BENCH_SIZES) --ghwh $(RELEASE)/ghwh --cluster $(BENCH_ARGS)

@@ -69,7 +69,7 @@ public struct CommonOptions: ParsableArguments {
     }
 }
 
-/// What to run and over which ingest dates (DESIGN.md section 5).
+/// What to run and over which ingest dates (docs/contract.md#jobs).
 public struct JobOptions: ParsableArguments {
     @Option(help: "Job: \(JobName.allCases.map(\.rawValue).joined(separator: ", ")).")
     var job: String = JobName.all.rawValue

@@ -3,7 +3,7 @@ import Foundation
 import GHWHReport
 import GHWHWarehouse
 
-/// `ghwh report`: the four questions of DESIGN.md section 3, answered from the gold layer.
+/// `ghwh report`: the four questions of docs/contract.md#metric-definitions, answered from the gold layer.
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
@@ -12,7 +12,7 @@ struct ReportCommand: ParsableCommand {
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, html }
 
     @OptionGroup var common: CommonOptions
-    @Option(help: "text (terminal tables), json (DESIGN.md section 3 object) or html (one self-contained page).")
+    @Option(help: "text (terminal tables), json (one object, see docs/contract.md#report-json) or html (one self-contained page).")
     var format: Format = .text
     @Option(help: "Write to this file instead of standard output (required for html).")
     var out: String?

@@ -6,7 +6,7 @@ import GHWHWarehouse
 /// as an argument and returns what the caller must do (`ClusterAction`s);
 /// `Scheduler` wraps it in a lock and performs the actions at the edges.
 ///
-/// The rules (DESIGN "Nothing lost, nothing twice", "Never stuck"):
+/// The rules (docs/cluster.md, "Leases and attempts" and "Promises"):
 /// - A worker process is an *incarnation* of its worker id. Registering a
 ///   known id with a new incarnation re-queues the old incarnation's leases
 ///   at once (a restarted process under the same id never holds them).

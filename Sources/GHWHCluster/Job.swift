@@ -1,7 +1,7 @@
 import GHWHRaw
 import GHWHWarehouse
 
-/// The jobs of DESIGN.md section 5 that this build runs.
+/// The jobs this build runs (docs/contract.md#jobs).
 public enum JobName: String, CaseIterable, Sendable, Codable {
     case staGithubIssues = "sta_github_issues"
     case staGithubPullRequests = "sta_github_pull_requests"

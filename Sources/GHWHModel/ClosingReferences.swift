@@ -1,4 +1,4 @@
-/// An issue that a pull request closes, as named by a closing reference (DESIGN.md section 4).
+/// An issue that a pull request closes, as named by a closing reference (docs/contract.md#closing-references).
 public struct IssueReference: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// `owner/repo` of the referenced issue, lower-cased.
     public let repoName: String
@@ -24,7 +24,7 @@ public struct IssueReference: Hashable, Sendable, Comparable, CustomStringConver
 /// Finds GitHub closing references ("Fixes #12", "closes org/repo#3",
 /// "Resolves: https://github.com/org/repo/issues/7") in a pull request's title and body.
 ///
-/// The rule (DESIGN.md section 4), made precise:
+/// The rule (docs/contract.md#closing-references), made precise:
 /// - keyword `close|closes|closed|fix|fixes|fixed|resolve|resolves|resolved`, any ASCII case,
 ///   not preceded by an ASCII letter, digit or `_` (only ASCII counts as a word character, so
 ///   `-fixes #4` and `éfixes #4` link, `1fixes #4` and `unfixes #4` don't);

@@ -2,7 +2,7 @@ import GHWHJSON
 
 /// Typed access to the projected members of one record. Missing and `null`
 /// read as nil; any other type mismatch throws `.wrongType`, which rejects the
-/// record (DESIGN.md section 2: "a projected field has the wrong JSON type").
+/// record (docs/contract.md#rejects: "a field ghwh reads has the wrong JSON type").
 struct FieldReader {
     let members: [String: JSONValue]
     /// Dotted prefix for error messages, e.g. "milestone.".

@@ -1,4 +1,4 @@
-/// The gold layer's metric math (DESIGN.md section 3), per repo, pure: silver
+/// The gold layer's metric math (docs/contract.md#gold-tables), per repo, pure: silver
 /// rows in, `stg_github` rows out. Workers run it on one bucket of repos; the
 /// cross-repo answers are views over its output, never a second computation.
 public enum GoldMetrics {

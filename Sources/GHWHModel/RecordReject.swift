@@ -1,4 +1,4 @@
-/// Why a record was quarantined to `ghwh_meta.rejects` (DESIGN.md section 2).
+/// Why a record was quarantined to `ghwh_meta.rejects` (docs/contract.md#rejects).
 public enum RecordRejectReason: Error, Equatable, Sendable, CustomStringConvertible {
     /// The record is not valid JSON (or not valid UTF-8, or nested too deep).
     case invalidJSON(offset: Int, reason: String)

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Derives `owner/repo` (lower-cased) from the URLs GitHub puts in its objects
-/// (DESIGN.md section 2).
+/// (docs/contract.md#repository-names).
 public enum RepoName {
     /// From `https://api.github.com/repos/{owner}/{repo}` (repository_url) or any
     /// API URL under it (`.../repos/{o}/{r}/issues/1`, `.../repos/{o}/{r}/pulls/1`).

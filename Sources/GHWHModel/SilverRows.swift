@@ -9,7 +9,7 @@ public struct IssueRow: Equatable, Sendable {
     public var state: String?
     public var userLogin: String?
     public var createdAt: Int64
-    /// `updated_at`, or `created_at` when the record has none (DESIGN.md section 2).
+    /// `updated_at`, or `created_at` when the record has none (docs/contract.md#timestamps).
     public var updatedAt: Int64
     public var closedAt: Int64?
     public var isPullRequest: Bool
@@ -51,7 +51,7 @@ public struct PullRequestRow: Equatable, Sendable {
     public var milestoneTitle: String?
     public var labels: [String]
     public var baseRef: String?
-    /// Closing references (DESIGN.md section 4) found in title and body.
+    /// Closing references (docs/contract.md#closing-references) found in title and body.
     public var closingReferences: [IssueReference]
 
     public init(repoName: String, number: Int64, id: Int64? = nil, title: String? = nil, state: String? = nil,

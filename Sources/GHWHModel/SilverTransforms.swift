@@ -1,6 +1,6 @@
 import GHWHJSON
 
-/// JSON record -> silver row, per DESIGN.md section 2. Pure: no I/O. The
+/// JSON record -> silver row, per docs/contract.md#silver-tables. Pure: no I/O. The
 /// selections name every member a transform reads, so the scanner materialises
 /// nothing else.
 public enum IssueTransform {

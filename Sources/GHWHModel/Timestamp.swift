@@ -1,4 +1,4 @@
-/// Parses the timestamp form that DESIGN.md section 2 accepts, with pure integer arithmetic
+/// Parses the timestamp form that docs/contract.md#timestamps accepts, with pure integer arithmetic
 /// (no date formatters: this runs for every record).
 ///
 /// Accepted, exactly and nothing else (no surrounding whitespace):

@@ -1,5 +1,5 @@
-/// `ghwh report --format json`: exactly the object of DESIGN.md section 3, keys in contract order,
-/// plus the backlog `trend` of section 7.
+/// `ghwh report --format json`: exactly the object of docs/contract.md#report-json, keys in contract order,
+/// including the backlog `trend`.
 public enum ReportJSON {
     /// Pretty-printed (two-space indent), no trailing newline. Missing values are `null`;
     /// histogram data, `repo` and `generatedAt` are not part of the JSON contract and are omitted.

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Count, average and median of a set of durations (DESIGN.md section 3).
+/// Count, average and median of a set of durations (docs/contract.md#metric-definitions).
 /// `avgSeconds` / `medianSeconds` are nil when `count` is zero (SQL `NULL`).
 public struct DurationSummary: Sendable, Equatable {
     public var count: Int
@@ -60,7 +60,7 @@ public struct HistogramBin: Sendable, Equatable {
     }
 }
 
-/// The backlog on one loaded ingest day, over the state as of that day (DESIGN.md section 7).
+/// The backlog on one loaded ingest day, over the state as of that day (docs/contract.md#backlog-trend).
 public struct TrendPoint: Sendable, Equatable {
     /// `YYYY-MM-DD`.
     public var date: String
@@ -78,7 +78,7 @@ public struct TrendPoint: Sendable, Equatable {
     }
 }
 
-/// Everything `ghwh report` prints: the four questions of DESIGN.md section 3 plus chart data.
+/// Everything `ghwh report` prints: the four questions of docs/contract.md#metric-definitions plus chart data.
 public struct Report: Sendable, Equatable {
     /// The `--repo` filter; nil = all repos.
     public var repo: String?

@@ -1,4 +1,4 @@
-/// Writes closing references (DESIGN.md section 4) into PR titles and bodies: the forms
+/// Writes closing references (docs/contract.md#closing-references) into PR titles and bodies: the forms
 /// that link and the look-alikes that must not, so downstream parsing gets exercised.
 struct ReferenceComposer {
     let world: SampleWorld

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Generates a realistic raw tree of GitHub API dumps (DESIGN.md section 1):
+/// Generates a realistic raw tree of GitHub API dumps (docs/contract.md#raw-layout):
 /// `<root>/github/{issues,pull_requests}/<YYYY-MM-DD>/*.{json.zip,json.gz,jsonl,json}`.
 ///
 /// Output is deterministic: the same options and seed give the same bytes. Files are

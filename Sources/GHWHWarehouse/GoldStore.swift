@@ -1,13 +1,13 @@
 import GHWHJSON
 import GHWHModel
 
-/// The gold tables a job can ask for (DESIGN.md section 5).
+/// The gold tables a job can ask for (docs/contract.md#jobs).
 public enum GoldTarget: String, CaseIterable, Sendable, Codable {
     /// `pull_requests_metrics` and `pull_request_issue_links`.
     case pullRequestsMetrics = "pull_requests_metrics"
     case labelsMetrics = "labels_metrics"
     case milestoneMetrics = "milestone_metrics"
-    /// `daily_backlog`: per repo and loaded ingest day, over the daily history (DESIGN.md section 7).
+    /// `daily_backlog`: per repo and loaded ingest day, over the daily history (docs/contract.md#daily-backlog).
     case dailyBacklog = "daily_backlog"
 }
 
@@ -83,7 +83,7 @@ public final class GoldStore {
     }
 
     /// The same for every repo, from the state as of `day` (the silver-order
-    /// winners among the versions ingested on or before it, DESIGN.md section 7).
+    /// winners among the versions ingested on or before it, docs/contract.md#as-of-functions).
     public func readSilver(asOf day: String) throws -> (pullRequests: [GoldMetrics.PullRequest],
                                                         issues: [IssueReference: GoldMetrics.IssueFacts]) {
         guard IngestDay.isValid(day) else { throw WarehouseError("not a date YYYY-MM-DD: `\(day)`") }

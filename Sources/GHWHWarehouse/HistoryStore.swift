@@ -1,6 +1,6 @@
 import GHWHModel
 
-/// The daily history's own operations (DESIGN.md section 7): the partition
+/// The daily history's own operations (docs/contract.md#daily-history): the partition
 /// granularity, `ghwh db prune`, and the gold layer as of a past day. The
 /// daily rows themselves are written by `SilverStore`'s merge statement.
 public final class HistoryStore {

@@ -12,7 +12,7 @@ public final class SilverStore {
         /// in one transaction, and the table would otherwise grow within it.)
         var singleTaskStageTable: String { self == .issues ? "ghwh_stage_issues" : "ghwh_stage_pull_requests" }
         var silverTable: String { self == .issues ? "sta_github.issues" : "sta_github.pull_requests" }
-        /// The daily history's table (DESIGN.md section 7), partitioned by ingest_date: every
+        /// The daily history's table (docs/contract.md#history-tables), partitioned by ingest_date: every
         /// merged document's rows, appended; the `*_daily` views keep each day's winner.
         var historyTable: String { self == .issues ? "sta_github.issues_history" : "sta_github.pull_requests_history" }
         var columns: [String] { self == .issues ? SilverCopyEncoding.issueColumns : SilverCopyEncoding.pullRequestColumns }
@@ -276,7 +276,7 @@ public final class SilverStore {
         let colList = cols.joined(separator: ", ")
         let updates = cols.dropFirst(2).map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ")
         // One statement: merge, then from the rows it changed (RETURNING) mark
-        // their repos' gold rows stale (DESIGN.md section 5) and, for pull
+        // their repos' gold rows stale (docs/contract.md#what-gold-recomputes) and, for pull
         // requests, make the labels table follow the new labels arrays:
         // labels a PR dropped are deleted, new ones inserted, kept ones left
         // alone. The two label CTEs touch disjoint labels.

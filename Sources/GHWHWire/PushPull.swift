@@ -2,7 +2,7 @@ import Foundation
 
 /// Sealed one-way messages over PUSH (e.g. worker → loader results).
 ///
-/// nng drops messages still queued when a PUSH socket closes (PLATFORM.md): a sender that
+/// nng drops messages still queued when a PUSH socket closes (docs/operations.md#nng): a sender that
 /// must not lose data needs an application-level acknowledgement before `close()`.
 public final class PushSender: @unchecked Sendable {
     public let senderId: String

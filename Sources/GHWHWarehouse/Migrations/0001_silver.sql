@@ -2,7 +2,7 @@
 CREATE SCHEMA IF NOT EXISTS sta_github;
 CREATE SCHEMA IF NOT EXISTS stg_github;
 
--- Silver: one row per (repo_name, number), the latest version (DESIGN.md section 2).
+-- Silver: one row per (repo_name, number), the latest version (docs/contract.md#silver-tables).
 -- (updated_at, ingest_date, source, source_ordinal) is the dedupe order; source
 -- compares by byte order (COLLATE "C") so the winner never depends on locale.
 CREATE TABLE sta_github.issues (
@@ -117,7 +117,7 @@ CREATE INDEX stage_issues_document ON ghwh_meta.stage_issues (document_id);
 CREATE TABLE ghwh_meta.stage_pull_requests (document_id bigint NOT NULL, LIKE sta_github.pull_requests);
 CREATE INDEX stage_pull_requests_document ON ghwh_meta.stage_pull_requests (document_id);
 
--- Quarantined records (DESIGN.md section 2).
+-- Quarantined records (docs/contract.md#rejects).
 CREATE TABLE ghwh_meta.rejects (
     dataset      text NOT NULL,
     source       text COLLATE "C" NOT NULL,

@@ -1,4 +1,4 @@
--- ghwh migration 2: the stg_github gold layer (DESIGN.md section 3), its
+-- ghwh migration 2: the stg_github gold layer (docs/contract.md#gold-tables), its
 -- cross-repo views, and the record of which repos need gold recomputed.
 
 CREATE TABLE stg_github.pull_requests_metrics (

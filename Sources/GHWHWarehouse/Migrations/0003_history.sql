@@ -1,4 +1,4 @@
--- ghwh migration 3: daily history (DESIGN.md section 7).
+-- ghwh migration 3: daily history (docs/contract.md#daily-history).
 --
 -- sta_github.issues_daily / pull_requests_daily read as one row per
 -- (repo_name, number, ingest_date): the version that wins within that ingest
