@@ -33,6 +33,15 @@ test: deps
 	$(SWIFT) test --skip-build
 	CHAOS_ROUNDS=3 bash scripts/chaos.sh
 
+# Optional, never needed by `make test`: the real-object tests (which use Tests/Fixtures/github-real)
+# also against the full corpus the fixtures were picked from:
+#   make test-full-corpus GHWH_FULL_CORPUS=../shared/corpus/github-real
+.PHONY: test-full-corpus
+test-full-corpus: deps
+	@test -n "$(GHWH_FULL_CORPUS)" || { echo "set GHWH_FULL_CORPUS to a directory holding issues.json and pull_requests.json"; exit 2; }
+	$(SWIFT) build --build-tests
+	GHWH_FULL_CORPUS="$(abspath $(GHWH_FULL_CORPUS))" $(SWIFT) test --skip-build --filter '[Ff]ullCorpus'
+
 # Kills and restarts cluster roles (and PostgreSQL) at random moments of jobs and checks
 # every table against an undisturbed run: `make chaos CHAOS_ROUNDS=50` (default 20).
 CHAOS_ROUNDS ?= 20

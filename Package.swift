@@ -86,13 +86,14 @@ let package = Package(
 
         .target(name: "GHWHTestSupport", dependencies: ["GHWHWarehouse"]),
 
-        .testTarget(name: "GHWHJSONTests", dependencies: ["GHWHJSON"]),
-        .testTarget(name: "GHWHModelTests", dependencies: ["GHWHModel", "GHWHJSON"]),
+        .testTarget(name: "GHWHJSONTests", dependencies: ["GHWHJSON", "GHWHTestSupport"]),
+        .testTarget(name: "GHWHModelTests", dependencies: ["GHWHModel", "GHWHJSON", "GHWHTestSupport"]),
         .testTarget(name: "GHWHRawTests", dependencies: [
             "GHWHRaw", "CGHWHZlib", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
         .testTarget(name: "GHWHSampleDataTests", dependencies: [
-            "GHWHSampleData", "CGHWHZlib", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            "GHWHSampleData", "CGHWHZlib", "GHWHTestSupport",
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
         .testTarget(name: "GHWHWarehouseTests", dependencies: ["GHWHWarehouse", "GHWHModel", "GHWHTestSupport"]),
         .testTarget(name: "GHWHReportTests", dependencies: ["GHWHReport"]),

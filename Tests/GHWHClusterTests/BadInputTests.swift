@@ -7,7 +7,8 @@ import GHWHWire
 import GHWHWarehouse
 import Testing
 
-/// Bad input gets a clear error and loses nothing (DESIGN.md section 2):
+/// Bad input gets a clear error and loses nothing (docs/contract.md#rejects,
+/// docs/contract.md#document-failures):
 /// bad records are quarantined, broken documents fail whole, the rest loads,
 /// and the command exits non-zero.
 @Suite struct BadInputTests {

@@ -1,6 +1,7 @@
 import Foundation
 import GHWHCluster
 import GHWHReport
+import GHWHTestSupport
 import GHWHWarehouse
 import Testing
 
@@ -87,15 +88,32 @@ import Testing
         #expect(try Self.gold(db) == before)
     }
 
-    /// `ghwh report --format json` on the real corpus equals values computed
+    /// `ghwh report --format json` on the real objects equals values computed
     /// here with SQL straight over silver.
     @Test func jsonReportOnRealCorpusMatchesSQLOverSilver() throws {
-        let raw = try Fixtures.tempDir()
-        for (name, dataset) in [("issues.json", "issues"), ("pull_requests.json", "pull_requests")] {
-            let dir = raw + "/github/\(dataset)/2024-06-01"
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            try FileManager.default.copyItem(atPath: RealCorpusLoadTests.corpus + "/" + name, toPath: dir + "/" + name)
-        }
+        try Self.reportMatchesSQLOverSilver(RealFixtures.directory())
+    }
+
+    /// The same on the full corpus (GHWH_FULL_CORPUS=<dir>), never run by default.
+    @Test(.enabled(if: RealFixtures.fullCorpusRequested))
+    func jsonReportOnFullCorpusMatchesSQLOverSilver() throws {
+        try Self.reportMatchesSQLOverSilver(RealFixtures.fullCorpusDirectory())
+    }
+
+    static func reportMatchesSQLOverSilver(_ directory: URL) throws {
+        let raw = try RealCorpusLoadTests.rawTree(from: directory)
+        // What silver must hold, read from the objects with Foundation: the kept version of
+        // each PR, its closed ones, its label names, its (repo, milestone) groups.
+        let pulls = RealCorpusLoadTests.latest(try RealFixtures.objects("pull_requests.json", in: directory), pullRequest: true)
+        func set(_ any: Any?) -> Bool { any != nil && !(any is NSNull) }
+        let closedPulls = pulls.values.filter { set($0["closed_at"]) }.count
+        let labelNames = Set(pulls.values.flatMap { ($0["labels"] as? [Any] ?? []).compactMap { l -> String? in
+            (l as? String) ?? ((l as? [String: Any])?["name"] as? String) } })
+        let milestoneGroups = Set(pulls.compactMap { key, o -> String? in
+            ((o["milestone"] as? [String: Any])?["title"] as? String).map { "\(key.split(separator: "#")[0]) \($0)" }
+        })
+        #expect(closedPulls > 0 && labelNames.count > 3 && !milestoneGroups.isEmpty,
+                "the objects must exercise every part of the report")
         let db = try Fixtures.database()
         _ = try Fixtures.run(db, raw: raw)
         let conn = try PGConnection(conninfo: db)
@@ -119,7 +137,7 @@ import Testing
             """)
         let o = try #require(report["pr_open_time"] as? [String: Any])
         #expect((o["prs"] as? Int) == Int(open[0]!) && (o["open_prs"] as? Int) == Int(open[1]!))
-        #expect(Int(open[0]!)! > 30)
+        #expect(Int(open[0]!)! == closedPulls)
         close(num(o["avg_seconds"]), open[2], "open avg"); close(num(o["median_seconds"]), open[3], "open median")
 
         let merge = try row("""
@@ -149,7 +167,7 @@ import Testing
             FROM sta_github.pull_request_labels GROUP BY label_name ORDER BY count(*) DESC, label_name COLLATE "C"
             """).rows
         let labels = try #require(report["labels"] as? [[String: Any]])
-        #expect(labels.count == labelRows.count && labels.count > 3)
+        #expect(labels.count == labelRows.count && Set(labels.compactMap { $0["label"] as? String }) == labelNames)
         for (a, b) in zip(labels, labelRows) {
             #expect(a["label"] as? String == b[0] && (a["pr_count"] as? Int) == Int(b[1]!))
             close(num(a["share"]), b[2], "share of \(b[0]!)")
@@ -163,7 +181,7 @@ import Testing
             GROUP BY 1, 2 ORDER BY repo_name COLLATE "C", milestone_title COLLATE "C"
             """).rows
         let milestones = try #require(report["milestones"] as? [[String: Any]])
-        #expect(milestones.count == msRows.count && milestones.count > 0)
+        #expect(milestones.count == msRows.count && milestones.count == milestoneGroups.count)
         for (a, b) in zip(milestones, msRows) {
             #expect(a["repo"] as? String == b[0] && a["milestone"] as? String == b[1] && (a["prs"] as? Int) == Int(b[2]!))
             close(num(a["avg_lines_changed"]), b[3], "milestone avg"); close(num(a["median_lines_changed"]), b[4], "milestone median")

@@ -6,7 +6,7 @@ import GHWHSampleData
 import GHWHWarehouse
 import Testing
 
-/// The daily history (DESIGN.md section 7): daily tables partitioned by
+/// The daily history (docs/contract.md#daily-history): daily tables partitioned by
 /// ingest day, answers as of a day, the backlog trend, prune.
 @Suite struct HistoryTests {
     static let historyTables = ["sta_github.issues_daily", "sta_github.pull_requests_daily", "stg_github.daily_backlog"]

@@ -1,9 +1,11 @@
 import Foundation
 import Testing
 import GHWHJSON
+import GHWHTestSupport
 
-/// Every element of the real GitHub corpus must split and project without error,
-/// and agree with Foundation's JSONSerialization.
+/// Every element of the real GitHub objects (Tests/Fixtures/github-real) must split and project
+/// without error, and agree with Foundation's JSONSerialization. The same checks run on the full
+/// corpus when GHWH_FULL_CORPUS names it.
 @Suite("Real GitHub corpus")
 struct CorpusTests {
     static let selection: [String: JSONSelection] = [
@@ -15,11 +17,62 @@ struct CorpusTests {
         "additions": .all, "deletions": .all, "changed_files": .all, "commits": .all, "merged_at": .all, "draft": .all,
     ]
 
-    @Test(arguments: ["issues.json", "pull_requests.json"])
+    @Test(arguments: RealFixtures.fileNames)
     func everyElementSplitsAndProjects(file: String) throws {
-        let data = try Data(contentsOf: corpusFile(file))
+        try Self.splitsAndProjects(RealFixtures.directory().appendingPathComponent(file))
+    }
+
+    @Test(.enabled(if: RealFixtures.fullCorpusRequested), arguments: RealFixtures.fileNames)
+    func fullCorpusSplitsAndProjects(file: String) throws {
+        try Self.splitsAndProjects(RealFixtures.fullCorpusDirectory().appendingPathComponent(file))
+    }
+
+    @Test(arguments: RealFixtures.fileNames)
+    func fullParseAgreesOnEveryString(file: String) throws {
+        try Self.parsesLikeFoundation(RealFixtures.directory().appendingPathComponent(file))
+    }
+
+    @Test(.enabled(if: RealFixtures.fullCorpusRequested), arguments: RealFixtures.fileNames)
+    func fullCorpusParseAgreesOnEveryString(file: String) throws {
+        try Self.parsesLikeFoundation(RealFixtures.fullCorpusDirectory().appendingPathComponent(file))
+    }
+
+    /// SOURCES.md beside the fixtures has one row per object, in order, naming the object's
+    /// repository and number and a permissive licence.
+    @Test(arguments: RealFixtures.fileNames)
+    func everyFixtureHasItsProvenance(file: String) throws {
+        let directory = try RealFixtures.directory()
+        let objects = try RealFixtures.objects(file, in: directory)
+        let sources = try String(contentsOf: directory.appendingPathComponent("SOURCES.md"), encoding: .utf8)
+        let lines = sources.components(separatedBy: "\n")
+        let heading = try #require(lines.firstIndex(of: "## \(file)"), "SOURCES.md has no section for \(file)")
+        let header = try #require(lines[heading...].firstIndex { $0.hasPrefix("| #") })
+        let columns = lines[header].split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+        let repositoryColumn = try #require(columns.firstIndex(of: "repository"))
+        let numberColumn = try #require(columns.firstIndex(of: "number"))
+        let licenceColumn = try #require(columns.firstIndex(of: "licence"))
+        let rows = lines[(header + 2)...].prefix { $0.hasPrefix("|") }
+            .map { $0.split(separator: "|", omittingEmptySubsequences: false).dropFirst().dropLast()
+                .map { $0.trimmingCharacters(in: .whitespaces) } }
+        #expect(rows.count == objects.count, "\(file): \(objects.count) objects, \(rows.count) rows in SOURCES.md")
+        for (index, (row, object)) in zip(rows, objects).enumerated() {
+            #expect(row[0] == String(index))
+            let url = try #require(object["url"] as? String)
+            let path = url.components(separatedBy: "/repos/").last!.split(separator: "/")
+            #expect(row[repositoryColumn].replacingOccurrences(of: "`", with: "").lowercased()
+                        == "\(path[0])/\(path[1])".lowercased(), "\(file) #\(index)")
+            #expect(row[numberColumn] == String(describing: object["number"] ?? ""), "\(file) #\(index)")
+            let licence = row[licenceColumn]
+            #expect(["MIT", "BSD-", "Apache-2.0"].contains { licence.hasPrefix($0) }, "\(file) #\(index): \(licence)")
+        }
+    }
+
+    static func splitsAndProjects(_ url: URL) throws {
+        let file = url.lastPathComponent
+        let data = try Data(contentsOf: url)
         let reference = try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
         let bytes = [UInt8](data)
+        #expect(!reference.isEmpty, "\(url.path) holds no objects")
         let projector = JSONProjector(Self.selection)
 
         for chunkSize in [nil, 65_536, 4093] as [Int?] {
@@ -55,9 +108,9 @@ struct CorpusTests {
         }
     }
 
-    @Test(arguments: ["issues.json", "pull_requests.json"])
-    func fullParseAgreesOnEveryString(file: String) throws {
-        let data = try Data(contentsOf: corpusFile(file))
+    static func parsesLikeFoundation(_ url: URL) throws {
+        let file = url.lastPathComponent
+        let data = try Data(contentsOf: url)
         let reference = try #require(try JSONSerialization.jsonObject(with: data) as? [Any])
         let parsed = try parse([UInt8](data))
         guard case .array(let elements) = parsed else { Issue.record("not an array"); return }

@@ -91,23 +91,6 @@ func syntaxError(_ text: String, maxDepth: Int = 128) -> JSONSyntaxError? {
     syntaxError(Array(text.utf8), maxDepth: maxDepth)
 }
 
-/// The real GitHub corpus: `shared/corpus/github-real` in an ancestor of this package
-/// (the repo lives at /work/main with shared/ beside it).
-func corpusFile(_ name: String) throws -> URL {
-    var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    for _ in 0..<6 {
-        dir = dir.deletingLastPathComponent()
-        let candidate = dir.appendingPathComponent("shared/corpus/github-real/\(name)")
-        if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
-    }
-    throw CorpusMissing(name: name)
-}
-
-struct CorpusMissing: Error, CustomStringConvertible {
-    let name: String
-    var description: String { "corpus file \(name) not found in shared/corpus/github-real above \(#filePath)" }
-}
-
 /// Deterministic generator for randomized tests (SplitMix64).
 struct SeededGenerator: RandomNumberGenerator {
     var state: UInt64

@@ -1,5 +1,6 @@
 import Foundation
 import GHWHModel
+import GHWHTestSupport
 import Testing
 
 @Suite("Closing references: cross-checked against a regex implementation")
@@ -70,13 +71,14 @@ struct ClosingReferencesCrossCheckTests {
         #expect(linksFound > 1_000, "seed \(seed) produced only \(linksFound) links")
     }
 
-    @Test("real GitHub titles and bodies: same references as the reference implementation")
-    func realCorpus() throws {
-        let corpus = try #require(SharedCorpus.directory(), "shared/corpus/github-real not found above \(#filePath)")
-        var texts = 0
-        for name in ["issues.json", "pull_requests.json"] {
-            let data = try Data(contentsOf: corpus.appendingPathComponent(name))
-            let objects = try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
+    /// Every title and body of `directory`'s objects: the references of the reference
+    /// implementation, and per object (keyed `repo#number`) the references with its own repo.
+    static func crossCheck(_ directory: URL) throws -> (texts: Int, objects: Int, links: [String: [String]]) {
+        var texts = 0, count = 0
+        var links: [String: [String]] = [:]
+        for name in RealFixtures.fileNames {
+            let objects = try RealFixtures.objects(name, in: directory)
+            count += objects.count
             for object in objects {
                 let title = object["title"] as? String
                 let body = object["body"] as? String
@@ -84,8 +86,43 @@ struct ClosingReferencesCrossCheckTests {
                 let expected = ReferenceClosingReferences.parse(title: title, body: body, ownRepo: "own/repo")
                 let actual = ClosingReferences.parse(title: title, body: body, ownRepo: "own/repo").map(\.description)
                 #expect(actual == expected, "\(name) #\(object["number"] ?? "?")")
+                // Own repo from the API URL, `.../repos/{owner}/{repo}/...`.
+                let url = try #require(object["url"] as? String)
+                let parts = url.components(separatedBy: "/repos/").last!.split(separator: "/")
+                let repo = "\(parts[0])/\(parts[1])".lowercased()
+                let found = ClosingReferences.parse(title: title, body: body, ownRepo: repo).map(\.description)
+                if !found.isEmpty { links["\(repo)#\(object["number"] ?? "?")"] = found }
             }
         }
+        return (texts, count, links)
+    }
+
+    @Test("real GitHub titles and bodies: same references as the reference implementation")
+    func realFixtures() throws {
+        let (texts, objects, links) = try Self.crossCheck(RealFixtures.directory())
+        #expect(texts >= objects && objects > 0, "every object has a title")
+        // The objects whose title or body links, read off their text by the rules of
+        // docs/contract.md#closing-references; every other fixture links nothing.
+        #expect(links == [
+            "skywinder/changelog_test#4": ["skywinder/changelog_test#3"],    // title "fix #3. hotfix. ..."
+            "skywinder/changelog_test#13": ["skywinder/changelog_test#12"],  // "close #12" in the title, "Fix #12" in the body
+            "hub4j/github-api#56": ["hub4j/github-api#55"],                  // "Fixes #55 "
+            "hub4j/github-api#216": ["hub4j/github-api#215"],                // "fixes #215"
+            "hub4j/github-api#270": ["hub4j/github-api#269"],                // "[#269]" in the title has no keyword; "Fixes #269."
+            "sferik/rails_admin#2712": ["sferik/rails_admin#2711"],          // "Fixes https://github.com/sferik/rails_admin/issues/2711"
+            "betamaxpy/betamax#72": ["betamaxpy/betamax#12"],                // "Closes #12"
+            "betamaxpy/betamax#136": ["betamaxpy/betamax#135"],              // "Closes: #135"
+            "betamaxpy/betamax#144": ["sigmavirus24/betamax#143"],           // "Fixes https://github.com/sigmavirus24/betamax/issues/143"
+            "danger/danger#518": ["danger/danger#384"],                      // title "... - Fixes #384"; "Full context: #382" has no keyword
+            "sigmavirus24/github3.py#873": ["sigmavirus24/github3.py#787"],  // "Closes #787 "
+        ])
+    }
+
+    /// The same cross-check on the full corpus (GHWH_FULL_CORPUS=<dir>), never run by default.
+    @Test("full corpus titles and bodies: same references as the reference implementation",
+          .enabled(if: RealFixtures.fullCorpusRequested))
+    func fullCorpus() throws {
+        let (texts, _, _) = try Self.crossCheck(RealFixtures.fullCorpusDirectory())
         #expect(texts > 300)
     }
 }

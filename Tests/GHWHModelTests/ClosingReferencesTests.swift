@@ -21,7 +21,7 @@ private let own = "own/repo"
 
 @Suite("Closing references: table cases")
 struct ClosingReferencesTests {
-    /// Texts that link, straight from DESIGN.md section 4 and the edge cases around it.
+    /// Texts that link, straight from docs/contract.md#closing-references and the edge cases around it.
     static let linking: [ReferenceCase] = [
         .body("Fixes #1", ["own/repo#1"]),
         .body("close #1", ["own/repo#1"]),

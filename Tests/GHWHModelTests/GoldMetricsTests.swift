@@ -1,7 +1,7 @@
 @testable import GHWHModel
 import Testing
 
-/// Gold metric math on hand-computed fixtures (DESIGN.md section 3).
+/// Gold metric math on hand-computed fixtures (docs/contract.md#metric-definitions).
 struct GoldMetricsTests {
     static let h: Int64 = 3_600_000_000  // one hour in microseconds
     typealias PR = GoldMetrics.PullRequest

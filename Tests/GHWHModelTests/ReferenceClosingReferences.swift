@@ -1,8 +1,8 @@
 import Foundation
 
-/// An independent, slow implementation of DESIGN.md section 4 on ICU regular expressions, used
-/// only to cross-check `ClosingReferences`. Case-insensitivity is spelled out as character
-/// classes because ICU's `(?i)` also folds non-ASCII letters (U+017F matches `s`, U+212A `k`).
+/// An independent, slow implementation of docs/contract.md#closing-references on ICU regular
+/// expressions, used only to cross-check `ClosingReferences`. Case-insensitivity is spelled out as
+/// character classes because ICU's `(?i)` also folds non-ASCII letters (U+017F matches `s`, U+212A `k`).
 enum ReferenceClosingReferences {
     private static let keyword =
         "(?:[Cc][Ll][Oo][Ss][Ee](?:[Ss]|[Dd])?|[Ff][Ii][Xx](?:[Ee][Ss]|[Ee][Dd])?|[Rr][Ee][Ss][Oo][Ll][Vv][Ee](?:[Ss]|[Dd])?)"

@@ -1,9 +1,10 @@
 import Foundation
 import GHWHJSON
 @testable import GHWHModel
+import GHWHTestSupport
 import Testing
 
-/// JSON record -> silver row, per DESIGN.md section 2.
+/// JSON record -> silver row, per docs/contract.md#silver-tables.
 struct SilverTransformTests {
     static func issue(_ json: String) throws(RecordRejectReason) -> IssueRow {
         try IssueTransform.row(from: project(json, IssueTransform.selection))
@@ -117,14 +118,16 @@ struct SilverTransformTests {
         #expect(reason?.code == "wrong_type")
     }
 
-    /// Every real issue and PR object of the shared corpus transforms, and the
-    /// repo and number agree with an independent reading through Foundation.
-    @Test(arguments: ["issues", "pull_requests"])
-    func realCorpus(dataset: String) throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/corpus/github-real/\(dataset).json")
-        let data = try Data(contentsOf: url)
-        let objects = try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
-        #expect(objects.count > 100)
+    /// What a run over real objects went through, so a test can tell it was not vacuous.
+    struct RealRun {
+        var objects = 0, rejects = 0, pullRequestIssues = 0, plainIssues = 0, oldShapeIssues = 0, merged = 0
+    }
+
+    /// Every real issue or PR object of `directory` transforms, and the repo and number agree
+    /// with an independent reading through Foundation.
+    static func transformsEveryObject(dataset: String, in directory: URL) throws -> RealRun {
+        let objects = try RealFixtures.objects("\(dataset).json", in: directory)
+        var run = RealRun(objects: objects.count)
         for object in objects {
             let bytes = try JSONSerialization.data(withJSONObject: object)
             let expectedNumber = try #require(object["number"] as? Int)
@@ -132,8 +135,8 @@ struct SilverTransformTests {
             let parts = apiURL.components(separatedBy: "/repos/")[1].split(separator: "/")
             let expectedRepo = "\(parts[0])/\(parts[1])".lowercased()
             let text = String(decoding: bytes, as: UTF8.self)
-            // A few recorded fixtures use `2016-09-15 05:52:11 UTC`, which DESIGN.md
-            // section 2 names as a wrong type: those must be rejects, nothing else.
+            // A few recorded objects use `2016-09-15 05:52:11 UTC`, which docs/contract.md#timestamps
+            // refuses: those must be rejects, nothing else.
             let created = try #require(object["created_at"] as? String)
             if Timestamp.parseMicroseconds(created) == nil {
                 #expect(created.hasSuffix(" UTC"))
@@ -141,6 +144,7 @@ struct SilverTransformTests {
                     _ = dataset == "issues" ? try Self.issue(text).number : try Self.pull(text).number
                 }
                 #expect(reason?.code == "invalid_timestamp")
+                run.rejects += 1
                 continue
             }
             if dataset == "issues" {
@@ -148,13 +152,38 @@ struct SilverTransformTests {
                 #expect(row.number == Int64(expectedNumber))
                 #expect(row.repoName == expectedRepo || object["repository_url"] != nil)
                 #expect(row.isPullRequest == (object["pull_request"] != nil))
+                if row.isPullRequest { run.pullRequestIssues += 1 } else { run.plainIssues += 1 }
+                if object["repository_url"] == nil { run.oldShapeIssues += 1 }
             } else {
                 let row = try Self.pull(text)
                 #expect(row.number == Int64(expectedNumber))
                 let full = ((object["base"] as? [String: Any])?["repo"] as? [String: Any])?["full_name"] as? String
                 #expect(row.repoName == (full?.lowercased() ?? expectedRepo))
                 #expect(row.additions == (object["additions"] as? Int).map(Int64.init))
+                if row.mergedAt != nil { run.merged += 1 }
             }
         }
+        return run
+    }
+
+    /// The fixtures were picked to hold each case (Tests/Fixtures/github-real/SOURCES.md says why
+    /// each object is there): PRs seen as issues and plain issues, old-API issues without
+    /// `repository_url`, merged PRs, and one PR whose `created_at` ends in ` UTC`.
+    @Test func realIssues() throws {
+        let run = try Self.transformsEveryObject(dataset: "issues", in: RealFixtures.directory())
+        #expect(run.pullRequestIssues > 0 && run.plainIssues > 0 && run.oldShapeIssues > 0, "\(run)")
+        #expect(run.rejects == 0)
+    }
+
+    @Test func realPullRequests() throws {
+        let run = try Self.transformsEveryObject(dataset: "pull_requests", in: RealFixtures.directory())
+        #expect(run.merged > 0 && run.rejects == 1, "\(run)")
+    }
+
+    /// The same on the full corpus (GHWH_FULL_CORPUS=<dir>), never run by default.
+    @Test(.enabled(if: RealFixtures.fullCorpusRequested), arguments: ["issues", "pull_requests"])
+    func fullCorpus(dataset: String) throws {
+        let run = try Self.transformsEveryObject(dataset: dataset, in: RealFixtures.fullCorpusDirectory())
+        #expect(run.objects > 100)
     }
 }

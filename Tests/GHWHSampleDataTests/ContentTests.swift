@@ -1,4 +1,5 @@
 import Foundation
+import GHWHTestSupport
 import Testing
 @testable import GHWHSampleData
 
@@ -193,13 +194,11 @@ struct ContentTests {
         }
     }
 
-    @Test func objectsHaveTheKeysAndSizesOfRealGitHubObjects() throws {
-        let dir = ScratchDirectory()
-        defer { dir.cleanup() }
-        let tree = try makeTree(dir)
-        let real = try RealCorpus.load()
-        for (dataset, realObjects) in [("issues", real.issues), ("pull_requests", real.pullRequests)] {
-            // Keys that most real objects carry must be in every generated one (old-API issues aside).
+    /// Keys that most real objects (of `directory`) carry must be in every generated one
+    /// (old-API issues aside).
+    private func expectRealKeys(in tree: GeneratedTree, realObjectsIn directory: URL) throws {
+        for dataset in ["issues", "pull_requests"] {
+            let realObjects = try RealFixtures.objects("\(dataset).json", in: directory)
             var frequency: [String: Int] = [:]
             for o in realObjects { for k in o.keys { frequency[k, default: 0] += 1 } }
             let common = Set(frequency.filter { Double($0.value) >= 0.75 * Double(realObjects.count) }.keys)
@@ -209,6 +208,24 @@ struct ContentTests {
                 let missing = common.subtracting(r.keys)
                 #expect(missing.isEmpty, "\(dataset) record lacks \(missing.sorted())")
             }
+        }
+    }
+
+    /// The same key check against the full corpus (GHWH_FULL_CORPUS=<dir>), never run by default.
+    @Test(.enabled(if: RealFixtures.fullCorpusRequested))
+    func objectsHaveTheKeysOfTheFullCorpus() throws {
+        let dir = ScratchDirectory()
+        defer { dir.cleanup() }
+        try expectRealKeys(in: makeTree(dir), realObjectsIn: RealFixtures.fullCorpusDirectory())
+    }
+
+    @Test func objectsHaveTheKeysAndSizesOfRealGitHubObjects() throws {
+        let dir = ScratchDirectory()
+        defer { dir.cleanup() }
+        let tree = try makeTree(dir)
+        try expectRealKeys(in: tree, realObjectsIn: RealFixtures.directory())
+        for dataset in ["issues", "pull_requests"] {
+            let generated = tree.records(dataset).map(\.record).filter { dataset == "pull_requests" || $0["repository_url"] != nil }
             let sizes = try generated.map { try JSONSerialization.data(withJSONObject: $0, options: [.prettyPrinted]).count }.sorted()
             let median = sizes[sizes.count / 2]
             let expected = dataset == "issues" ? 3_500...7_500 : 14_000...26_000
@@ -231,22 +248,5 @@ struct ContentTests {
 
     private func labelNames(_ record: [String: Any]) -> [String] {
         (record["labels"] as? [Any] ?? []).map { ($0 as? String) ?? (($0 as? [String: Any])?["name"] as? String) ?? "<null>" }
-    }
-}
-
-/// The real GitHub objects in shared/corpus/github-real, found beside the repo.
-enum RealCorpus {
-    static func load() throws -> (issues: [[String: Any]], pullRequests: [[String: Any]]) {
-        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while dir.path != "/" {
-            let candidate = dir.appendingPathComponent("shared/corpus/github-real")
-            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("issues.json").path) {
-                let issues = try JSONSerialization.jsonObject(with: Data(contentsOf: candidate.appendingPathComponent("issues.json")))
-                let pulls = try JSONSerialization.jsonObject(with: Data(contentsOf: candidate.appendingPathComponent("pull_requests.json")))
-                return (try #require(issues as? [[String: Any]]), try #require(pulls as? [[String: Any]]))
-            }
-            dir = dir.deletingLastPathComponent()
-        }
-        throw TreeError.unexpected("shared/corpus/github-real not found above \(#filePath)")
     }
 }
