@@ -28,14 +28,14 @@ run-local: release
 	$(RELEASE)/ghwh report --format html --out .ghwh/report.html
 	$(RELEASE)/ghwh report
 
-test: deps
+test: deps check-links
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	CHAOS_ROUNDS=3 bash scripts/chaos.sh
 
 # Optional, never needed by `make test`: the real-object tests (which use Tests/Fixtures/github-real)
 # also against the full corpus the fixtures were picked from:
-#   make test-full-corpus GHWH_FULL_CORPUS=../shared/corpus/github-real
+#   make test-full-corpus GHWH_FULL_CORPUS=/path/to/corpus/github-real
 .PHONY: test-full-corpus
 test-full-corpus: deps
 	@test -n "$(GHWH_FULL_CORPUS)" || { echo "set GHWH_FULL_CORPUS to a directory holding issues.json and pull_requests.json"; exit 2; }

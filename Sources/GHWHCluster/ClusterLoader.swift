@@ -77,15 +77,18 @@ public final class ClusterLoader: @unchecked Sendable {
             // The batch commits in groups (one WAL flush each), then is acknowledged.
             var start = 0
             var lastCommitted: UInt64?
+            var commitSeconds: [Double] = []
             while start < work.entries.count {
                 let group = Array(work.entries[start ..< min(work.entries.count, start + Loader.groupCommitMax)])
+                let began = Date()
                 guard commitUntilDone(group) else { break }
+                commitSeconds.append(Date().timeIntervalSince(began))
                 lastCommitted = group.last?.seq
                 start += group.count
             }
             let committed = Date()
             guard let upTo = lastCommitted else { continue }
-            acknowledge(upTo: upTo, epoch: work.epoch, delta: loader.takeDelta())
+            acknowledge(upTo: upTo, epoch: work.epoch, delta: loader.takeDelta(), commitSeconds: commitSeconds)
             logger.debug("loader batch", metadata: ["entries": "\(work.entries.count)",
                                                     "wait_ms": "\(Int(fetched.timeIntervalSince(asked) * 1000))",
                                                     "commit_ms": "\(Int(committed.timeIntervalSince(fetched) * 1000))",
@@ -122,11 +125,12 @@ public final class ClusterLoader: @unchecked Sendable {
         }
     }
 
-    private func acknowledge(upTo seq: UInt64, epoch: String, delta: JobSummary) {
+    private func acknowledge(upTo seq: UInt64, epoch: String, delta: JobSummary, commitSeconds: [Double]) {
         var delay = 0.2
         while true {
             do {
-                _ = try client.call(AckLoaderWork(loaderId: settings.loaderId, epoch: epoch, upToSeq: seq, delta: delta)).decode(Ack.self)
+                _ = try client.call(AckLoaderWork(loaderId: settings.loaderId, epoch: epoch, upToSeq: seq, delta: delta,
+                                                commitSeconds: commitSeconds)).decode(Ack.self)
                 return
             } catch {
                 if isStopped { return }  // the coordinator re-sends it to the next loader; commits are idempotent

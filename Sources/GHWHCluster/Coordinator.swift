@@ -218,6 +218,7 @@ public final class Coordinator: @unchecked Sendable {
                 if r.accepted { job?.update { $0.summary.absorb(m.delta) } }
                 return r
             }
+            if accepted, let record = scheduler.onLoaderCommit { m.commitSeconds?.forEach(record) }
             return reply(accepted ? Ack() : Ack(false, "unknown epoch"))
         case .reportLoaderError:
             let m = try envelope.decode(ReportLoaderError.self)

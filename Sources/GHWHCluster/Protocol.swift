@@ -180,6 +180,8 @@ public struct AckLoaderWork: JSONWireMessage {
     public var upToSeq: UInt64
     /// What those commits did (added into the job's summary).
     public var delta: JobSummary
+    /// Wall time of each transaction (the ghwh_loader_commit_seconds histogram); absent from older loaders.
+    public var commitSeconds: [Double]?
 }
 
 public struct ReportLoaderError: JSONWireMessage {

@@ -99,7 +99,7 @@ import Testing
         let metrics = try Self.get(port: uiPort, "/metrics")
         #expect(metrics.status == 200 && metrics.type.hasPrefix("text/plain"))
         let lines = metrics.body.split(separator: "\n")
-        #expect(lines.contains { $0.hasPrefix("ghwh_workers{") && $0.contains("alive") && $0.hasSuffix(" 1.0") || $0.hasSuffix(" 1") })
+        #expect(lines.contains { $0.hasPrefix("ghwh_workers{") && $0.contains("alive") && ($0.hasSuffix(" 1.0") || $0.hasSuffix(" 1")) })
         #expect(lines.contains { $0.hasPrefix("ghwh_task_duration_seconds_count") })
         #expect(lines.contains { $0.hasPrefix("ghwh_records_processed_total") })
         for line in lines where !line.hasPrefix("#") {
@@ -110,5 +110,9 @@ import Testing
         #expect(final.state == .succeeded)
         let done = try Self.get(port: uiPort, "/api/v1/jobs/\(id)")
         #expect(done.body.contains("succeeded"))
+        // The loader's commits are timed (the histogram was declared but never fed).
+        let after = try Self.get(port: uiPort, "/metrics").body.split(separator: "\n")
+        let commits = after.first { $0.hasPrefix("ghwh_loader_commit_seconds_count") }
+        #expect(commits.flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0 >= 1, "\(commits ?? "no ghwh_loader_commit_seconds_count")")
     }
 }
