@@ -99,7 +99,7 @@ let package = Package(
         .testTarget(name: "GHWHReportTests", dependencies: ["GHWHReport"]),
         .testTarget(name: "GHWHWireTests", dependencies: ["GHWHWire"]),
         .testTarget(name: "GHWHWebUITests", dependencies: [
-            "GHWHWebUI", .product(name: "HummingbirdTesting", package: "hummingbird"),
+            "GHWHWebUI", "GHWHTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "GHWHFuzzTests", dependencies: ["GHWHFuzzTargets", "GHWHJSON", "GHWHWire", "GHWHCluster"]),
         .testTarget(name: "GHWHClusterTests", dependencies: [

@@ -13,7 +13,7 @@
 #
 #   CHAOS_ROUNDS=20  rounds (default 20)
 #   CHAOS_SEED=N     seed of the fault schedule (default: random, printed)
-#   GHWH_BIN=DIR     where ghwh and ghwh-submit are (default .build/debug)
+#   GHWH_BIN=DIR     where ghwh and ghwh-submit are (default: `swift build --show-bin-path`)
 #
 # Prints one line per round and `N rounds, N faults injected, N equal`;
 # exits non-zero on any difference or failed job.
@@ -21,7 +21,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${CHAOS_ROUNDS:-20}
 SEED=${CHAOS_SEED:-$((RANDOM * 32768 + RANDOM))}
-BIN=$(cd "${GHWH_BIN:-.build/debug}" && pwd)
+BIN=$(cd "${GHWH_BIN:-$(swift build --show-bin-path)}" && pwd)
 RANDOM=$SEED
 PGBIN=$(pg_config --bindir)
 export GHWH_CLUSTER_SECRET=chaos-secret-0123456789abcdef0123
@@ -70,8 +70,10 @@ psql_q postgres "CREATE DATABASE reference" >/dev/null
 checksums reference >"$work/reference.sums"
 log "chaos: seed $SEED, $ROUNDS rounds, reference loaded ($(grep -c . "$work/reference.sums") tables): $(grep -o 'succeeded in [0-9.]* s' "$work/reference.log" | head -1)"
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-url="tcp://127.0.0.1:$port"
+# The first coordinator binds port 0 and names the port in its --ready-file; later ones
+# (restarts, later rounds) take that port again, where the workers and the loader look.
+port=0
+url=""
 declare -A role_pid
 start_role() {  # name, args...
     local name=$1; shift
@@ -79,8 +81,22 @@ start_role() {  # name, args...
     role_pid[$name]=$!
     pids+=($!)
 }
-coordinator() { start_role coordinator coordinator --listen "$url" --raw "$work/raw" --database-url "$db_dsn" \
-    --worker-timeout 20 --heartbeat-interval 1 --chunk-size-mb 1 --ui-listen off; }
+coordinator() {  # returns once it serves (its ready file exists), not on a line of its log
+    local ready="$work/round/coordinator.ready"
+    rm -f "$ready"
+    start_role coordinator coordinator --listen "tcp://127.0.0.1:$port" --raw "$work/raw" --database-url "$db_dsn" \
+        --worker-timeout 20 --heartbeat-interval 1 --chunk-size-mb 1 --ui-listen off --ready-file "$ready"
+    for _ in $(seq 1 1200); do
+        [ -f "$ready" ] && break
+        kill -0 "${role_pid[coordinator]}" 2>/dev/null || break
+        sleep 0.05
+    done
+    if [ ! -f "$ready" ]; then
+        log "chaos: the coordinator did not become ready:"; tail -20 "$work/round/coordinator.log" >&2; exit 1
+    fi
+    port=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["clusterPort"])' "$ready")
+    url="tcp://127.0.0.1:$port"
+}
 worker() { start_role "$1" worker --coordinator "$url" --worker-id "$2" --cores 1 --database-url "$db_dsn"; }
 loader() { start_role loader loader --coordinator "$url" --database-url "$db_dsn"; }
 kill9() { kill -9 "${role_pid[$1]}" 2>/dev/null; wait "${role_pid[$1]}" 2>/dev/null; }

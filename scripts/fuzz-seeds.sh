@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build --product ghwh-fuzz
-.build/debug/ghwh-fuzz seeds Tests/Fuzz
+"$(swift build --show-bin-path)/ghwh-fuzz" seeds Tests/Fuzz
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -11,11 +11,15 @@
 #   - config/*.conf* and the ConfigMap's production.conf: `key = value` lines with keys known
 #     to Sources/GHWHCluster/Configuration.swift, no password in a DSN
 #   - the env examples hold no secret values; shell scripts and deploy/deploy.mk parse
-# Usage: scripts/validate-deploy.sh [REPO_ROOT]   (default .)
-# Installs docker-compose / python3-yaml with apt when missing and running as root.
+# Usage: scripts/validate-deploy.sh [--check-only] [REPO_ROOT]   (default .)
+# Installs docker-compose / python3-yaml with apt when missing and running as root, unless
+# --check-only: then a missing tool is a failure naming it and `make deps` (scripts/install-deps.sh),
+# which installs them once. The tests run it with --check-only: a test never installs packages.
 # Exit status: 0 when every check passed, 1 otherwise.
 set -uo pipefail
 
+check_only=""
+if [ "${1:-}" = "--check-only" ]; then check_only=1; shift; fi
 root="${1:-.}"
 cd "$root" || { echo "validate-deploy: cannot enter $root" >&2; exit 1; }
 
@@ -29,6 +33,10 @@ trap 'rm -rf "$scratch"' EXIT
 
 apt_updated=""
 apt_install() {
+    if [ -n "$check_only" ]; then
+        echo "validate-deploy: missing $* (--check-only installs nothing; run make deps or scripts/install-deps.sh)" >&2
+        return 1
+    fi
     [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1 || return 1
     echo "validate-deploy: installing $* with apt"
     export DEBIAN_FRONTEND=noninteractive
@@ -67,7 +75,7 @@ if [ -f docker-compose-cluster.yml ] && [ -f .env.example ]; then
     # .env.example with its empty values (the secrets) filled by dummies.
     sed -E 's/^([A-Z0-9_]+)=$/\1=validate-only-dummy-value/' .env.example > "$scratch/compose.env"
     if [ ${#composes[@]} -eq 0 ]; then
-        fail "compose: neither docker-compose nor 'docker compose' available (run as root to install docker-compose)"
+        fail "compose: neither docker-compose nor 'docker compose' available (make deps installs docker-compose)"
     fi
     for compose in "${composes[@]}"; do
         # shellcheck disable=SC2086 # "docker compose" is two words on purpose
@@ -192,7 +200,7 @@ for f in deploy/k8s/*.yaml deploy/k8s/*.yml deploy/k8s/*.yaml.example; do [ -f "
 if [ ${#k8s_files[@]} -eq 0 ]; then
     fail "k8s: no manifests under deploy/k8s"
 elif [ -z "$python" ]; then
-    fail "k8s: no python3 with PyYAML (apt-get install python3-yaml)"
+    fail "k8s: no python3 with PyYAML (make deps installs python3-yaml)"
 else
     if out="$("$python" - "$scratch/configmap-production.conf" "${k8s_files[@]}" <<'PY' 2>&1
 import sys, yaml

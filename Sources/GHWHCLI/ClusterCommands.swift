@@ -46,6 +46,12 @@ struct CoordinatorCommand: ParsableCommand {
     @Option(name: .customLong("chunk-size-mb")) var chunkSizeMB: Int?
     @Option(name: .customLong("ui-listen"), help: "Web UI, JSON API and /metrics address (default 127.0.0.1:8080, or $GHWH_UI_LISTEN / ui_listen; `off` disables).")
     var uiListen: String?
+    @Option(name: .customLong("ready-file"), help: ArgumentHelp(
+        "Once serving, write the bound addresses here as one JSON object (written whole, by rename): "
+            + #"{"cluster": "tcp://HOST:PORT", "clusterPort": PORT, "ui": "HOST:PORT" or null, "uiPort": PORT or null}. "#
+            + "With port 0 in --listen or --ui-listen, this is how a supervisor or test learns the ports.",
+        valueName: "path"))
+    var readyFile: String?
 
     func run() throws {
         let config = try common.configuration(extra: [
@@ -67,11 +73,42 @@ struct CoordinatorCommand: ParsableCommand {
         if uiAddress != "off" { ui = try CoordinatorUI.start(coordinator, listen: uiAddress) }
         try coordinator.start()
         if let port = coordinator.boundPort { print("coordinator listening on \(config.listenURL) (port \(port))") }
-        if let ui, let port = ui.boundPort { print("web UI on http://\(uiAddress.split(separator: ":").dropLast().joined(separator: ":")):\(port)/") }
+        let uiHost = uiAddress.split(separator: ":", omittingEmptySubsequences: false).dropLast().joined(separator: ":")
+        if let ui, let port = ui.boundPort { print("web UI on http://\(uiHost):\(port)/") }
+        if let readyFile {
+            try ReadyFile.write(to: readyFile, listenURL: config.listenURL, clusterPort: coordinator.boundPort,
+                                uiHost: ui == nil ? nil : uiHost, uiPort: ui?.boundPort)
+        }
         let signalName = termination.wait()
         logger.notice("stopping on \(signalName)")
         coordinator.stop()
         ui?.stop()
+    }
+}
+
+/// `ghwh coordinator --ready-file`: the addresses a role actually bound (port 0 picks
+/// one), for whoever started it; written to a temporary name and renamed, so a reader
+/// that sees the file sees all of it.
+enum ReadyFile {
+    static func write(to path: String, listenURL: String, clusterPort: Int?, uiHost: String?, uiPort: Int?) throws {
+        var cluster = listenURL
+        if let clusterPort, let colon = listenURL.lastIndex(of: ":") {
+            cluster = listenURL[..<colon] + ":\(clusterPort)"
+        }
+        let object: [String: Any] = [
+            "cluster": cluster, "clusterPort": clusterPort.map { $0 as Any } ?? NSNull(),
+            "ui": uiPort.map { "\(uiHost ?? "127.0.0.1"):\($0)" as Any } ?? NSNull(), "uiPort": uiPort.map { $0 as Any } ?? NSNull(),
+        ]
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        let temporary = path + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
+        do {
+            try data.write(to: URL(fileURLWithPath: temporary))
+            guard rename(temporary, path) == 0 else { throw CommandFailure("cannot rename \(temporary) to \(path): errno \(errno)") }
+        } catch let error as CommandFailure {
+            throw error
+        } catch {
+            throw CommandFailure("--ready-file \(path): \(error.localizedDescription)")
+        }
     }
 }
 

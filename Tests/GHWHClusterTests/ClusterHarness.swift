@@ -1,5 +1,6 @@
 import Foundation
 import GHWHCluster
+import GHWHTestSupport
 import GHWHWire
 import Testing
 
@@ -23,35 +24,27 @@ final class ClusterHarness: @unchecked Sendable {
 
     let conninfo: String
     let raw: String
-    let port: Int
     let logDir: String
-    var url: String { "tcp://127.0.0.1:\(port)" }
+    /// The cluster port the first coordinator bound (it listens on port 0 and says which
+    /// in its ready file); later coordinators of this cluster take the same one, so the
+    /// workers, the loader and ghwh-submit find them where they were. 0 until then.
+    private(set) var port = 0
+    /// The web UI port of the coordinator started last (each binds a fresh one).
+    private(set) var uiPort: Int?
+    var url: String {
+        precondition(port != 0, "the cluster has no port before its first coordinator is ready")
+        return "tcp://127.0.0.1:\(port)"
+    }
     private var processes: [String: Process] = [:]
     private let lock = NSLock()
 
     init(conninfo: String, raw: String) throws {
         self.conninfo = conninfo
         self.raw = raw
-        self.port = try Self.freePort()
         self.logDir = try Fixtures.tempDir("cluster-logs")
     }
 
     deinit { stopAll() }
-
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
-        }
-        guard bound else { throw TestFailure("cannot find a free port") }
-        return Int(UInt16(bigEndian: addr.sin_port))
-    }
 
     /// Starts `ghwh <args>` with the cluster secret; output goes to `<logDir>/<name>.log`.
     @discardableResult
@@ -80,14 +73,40 @@ final class ClusterHarness: @unchecked Sendable {
         (try? String(contentsOfFile: logDir + "/\(name).log", encoding: .utf8)) ?? ""
     }
 
-    /// Coordinator with short liveness settings so failures show up in seconds.
+    /// Coordinator with short liveness settings so failures show up in seconds; returns once
+    /// it serves (its ready file names the ports it bound: `port`, `uiPort`).
     func startCoordinator(name: String = "coordinator", workerTimeout: Double = 3, listenOnAllAddresses: Bool = false,
                           extra: [String] = []) throws {
-        let ui = extra.contains("--ui-listen") ? [] : ["--ui-listen", "127.0.0.1:0"]
-        let listen = listenOnAllAddresses ? "tcp://0.0.0.0:\(port)" : url
+        let listen = "tcp://\(listenOnAllAddresses ? "0.0.0.0" : "127.0.0.1"):\(port)"
         try start(name, ["coordinator", "--listen", listen, "--raw", raw, "--database-url", conninfo,
-                         "--worker-timeout", String(workerTimeout), "--heartbeat-interval", "0.5", "--log-level", "info"] + ui + extra)
-        try waitFor("\(name) listening", timeout: 30) { self.log(name).contains("coordinator listening") }
+                         "--worker-timeout", String(workerTimeout), "--heartbeat-interval", "0.5", "--log-level", "info",
+                         "--ui-listen", "127.0.0.1:0", "--ready-file", readyFile(name)] + extra)
+        try waitUntilReady(name)
+    }
+
+    /// Where coordinator `name` writes its bound addresses (`--ready-file`).
+    func readyFile(_ name: String) -> String { logDir + "/\(name).ready.json" }
+
+    /// Waits for coordinator `name`'s ready file (not for a line of its log) and takes
+    /// the ports it bound; fails at once if the process ends first.
+    func waitUntilReady(_ name: String, timeout: Double = 60) throws {
+        let path = readyFile(name)
+        try waitFor("\(name) to write its ready file", timeout: timeout) {
+            if FileManager.default.fileExists(atPath: path) { return true }
+            if let p = process(name), !p.isRunning {
+                throw TestFailure("\(name) exited (status \(p.terminationStatus)) before it was ready:\n\(log(name).suffix(3000))")
+            }
+            return false
+        }
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
+        guard let clusterPort = object?["clusterPort"] as? Int, clusterPort > 0 else {
+            throw TestFailure("\(name)'s ready file has no cluster port: \(String(describing: object))")
+        }
+        guard port == 0 || port == clusterPort else { throw TestFailure("\(name) bound port \(clusterPort), not the cluster's \(port)") }
+        lock.withLock {
+            port = clusterPort
+            uiPort = object?["uiPort"] as? Int
+        }
     }
 
     func startWorker(_ name: String, cores: Int = 1, extra: [String] = [], host: NetworkNamespaceHost? = nil) throws {
@@ -168,22 +187,6 @@ final class ClusterHarness: @unchecked Sendable {
         }
         throw TestFailure("timed out waiting for \(what)")
     }
-}
-
-/// A TCP connection to 127.0.0.1:port with a receive timeout; the caller closes the fd.
-func connectLoopback(port: Int, timeoutSeconds: Int = 30) throws -> Int32 {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    var addr = sockaddr_in()
-    addr.sin_family = sa_family_t(AF_INET)
-    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-    addr.sin_port = UInt16(port).bigEndian
-    let connected = withUnsafePointer(to: &addr) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-    }
-    guard connected else { close(fd); throw TestFailure("cannot connect to 127.0.0.1:\(port)") }
-    var tv = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-    return fd
 }
 
 struct TestFailure: Error, CustomStringConvertible {

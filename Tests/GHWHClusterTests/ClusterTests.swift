@@ -1,5 +1,6 @@
 import Foundation
 import GHWHCluster
+import GHWHTestSupport
 import GHWHWire
 import Testing
 
@@ -29,11 +30,12 @@ import Testing
     }
 
     /// A coordinator process on a fresh database and an empty raw tree, any port; output discarded until set.
-    static func bareCoordinator(ui: String) throws -> Process {
+    static func bareCoordinator(ui: String, readyFile: String? = nil) throws -> Process {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: ClusterHarness.binary)
         p.arguments = ["coordinator", "--listen", "tcp://127.0.0.1:0", "--ui-listen", ui,
                        "--raw", try Fixtures.tempDir(), "--database-url", try Fixtures.database()]
+            + (readyFile.map { ["--ready-file", $0] } ?? [])
         p.environment = ProcessInfo.processInfo.environment.merging(["GHWH_CLUSTER_SECRET": ClusterHarness.secret]) { $1 }
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
@@ -43,21 +45,30 @@ import Testing
     /// Startup lines reach a pipe while the process runs (docker logs reads one):
     /// stdout is line-buffered, not held until exit (issue 12, defect 4).
     @Test func coordinatorStartupLinesReachAPipeWhileItRuns() throws {
-        let p = try Self.bareCoordinator(ui: "127.0.0.1:0")
+        let ready = try Fixtures.tempDir("ready") + "/coordinator.json"
+        let p = try Self.bareCoordinator(ui: "127.0.0.1:0", readyFile: ready)
         let out = Pipe()
         p.standardOutput = out
         try p.run()
         defer { p.terminate(); p.waitUntilExit() }
-        let seen = DispatchSemaphore(value: 0)
-        let text = LockedText()
-        Thread.detachNewThread {
-            while case let data = out.fileHandleForReading.availableData, !data.isEmpty {
-                if text.append(String(decoding: data, as: UTF8.self)).contains("web UI on") { seen.signal(); return }
-            }
+        // The ready file is written after both lines are printed: once it exists, a
+        // line-buffered stdout has put them in the pipe (a buffered one holds them to exit).
+        let deadline = Date().addingTimeInterval(60)
+        while !FileManager.default.fileExists(atPath: ready) && p.isRunning && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
         }
-        #expect(seen.wait(timeout: .now() + 60) == .success, "stdout so far: \(text.value)")
         #expect(p.isRunning)
-        #expect(text.value.contains("coordinator listening on tcp://127.0.0.1:0 (port "))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: ready))) as? [String: Any])
+        let clusterPort = try #require(object["clusterPort"] as? Int), uiPort = try #require(object["uiPort"] as? Int)
+        #expect(object["cluster"] as? String == "tcp://127.0.0.1:\(clusterPort)" && object["ui"] as? String == "127.0.0.1:\(uiPort)")
+        // What the pipe holds now, without blocking.
+        let fd = out.fileHandleForReading.fileDescriptor
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        var bytes = [UInt8](), buffer = [UInt8](repeating: 0, count: 4096)
+        while case let n = read(fd, &buffer, buffer.count), n > 0 { bytes += buffer[0..<n] }
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(text.contains("coordinator listening on tcp://127.0.0.1:0 (port \(clusterPort))"), "stdout so far: \(text)")
+        #expect(text.contains("web UI on http://127.0.0.1:\(uiPort)/"), "stdout so far: \(text)")
     }
 
     /// A SIGTERM sent while the process still blocks it (a child inherits its spawning
@@ -312,12 +323,4 @@ import Testing
         #expect(try cluster.runJob(from: "2024-01-01", to: "2024-01-02").state == .succeeded)
         #expect(try Self.tables(db) == expected)
     }
-}
-
-/// Text appended from one thread and read from another.
-final class LockedText: @unchecked Sendable {
-    private let lock = NSLock()
-    private var text = ""
-    func append(_ more: String) -> String { lock.withLock { text += more; return text } }
-    var value: String { lock.withLock { text } }
 }

@@ -72,12 +72,13 @@ import Testing
         let db = try Fixtures.database()
         let cluster = try ClusterHarness(conninfo: db, raw: raw)
         defer { cluster.stopAll() }
-        let uiPort = try ClusterHarness.freePort()
+        // The coordinator binds port 0 for both and says which in its ready file; the
+        // other roles then get the cluster's URL.
         func local(_ args: [String]) -> [String] {
             args.map {
-                $0.replacingOccurrences(of: "tcp://0.0.0.0:7077", with: cluster.url)
-                    .replacingOccurrences(of: "tcp://coordinator:7077", with: cluster.url)
-                    .replacingOccurrences(of: "0.0.0.0:8080", with: "127.0.0.1:\(uiPort)")
+                ($0 == "tcp://coordinator:7077" ? cluster.url : $0)  // only once the coordinator is ready
+                    .replacingOccurrences(of: "tcp://0.0.0.0:7077", with: "tcp://127.0.0.1:0")
+                    .replacingOccurrences(of: "0.0.0.0:8080", with: "127.0.0.1:0")
                     .replacingOccurrences(of: "/data/raw", with: raw)
                     .replacingOccurrences(of: "${GHWH_WORKER_CORES:-2}", with: "2")
             }
@@ -85,8 +86,9 @@ import Testing
         let env = ["GHWH_CONFIG": Self.root + "/config/production.conf", "GHWH_DATABASE_URL": db]
         let coordinator = local(try Self.composeCommand("coordinator"))
         #expect(coordinator.first == "coordinator" && coordinator.contains("--ui-listen"))
-        try cluster.start("coordinator", coordinator, environment: env)
-        try cluster.waitFor("the coordinator", timeout: 30) { cluster.log("coordinator").contains("coordinator listening") }
+        try cluster.start("coordinator", coordinator + ["--ready-file", cluster.readyFile("coordinator")], environment: env)
+        try cluster.waitUntilReady("coordinator")
+        let uiPort = try #require(cluster.uiPort)
         try cluster.start("loader", local(try Self.composeCommand("loader")), environment: env)
         try cluster.start("worker", local(try Self.composeCommand("worker")), environment: env)
 
@@ -109,7 +111,8 @@ import Testing
     @Test func deploymentFilesValidate() throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/bash")
-        p.arguments = [Self.root + "/scripts/validate-deploy.sh", Self.root]
+        // --check-only: a missing tool fails, naming `make deps`; a test never installs packages.
+        p.arguments = [Self.root + "/scripts/validate-deploy.sh", "--check-only", Self.root]
         let log = try Fixtures.tempDir("validate") + "/out.log"
         FileManager.default.createFile(atPath: log, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))

@@ -1,4 +1,5 @@
 import Foundation
+import GHWHTestSupport
 import GHWHWebUI
 import Testing
 
@@ -13,12 +14,12 @@ struct ServerLifecycleTests {
         let port = try #require(ui.boundPort)
         #expect(port > 0)
 
-        let health = try await onThread { try rawGet(port: port, path: "/healthz") }
-        #expect(health.hasPrefix("HTTP/1.1 200"))
-        #expect(health.hasSuffix("\r\n\r\nok"))
-        let job = try await onThread { try rawGet(port: port, path: "/api/v1/jobs/job-0002") }
-        #expect(job.hasPrefix("HTTP/1.1 200"))
-        #expect(job.contains("truncated gzip stream"))
+        let health = try await onThread { try loopbackGet(port: port, "/healthz") }
+        #expect(health.raw.hasPrefix("HTTP/1.1 200"))
+        #expect(health.raw.hasSuffix("\r\n\r\nok"))
+        let job = try await onThread { try loopbackGet(port: port, "/api/v1/jobs/job-0002") }
+        #expect(job.raw.hasPrefix("HTTP/1.1 200"))
+        #expect(job.body.contains("truncated gzip stream"))
 
         #expect(throws: WebUIError.alreadyRunning(port: port)) { try ui.start() }
 
@@ -31,7 +32,7 @@ struct ServerLifecycleTests {
         }
         #expect(ui.boundPort == nil)
         #expect(stopSeconds < CoordinatorWebUI.stopGracePeriod)
-        #expect(throws: RawHTTPError.self) { try rawGet(port: port, path: "/healthz") }
+        #expect(throws: LoopbackHTTPError.self) { try loopbackGet(port: port, "/healthz") }
         ui.stop()  // second stop is a no-op
     }
 
