@@ -3,6 +3,7 @@ import PackageDescription
 
 // Module map (one job each, dependencies point one way):
 //   CNNG, CLibPQ, CGHWHZlib   system libraries (nng, libpq, zlib)
+//   GHWHRandom      SplitMix64, the one deterministic generator (pure, no deps)
 //   GHWHJSON        byte-level JSON record splitter and projector (hot path, no I/O)
 //   GHWHModel       silver rows, reject reasons, timestamps, closing references (pure)
 //   GHWHRaw         raw layout walker, zip/gzip/plain document streams, chunking
@@ -39,6 +40,7 @@ let package = Package(
                        providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CGHWHZlib", path: "Sources/CGHWHZlib", providers: [.apt(["zlib1g-dev"])]),
 
+        .target(name: "GHWHRandom"),
         .target(name: "GHWHJSON"),
         .target(name: "GHWHModel", dependencies: ["GHWHJSON"]),
         .target(name: "GHWHRaw", dependencies: [
@@ -52,7 +54,7 @@ let package = Package(
             "CLibPQ", "GHWHJSON", "GHWHModel",
             .product(name: "Logging", package: "swift-log"),
         ], resources: [.copy("Migrations")]),
-        .target(name: "GHWHSampleData", dependencies: ["CGHWHZlib"]),
+        .target(name: "GHWHSampleData", dependencies: ["CGHWHZlib", "GHWHRandom"]),
         .target(name: "GHWHCluster", dependencies: [
             "GHWHJSON", "GHWHModel", "GHWHRaw", "GHWHWarehouse", "GHWHWire",
             .product(name: "Logging", package: "swift-log"),
@@ -79,15 +81,17 @@ let package = Package(
         // Fuzz targets (issue 13): pure functions checking properties; ghwh-fuzz runs them
         // under libFuzzer (built by scripts/fuzz.sh) or replays files (built normally).
         .target(name: "GHWHFuzzTargets", dependencies: [
-            "GHWHJSON", "GHWHRaw", "GHWHWire", "GHWHCluster", "GHWHSampleData", "CGHWHZlib",
+            "GHWHJSON", "GHWHRaw", "GHWHWire", "GHWHCluster", "GHWHSampleData", "GHWHRandom", "CGHWHZlib",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "ghwh-fuzz", dependencies: ["GHWHFuzzTargets"]),
 
-        .target(name: "GHWHTestSupport", dependencies: ["GHWHWarehouse"]),
+        .target(name: "GHWHTestSupport", dependencies: ["GHWHWarehouse", "GHWHRandom"]),
 
-        .testTarget(name: "GHWHJSONTests", dependencies: ["GHWHJSON", "GHWHTestSupport"]),
-        .testTarget(name: "GHWHModelTests", dependencies: ["GHWHModel", "GHWHJSON", "GHWHTestSupport"]),
+        .testTarget(name: "GHWHRandomTests", dependencies: ["GHWHRandom"]),
+
+        .testTarget(name: "GHWHJSONTests", dependencies: ["GHWHJSON", "GHWHTestSupport", "GHWHRandom"]),
+        .testTarget(name: "GHWHModelTests", dependencies: ["GHWHModel", "GHWHJSON", "GHWHTestSupport", "GHWHRandom"]),
         .testTarget(name: "GHWHRawTests", dependencies: [
             "GHWHRaw", "CGHWHZlib", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
@@ -95,7 +99,7 @@ let package = Package(
             "GHWHSampleData", "CGHWHZlib", "GHWHTestSupport",
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
-        .testTarget(name: "GHWHWarehouseTests", dependencies: ["GHWHWarehouse", "GHWHModel", "GHWHTestSupport"]),
+        .testTarget(name: "GHWHWarehouseTests", dependencies: ["GHWHWarehouse", "GHWHModel", "GHWHTestSupport", "GHWHRandom"]),
         .testTarget(name: "GHWHReportTests", dependencies: ["GHWHReport"]),
         .testTarget(name: "GHWHWireTests", dependencies: ["GHWHWire"]),
         .testTarget(name: "GHWHWebUITests", dependencies: [
