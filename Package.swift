@@ -3,6 +3,7 @@ import PackageDescription
 
 // Module map (one job each, dependencies point one way):
 //   CNNG, CLibPQ, CGHWHZlib   system libraries (nng, libpq, zlib)
+//   GHWHCalendar    proleptic Gregorian day arithmetic and YYYY-MM-DD formatting (pure, no deps)
 //   GHWHRandom      SplitMix64, the one deterministic generator (pure, no deps)
 //   GHWHJSON        byte-level JSON record splitter and projector (hot path, no I/O)
 //   GHWHModel       silver rows, reject reasons, timestamps, closing references (pure)
@@ -40,27 +41,28 @@ let package = Package(
                        providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CGHWHZlib", path: "Sources/CGHWHZlib", providers: [.apt(["zlib1g-dev"])]),
 
+        .target(name: "GHWHCalendar"),
         .target(name: "GHWHRandom"),
         .target(name: "GHWHJSON"),
-        .target(name: "GHWHModel", dependencies: ["GHWHJSON"]),
+        .target(name: "GHWHModel", dependencies: ["GHWHJSON", "GHWHCalendar"]),
         .target(name: "GHWHRaw", dependencies: [
-            "CGHWHZlib",
+            "CGHWHZlib", "GHWHCalendar",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "GHWHWire", dependencies: [
             "CNNG", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "GHWHWarehouse", dependencies: [
-            "CLibPQ", "GHWHJSON", "GHWHModel",
+            "CLibPQ", "GHWHCalendar", "GHWHJSON", "GHWHModel",
             .product(name: "Logging", package: "swift-log"),
         ], resources: [.copy("Migrations")]),
-        .target(name: "GHWHSampleData", dependencies: ["CGHWHZlib", "GHWHRandom"]),
+        .target(name: "GHWHSampleData", dependencies: ["CGHWHZlib", "GHWHCalendar", "GHWHRandom"]),
         .target(name: "GHWHCluster", dependencies: [
             "GHWHJSON", "GHWHModel", "GHWHRaw", "GHWHWarehouse", "GHWHWire",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        .target(name: "GHWHReport", dependencies: ["GHWHWarehouse"]),
+        .target(name: "GHWHReport", dependencies: ["GHWHWarehouse", "GHWHCalendar"]),
         .target(name: "GHWHWebUI", dependencies: [
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -88,6 +90,7 @@ let package = Package(
 
         .target(name: "GHWHTestSupport", dependencies: ["GHWHWarehouse", "GHWHRandom"]),
 
+        .testTarget(name: "GHWHCalendarTests", dependencies: ["GHWHCalendar", "GHWHRandom"]),
         .testTarget(name: "GHWHRandomTests", dependencies: ["GHWHRandom"]),
 
         .testTarget(name: "GHWHJSONTests", dependencies: ["GHWHJSON", "GHWHTestSupport", "GHWHRandom"]),
