@@ -5,6 +5,7 @@ import PackageDescription
 //   CNNG, CLibPQ, CGHWHZlib   system libraries (nng, libpq, zlib)
 //   GHWHCalendar    proleptic Gregorian day arithmetic and YYYY-MM-DD formatting (pure, no deps)
 //   GHWHRandom      SplitMix64, the one deterministic generator (pure, no deps)
+//   GHWHHTML        HTML/XML text escaping shared by the report and the web UI (pure, no deps)
 //   GHWHJSON        byte-level JSON record splitter and projector (hot path, no I/O)
 //   GHWHModel       silver rows, reject reasons, timestamps, closing references (pure)
 //   GHWHRaw         raw layout walker, zip/gzip/plain document streams, chunking
@@ -43,6 +44,7 @@ let package = Package(
 
         .target(name: "GHWHCalendar"),
         .target(name: "GHWHRandom"),
+        .target(name: "GHWHHTML"),
         .target(name: "GHWHJSON"),
         .target(name: "GHWHModel", dependencies: ["GHWHJSON", "GHWHCalendar"]),
         .target(name: "GHWHRaw", dependencies: [
@@ -62,8 +64,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        .target(name: "GHWHReport", dependencies: ["GHWHWarehouse", "GHWHCalendar"]),
+        .target(name: "GHWHReport", dependencies: ["GHWHWarehouse", "GHWHCalendar", "GHWHHTML"]),
         .target(name: "GHWHWebUI", dependencies: [
+            "GHWHHTML",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
@@ -92,6 +95,7 @@ let package = Package(
 
         .testTarget(name: "GHWHCalendarTests", dependencies: ["GHWHCalendar", "GHWHRandom"]),
         .testTarget(name: "GHWHRandomTests", dependencies: ["GHWHRandom"]),
+        .testTarget(name: "GHWHHTMLTests", dependencies: ["GHWHHTML"]),
 
         .testTarget(name: "GHWHJSONTests", dependencies: ["GHWHJSON", "GHWHTestSupport", "GHWHRandom"]),
         .testTarget(name: "GHWHModelTests", dependencies: ["GHWHModel", "GHWHJSON", "GHWHTestSupport", "GHWHRandom"]),
@@ -106,7 +110,7 @@ let package = Package(
         .testTarget(name: "GHWHReportTests", dependencies: ["GHWHReport"]),
         .testTarget(name: "GHWHWireTests", dependencies: ["GHWHWire"]),
         .testTarget(name: "GHWHWebUITests", dependencies: [
-            "GHWHWebUI", .product(name: "HummingbirdTesting", package: "hummingbird"),
+            "GHWHWebUI", "GHWHHTML", .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "GHWHFuzzTests", dependencies: ["GHWHFuzzTargets", "GHWHJSON", "GHWHWire", "GHWHCluster"]),
         .testTarget(name: "GHWHClusterTests", dependencies: [
