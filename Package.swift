@@ -3,6 +3,9 @@ import PackageDescription
 
 // Module map (one job each, dependencies point one way):
 //   CNNG, CLibPQ, CGHWHZlib   system libraries (nng, libpq, zlib)
+//   GHWHCalendar    proleptic Gregorian day arithmetic and YYYY-MM-DD formatting (pure, no deps)
+//   GHWHRandom      SplitMix64, the one deterministic generator (pure, no deps)
+//   GHWHHTML        HTML/XML text escaping shared by the report and the web UI (pure, no deps)
 //   GHWHJSON        byte-level JSON record splitter and projector (hot path, no I/O)
 //   GHWHModel       silver rows, reject reasons, timestamps, closing references (pure)
 //   GHWHRaw         raw layout walker, zip/gzip/plain document streams, chunking
@@ -39,27 +42,31 @@ let package = Package(
                        providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CGHWHZlib", path: "Sources/CGHWHZlib", providers: [.apt(["zlib1g-dev"])]),
 
+        .target(name: "GHWHCalendar"),
+        .target(name: "GHWHRandom"),
+        .target(name: "GHWHHTML"),
         .target(name: "GHWHJSON"),
-        .target(name: "GHWHModel", dependencies: ["GHWHJSON"]),
+        .target(name: "GHWHModel", dependencies: ["GHWHJSON", "GHWHCalendar"]),
         .target(name: "GHWHRaw", dependencies: [
-            "CGHWHZlib",
+            "CGHWHZlib", "GHWHCalendar",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "GHWHWire", dependencies: [
             "CNNG", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "GHWHWarehouse", dependencies: [
-            "CLibPQ", "GHWHJSON", "GHWHModel",
+            "CLibPQ", "GHWHCalendar", "GHWHJSON", "GHWHModel",
             .product(name: "Logging", package: "swift-log"),
         ], resources: [.copy("Migrations")]),
-        .target(name: "GHWHSampleData", dependencies: ["CGHWHZlib"]),
+        .target(name: "GHWHSampleData", dependencies: ["CGHWHZlib", "GHWHCalendar", "GHWHRandom"]),
         .target(name: "GHWHCluster", dependencies: [
             "GHWHJSON", "GHWHModel", "GHWHRaw", "GHWHWarehouse", "GHWHWire",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        .target(name: "GHWHReport", dependencies: ["GHWHWarehouse"]),
+        .target(name: "GHWHReport", dependencies: ["GHWHWarehouse", "GHWHCalendar", "GHWHHTML"]),
         .target(name: "GHWHWebUI", dependencies: [
+            "GHWHHTML",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
@@ -79,15 +86,19 @@ let package = Package(
         // Fuzz targets (issue 13): pure functions checking properties; ghwh-fuzz runs them
         // under libFuzzer (built by scripts/fuzz.sh) or replays files (built normally).
         .target(name: "GHWHFuzzTargets", dependencies: [
-            "GHWHJSON", "GHWHRaw", "GHWHWire", "GHWHCluster", "GHWHSampleData", "CGHWHZlib",
+            "GHWHJSON", "GHWHRaw", "GHWHWire", "GHWHCluster", "GHWHSampleData", "GHWHRandom", "CGHWHZlib",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "ghwh-fuzz", dependencies: ["GHWHFuzzTargets"]),
 
-        .target(name: "GHWHTestSupport", dependencies: ["GHWHWarehouse"]),
+        .target(name: "GHWHTestSupport", dependencies: ["GHWHWarehouse", "GHWHRandom"]),
 
-        .testTarget(name: "GHWHJSONTests", dependencies: ["GHWHJSON", "GHWHTestSupport"]),
-        .testTarget(name: "GHWHModelTests", dependencies: ["GHWHModel", "GHWHJSON", "GHWHTestSupport"]),
+        .testTarget(name: "GHWHCalendarTests", dependencies: ["GHWHCalendar", "GHWHRandom"]),
+        .testTarget(name: "GHWHRandomTests", dependencies: ["GHWHRandom"]),
+        .testTarget(name: "GHWHHTMLTests", dependencies: ["GHWHHTML"]),
+
+        .testTarget(name: "GHWHJSONTests", dependencies: ["GHWHJSON", "GHWHTestSupport", "GHWHRandom"]),
+        .testTarget(name: "GHWHModelTests", dependencies: ["GHWHModel", "GHWHJSON", "GHWHTestSupport", "GHWHRandom"]),
         .testTarget(name: "GHWHRawTests", dependencies: [
             "GHWHRaw", "CGHWHZlib", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
@@ -95,11 +106,11 @@ let package = Package(
             "GHWHSampleData", "CGHWHZlib", "GHWHTestSupport",
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
-        .testTarget(name: "GHWHWarehouseTests", dependencies: ["GHWHWarehouse", "GHWHModel", "GHWHTestSupport"]),
+        .testTarget(name: "GHWHWarehouseTests", dependencies: ["GHWHWarehouse", "GHWHModel", "GHWHTestSupport", "GHWHRandom"]),
         .testTarget(name: "GHWHReportTests", dependencies: ["GHWHReport"]),
         .testTarget(name: "GHWHWireTests", dependencies: ["GHWHWire"]),
         .testTarget(name: "GHWHWebUITests", dependencies: [
-            "GHWHWebUI", "GHWHTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
+            "GHWHWebUI", "GHWHHTML", "GHWHTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "GHWHFuzzTests", dependencies: ["GHWHFuzzTargets", "GHWHJSON", "GHWHWire", "GHWHCluster"]),
         .testTarget(name: "GHWHClusterTests", dependencies: [

@@ -1,3 +1,4 @@
+import GHWHRandom
 import Crypto
 import Foundation
 import GHWHWire

@@ -1,3 +1,4 @@
+import GHWHRandom
 import GHWHSampleData
 /// Coverage-guided fuzz targets for the parsers and the wire protocol (issue 13).
 ///

@@ -1,3 +1,4 @@
+import GHWHRandom
 import GHWHRaw
 
 /// Gzip streams (`GzipStreamer` through `RawReader` and `StoredDocument`).

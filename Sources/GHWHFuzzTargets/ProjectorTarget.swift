@@ -1,3 +1,4 @@
+import GHWHRandom
 import Foundation
 import GHWHJSON
 

@@ -1,3 +1,5 @@
+import GHWHCalendar
+
 /// Parses the timestamp form that docs/contract.md#timestamps accepts, with pure integer arithmetic
 /// (no date formatters: this runs for every record).
 ///
@@ -38,7 +40,7 @@ public enum Timestamp {
               let minute = digits(bytes, 14, 2), bytes[16] == UInt8(ascii: ":"),
               let second = digits(bytes, 17, 2)
         else { return nil }
-        guard year >= 1, month >= 1, month <= 12, day >= 1, day <= daysInMonth(year: year, month: month),
+        guard year >= 1, CivilCalendar.isValid(year: Int(year), month: Int(month), day: Int(day)),
               hour < 24, minute < 60, second < 60
         else { return nil }
 
@@ -75,31 +77,9 @@ public enum Timestamp {
         }
         guard index == count else { return nil }
 
-        let days = daysFromCivil(year: year, month: month, day: day)
+        let days = Int64(CivilCalendar.daysFromCivil(year: Int(year), month: Int(month), day: Int(day)))
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
         return seconds * 1_000_000 + microseconds
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
-    static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
-        let shiftedYear = month <= 2 ? year - 1 : year   // years start in March: leap day last
-        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
-        let yearOfEra = shiftedYear - era * 400                                  // 0...399
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1 // 0...365
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    static func daysInMonth(year: Int64, month: Int64) -> Int64 {
-        switch month {
-        case 2:
-            let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-            return leap ? 29 : 28
-        case 4, 6, 9, 11:
-            return 30
-        default:
-            return 31
-        }
     }
 
     private static func digit(_ byte: UInt8) -> Int64? {

@@ -1,3 +1,4 @@
+import GHWHHTML
 /// Vertical bar chart of a duration histogram (one bar per bin, value labels on top).
 enum HistogramChart {
     static let width = 960.0, height = 300.0

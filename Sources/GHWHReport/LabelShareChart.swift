@@ -1,3 +1,4 @@
+import GHWHHTML
 /// Horizontal bar chart of the most common labels, with share and PR count at each bar's end.
 enum LabelShareChart {
     static let width = 960.0

@@ -1,3 +1,4 @@
+import GHWHHTML
 /// Grouped horizontal bars: average and median lines changed per milestone, side by side.
 enum MilestoneLinesChart {
     static let width = 960.0

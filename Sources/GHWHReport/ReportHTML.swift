@@ -1,3 +1,4 @@
+import GHWHHTML
 /// `ghwh report --format html`: one self-contained page (inline CSS and SVG, no scripts, no network).
 public enum ReportHTML {
     /// Label rows listed in the HTML labels table before summarising the rest.

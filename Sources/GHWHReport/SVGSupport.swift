@@ -1,3 +1,4 @@
+import GHWHHTML
 /// Shared bits of the inline SVG charts: palette, number formatting for coordinates, axis ticks, text sizing.
 enum SVGSupport {
     static let text = "#1e293b"

@@ -1,3 +1,4 @@
+import GHWHHTML
 /// Line chart of the backlog trend: open issues and open PRs per loaded ingest day.
 enum TrendChart {
     static let width = 960.0, height = 300.0

@@ -1,3 +1,4 @@
+import GHWHCalendar
 import Foundation
 
 /// Writes the files of each (day, dataset) as the layout says, pulling records from a
@@ -41,7 +42,7 @@ final class CorpusWriter {
                 try gzip.finish()
                 try output.close()
             case .zip:
-                let zip = ZipArchiveWriter(output: output, modified: IsoTimestamp.civilFromDays(world.firstDay + day))
+                let zip = ZipArchiveWriter(output: output, modified: CivilCalendar.civilFromDays(world.firstDay + day))
                 // A README entry sits first in some zips and last in others.
                 let readmeFirst = file.readme && index % 2 == 0
                 if readmeFirst { try zip.addEntry(name: "README.txt", contents: readme(dataset: dataset, date: date)) }

@@ -1,3 +1,4 @@
+import GHWHRandom
 /// File formats of the raw tree.
 enum FileFormat: Int, CaseIterable, Sendable {
     case zip, gzip, jsonLines, json

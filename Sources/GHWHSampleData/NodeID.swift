@@ -1,3 +1,4 @@
+import GHWHRandom
 /// GitHub's legacy global node ids: base64 of `"<len>:<Type><id>"`, e.g. `MDQ6VXNlcjEyMw==`.
 enum NodeID {
     static func make(_ prefix: String, _ id: Int) -> String {

@@ -1,3 +1,4 @@
+import GHWHRandom
 /// A pull-request object as `GET /repos/{o}/{r}/pulls/{n}` returns it: `head`/`base` with
 /// full repo objects, merge facts, line counts and `_links`.
 extension JSONByteWriter {

@@ -1,3 +1,4 @@
+import GHWHRandom
 /// Everything about one record that both datasets render: title, body, ids and the
 /// PR-only facts (branches, shas, line counts). Derived from the seed per (repo, number),
 /// with per-version bits (shas after new pushes, title edits) derived from the version.

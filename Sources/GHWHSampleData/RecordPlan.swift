@@ -1,3 +1,4 @@
+import GHWHRandom
 /// The state of one issue or PR as emitted on one ingest day.
 struct RecordVersion: Sendable {
     var day: Int

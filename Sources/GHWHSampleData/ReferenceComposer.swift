@@ -1,3 +1,4 @@
+import GHWHRandom
 /// Writes closing references (docs/contract.md#closing-references) into PR titles and bodies: the forms
 /// that link and the look-alikes that must not, so downstream parsing gets exercised.
 struct ReferenceComposer {

@@ -1,3 +1,4 @@
+import GHWHRandom
 /// A label defined in a repo.
 struct LabelDefinition: Sendable {
     var id: Int

@@ -1,3 +1,4 @@
+import GHWHRandom
 /// A GitHub account as it appears in `user`, `assignee`, `owner`, ... objects.
 struct UserProfile: Sendable {
     enum Kind: String, Sendable { case user = "User", bot = "Bot", organization = "Organization" }

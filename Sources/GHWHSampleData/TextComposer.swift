@@ -1,3 +1,4 @@
+import GHWHRandom
 /// Builds titles and bodies: ordinary prose, code blocks, unicode, escapes (`\n`, `\r\n`,
 /// `\t`, `"`), and closing references in PRs.
 struct TextComposer {

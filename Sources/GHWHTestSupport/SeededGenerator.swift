@@ -1,17 +1,13 @@
-/// SplitMix64 for tests: a fixed seed makes random tests repeatable, and a failure names its seed.
-public struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
+import GHWHRandom
 
-    public init(seed: UInt64) { state = seed }
+/// SplitMix64 (GHWHRandom's, the project's one copy) for tests: a fixed seed makes random
+/// tests repeatable, and a failure names its seed.
+public typealias SeededGenerator = SplitMix64
 
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+extension SplitMix64 {
+    /// A generator seeded directly with `seed` (the stream tests have always used).
+    public init(seed: UInt64) { self.init(state: seed) }
 
     /// A number in 0..<n.
-    public mutating func next(upTo n: Int) -> Int { Int(next() % UInt64(n)) }
+    public mutating func next(upTo n: Int) -> Int { below(n) }
 }

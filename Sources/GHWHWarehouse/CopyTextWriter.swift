@@ -1,3 +1,4 @@
+import GHWHCalendar
 /// Encodes rows in PostgreSQL's COPY text format (tab-separated, newline-terminated,
 /// `\N` for NULL, backslash escapes) into a byte buffer for `PGConnection.copyIn`.
 ///
@@ -217,7 +218,7 @@ public struct CopyTextWriter: Sendable {
         var days = micros / microsPerDay
         var ofDay = micros % microsPerDay
         if ofDay < 0 { ofDay += microsPerDay; days -= 1 }
-        let civil = CivilDate(daysSinceEpoch: days)
+        let civil = CivilDate(daysSinceEpoch: Int(days))
 
         // Year 0 is 1 BC, year -1 is 2 BC (PostgreSQL's convention).
         let beforeChrist = civil.year <= 0

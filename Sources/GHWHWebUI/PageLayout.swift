@@ -1,10 +1,11 @@
+import GHWHHTML
 /// The shared page frame: head, inline CSS, header bar and footer.
 enum PageLayout {
     /// Wraps `body` into a full HTML document. `title` is plain text (escaped here).
     static func page(title: String, snapshot: ClusterSnapshot, active: String, body: String) -> String {
         func navLink(_ href: String, _ label: String) -> String {
             let cls = label == active ? " class=\"active\"" : ""
-            return "<a href=\"\(href)\"\(cls)>\(esc(label))</a>"
+            return "<a href=\"\(href)\"\(cls)>\(HTMLEscape.text(label))</a>"
         }
         return """
         <!DOCTYPE html>
@@ -13,7 +14,7 @@ enum PageLayout {
         <meta charset="utf-8">
         <meta http-equiv="refresh" content="2">
         <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>\(esc(title)) · ghwh</title>
+        <title>\(HTMLEscape.text(title)) · ghwh</title>
         <style>\(css)</style>
         </head>
         <body>
@@ -21,13 +22,13 @@ enum PageLayout {
         <div class="brand">ghwh <span>coordinator</span></div>
         <nav>\(navLink("/", "Overview"))\(navLink("/workers", "Workers"))\
         \(navLink("/api/v1/cluster", "API"))\(navLink("/metrics", "Metrics"))</nav>
-        <div class="url">\(esc(snapshot.coordinatorURL))</div>
+        <div class="url">\(HTMLEscape.text(snapshot.coordinatorURL))</div>
         </header>
         <main>
         \(body)
         </main>
-        <footer>Generated \(esc(Fmt.date(snapshot.generatedAt))) · up since \
-        \(esc(Fmt.date(snapshot.startedAt))) · refreshes every 2 s</footer>
+        <footer>Generated \(HTMLEscape.text(Fmt.date(snapshot.generatedAt))) · up since \
+        \(HTMLEscape.text(Fmt.date(snapshot.startedAt))) · refreshes every 2 s</footer>
         </body>
         </html>
 
@@ -39,7 +40,7 @@ enum PageLayout {
         let known = ["queued", "running", "succeeded", "failed", "killed", "alive", "lost", "silver", "gold"]
             + ClusterMetrics.taskStates
         let cls = known.contains(state) ? state : "other"
-        return "<span class=\"badge \(cls)\">\(esc(state))</span>"
+        return "<span class=\"badge \(cls)\">\(HTMLEscape.text(state))</span>"
     }
 
     /// A horizontal bar showing done/planned, with the numbers on it.
@@ -62,10 +63,10 @@ enum PageLayout {
     /// A `<table>` with a header row; `rows` are already-escaped `<tr>` bodies.
     static func table(headers: [String], numericColumns: Set<Int> = [], rows: [String], empty: String) -> String {
         let head = headers.enumerated().map { i, h in
-            numericColumns.contains(i) ? "<th class=\"num\">\(esc(h))</th>" : "<th>\(esc(h))</th>"
+            numericColumns.contains(i) ? "<th class=\"num\">\(HTMLEscape.text(h))</th>" : "<th>\(HTMLEscape.text(h))</th>"
         }.joined()
         let body = rows.isEmpty
-            ? "<tr><td class=\"empty\" colspan=\"\(headers.count)\">\(esc(empty))</td></tr>"
+            ? "<tr><td class=\"empty\" colspan=\"\(headers.count)\">\(HTMLEscape.text(empty))</td></tr>"
             : rows.joined(separator: "\n")
         return "<table><thead><tr>\(head)</tr></thead><tbody>\n\(body)\n</tbody></table>"
     }

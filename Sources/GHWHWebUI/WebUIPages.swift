@@ -1,3 +1,4 @@
+import GHWHHTML
 import Foundation
 
 /// Server-rendered HTML for the coordinator UI. Pure functions of a snapshot,
@@ -29,7 +30,7 @@ public enum WebUIPages {
     public static func jobNotFound(id: String, in s: ClusterSnapshot) -> String {
         let body = """
         <h1>Job not found</h1>
-        <div class="alert"><b>404</b>No job with id <span class="mono">\(esc(id))</span> \
+        <div class="alert"><b>404</b>No job with id <span class="mono">\(HTMLEscape.text(id))</span> \
         in this coordinator's history. <a href="/">Back to the overview</a>.</div>
         """
         return PageLayout.page(title: "Not found", snapshot: s, active: "", body: body)
@@ -37,7 +38,7 @@ public enum WebUIPages {
 
     static func loaderAlert(_ s: ClusterSnapshot) -> String {
         guard let error = s.loaderError else { return "" }
-        return "<div class=\"alert\"><b>Loader error</b>\(esc(error))</div>\n"
+        return "<div class=\"alert\"><b>Loader error</b>\(HTMLEscape.text(error))</div>\n"
     }
 
     static func summaryCards(_ s: ClusterSnapshot) -> String {
@@ -51,7 +52,7 @@ public enum WebUIPages {
             ("Uptime", Fmt.duration(s.generatedAt.timeIntervalSince(s.startedAt))),
         ]
         let html = cards.map { k, v in
-            "<div class=\"card\"><div class=\"k\">\(esc(k))</div><div class=\"v\">\(esc(v))</div></div>"
+            "<div class=\"card\"><div class=\"k\">\(HTMLEscape.text(k))</div><div class=\"v\">\(HTMLEscape.text(v))</div></div>"
         }.joined()
         return "<div class=\"cards\">\(html)</div>\n"
     }
@@ -60,11 +61,11 @@ public enum WebUIPages {
         let rows = s.workers.map { w in
             let current = w.currentTasks.isEmpty
                 ? "<span class=\"muted\">idle</span>"
-                : w.currentTasks.map { "<span class=\"mono\">\(esc($0))</span>" }.joined(separator: ", ")
-            return "<tr><td class=\"mono id\">\(esc(w.id))</td><td>\(esc(w.host))</td>"
+                : w.currentTasks.map { "<span class=\"mono\">\(HTMLEscape.text($0))</span>" }.joined(separator: ", ")
+            return "<tr><td class=\"mono id\">\(HTMLEscape.text(w.id))</td><td>\(HTMLEscape.text(w.host))</td>"
                 + "<td class=\"num\">\(w.cores)</td><td>\(PageLayout.badge(w.alive ? "alive" : "lost"))</td>"
-                + "<td class=\"nowrap\" title=\"\(esc(Fmt.date(w.lastHeartbeat)))\">"
-                + "\(esc(Fmt.ago(w.lastHeartbeat, now: s.generatedAt)))</td>"
+                + "<td class=\"nowrap\" title=\"\(HTMLEscape.text(Fmt.date(w.lastHeartbeat)))\">"
+                + "\(HTMLEscape.text(Fmt.ago(w.lastHeartbeat, now: s.generatedAt)))</td>"
                 + "<td class=\"num\">\(Fmt.count(w.tasksDone))</td><td>\(current)</td></tr>"
         }
         return PageLayout.table(
@@ -78,16 +79,16 @@ public enum WebUIPages {
             let failures = j.failures.count
             let failCell = failures == 0 ? "<span class=\"muted\">0</span>" : "<b style=\"color:#b91c1c\">\(failures)</b>"
             // The job's error, if any, shows as the state badge's tooltip.
-            let stateCell = j.error.map { "<span title=\"\(esc($0))\">\(PageLayout.badge(j.state))</span>" }
+            let stateCell = j.error.map { "<span title=\"\(HTMLEscape.text($0))\">\(PageLayout.badge(j.state))</span>" }
                 ?? PageLayout.badge(j.state)
-            return "<tr><td class=\"mono id\"><a href=\"/jobs/\(esc(pathSegment(j.id)))\">\(esc(j.id))</a></td>"
-                + "<td>\(esc(j.job))</td><td class=\"nowrap\">\(esc(j.dateRange))</td>"
-                + "<td>\(stateCell)</td><td>\(esc(j.phase))</td>"
+            return "<tr><td class=\"mono id\"><a href=\"/jobs/\(HTMLEscape.text(pathSegment(j.id)))\">\(HTMLEscape.text(j.id))</a></td>"
+                + "<td>\(HTMLEscape.text(j.job))</td><td class=\"nowrap\">\(HTMLEscape.text(j.dateRange))</td>"
+                + "<td>\(stateCell)</td><td>\(HTMLEscape.text(j.phase))</td>"
                 + "<td>\(PageLayout.progressBar(done: j.tasksDone, running: j.tasksRunning, planned: j.tasksPlanned, state: j.state))</td>"
                 + "<td class=\"num\">\(Fmt.count(j.records))</td>"
                 + "<td class=\"num\">\(Fmt.megabytes(j.uncompressedBytes))</td>"
                 + "<td class=\"num\">\(Fmt.rate(j.uncompressedBytes, seconds: elapsed))</td>"
-                + "<td class=\"num\">\(esc(Fmt.duration(elapsed)))</td>"
+                + "<td class=\"num\">\(HTMLEscape.text(Fmt.duration(elapsed)))</td>"
                 + "<td class=\"num\">\(Fmt.count(j.rejects))</td><td class=\"num\">\(failCell)</td></tr>"
         }
         return PageLayout.table(

@@ -1,3 +1,5 @@
+import GHWHTestSupport
+import GHWHRandom
 import Testing
 import GHWHJSON
 

@@ -59,16 +59,6 @@ import Testing
         #expect(encoded { $0.timestamp(microsecondsSinceEpoch: nil) } == "\\N")
     }
 
-    @Test func civilDateRoundTripsAcrossEras() {
-        for days in stride(from: Int64(-3_000_000), through: 3_000_000, by: 997) {
-            let date = CivilDate(daysSinceEpoch: days)
-            #expect(date.daysSinceEpoch == days)
-            #expect((1...12).contains(date.month) && (1...31).contains(date.day))
-        }
-        #expect(CivilDate(daysSinceEpoch: 0) == CivilDate(year: 1970, month: 1, day: 1))
-        #expect(CivilDate(daysSinceEpoch: -719_468) == CivilDate(year: 0, month: 3, day: 1))
-    }
-
     @Test func appendAndRemoveAllKeepRowCounts() {
         var a = CopyTextWriter()
         a.int(1); a.endRow()

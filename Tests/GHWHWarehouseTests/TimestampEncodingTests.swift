@@ -1,20 +1,9 @@
 import Testing
 @testable import GHWHWarehouse
+import GHWHRandom
 
 /// CopyTextWriter's timestamps, parsed by the server, must be the instants they were meant to be.
 @Suite struct TimestampEncodingTests {
-    /// A small deterministic generator, so that a failure can be reproduced.
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let year1: Int64 = -62_135_596_800_000_000          // 0001-01-01
     static let year10000: Int64 = 253_402_300_800_000_000      // 10000-01-01
 

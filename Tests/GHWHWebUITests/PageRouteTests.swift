@@ -57,6 +57,16 @@ struct PageRouteTests {
         #expect(!clean.contains("Loader error"))
     }
 
+    @Test("characters XML forbids are replaced on pages, as in the report (issue 14)")
+    func forbiddenCharactersReplaced() async throws {
+        var snapshot = Fixture.snapshot
+        snapshot.loaderError = "bad\u{1}byte\u{FFFF} & tab\tok"
+        let html = try await fetch("/", snapshot: snapshot).body
+        #expect(!html.unicodeScalars.contains("\u{1}"))
+        #expect(!html.unicodeScalars.contains("\u{FFFF}"))
+        #expect(html.contains("bad\u{FFFD}byte\u{FFFD} &amp; tab\tok"))
+    }
+
     @Test("empty cluster renders placeholders")
     func emptyCluster() async throws {
         var snapshot = Fixture.snapshot

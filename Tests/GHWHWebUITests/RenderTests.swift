@@ -1,4 +1,5 @@
 import Foundation
+import GHWHHTML
 @testable import GHWHWebUI
 import Testing
 
@@ -6,9 +7,9 @@ import Testing
 struct RenderTests {
     @Test("escaping covers the five HTML specials")
     func escaping() {
-        #expect(esc(#"<a href="x">Tom & 'Jerry'</a>"#)
+        #expect(HTMLEscape.text(#"<a href="x">Tom & 'Jerry'</a>"#)
             == "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;")
-        #expect(esc("plain ü") == "plain ü")
+        #expect(HTMLEscape.text("plain ü") == "plain ü")
     }
 
     @Test("durations, ages, sizes and rates")

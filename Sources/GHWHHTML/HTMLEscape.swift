@@ -1,8 +1,9 @@
-/// Escaping for HTML/SVG text and attribute values.
-enum HTMLEscape {
+/// Escaping for HTML/SVG text and attribute values: the one copy used by the report
+/// (GHWHReport) and the coordinator web UI (GHWHWebUI) (issue 14).
+public enum HTMLEscape {
     /// Escapes `& < > " '` and replaces characters that XML forbids (C0 controls other than tab,
     /// newline and CR; U+FFFE/U+FFFF) with U+FFFD, so the page stays well-formed XHTML too.
-    static func text(_ s: String) -> String {
+    public static func text(_ s: String) -> String {
         var out = ""
         out.reserveCapacity(s.utf8.count)
         for scalar in s.unicodeScalars {
