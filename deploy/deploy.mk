@@ -56,7 +56,8 @@ deploy-cluster: cluster-sample-data
 	@workers="$(WORKERS)"; \
 	if [ -z "$$workers" ]; then workers=$$($(DC) ps -q worker 2>/dev/null | wc -l); [ "$$workers" -gt 0 ] || workers=2; fi; \
 	echo "deploy: $$workers worker(s)"; \
-	$(DC) up -d --remove-orphans --scale worker=$$workers
+	$(DC) up -d --remove-orphans --scale worker=$$workers || { \
+	  echo "deploy: the cluster did not come up; the roles' last log lines:" >&2; $(DC) logs --tail=20 >&2; exit 1; }
 	@bash deploy/wait-cluster.sh $(DEPLOY_TIMEOUT) $(DC)
 	@$(DC) exec -T coordinator ghwh ls --raw /data/raw >/dev/null 2>&1 || \
 	  echo "deploy: warning: the coordinator (uid 10001) cannot read all of the raw data, or some paths would fail: see '$(DC) exec coordinator ghwh ls --raw /data/raw'" >&2

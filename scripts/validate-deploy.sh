@@ -138,6 +138,8 @@ if [ -f deploy/Dockerfile ]; then
     [ "$(grep -cE '^FROM ' "$df")" -ge 2 ] || problems="$problems; not multi-stage"
     grep -qE 'swift build .*--static-swift-stdlib' "$df" || problems="$problems; no --static-swift-stdlib build"
     grep -q 'ghwh_GHWHWarehouse.resources' "$df" || problems="$problems; resource bundle not copied"
+    # The build context keeps the clone's modes: under umask 027 the non-root user could not read the migrations.
+    grep -qE 'chmod -R a\+rX' "$df" || problems="$problems; staged files not made readable by the non-root user (chmod -R a+rX)"
     user="$(grep -E '^USER ' "$df" | tail -n 1 | awk '{print $2}')"
     case "${user%%:*}" in
         ''|0|root) problems="$problems; last USER is root or missing" ;;
