@@ -47,8 +47,9 @@ public struct Backoff: Sendable, Equatable {
         if let maxRetries, retries >= maxRetries { return nil }
         var delay = next
         if let budget {
-            let left = budget - total
-            guard left > 1e-9 else { return nil }
+            // What is left of the budget, to the millisecond (a log shows 4.6, not 4.599999999999994).
+            let left = ((budget - total) * 1000).rounded() / 1000
+            guard left > 0 else { return nil }
             delay = min(delay, left)
         }
         retries += 1
