@@ -41,22 +41,24 @@ public struct CommonOptions: ParsableArguments {
         guard let granularity = HistoryStore.Granularity(rawValue: config.historyPartition) else {
             throw ValidationError("history_partition must be day or month")
         }
-        // A role may start while PostgreSQL is still starting or restarting: retry with backoff, then a clear error.
-        let delays: [Double] = [0.2, 0.5, 1, 2, 4, 8, 15, 30]
-        for attempt in 0...delays.count {
+        // A role may start while PostgreSQL is still starting or restarting (docker compose starts them together):
+        // the one schedule, given up after a minute of waiting so a wrong DSN ends in a clear error, not a hang.
+        var backoff = Backoff(budget: 60)
+        while true {
             do {
                 let db = try PGConnection(conninfo: conninfo)
                 defer { db.close() }
                 try Migrator.migrate(db)
                 try HistoryStore(db).configurePartitioning(granularity, explicit: config.origins[.historyPartition] != "default")
                 return conninfo
-            } catch let error as PGError where error.isConnectionFailure && attempt < delays.count {
-                logger.warning("PostgreSQL unreachable; retrying", metadata: ["attempt": "\(attempt + 1)",
-                                                                            "delay_s": "\(delays[attempt])", "error": "\(error)"])
-                Thread.sleep(forTimeInterval: delays[attempt])
+            } catch let error as PGError where error.isConnectionFailure {
+                guard let delay = backoff.nextDelay() else { break }
+                logger.warning("PostgreSQL unreachable; retrying", metadata: ["attempt": "\(backoff.retries)",
+                                                                            "delay_s": "\(delay)", "error": "\(error)"])
+                Thread.sleep(forTimeInterval: delay)
             }
         }
-        throw CommandFailure("PostgreSQL unreachable after \(delays.count + 1) attempts")
+        throw CommandFailure("PostgreSQL unreachable after \(backoff.retries + 1) attempts")
     }
 
     /// Cluster roles log at `info` by default (one line per job and per notable

@@ -60,15 +60,18 @@ public final class ClusterLoader: @unchecked Sendable {
         do { try loader.withRetry { _ in } } catch {
             logger.error("cannot open the warehouse; retrying with the first batch", metadata: ["error": "\(error)"])
         }
+        var reach = Backoff.toCoordinator
         while !isStopped {
             let work: LoaderWork
             let asked = Date()
             do {
                 work = try client.call(FetchLoaderWork(loaderId: settings.loaderId, maxBytes: settings.batchBytes),
                                        timeout: 30).decode(LoaderWork.self)
+                reach.reset()
             } catch {
-                logger.warning("cannot reach the coordinator; retrying", metadata: ["error": "\(error)"])
-                Thread.sleep(forTimeInterval: 1)
+                let delay = reach.nextDelay() ?? reach.cap
+                logger.warning("cannot reach the coordinator; retrying", metadata: ["delay_s": "\(delay)", "error": "\(error)"])
+                Thread.sleep(forTimeInterval: delay)
                 continue
             }
             // The coordinator holds the fetch up to a second for entries (a long poll).
@@ -96,11 +99,12 @@ public final class ClusterLoader: @unchecked Sendable {
         }
     }
 
-    /// Commits entries in one transaction, retrying with backoff while
-    /// PostgreSQL is unreachable and telling the coordinator, so the job
-    /// shows why it waits. False when the loader is stopping and gave up.
+    /// Commits entries in one transaction, retrying on the one `Backoff`
+    /// schedule without end (whatever the error: the entries are acknowledged
+    /// only once committed) and telling the coordinator, so the job shows why
+    /// it waits. False when the loader is stopping and gave up.
     private func commitUntilDone(_ entries: [LoaderEntry]) -> Bool {
-        var delay = 1.0
+        var backoff = Backoff()
         while true {
             do {
                 try loader.apply(entries.map(\.message))
@@ -111,8 +115,7 @@ public final class ClusterLoader: @unchecked Sendable {
                 logger.error("cannot commit; will retry", metadata: ["seq": "\(entries.first?.seq ?? 0)...\(entries.last?.seq ?? 0)",
                                                                    "error": "\(error)"])
                 _ = try? client.call(ReportLoaderError(loaderId: settings.loaderId, message: "\(error)"))
-                Thread.sleep(forTimeInterval: delay)
-                delay = min(delay * 2, 15)
+                Thread.sleep(forTimeInterval: backoff.nextDelay() ?? backoff.cap)
             }
         }
     }
@@ -126,7 +129,7 @@ public final class ClusterLoader: @unchecked Sendable {
     }
 
     private func acknowledge(upTo seq: UInt64, epoch: String, delta: JobSummary, commitSeconds: [Double]) {
-        var delay = 0.2
+        var backoff = Backoff.toCoordinator  // without end: the batch is committed, only the coordinator must hear it
         while true {
             do {
                 _ = try client.call(AckLoaderWork(loaderId: settings.loaderId, epoch: epoch, upToSeq: seq, delta: delta,
@@ -135,8 +138,7 @@ public final class ClusterLoader: @unchecked Sendable {
             } catch {
                 if isStopped { return }  // the coordinator re-sends it to the next loader; commits are idempotent
                 logger.warning("cannot acknowledge; retrying", metadata: ["error": "\(error)"])
-                Thread.sleep(forTimeInterval: delay)
-                delay = min(delay * 2, 5)
+                Thread.sleep(forTimeInterval: backoff.nextDelay() ?? backoff.cap)
             }
         }
     }

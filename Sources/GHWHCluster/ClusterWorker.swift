@@ -95,7 +95,7 @@ public final class ClusterWorker: @unchecked Sendable {
     }
 
     private func registerUntilAccepted() {
-        var delay = 0.2
+        var backoff = Backoff.toCoordinator
         while !isStopping {
             do {
                 let reply = try client.call(RegisterWorker(workerId: settings.workerId, host: ProcessInfo.processInfo.hostName,
@@ -106,8 +106,7 @@ public final class ClusterWorker: @unchecked Sendable {
                 return
             } catch {
                 logger.warning("cannot register with the coordinator; retrying", metadata: ["url": "\(settings.endpoint.url)", "error": "\(error)"])
-                Thread.sleep(forTimeInterval: delay)
-                delay = min(delay * 2, 5)
+                Thread.sleep(forTimeInterval: backoff.nextDelay() ?? backoff.cap)
             }
         }
     }
@@ -138,15 +137,18 @@ public final class ClusterWorker: @unchecked Sendable {
         let silver = SilverWorker(name: settings.workerId)
         let gold = GoldWorker(name: settings.workerId)
         var goldStore: GoldStore?
+        var reach = Backoff.toCoordinator
         while !isStopping {
             let assignment: TaskAssignment
             let asked = Date()
             do {
                 assignment = try client.call(RequestTask(workerId: settings.workerId, incarnation: incarnation))
                     .decode(TaskAssignment.self)
+                reach.reset()
             } catch {
-                logger.warning("cannot reach the coordinator; retrying", metadata: ["error": "\(error)"])
-                Thread.sleep(forTimeInterval: 1)
+                let delay = reach.nextDelay() ?? reach.cap
+                logger.warning("cannot reach the coordinator; retrying", metadata: ["delay_s": "\(delay)", "error": "\(error)"])
+                Thread.sleep(forTimeInterval: delay)
                 continue
             }
             if assignment.unknownWorker { registerUntilAccepted(); continue }
@@ -200,15 +202,22 @@ public final class ClusterWorker: @unchecked Sendable {
     }
 
     /// Delivers a result; retried while the coordinator is unreachable (it
-    /// discards duplicates, so a retry is safe).
+    /// discards duplicates, so a retry is safe). Given up after 15 s of
+    /// waiting: the slot moves on, and the coordinator re-queues the task once
+    /// two heartbeats no longer list it.
     private func submit(_ result: WorkerResult, attempt: Int) {
-        for delay in [0.2, 0.5, 1, 2, 4, 8] {
+        var backoff = Backoff(budget: 15)
+        while true {
             do {
                 let ack = try client.call(SubmitResult(workerId: settings.workerId, incarnation: incarnation, attempt: attempt,
                                                        result: result)).decode(Ack.self)
                 if !ack.accepted { logger.info("result not needed", metadata: ["task": "\(result.taskId)", "why": "\(ack.message)"]) }
                 return
             } catch {
+                guard let delay = backoff.nextDelay() else {
+                    logger.warning("cannot deliver a result; giving it up", metadata: ["task": "\(result.taskId)", "error": "\(error)"])
+                    return
+                }
                 logger.warning("cannot deliver a result; retrying", metadata: ["task": "\(result.taskId)", "error": "\(error)"])
                 Thread.sleep(forTimeInterval: delay)
             }

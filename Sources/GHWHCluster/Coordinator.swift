@@ -520,7 +520,7 @@ public final class Coordinator: @unchecked Sendable {
 }
 
 /// The coordinator's connection for its job journal: one at a time, opened
-/// on demand and re-opened (a few tries with backoff) when PostgreSQL restarts.
+/// on demand and re-opened (a few tries, `Backoff(budget: 3)`) when PostgreSQL restarts.
 final class JournalConnection: @unchecked Sendable {
     let conninfo: String
     let logger: Logger
@@ -531,21 +531,23 @@ final class JournalConnection: @unchecked Sendable {
 
     func write<T>(_ body: (JobJournal) throws -> T) throws -> T {
         try lock.withLock {
-            var delay = 0.2
-            for attempt in 1...4 {
+            // The one schedule, given up after 3 s: the journal is written under this lock on the
+            // coordinator's request path, so a long outage is logged by the caller rather than waited out.
+            var backoff = Backoff(budget: 3)
+            while true {
                 do {
                     if connection == nil { connection = try PGConnection(conninfo: conninfo) }
                     return try body(JobJournal(connection!))
                 } catch let error as PGError where error.isConnectionFailure || !(connection?.isAlive ?? false) {
                     connection?.close()
                     connection = nil
-                    if attempt == 4 { throw WarehouseError("job journal: PostgreSQL unreachable after \(attempt) attempts: \(error)") }
-                    logger.warning("job journal: PostgreSQL connection failed; retrying", metadata: ["error": "\(error)"])
+                    guard let delay = backoff.nextDelay() else {
+                        throw WarehouseError("job journal: PostgreSQL unreachable after \(backoff.retries + 1) attempts: \(error)")
+                    }
+                    logger.warning("job journal: PostgreSQL connection failed; retrying", metadata: ["delay_s": "\(delay)", "error": "\(error)"])
                     Thread.sleep(forTimeInterval: delay)
-                    delay *= 3
                 }
             }
-            throw WarehouseError("unreachable")
         }
     }
 }

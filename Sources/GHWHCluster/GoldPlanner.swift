@@ -46,21 +46,23 @@ public struct GoldWorker: Sendable {
     public init(name: String) { self.name = name }
 
     /// Runs the task on a connection of `conninfo` (opened on demand and kept
-    /// in `store`), retrying with backoff while PostgreSQL is unreachable, so a
-    /// database restart does not use up the task's attempts.
+    /// in `store`), retrying on the one `Backoff` schedule while PostgreSQL is
+    /// unreachable, so a database restart does not use up the task's attempts.
+    /// It gives up after 30 s of waiting (`Loader.reconnect`'s budget): the task
+    /// then fails and the coordinator re-runs it, rather than a worker hanging.
     public func run(_ task: GoldTask, conninfo: String, store: inout GoldStore?, logger: Logger,
-                    retryDelays: [Double] = [0.2, 0.5, 1, 2, 4, 8, 15]) throws -> GoldResult {
-        var attempt = 0
+                    backoff: Backoff = Loader.reconnect) throws -> GoldResult {
+        var backoff = backoff
         while true {
             do {
                 if store == nil { store = GoldStore(try PGConnection(conninfo: conninfo)) }
                 return try run(task, store: store!)
-            } catch let error as PGError where error.isConnectionFailure && attempt < retryDelays.count {
+            } catch let error as PGError where error.isConnectionFailure {
                 store = nil
+                guard let delay = backoff.nextDelay() else { throw error }
                 logger.warning("gold task: PostgreSQL unreachable; retrying",
-                               metadata: ["task": "\(task.taskId)", "delay_s": "\(retryDelays[attempt])", "error": "\(error)"])
-                Thread.sleep(forTimeInterval: retryDelays[attempt])
-                attempt += 1
+                               metadata: ["task": "\(task.taskId)", "delay_s": "\(delay)", "error": "\(error)"])
+                Thread.sleep(forTimeInterval: delay)
             }
         }
     }

@@ -4,8 +4,8 @@ import GHWHWarehouse
 import Logging
 
 /// The only writer to Postgres: applies planner messages and task results in
-/// arrival order, one transaction each. A lost connection is retried with
-/// backoff before the job is failed with a clear error; nothing is
+/// arrival order, one transaction each. A lost connection is retried on the
+/// `reconnect` schedule before the job is failed with a clear error; nothing is
 /// acknowledged before it is committed.
 public final class Loader: @unchecked Sendable {
     public struct Counters: Sendable {
@@ -20,7 +20,7 @@ public final class Loader: @unchecked Sendable {
     let conninfo: String
     let jobId: String
     let logger: Logger
-    let retryDelays: [Double]
+    let reconnect: Backoff
     private var connection: PGConnection?
     private var store: SilverStore?
     private var goldStore: GoldStore?
@@ -44,11 +44,18 @@ public final class Loader: @unchecked Sendable {
     let writer: WriterIdentity?
 
     public init(conninfo: String, jobId: String, job: String, logger: Logger, writer: WriterIdentity? = nil,
-                retryDelays: [Double] = [0.2, 0.5, 1, 2, 4, 8, 15]) {
-        self.conninfo = conninfo; self.jobId = jobId; self.logger = logger; self.retryDelays = retryDelays
+                reconnect: Backoff = Loader.reconnect) {
+        self.conninfo = conninfo; self.jobId = jobId; self.logger = logger; self.reconnect = reconnect
         self.writer = writer
         self.counters = Counters(summary: JobSummary(jobId: jobId, job: job))
     }
+
+    /// Reconnecting to PostgreSQL within one write (and one gold task): the
+    /// one schedule, given up after 30 s of waiting so `ghwh run` and the
+    /// coordinator's planning fail with the error instead of hanging through a
+    /// long outage (a rerun completes the job; the cluster loader's
+    /// `commitUntilDone` retries around this without end).
+    public static let reconnect = Backoff(budget: 30)
 
     public var snapshot: Counters { lock.withLock { counters } }
 
@@ -162,7 +169,7 @@ public final class Loader: @unchecked Sendable {
     /// connection is lost. A transaction that failed midway rolled back, so
     /// re-applying the same message is safe (task commits are idempotent).
     func withRetry(_ body: (SilverStore) throws -> Void) throws {
-        var attempt = 0
+        var backoff = reconnect
         while true {
             do {
                 let store = try currentStore()
@@ -170,13 +177,12 @@ public final class Loader: @unchecked Sendable {
                 return
             } catch let error as PGError where error.isConnectionFailure || !(connection?.isAlive ?? false) {
                 connection?.close(); connection = nil; store = nil; goldStore = nil
-                guard attempt < retryDelays.count else {
-                    throw WarehouseError("PostgreSQL unreachable after \(attempt + 1) attempts: \(error)")
+                guard let delay = backoff.nextDelay() else {
+                    throw WarehouseError("PostgreSQL unreachable after \(backoff.retries + 1) attempts: \(error)")
                 }
                 logger.warning("PostgreSQL connection failed; retrying", metadata: [
-                    "attempt": "\(attempt + 1)", "delay_s": "\(retryDelays[attempt])", "error": "\(error)"])
-                Thread.sleep(forTimeInterval: retryDelays[attempt])
-                attempt += 1
+                    "attempt": "\(backoff.retries)", "delay_s": "\(delay)", "error": "\(error)"])
+                Thread.sleep(forTimeInterval: delay)
             }
         }
     }

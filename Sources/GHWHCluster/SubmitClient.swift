@@ -29,15 +29,20 @@ public final class SubmitClient: @unchecked Sendable {
     public func wait(_ jobId: String, interval: Double = 1, reconnectFor: Double = 300,
                      onUnreachable: (String) -> Void = { _ in }, progress: (JobStatus) -> Void) throws -> JobStatus {
         var lastReached = Date()
+        // The one schedule capped at 1 s: a person watches the progress line, and a restarted
+        // coordinator should show within a second. The give-up is wall-clock (`reconnectFor` since
+        // the coordinator last answered, the calls' own timeouts included), so it stays here.
+        var backoff = Backoff(cap: 1)
         while true {
             let s: JobStatus
             do {
                 s = try status(jobId, waitSeconds: interval)
                 lastReached = Date()
+                backoff.reset()
             } catch {
                 guard Date().timeIntervalSince(lastReached) < reconnectFor else { throw error }
                 onUnreachable("\(error)")
-                Thread.sleep(forTimeInterval: 1)  // a retry period, bounded by `reconnectFor`
+                Thread.sleep(forTimeInterval: backoff.nextDelay() ?? backoff.cap)
                 continue
             }
             progress(s)

@@ -4,7 +4,10 @@ import GHWHWarehouse
 /// Fills a `Report` from the gold layer: the four answers come from the
 /// cross-repo views (`stg_github.pr_open_time`, `pr_time_to_merge`,
 /// `issue_to_merge`, `label_distribution`) and `milestone_metrics`; the
-/// histograms for the charts from the gold tables. Never from silver.
+/// histograms for the charts from the rows those views count
+/// (`pr_open_time_values`, `pr_time_to_merge_values`, `issue_to_merge_values`).
+/// Which rows count is said only in SQL (migrations 2 and 7), never here;
+/// never from silver.
 public enum ReportQueries {
     /// `schema` is `stg_github`, or `pg_temp` after `HistoryStore.prepareAsOf`
     /// built the gold layer as of a past day there (then `asOf` names the day).
@@ -50,30 +53,25 @@ public enum ReportQueries {
                            prsClosed: Int($0[3] ?? "0") ?? 0, prsMerged: Int($0[4] ?? "0") ?? 0)
             }
 
-        let repoFilter = "($1::text IS NULL OR repo_name = $1)"
+        // The histograms count the rows the summaries count: the per-question views (migration 7) say which.
         return Report(
             repo: repo, generatedAt: Date(),
             prOpenTime: openTime, openPRs: openPRs, prTimeToMerge: toMerge, issueToMerge: issueToMerge,
             labels: labels, milestones: milestones,
-            openTimeHistogram: try histogram(db, "open_seconds", from: "\(schema).pull_requests_metrics",
-                                             where: "open_seconds IS NOT NULL AND \(repoFilter)", repo: repo),
-            timeToMergeHistogram: try histogram(db, "extract(epoch FROM merged_at - created_at)::float8",
-                                                from: "\(schema).pull_requests_metrics",
-                                                where: "merged_at IS NOT NULL AND \(repoFilter)", repo: repo),
-            issueToMergeHistogram: try histogram(db, "issue_to_merge_seconds", from: "\(schema).pull_request_issue_links",
-                                                 where: "merged_at IS NOT NULL AND issue_created_at <= merged_at AND \(repoFilter)",
-                                                 repo: repo),
+            openTimeHistogram: try histogram(db, from: "\(schema).pr_open_time_values", repo: repo),
+            timeToMergeHistogram: try histogram(db, from: "\(schema).pr_time_to_merge_values", repo: repo),
+            issueToMergeHistogram: try histogram(db, from: "\(schema).issue_to_merge_values", repo: repo),
             trend: trend, asOf: asOf)
     }
 
-    /// Counts per `DurationBins` bin, computed by the server with width_bucket.
-    static func histogram(_ db: PGConnection, _ value: String, from table: String, where filter: String,
-                          repo: String?) throws -> [HistogramBin] {
+    /// Counts of a per-question view's `seconds` per `DurationBins` bin (in
+    /// `repo`, or all repos when nil), computed by the server with width_bucket.
+    static func histogram(_ db: PGConnection, from view: String, repo: String?) throws -> [HistogramBin] {
         let edges = DurationBins.edges
         let literal = "{" + edges.map { String($0) }.joined(separator: ",") + "}"
         let rows = try db.query("""
-            SELECT greatest(width_bucket(\(value), $2::float8[]) - 1, 0) AS bin, count(*)
-            FROM \(table) WHERE \(filter) GROUP BY 1
+            SELECT greatest(width_bucket(seconds, $2::float8[]) - 1, 0) AS bin, count(*)
+            FROM \(view) WHERE $1::text IS NULL OR repo_name = $1 GROUP BY 1
             """, [repo, literal]).rows
         var counts = Array(repeating: 0, count: edges.count)
         for r in rows {

@@ -155,8 +155,10 @@ public final class HistoryStore {
     public func prepareAsOf(_ day: String) throws {
         try checkAsOf(day)
         let tables = ["pull_requests_metrics", "pull_request_issue_links", "labels_metrics", "milestone_metrics", "daily_backlog"]
-        let views = ["pr_open_time", "pr_time_to_merge", "issue_to_merge", "label_distribution", "backlog_trend"]
-        for v in views { try db.execute("DROP VIEW IF EXISTS pg_temp.\(v)") }
+        // In dependency order: the summaries read the per-question row views (migration 7).
+        let views = ["pr_open_time_values", "pr_time_to_merge_values", "issue_to_merge_values",
+                     "pr_open_time", "pr_time_to_merge", "issue_to_merge", "label_distribution", "backlog_trend"]
+        for v in views.reversed() { try db.execute("DROP VIEW IF EXISTS pg_temp.\(v)") }
         for t in tables {
             try db.execute("DROP TABLE IF EXISTS pg_temp.\(t); CREATE TEMP TABLE \(t) (LIKE stg_github.\(t) INCLUDING ALL)")
         }
