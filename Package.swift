@@ -38,8 +38,9 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CNNG", path: "Sources/CNNG", providers: [.apt(["libnng-dev"])]),
-        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq",
-                       providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(
+            name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CGHWHZlib", path: "Sources/CGHWHZlib", providers: [.apt(["zlib1g-dev"])]),
 
         .target(name: "GHWHCalendar"),
@@ -47,48 +48,64 @@ let package = Package(
         .target(name: "GHWHHTML"),
         .target(name: "GHWHJSON"),
         .target(name: "GHWHModel", dependencies: ["GHWHJSON", "GHWHCalendar"]),
-        .target(name: "GHWHRaw", dependencies: [
-            "CGHWHZlib", "GHWHCalendar",
-            .product(name: "Crypto", package: "swift-crypto"),
-        ]),
-        .target(name: "GHWHWire", dependencies: [
-            "CNNG", .product(name: "Crypto", package: "swift-crypto"),
-        ]),
-        .target(name: "GHWHWarehouse", dependencies: [
-            "CLibPQ", "GHWHCalendar", "GHWHJSON", "GHWHModel",
-            .product(name: "Logging", package: "swift-log"),
-        ], resources: [.copy("Migrations")]),
+        .target(
+            name: "GHWHRaw",
+            dependencies: [
+                "CGHWHZlib", "GHWHCalendar",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        .target(
+            name: "GHWHWire",
+            dependencies: [
+                "CNNG", .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        .target(
+            name: "GHWHWarehouse",
+            dependencies: [
+                "CLibPQ", "GHWHCalendar", "GHWHJSON", "GHWHModel",
+                .product(name: "Logging", package: "swift-log"),
+            ], resources: [.copy("Migrations")]),
         .target(name: "GHWHSampleData", dependencies: ["CGHWHZlib", "GHWHCalendar", "GHWHRandom"]),
-        .target(name: "GHWHCluster", dependencies: [
-            "GHWHJSON", "GHWHModel", "GHWHRaw", "GHWHWarehouse", "GHWHWire",
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .target(
+            name: "GHWHCluster",
+            dependencies: [
+                "GHWHJSON", "GHWHModel", "GHWHRaw", "GHWHWarehouse", "GHWHWire",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
 
         .target(name: "GHWHReport", dependencies: ["GHWHWarehouse", "GHWHCalendar", "GHWHHTML"]),
-        .target(name: "GHWHWebUI", dependencies: [
-            "GHWHHTML",
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "CoreMetrics", package: "swift-metrics"),
-            .product(name: "Prometheus", package: "swift-prometheus"),
-        ]),
-        .target(name: "GHWHCLI", dependencies: [
-            "GHWHCluster", "GHWHSampleData", "GHWHWarehouse", "GHWHRaw", "GHWHReport", "GHWHWire", "GHWHWebUI",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .target(
+            name: "GHWHWebUI",
+            dependencies: [
+                "GHWHHTML",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]),
+        .target(
+            name: "GHWHCLI",
+            dependencies: [
+                "GHWHCluster", "GHWHSampleData", "GHWHWarehouse", "GHWHRaw", "GHWHReport", "GHWHWire", "GHWHWebUI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .executableTarget(name: "ghwh", dependencies: ["GHWHCLI"]),
         .executableTarget(name: "ghwh-submit", dependencies: ["GHWHCLI"]),
-        .executableTarget(name: "ghwh-bench", dependencies: [
-            "GHWHJSON", "GHWHModel", "GHWHRaw", "GHWHSampleData", "GHWHWarehouse",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        .executableTarget(
+            name: "ghwh-bench",
+            dependencies: [
+                "GHWHJSON", "GHWHModel", "GHWHRaw", "GHWHSampleData", "GHWHWarehouse",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
 
         // Fuzz targets (issue 13): pure functions checking properties; ghwh-fuzz runs them
         // under libFuzzer (built by scripts/fuzz.sh) or replays files (built normally).
-        .target(name: "GHWHFuzzTargets", dependencies: [
-            "GHWHJSON", "GHWHRaw", "GHWHWire", "GHWHCluster", "GHWHSampleData", "GHWHRandom", "CGHWHZlib",
-            .product(name: "Crypto", package: "swift-crypto"),
-        ]),
+        .target(
+            name: "GHWHFuzzTargets",
+            dependencies: [
+                "GHWHJSON", "GHWHRaw", "GHWHWire", "GHWHCluster", "GHWHSampleData", "GHWHRandom", "CGHWHZlib",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         .executableTarget(name: "ghwh-fuzz", dependencies: ["GHWHFuzzTargets"]),
 
         .target(name: "GHWHTestSupport", dependencies: ["GHWHWarehouse", "GHWHRandom"]),
@@ -99,24 +116,34 @@ let package = Package(
 
         .testTarget(name: "GHWHJSONTests", dependencies: ["GHWHJSON", "GHWHTestSupport", "GHWHRandom"]),
         .testTarget(name: "GHWHModelTests", dependencies: ["GHWHModel", "GHWHJSON", "GHWHTestSupport", "GHWHRandom"]),
-        .testTarget(name: "GHWHRawTests", dependencies: [
-            "GHWHRaw", "CGHWHZlib", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
-        ]),
-        .testTarget(name: "GHWHSampleDataTests", dependencies: [
-            "GHWHSampleData", "CGHWHZlib", "GHWHTestSupport",
-            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
-        ]),
-        .testTarget(name: "GHWHWarehouseTests", dependencies: ["GHWHWarehouse", "GHWHModel", "GHWHTestSupport", "GHWHRandom"]),
+        .testTarget(
+            name: "GHWHRawTests",
+            dependencies: [
+                "GHWHRaw", "CGHWHZlib", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]),
+        .testTarget(
+            name: "GHWHSampleDataTests",
+            dependencies: [
+                "GHWHSampleData", "CGHWHZlib", "GHWHTestSupport",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]),
+        .testTarget(
+            name: "GHWHWarehouseTests", dependencies: ["GHWHWarehouse", "GHWHModel", "GHWHTestSupport", "GHWHRandom"]),
         .testTarget(name: "GHWHReportTests", dependencies: ["GHWHReport"]),
         .testTarget(name: "GHWHWireTests", dependencies: ["GHWHWire"]),
-        .testTarget(name: "GHWHWebUITests", dependencies: [
-            "GHWHWebUI", "GHWHHTML", "GHWHTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
-        ]),
+        .testTarget(
+            name: "GHWHWebUITests",
+            dependencies: [
+                "GHWHWebUI", "GHWHHTML", "GHWHTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]),
         .testTarget(name: "GHWHFuzzTests", dependencies: ["GHWHFuzzTargets", "GHWHJSON", "GHWHWire", "GHWHCluster"]),
-        .testTarget(name: "GHWHClusterTests", dependencies: [
-            "GHWHCluster", "GHWHWarehouse", "GHWHSampleData", "GHWHRaw", "GHWHModel", "GHWHTestSupport", "GHWHCLI",
-            "GHWHReport", "GHWHJSON", "GHWHWire",
-            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
-        ]),
+        .testTarget(
+            name: "GHWHClusterTests",
+            dependencies: [
+                "GHWHCluster", "GHWHWarehouse", "GHWHSampleData", "GHWHRaw", "GHWHModel", "GHWHTestSupport", "GHWHCLI",
+                "GHWHReport", "GHWHJSON", "GHWHWire",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]),
     ]
 )

@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import GHWHCluster
 import GHWHWarehouse
-import GHWHWire
 import GHWHWebUI
+import GHWHWire
 
 /// Options of every networked role: the secret and the fault-free defaults.
 struct ClusterOptions: ParsableArguments {
@@ -13,7 +13,8 @@ struct ClusterOptions: ParsableArguments {
     var maxMessageMB = 64
     @Option(name: .customLong("tls-cert"), help: "PEM certificate for tls+tcp:// URLs.") var tlsCert: String?
     @Option(name: .customLong("tls-key"), help: "PEM private key for tls+tcp:// URLs.") var tlsKey: String?
-    @Option(name: .customLong("tls-ca"), help: "PEM CA bundle to verify the peer for tls+tcp:// URLs.") var tlsCA: String?
+    @Option(name: .customLong("tls-ca"), help: "PEM CA bundle to verify the peer for tls+tcp:// URLs.") var tlsCA:
+        String?
 
     func endpoint(url: String, config: Configuration, role: String) throws -> ClusterEndpoint {
         let secret: ClusterSecret
@@ -22,42 +23,58 @@ struct ClusterOptions: ParsableArguments {
         } else if insecure {
             secret = .insecure
         } else {
-            throw ValidationError("\(role): no cluster secret. Set GHWH_CLUSTER_SECRET (or cluster_secret_file in the config), or pass --insecure")
+            throw ValidationError(
+                "\(role): no cluster secret. Set GHWH_CLUSTER_SECRET (or cluster_secret_file in the config), or pass --insecure"
+            )
         }
         var tls: TLSConfig?
         if url.hasPrefix("tls+tcp://") {
             tls = TLSConfig(certificateFile: tlsCert, keyFile: tlsKey, caFile: tlsCA)
         }
-        return ClusterEndpoint(url: url, secret: secret, limits: FrameLimits(maxMessageBytes: maxMessageMB << 20), tls: tls)
+        return ClusterEndpoint(
+            url: url, secret: secret, limits: FrameLimits(maxMessageBytes: maxMessageMB << 20), tls: tls)
     }
 }
 
 /// `ghwh coordinator`: the master.
 struct CoordinatorCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "coordinator",
+    static let configuration = CommandConfiguration(
+        commandName: "coordinator",
         abstract: "Run the coordinator: plans jobs into tasks, leases them to workers, feeds the loader.")
     @OptionGroup var common: CommonOptions
     @OptionGroup var cluster: ClusterOptions
     @Option(help: "URL to listen on (default tcp://0.0.0.0:7077, or $GHWH_LISTEN).") var listen: String?
-    @Option(help: "Raw root the coordinator reads (or $GHWH_RAW_ROOT); ghwh-submit --raw overrides it.") var raw: String?
-    @Option(name: .customLong("worker-timeout"), help: "Seconds without heartbeat before a worker is lost (default 60).") var workerTimeout: Double?
-    @Option(name: .customLong("max-attempts"), help: "Task attempts before the job fails (default 4).") var maxAttempts: Int?
-    @Option(name: .customLong("heartbeat-interval"), help: "Seconds between worker heartbeats (default 5).") var heartbeatInterval: Double?
+    @Option(help: "Raw root the coordinator reads (or $GHWH_RAW_ROOT); ghwh-submit --raw overrides it.") var raw:
+        String?
+    @Option(
+        name: .customLong("worker-timeout"), help: "Seconds without heartbeat before a worker is lost (default 60).")
+    var workerTimeout: Double?
+    @Option(name: .customLong("max-attempts"), help: "Task attempts before the job fails (default 4).") var maxAttempts:
+        Int?
+    @Option(name: .customLong("heartbeat-interval"), help: "Seconds between worker heartbeats (default 5).")
+    var heartbeatInterval: Double?
     @Option(name: .customLong("chunk-size-mb")) var chunkSizeMB: Int?
-    @Option(name: .customLong("ui-listen"), help: "Web UI, JSON API and /metrics address (default 127.0.0.1:8080, or $GHWH_UI_LISTEN / ui_listen; `off` disables).")
+    @Option(
+        name: .customLong("ui-listen"),
+        help:
+            "Web UI, JSON API and /metrics address (default 127.0.0.1:8080, or $GHWH_UI_LISTEN / ui_listen; `off` disables)."
+    )
     var uiListen: String?
-    @Option(name: .customLong("ready-file"), help: ArgumentHelp(
-        "Once serving, write the bound addresses here as one JSON object (written whole, by rename): "
-            + #"{"cluster": "tcp://HOST:PORT", "clusterPort": PORT, "ui": "HOST:PORT" or null, "uiPort": PORT or null}. "#
-            + "With port 0 in --listen or --ui-listen, this is how a supervisor or test learns the ports.",
-        valueName: "path"))
+    @Option(
+        name: .customLong("ready-file"),
+        help: ArgumentHelp(
+            "Once serving, write the bound addresses here as one JSON object (written whole, by rename): "
+                + #"{"cluster": "tcp://HOST:PORT", "clusterPort": PORT, "ui": "HOST:PORT" or null, "uiPort": PORT or null}. "#
+                + "With port 0 in --listen or --ui-listen, this is how a supervisor or test learns the ports.",
+            valueName: "path"))
     var readyFile: String?
 
     func run() throws {
         let config = try common.configuration(extra: [
             .listen: listen, .rawRoot: raw, .workerTimeout: workerTimeout.map { String($0) },
             .maxAttempts: maxAttempts.map(String.init), .heartbeatInterval: heartbeatInterval.map { String($0) },
-            .chunkSizeMB: chunkSizeMB.map(String.init), .uiListen: uiListen])
+            .chunkSizeMB: chunkSizeMB.map(String.init), .uiListen: uiListen,
+        ])
         let logger = common.makeLogger("ghwh.coordinator", defaultLevel: .info)
         let endpoint = try cluster.endpoint(url: config.listenURL, config: config, role: "coordinator")
         let conninfo = try common.migratedWarehouse(config, logger: logger)
@@ -76,8 +93,9 @@ struct CoordinatorCommand: ParsableCommand {
         let uiHost = uiAddress.split(separator: ":", omittingEmptySubsequences: false).dropLast().joined(separator: ":")
         if let ui, let port = ui.boundPort { print("web UI on http://\(uiHost):\(port)/") }
         if let readyFile {
-            try ReadyFile.write(to: readyFile, listenURL: config.listenURL, clusterPort: coordinator.boundPort,
-                                uiHost: ui == nil ? nil : uiHost, uiPort: ui?.boundPort)
+            try ReadyFile.write(
+                to: readyFile, listenURL: config.listenURL, clusterPort: coordinator.boundPort,
+                uiHost: ui == nil ? nil : uiHost, uiPort: ui?.boundPort)
         }
         let signalName = termination.wait()
         logger.notice("stopping on \(signalName)")
@@ -97,13 +115,16 @@ enum ReadyFile {
         }
         let object: [String: Any] = [
             "cluster": cluster, "clusterPort": clusterPort.map { $0 as Any } ?? NSNull(),
-            "ui": uiPort.map { "\(uiHost ?? "127.0.0.1"):\($0)" as Any } ?? NSNull(), "uiPort": uiPort.map { $0 as Any } ?? NSNull(),
+            "ui": uiPort.map { "\(uiHost ?? "127.0.0.1"):\($0)" as Any } ?? NSNull(),
+            "uiPort": uiPort.map { $0 as Any } ?? NSNull(),
         ]
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         let temporary = path + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
         do {
             try data.write(to: URL(fileURLWithPath: temporary))
-            guard rename(temporary, path) == 0 else { throw CommandFailure("cannot rename \(temporary) to \(path): errno \(errno)") }
+            guard rename(temporary, path) == 0 else {
+                throw CommandFailure("cannot rename \(temporary) to \(path): errno \(errno)")
+            }
         } catch let error as CommandFailure {
             throw error
         } catch {
@@ -114,27 +135,34 @@ enum ReadyFile {
 
 /// `ghwh worker`: runs tasks for a coordinator.
 struct WorkerCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "worker",
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
         abstract: "Run a worker: asks the coordinator for tasks and runs the silver and gold transforms.")
     @OptionGroup var common: CommonOptions
     @OptionGroup var cluster: ClusterOptions
     @Option(help: "Coordinator URL (default tcp://127.0.0.1:7077, or $GHWH_COORDINATOR).") var coordinator: String?
     @Option(help: "Concurrent tasks (default: cores, or $GHWH_CORES).") var cores: Int?
     @Option(name: .customLong("worker-id"), help: "Name of this worker (default host-pid).") var workerId: String?
-    @Option(name: .customLong("shutdown-grace"), help: "Seconds running tasks get to finish on SIGTERM before they are handed back (default 30).")
+    @Option(
+        name: .customLong("shutdown-grace"),
+        help: "Seconds running tasks get to finish on SIGTERM before they are handed back (default 30).")
     var shutdownGrace: Double?
     @Option(name: .customLong("exit-after-tasks"), help: .hidden) var exitAfterTasks: Int?
     @Option(name: .customLong("task-delay-ms"), help: .hidden) var taskDelayMs: Int?
     @Option(name: .customLong("fail-tasks-matching"), help: .hidden) var failTasksMatching: String?
 
     func run() throws {
-        let config = try common.configuration(extra: [.coordinator: coordinator, .cores: cores.map(String.init),
-                                                      .shutdownGrace: shutdownGrace.map { String($0) }])
+        let config = try common.configuration(extra: [
+            .coordinator: coordinator, .cores: cores.map(String.init),
+            .shutdownGrace: shutdownGrace.map { String($0) },
+        ])
         let logger = common.makeLogger("ghwh.worker", defaultLevel: .info)
         let endpoint = try cluster.endpoint(url: config.coordinatorURL, config: config, role: "worker")
         let id = workerId ?? "worker-\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
-        var settings = ClusterWorker.Settings(endpoint: endpoint, workerId: id, cores: config.cores, conninfo: config.databaseURL)
-        settings.exitAfterTasks = exitAfterTasks ?? ProcessInfo.processInfo.environment["GHWH_FAULT_EXIT_AFTER_TASKS"].flatMap { Int($0) }
+        var settings = ClusterWorker.Settings(
+            endpoint: endpoint, workerId: id, cores: config.cores, conninfo: config.databaseURL)
+        settings.exitAfterTasks =
+            exitAfterTasks ?? ProcessInfo.processInfo.environment["GHWH_FAULT_EXIT_AFTER_TASKS"].flatMap { Int($0) }
         settings.taskDelay = Double(taskDelayMs ?? 0) / 1000
         settings.failTasksMatching = failTasksMatching
         settings.shutdownGrace = config.shutdownGrace
@@ -146,7 +174,8 @@ struct WorkerCommand: ParsableCommand {
 
 /// `ghwh loader`: the only writer to PostgreSQL.
 struct LoaderCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "loader",
+    static let configuration = CommandConfiguration(
+        commandName: "loader",
         abstract: "Run the loader: commits the coordinator's task results into PostgreSQL.")
     @OptionGroup var common: CommonOptions
     @OptionGroup var cluster: ClusterOptions
@@ -158,9 +187,11 @@ struct LoaderCommand: ParsableCommand {
         let logger = common.makeLogger("ghwh.loader", defaultLevel: .info)
         let endpoint = try cluster.endpoint(url: config.coordinatorURL, config: config, role: "loader")
         let conninfo = try common.migratedWarehouse(config, logger: logger)
-        var settings = ClusterLoader.Settings(endpoint: endpoint, loaderId: "loader-\(ProcessInfo.processInfo.processIdentifier)",
-                                              conninfo: conninfo)
-        settings.exitAfterCommits = exitAfterCommits ?? ProcessInfo.processInfo.environment["GHWH_FAULT_EXIT_AFTER_COMMITS"].flatMap { Int($0) }
+        var settings = ClusterLoader.Settings(
+            endpoint: endpoint, loaderId: "loader-\(ProcessInfo.processInfo.processIdentifier)",
+            conninfo: conninfo)
+        settings.exitAfterCommits =
+            exitAfterCommits ?? ProcessInfo.processInfo.environment["GHWH_FAULT_EXIT_AFTER_COMMITS"].flatMap { Int($0) }
         let loader = try ClusterLoader(settings: settings, logger: logger)
         TerminationSignals.onFirst { _ in loader.stop() }
         loader.run()
@@ -190,7 +221,10 @@ enum TerminationSignals {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             source.setEventHandler {
-                let count = lock.withLock { received += 1; return received }
+                let count = lock.withLock {
+                    received += 1
+                    return received
+                }
                 if count == 1 { body(name) } else { exit(128 + sig) }
             }
             source.resume()
@@ -198,7 +232,10 @@ enum TerminationSignals {
         }
         if let (sig, name) = arrived {
             DispatchQueue.global().async {
-                let count = lock.withLock { received += 1; return received }
+                let count = lock.withLock {
+                    received += 1
+                    return received
+                }
                 if count == 1 { body(name) } else { exit(128 + sig) }
             }
         }

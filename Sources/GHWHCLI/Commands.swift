@@ -10,8 +10,10 @@ public struct GHWHCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "ghwh",
         abstract: "GitHub issues & pull-requests warehouse: raw API dumps -> PostgreSQL (sta_github silver).",
-        subcommands: [RunCommand.self, ListCommand.self, ReportCommand.self, GenDataCommand.self, DBCommand.self,
-                      CoordinatorCommand.self, WorkerCommand.self, LoaderCommand.self, HealthCommand.self])
+        subcommands: [
+            RunCommand.self, ListCommand.self, ReportCommand.self, GenDataCommand.self, DBCommand.self,
+            CoordinatorCommand.self, WorkerCommand.self, LoaderCommand.self, HealthCommand.self,
+        ])
     public init() {}
 }
 
@@ -24,15 +26,17 @@ struct RunCommand: ParsableCommand {
     var noProgress = false
     @Option(name: .customLong("summary-json"), help: "Also write the job summary as JSON to this file.")
     var summaryJSON: String?
-    @Option(name: .customLong("wait-timeout"),
-            help: "Seconds to wait while another writer (a ghwh run, a cluster loader) holds the warehouse (default 300).")
+    @Option(
+        name: .customLong("wait-timeout"),
+        help: "Seconds to wait while another writer (a ghwh run, a cluster loader) holds the warehouse (default 300).")
     var waitTimeout: Double = 300
     @Flag(name: .customLong("no-wait"), help: "Fail at once, naming the other writer, if the warehouse has one.")
     var noWait = false
 
     func run() throws {
-        try JobRunner.run(common: common, jobOptions: job, showProgress: !noProgress, summaryJSON: summaryJSON,
-                          writerWait: noWait ? 0 : waitTimeout)
+        try JobRunner.run(
+            common: common, jobOptions: job, showProgress: !noProgress, summaryJSON: summaryJSON,
+            writerWait: noWait ? 0 : waitTimeout)
     }
 }
 
@@ -71,13 +75,21 @@ struct GenDataCommand: ParsableCommand {
     @Option(help: "Ingest days.") var days: Int = 3
     @Option(help: "Random seed (same seed, same bytes).") var seed: UInt64 = 42
     @Option(name: .customLong("first-date"), help: "First ingest date.") var firstDate: String = "2024-01-01"
-    @Option(name: .customLong("target-mb"), help: "Keep adding repos until about this many MB of JSON.") var targetMB: Int?
-    @Flag(help: "Full daily dumps: every day re-delivers the latest version of every record created so far (mostly unchanged).")
+    @Option(name: .customLong("target-mb"), help: "Keep adding repos until about this many MB of JSON.") var targetMB:
+        Int?
+    @Flag(
+        help:
+            "Full daily dumps: every day re-delivers the latest version of every record created so far (mostly unchanged)."
+    )
     var snapshots = false
 
     func run() throws {
         var o = SampleDataOptions(outputDirectory: out)
-        o.repos = repos; o.issuesPerRepo = issuesPerRepo; o.prsPerRepo = prsPerRepo; o.days = days; o.seed = seed
+        o.repos = repos
+        o.issuesPerRepo = issuesPerRepo
+        o.prsPerRepo = prsPerRepo
+        o.days = days
+        o.seed = seed
         o.firstDate = firstDate
         o.snapshots = snapshots
         o.targetBytes = targetMB.map { Int64($0) * 1_000_000 }
@@ -90,13 +102,18 @@ struct GenDataCommand: ParsableCommand {
             lastPrint = Date()
             let mb = Double(p.bytesWritten) / 1_000_000
             let rate = mb / max(0.001, Date().timeIntervalSince(started))
-            let line = String(format: "gen-data: %.0f MB of JSON, %d files, %d records, %.0f MB/s", mb, p.files, p.records, rate)
+            let line = String(
+                format: "gen-data: %.0f MB of JSON, %d files, %d records, %.0f MB/s", mb, p.files, p.records, rate)
             FileHandle.standardError.write(Data(((isTTY ? "\r\u{1B}[K" : "") + line + (isTTY ? "" : "\n")).utf8))
         }
         if isTTY { FileHandle.standardError.write(Data("\n".utf8)) }
         let secs = Date().timeIntervalSince(started)
-        print("wrote \(s.files) files, \(s.records) records, \(String(format: "%.1f", Double(s.uncompressedBytes) / 1e6)) MB of JSON (\(String(format: "%.1f", Double(s.compressedBytes) / 1e6)) MB on disk) in \(String(format: "%.1f", secs)) s under \(out)")
-        print("distinct issues \(s.distinctIssues), issue-endpoint records \(s.distinctIssueRecordsIncludingPRs), pull requests \(s.distinctPullRequests)")
+        print(
+            "wrote \(s.files) files, \(s.records) records, \(String(format: "%.1f", Double(s.uncompressedBytes) / 1e6)) MB of JSON (\(String(format: "%.1f", Double(s.compressedBytes) / 1e6)) MB on disk) in \(String(format: "%.1f", secs)) s under \(out)"
+        )
+        print(
+            "distinct issues \(s.distinctIssues), issue-endpoint records \(s.distinctIssueRecordsIncludingPRs), pull requests \(s.distinctPullRequests)"
+        )
     }
 }
 
@@ -106,15 +123,18 @@ struct DBCommand: ParsableCommand {
         subcommands: [Init.self, Status.self, Stop.self, Prune.self])
 
     struct Init: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Start the embedded server if no DSN is configured, and migrate.")
+        static let configuration = CommandConfiguration(
+            abstract: "Start the embedded server if no DSN is configured, and migrate.")
         @OptionGroup var common: CommonOptions
         func run() throws {
             let config = try common.configuration()
-            let conninfo = try WarehouseLocation.resolve(databaseURL: config.databaseURL, dataDirectory: config.dataDirectory,
-                                                         logger: common.makeLogger("ghwh"))
+            let conninfo = try WarehouseLocation.resolve(
+                databaseURL: config.databaseURL, dataDirectory: config.dataDirectory,
+                logger: common.makeLogger("ghwh"))
             let db = try PGConnection(conninfo: conninfo)
             let applied = try Migrator.migrate(db)
-            print(applied.isEmpty ? "warehouse up to date (\(conninfo))" : "applied migrations \(applied) (\(conninfo))")
+            print(
+                applied.isEmpty ? "warehouse up to date (\(conninfo))" : "applied migrations \(applied) (\(conninfo))")
         }
     }
 
@@ -135,26 +155,32 @@ struct DBCommand: ParsableCommand {
                 conninfo = server.conninfo
             }
             let db = try PGConnection(conninfo: conninfo)
-            let r = try db.query("""
+            let r = try db.query(
+                """
                 SELECT (SELECT max(version) FROM ghwh_meta.schema_migrations),
                        (SELECT count(*) FROM sta_github.issues), (SELECT count(*) FROM sta_github.pull_requests),
                        (SELECT count(*) FROM ghwh_meta.rejects),
                        (SELECT count(*) FILTER (WHERE status = 'loaded') || ' loaded, ' || count(*) FILTER (WHERE status = 'failed') || ' failed' FROM ghwh_meta.files)
                 """)
             let row = r.rows.first ?? []
-            print("schema version \(row[0] ?? "-"); sta_github.issues \(row[1] ?? "-") rows; sta_github.pull_requests \(row[2] ?? "-") rows; rejects \(row[3] ?? "-"); files \(row[4] ?? "-")")
+            print(
+                "schema version \(row[0] ?? "-"); sta_github.issues \(row[1] ?? "-") rows; sta_github.pull_requests \(row[2] ?? "-") rows; rejects \(row[3] ?? "-"); files \(row[4] ?? "-")"
+            )
             let history = HistoryStore(db)
-            if let span = try? history.span(), let parts = try? history.partitions(), let g = try? history.granularity() {
+            if let span = try? history.span(), let parts = try? history.partitions(), let g = try? history.granularity()
+            {
                 let days = span.firstDay.map { "ingest days \($0) to \(span.lastDay ?? $0)" } ?? "no ingest day loaded"
-                print("daily history: \(days); \(parts.count) partitions by \(g.rawValue)"
-                      + (span.prunedBefore.map { "; pruned before \($0)" } ?? ""))
+                print(
+                    "daily history: \(days); \(parts.count) partitions by \(g.rawValue)"
+                        + (span.prunedBefore.map { "; pruned before \($0)" } ?? ""))
             }
         }
     }
 
     struct Prune: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Drop the daily history's partitions lying entirely before a date (never the latest-version tables).")
+            abstract:
+                "Drop the daily history's partitions lying entirely before a date (never the latest-version tables).")
         @OptionGroup var common: CommonOptions
         @Option(help: "Drop the partitions of ingest days before this date (YYYY-MM-DD, a partition boundary).")
         var before: String
@@ -168,13 +194,17 @@ struct DBCommand: ParsableCommand {
                 throw CommandFailure(e.description)
             }
             if result.dropped.isEmpty {
-                print("nothing to prune: no partition of sta_github.issues_history or pull_requests_history lies before \(before)")
+                print(
+                    "nothing to prune: no partition of sta_github.issues_history or pull_requests_history lies before \(before)"
+                )
             }
             for p in result.dropped {
                 print("dropped sta_github.\(p.table) (\(p.parent), ingest days \(p.from) to before \(p.to))")
             }
             for table in ["issues_history", "pull_requests_history"] where !result.dropped.isEmpty {
-                print("sta_github.\(table): \(result.droppedRows[table] ?? 0) rows dropped; the last version before \(before) of \(result.carried[table] ?? 0) keys kept in sta_github.\(table.replacingOccurrences(of: "_history", with: ""))_pruned_base")
+                print(
+                    "sta_github.\(table): \(result.droppedRows[table] ?? 0) rows dropped; the last version before \(before) of \(result.carried[table] ?? 0) keys kept in sta_github.\(table.replacingOccurrences(of: "_history", with: ""))_pruned_base"
+                )
             }
             if !result.dropped.isEmpty { print("history now answers as of \(before) and later") }
         }
@@ -206,8 +236,9 @@ public struct SubmitCommand: ParsableCommand {
     @Flag(help: "Print the job id and return at once.") var detach = false
     @Option(help: "Print a job's status and exit (0 if it succeeded or is still running).") var status: String?
     @Option(help: "Kill a job.") var kill: String?
-    @Option(name: .customLong("await-workers"),
-            help: "Wait until this many workers are alive, then exit 0 without submitting (1 after --await-timeout).")
+    @Option(
+        name: .customLong("await-workers"),
+        help: "Wait until this many workers are alive, then exit 0 without submitting (1 after --await-timeout).")
     var awaitWorkers: Int?
     @Option(name: .customLong("await-timeout"), help: "Seconds --await-workers waits (default 120).")
     var awaitTimeout: Double = 120
@@ -250,21 +281,29 @@ public struct SubmitCommand: ParsableCommand {
         }
         guard let jobName = JobName(rawValue: job.job) else { throw ValidationError("unknown job `\(job.job)`") }
         let range = try job.dateRange()
-        let message = SubmitJob(job: jobName.rawValue, from: range?.lowerBound.description, to: range?.upperBound.description,
-                                force: job.force, rawRoot: job.raw)
+        let message = SubmitJob(
+            job: jobName.rawValue, from: range?.lowerBound.description, to: range?.upperBound.description,
+            force: job.force, rawRoot: job.raw)
         let id: String
         do { id = try client.submit(message) } catch { throw unreachable(error) }
-        if detach { print(id); return }
+        if detach {
+            print(id)
+            return
+        }
         FileHandle.standardError.write(Data("submitted \(jobName.rawValue) as \(id)\n".utf8))
         var printer = SubmitProgressPrinter(isTerminal: isatty(STDERR_FILENO) == 1)
         let final: JobStatus
         do {
             var warnedAt = Date.distantPast
-            final = try client.wait(id, onUnreachable: { error in
-                guard Date().timeIntervalSince(warnedAt) >= 10 else { return }
-                warnedAt = Date()
-                FileHandle.standardError.write(Data("\ncoordinator unreachable (\(error)); still following \(id) for up to 5 minutes\n".utf8))
-            }) { s in
+            final = try client.wait(
+                id,
+                onUnreachable: { error in
+                    guard Date().timeIntervalSince(warnedAt) >= 10 else { return }
+                    warnedAt = Date()
+                    FileHandle.standardError.write(
+                        Data("\ncoordinator unreachable (\(error)); still following \(id) for up to 5 minutes\n".utf8))
+                }
+            ) { s in
                 if let text = printer.update(s, now: Date().timeIntervalSince1970) {
                     FileHandle.standardError.write(Data(text.utf8))
                 }

@@ -5,7 +5,8 @@ import Foundation
 /// answers HTTP 200 within the timeout. For container health checks: a plain
 /// HTTP/1.0 GET over a socket, so the image needs neither curl nor libcurl.
 struct HealthCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "health",
+    static let configuration = CommandConfiguration(
+        commandName: "health",
         abstract: "Check that an http:// URL answers 200 (container health checks).")
     @Option(help: "http://HOST:PORT/PATH") var url: String
     @Option(help: "Seconds before giving up.") var timeout: Int = 3
@@ -37,7 +38,8 @@ struct HealthCommand: ParsableCommand {
             throw CommandFailure("cannot connect to \(host):\(port): \(String(cString: strerror(errno)))")
         }
         let request = Array("GET \(path) HTTP/1.0\r\nHost: \(host)\r\n\r\n".utf8)
-        guard request.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == request.count else {
+        guard request.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == request.count
+        else {
             throw CommandFailure("cannot send the request")
         }
         var buffer = [UInt8](repeating: 0, count: 256)

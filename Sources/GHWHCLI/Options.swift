@@ -9,19 +9,25 @@ import Logging
 public struct CommonOptions: ParsableArguments {
     @Option(help: "Config file of `key = value` lines (default: $GHWH_CONFIG, else ./ghwh.conf if present).")
     var config: String?
-    @Option(name: .customLong("database-url"), help: "PostgreSQL DSN (or $GHWH_DATABASE_URL). Unset: the embedded server under --data-dir.")
+    @Option(
+        name: .customLong("database-url"),
+        help: "PostgreSQL DSN (or $GHWH_DATABASE_URL). Unset: the embedded server under --data-dir.")
     var databaseURL: String?
     @Option(name: .customLong("data-dir"), help: "Where the embedded PostgreSQL lives (default .ghwh).")
     var dataDir: String?
-    @Option(name: .customLong("log-level"),
-            help: "trace, debug, info, notice, warning, error, critical (default: info for the coordinator, workers and loader; notice otherwise).")
+    @Option(
+        name: .customLong("log-level"),
+        help:
+            "trace, debug, info, notice, warning, error, critical (default: info for the coordinator, workers and loader; notice otherwise)."
+    )
     var logLevel: String?
 
     public init() {}
 
     public func validate() throws {
         if let logLevel, Logger.Level(rawValue: logLevel) == nil {
-            throw ValidationError("--log-level \(logLevel): expected trace, debug, info, notice, warning, error or critical")
+            throw ValidationError(
+                "--log-level \(logLevel): expected trace, debug, info, notice, warning, error or critical")
         }
     }
 
@@ -36,8 +42,9 @@ public struct CommonOptions: ParsableArguments {
     /// The warehouse's conninfo (starting the embedded server if no DSN is
     /// configured), migrated to the current schema.
     func migratedWarehouse(_ config: Configuration, logger: Logger) throws -> String {
-        let conninfo = try WarehouseLocation.resolve(databaseURL: config.databaseURL, dataDirectory: config.dataDirectory,
-                                                     logger: logger)
+        let conninfo = try WarehouseLocation.resolve(
+            databaseURL: config.databaseURL, dataDirectory: config.dataDirectory,
+            logger: logger)
         guard let granularity = HistoryStore.Granularity(rawValue: config.historyPartition) else {
             throw ValidationError("history_partition must be day or month")
         }
@@ -49,12 +56,17 @@ public struct CommonOptions: ParsableArguments {
                 let db = try PGConnection(conninfo: conninfo)
                 defer { db.close() }
                 try Migrator.migrate(db)
-                try HistoryStore(db).configurePartitioning(granularity, explicit: config.origins[.historyPartition] != "default")
+                try HistoryStore(db).configurePartitioning(
+                    granularity, explicit: config.origins[.historyPartition] != "default")
                 return conninfo
             } catch let error as PGError where error.isConnectionFailure {
                 guard let delay = backoff.nextDelay() else { break }
-                logger.warning("PostgreSQL unreachable; retrying", metadata: ["attempt": "\(backoff.retries)",
-                                                                            "delay_s": "\(delay)", "error": "\(error)"])
+                logger.warning(
+                    "PostgreSQL unreachable; retrying",
+                    metadata: [
+                        "attempt": "\(backoff.retries)",
+                        "delay_s": "\(delay)", "error": "\(error)",
+                    ])
                 Thread.sleep(forTimeInterval: delay)
             }
         }
@@ -87,7 +99,11 @@ public struct JobOptions: ParsableArguments {
     var force = false
     @Option(help: "Worker threads (default: cores, or $GHWH_WORKERS).")
     var workers: Int?
-    @Option(name: .customLong("chunk-size-mb"), help: "Task size in MB (default 16): a document stored in this much travels whole; larger ones are cut into tasks of this much JSON.")
+    @Option(
+        name: .customLong("chunk-size-mb"),
+        help:
+            "Task size in MB (default 16): a document stored in this much travels whole; larger ones are cut into tasks of this much JSON."
+    )
     var chunkSizeMB: Int?
 
     public init() {}
@@ -98,9 +114,12 @@ public struct JobOptions: ParsableArguments {
 
     func spec(_ config: Configuration) throws -> JobSpec {
         guard let jobName = JobName(rawValue: job) else {
-            throw ValidationError("unknown job `\(job)`; jobs: \(JobName.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError(
+                "unknown job `\(job)`; jobs: \(JobName.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        guard let root = config.rawRoot else { throw ValidationError("no raw root: pass --raw DIR or set GHWH_RAW_ROOT") }
+        guard let root = config.rawRoot else {
+            throw ValidationError("no raw root: pass --raw DIR or set GHWH_RAW_ROOT")
+        }
         return JobSpec(job: jobName, dates: try dateRange(), force: force, rawRoot: root, chunkBytes: config.chunkBytes)
     }
 
@@ -116,7 +135,8 @@ public struct JobOptions: ParsableArguments {
         }
         if from == nil && to == nil { return nil }
         guard let from, let to else { throw ValidationError("a backfill needs both --from and --to") }
-        let a = try parse(from, "--from"), b = try parse(to, "--to")
+        let a = try parse(from, "--from")
+        let b = try parse(to, "--to")
         guard a <= b else { throw ValidationError("--from \(from) is after --to \(to)") }
         return a...b
     }

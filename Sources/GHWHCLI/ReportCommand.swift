@@ -12,14 +12,18 @@ struct ReportCommand: ParsableCommand {
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, html }
 
     @OptionGroup var common: CommonOptions
-    @Option(help: "text (terminal tables), json (one object, see docs/contract.md#report-json) or html (one self-contained page).")
+    @Option(
+        help:
+            "text (terminal tables), json (one object, see docs/contract.md#report-json) or html (one self-contained page)."
+    )
     var format: Format = .text
     @Option(help: "Write to this file instead of standard output (required for html).")
     var out: String?
     @Option(help: "Restrict every answer to one repo (owner/repo).")
     var repo: String?
-    @Option(name: .customLong("as-of"),
-            help: "Answer as if only the ingest days up to and including this one (YYYY-MM-DD) had been loaded.")
+    @Option(
+        name: .customLong("as-of"),
+        help: "Answer as if only the ingest days up to and including this one (YYYY-MM-DD) had been loaded.")
     var asOf: String?
 
     func validate() throws {
@@ -33,7 +37,9 @@ struct ReportCommand: ParsableCommand {
         defer { db.close() }
         let report: Report
         if let asOf {
-            do { try HistoryStore(db).prepareAsOf(asOf) } catch let e as WarehouseError { throw CommandFailure(e.description) }
+            do { try HistoryStore(db).prepareAsOf(asOf) } catch let e as WarehouseError {
+                throw CommandFailure(e.description)
+            }
             report = try ReportQueries.load(db, repo: repo?.lowercased(), schema: "pg_temp", asOf: asOf)
         } else {
             report = try ReportQueries.load(db, repo: repo?.lowercased())

@@ -8,8 +8,10 @@ import Logging
 /// warehouse, migrate, run the job in-process, print the summary, and turn it
 /// into the exit status (non-zero when anything was rejected or failed).
 enum JobRunner {
-    static func run(common: CommonOptions, jobOptions: JobOptions, showProgress: Bool, summaryJSON: String? = nil,
-                    writerWait: Double = 300) throws {
+    static func run(
+        common: CommonOptions, jobOptions: JobOptions, showProgress: Bool, summaryJSON: String? = nil,
+        writerWait: Double = 300
+    ) throws {
         let config = try common.configuration(extra: jobOptions.configFlags)
         let spec = try jobOptions.spec(config)
         let logger = common.makeLogger("ghwh")
@@ -25,7 +27,8 @@ enum JobRunner {
         let cluster = LocalCluster(conninfo: conninfo, options: options, logger: logger)
         // Ctrl-C: no new task starts, the transaction in flight finishes, the job is recorded as failed; a rerun completes it.
         TerminationSignals.onFirst { name in
-            FileHandle.standardError.write(Data("\n\(name): stopping the job (again to quit at once); a rerun completes it\n".utf8))
+            FileHandle.standardError.write(
+                Data("\n\(name): stopping the job (again to quit at once); a rerun completes it\n".utf8))
             cluster.control.interrupt("interrupted by \(name)")
         }
         let summary = try cluster.run(spec, progress: progress)

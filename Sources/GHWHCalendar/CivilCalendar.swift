@@ -35,9 +35,9 @@ public enum CivilCalendar {
     /// checked: month must be 1...12; a day past the month's end rolls over.
     @inlinable
     public static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let shiftedYear = month <= 2 ? year - 1 : year   // years start in March: leap day last
+        let shiftedYear = month <= 2 ? year - 1 : year  // years start in March: leap day last
         let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
-        let yearOfEra = shiftedYear - era * 400                                   // 0...399
+        let yearOfEra = shiftedYear - era * 400  // 0...399
         let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1  // 0...365
         let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
         return era * 146_097 + dayOfEra - 719_468

@@ -33,12 +33,18 @@ public struct Backoff: Sendable, Equatable {
     public private(set) var total = 0.0
     private var next: Double
 
-    public init(initial: Double = 0.2, multiplier: Double = 2, cap: Double = 15,
-                maxRetries: Int? = nil, budget: Double? = nil) {
-        precondition(initial > 0 && multiplier >= 1 && cap >= initial, "a backoff grows from a positive delay to its cap")
+    public init(
+        initial: Double = 0.2, multiplier: Double = 2, cap: Double = 15,
+        maxRetries: Int? = nil, budget: Double? = nil
+    ) {
+        precondition(
+            initial > 0 && multiplier >= 1 && cap >= initial, "a backoff grows from a positive delay to its cap")
         precondition((maxRetries ?? 0) >= 0 && (budget ?? 0) >= 0, "limits are not negative")
-        self.initial = initial; self.multiplier = multiplier; self.cap = cap
-        self.maxRetries = maxRetries; self.budget = budget
+        self.initial = initial
+        self.multiplier = multiplier
+        self.cap = cap
+        self.maxRetries = maxRetries
+        self.budget = budget
         self.next = initial
     }
 

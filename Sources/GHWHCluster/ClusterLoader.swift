@@ -16,7 +16,9 @@ public final class ClusterLoader: @unchecked Sendable {
         /// Fault injection for tests: exit abruptly after committing N task results, before acknowledging.
         public var exitAfterCommits: Int?
         public init(endpoint: ClusterEndpoint, loaderId: String, conninfo: String) {
-            self.endpoint = endpoint; self.loaderId = loaderId; self.conninfo = conninfo
+            self.endpoint = endpoint
+            self.loaderId = loaderId
+            self.conninfo = conninfo
         }
     }
 
@@ -37,15 +39,19 @@ public final class ClusterLoader: @unchecked Sendable {
         let stopped = StopFlag()
         self.stopFlag = stopped
         let holder = "ghwh loader \(settings.loaderId) (pid \(getpid()) on \(ProcessInfo.processInfo.hostName))"
-        loader = Loader(conninfo: settings.conninfo, jobId: "cluster", job: "cluster", logger: logger,
-                        writer: .init(holder: holder, wait: nil, cancelled: { stopped.isSet }))
+        loader = Loader(
+            conninfo: settings.conninfo, jobId: "cluster", job: "cluster", logger: logger,
+            writer: .init(holder: holder, wait: nil, cancelled: { stopped.isSet }))
     }
 
     /// Asks the loader to stop: the transaction in progress finishes (and is
     /// acknowledged), then `run` returns. Unacknowledged entries stay in the
     /// coordinator's outbox for the next loader.
     public func stop() {
-        let first = lock.withLock { () -> Bool in defer { stopped = true }; return !stopped }
+        let first = lock.withLock { () -> Bool in
+            defer { stopped = true }
+            return !stopped
+        }
         stopFlag.set()
         if first { logger.notice("stopping: finishing the transaction in progress") }
     }
@@ -65,12 +71,15 @@ public final class ClusterLoader: @unchecked Sendable {
             let work: LoaderWork
             let asked = Date()
             do {
-                work = try client.call(FetchLoaderWork(loaderId: settings.loaderId, maxBytes: settings.batchBytes),
-                                       timeout: 30).decode(LoaderWork.self)
+                work = try client.call(
+                    FetchLoaderWork(loaderId: settings.loaderId, maxBytes: settings.batchBytes),
+                    timeout: 30
+                ).decode(LoaderWork.self)
                 reach.reset()
             } catch {
                 let delay = reach.nextDelay() ?? reach.cap
-                logger.warning("cannot reach the coordinator; retrying", metadata: ["delay_s": "\(delay)", "error": "\(error)"])
+                logger.warning(
+                    "cannot reach the coordinator; retrying", metadata: ["delay_s": "\(delay)", "error": "\(error)"])
                 Thread.sleep(forTimeInterval: delay)
                 continue
             }
@@ -82,7 +91,7 @@ public final class ClusterLoader: @unchecked Sendable {
             var lastCommitted: UInt64?
             var commitSeconds: [Double] = []
             while start < work.entries.count {
-                let group = Array(work.entries[start ..< min(work.entries.count, start + Loader.groupCommitMax)])
+                let group = Array(work.entries[start..<min(work.entries.count, start + Loader.groupCommitMax)])
                 let began = Date()
                 guard commitUntilDone(group) else { break }
                 commitSeconds.append(Date().timeIntervalSince(began))
@@ -92,10 +101,14 @@ public final class ClusterLoader: @unchecked Sendable {
             let committed = Date()
             guard let upTo = lastCommitted else { continue }
             acknowledge(upTo: upTo, epoch: work.epoch, delta: loader.takeDelta(), commitSeconds: commitSeconds)
-            logger.debug("loader batch", metadata: ["entries": "\(work.entries.count)",
-                                                    "wait_ms": "\(Int(fetched.timeIntervalSince(asked) * 1000))",
-                                                    "commit_ms": "\(Int(committed.timeIntervalSince(fetched) * 1000))",
-                                                    "ack_ms": "\(Int(Date().timeIntervalSince(committed) * 1000))"])
+            logger.debug(
+                "loader batch",
+                metadata: [
+                    "entries": "\(work.entries.count)",
+                    "wait_ms": "\(Int(fetched.timeIntervalSince(asked) * 1000))",
+                    "commit_ms": "\(Int(committed.timeIntervalSince(fetched) * 1000))",
+                    "ack_ms": "\(Int(Date().timeIntervalSince(committed) * 1000))",
+                ])
         }
     }
 
@@ -112,8 +125,12 @@ public final class ClusterLoader: @unchecked Sendable {
                 return true
             } catch {
                 if isStopped { return false }
-                logger.error("cannot commit; will retry", metadata: ["seq": "\(entries.first?.seq ?? 0)...\(entries.last?.seq ?? 0)",
-                                                                   "error": "\(error)"])
+                logger.error(
+                    "cannot commit; will retry",
+                    metadata: [
+                        "seq": "\(entries.first?.seq ?? 0)...\(entries.last?.seq ?? 0)",
+                        "error": "\(error)",
+                    ])
                 _ = try? client.call(ReportLoaderError(loaderId: settings.loaderId, message: "\(error)"))
                 Thread.sleep(forTimeInterval: backoff.nextDelay() ?? backoff.cap)
             }
@@ -123,7 +140,8 @@ public final class ClusterLoader: @unchecked Sendable {
     private func countCommit() {
         commits += 1
         if let limit = settings.exitAfterCommits, commits >= limit {
-            logger.critical("fault injection: exiting abruptly before acknowledging", metadata: ["commits": "\(commits)"])
+            logger.critical(
+                "fault injection: exiting abruptly before acknowledging", metadata: ["commits": "\(commits)"])
             _exit(137)
         }
     }
@@ -132,8 +150,11 @@ public final class ClusterLoader: @unchecked Sendable {
         var backoff = Backoff.toCoordinator  // without end: the batch is committed, only the coordinator must hear it
         while true {
             do {
-                _ = try client.call(AckLoaderWork(loaderId: settings.loaderId, epoch: epoch, upToSeq: seq, delta: delta,
-                                                commitSeconds: commitSeconds)).decode(Ack.self)
+                _ = try client.call(
+                    AckLoaderWork(
+                        loaderId: settings.loaderId, epoch: epoch, upToSeq: seq, delta: delta,
+                        commitSeconds: commitSeconds)
+                ).decode(Ack.self)
                 return
             } catch {
                 if isStopped { return }  // the coordinator re-sends it to the next loader; commits are idempotent

@@ -154,19 +154,26 @@ public struct ClusterState: Sendable {
 
     /// A worker process says hello. A new incarnation of a known id replaces
     /// the old one, whose leases are re-queued at once.
-    public mutating func register(worker id: String, incarnation: String, host: String, cores: Int,
-                                  expires: Bool = true, now: Instant) -> [Action] {
+    public mutating func register(
+        worker id: String, incarnation: String, host: String, cores: Int,
+        expires: Bool = true, now: Instant
+    ) -> [Action] {
         var actions: [Action] = []
         if let old = workers[id], old.incarnation != incarnation {
-            actions += loseIncarnation(Holder(worker: id, incarnation: old.incarnation),
-                                       reason: "worker \(id) restarted (new incarnation)", now: now)
-            actions.append(.log(.init(.notice, "worker restarted under the same id: the old process's tasks are re-queued",
-                                      ["worker": id, "old_incarnation": old.incarnation, "incarnation": incarnation])))
+            actions += loseIncarnation(
+                Holder(worker: id, incarnation: old.incarnation),
+                reason: "worker \(id) restarted (new incarnation)", now: now)
+            actions.append(
+                .log(
+                    .init(
+                        .notice, "worker restarted under the same id: the old process's tasks are re-queued",
+                        ["worker": id, "old_incarnation": old.incarnation, "incarnation": incarnation])))
         }
         let tasksDone = workers[id]?.tasksDone ?? 0
-        workers[id] = Worker(id: id, incarnation: incarnation, host: host, cores: cores, lastHeartbeat: now,
-                             alive: true, tasksDone: tasksDone, registeredAt: workers[id]?.registeredAt ?? now,
-                             expires: expires)
+        workers[id] = Worker(
+            id: id, incarnation: incarnation, host: host, cores: cores, lastHeartbeat: now,
+            alive: true, tasksDone: tasksDone, registeredAt: workers[id]?.registeredAt ?? now,
+            expires: expires)
         return actions
     }
 
@@ -178,8 +185,10 @@ public struct ClusterState: Sendable {
     }
 
     /// A heartbeat listing the tasks the worker runs. Reconciles its leases.
-    public mutating func heartbeat(worker id: String, incarnation: String, running: [String],
-                                   now: Instant) -> (HeartbeatOutcome, [Action]) {
+    public mutating func heartbeat(
+        worker id: String, incarnation: String, running: [String],
+        now: Instant
+    ) -> (HeartbeatOutcome, [Action]) {
         guard var w = workers[id], w.incarnation == incarnation, w.alive else {
             return (HeartbeatOutcome(known: false, stop: running), [])
         }
@@ -198,8 +207,9 @@ public struct ClusterState: Sendable {
             t.missedHeartbeats += 1
             tasks[taskId] = t
             if t.missedHeartbeats >= 2 {
-                actions += requeue(taskId, countsAsFailure: true,
-                                   reason: "worker \(id) no longer runs it (missing from two heartbeats)", now: now)
+                actions += requeue(
+                    taskId, countsAsFailure: true,
+                    reason: "worker \(id) no longer runs it (missing from two heartbeats)", now: now)
             }
         }
         let stop = running.filter { tasks[$0]?.state != .running || tasks[$0]?.holder != holder }.sorted()
@@ -210,15 +220,19 @@ public struct ClusterState: Sendable {
     /// The worker's connection closed: its incarnation is gone now.
     public mutating func connectionClosed(worker id: String, now: Instant) -> [Action] {
         guard let w = workers[id], w.alive else { return [] }
-        var actions = loseIncarnation(Holder(worker: id, incarnation: w.incarnation),
-                                      reason: "worker \(id) disconnected", now: now)
-        actions.insert(.log(.init(.warning, "worker lost: its connection closed; its tasks are re-queued", ["worker": id])), at: 0)
+        var actions = loseIncarnation(
+            Holder(worker: id, incarnation: w.incarnation),
+            reason: "worker \(id) disconnected", now: now)
+        actions.insert(
+            .log(.init(.warning, "worker lost: its connection closed; its tasks are re-queued", ["worker": id])), at: 0)
         return actions + dispatch(now: now)
     }
 
     /// A worker stopping gracefully hands tasks back (not counted as failures).
-    public mutating func release(worker id: String, incarnation: String, tasks released: [String],
-                                 now: Instant) -> [Action] {
+    public mutating func release(
+        worker id: String, incarnation: String, tasks released: [String],
+        now: Instant
+    ) -> [Action] {
         let holder = Holder(worker: id, incarnation: incarnation)
         var actions: [Action] = []
         for taskId in released where tasks[taskId]?.state == .running && tasks[taskId]?.holder == holder {
@@ -230,7 +244,8 @@ public struct ClusterState: Sendable {
     /// A worker stopping for good (after releasing or finishing its tasks).
     public mutating func deregister(worker id: String, incarnation: String, now: Instant) -> [Action] {
         guard let w = workers[id], w.incarnation == incarnation, w.alive else { return [] }
-        var actions = loseIncarnation(Holder(worker: id, incarnation: incarnation), reason: "worker \(id) stopped", now: now)
+        var actions = loseIncarnation(
+            Holder(worker: id, incarnation: incarnation), reason: "worker \(id) stopped", now: now)
         actions.insert(.log(.init(.notice, "worker stopped", ["worker": id])), at: 0)
         return actions + dispatch(now: now)
     }
@@ -268,8 +283,9 @@ public struct ClusterState: Sendable {
         guard var job, job.error == nil else { return (false, []) }
         let id = task.taskId
         guard tasks[id] == nil else { return (true, []) }  // planned twice: keep the first
-        tasks[id] = Task(id: id, kind: task.kind, detail: task.detail, state: .pending, attempt: 0, failures: 0,
-                         payload: task)
+        tasks[id] = Task(
+            id: id, kind: task.kind, detail: task.detail, state: .pending, attempt: 0, failures: 0,
+            payload: task)
         taskOrder.append(id)
         pendingQueue.append(id)
         job.planned += 1
@@ -280,8 +296,10 @@ public struct ClusterState: Sendable {
 
     /// A worker asks for a task. It gets one now, or waits until `deadline`
     /// (a long poll: the answer comes from a later event or `tick`).
-    public mutating func requestTask(poll: PollID, worker id: String, incarnation: String, deadline: Instant,
-                                     now: Instant) -> [Action] {
+    public mutating func requestTask(
+        poll: PollID, worker id: String, incarnation: String, deadline: Instant,
+        now: Instant
+    ) -> [Action] {
         guard let w = workers[id], w.incarnation == incarnation, w.alive else {
             return [.noTask(poll: poll, unknownWorker: true)]
         }
@@ -295,13 +313,15 @@ public struct ClusterState: Sendable {
         while !taskPolls.isEmpty, !pendingQueue.isEmpty, job?.error == nil, outboxBytes < settings.maxOutboxBytes {
             let poll = taskPolls[0]
             guard workers[poll.holder.worker]?.incarnation == poll.holder.incarnation,
-                  workers[poll.holder.worker]?.alive == true else {
+                workers[poll.holder.worker]?.alive == true
+            else {
                 taskPolls.removeFirst()
                 actions.append(.noTask(poll: poll.poll, unknownWorker: true))
                 continue
             }
             let id = pendingQueue.removeFirst()
-            guard var t = tasks[id], let payload = t.payload else { continue }  // cannot happen: pending tasks keep their payload
+            // cannot happen: pending tasks keep their payload
+            guard var t = tasks[id], let payload = t.payload else { continue }
             taskPolls.removeFirst()
             t.state = .running
             t.attempt += 1
@@ -330,12 +350,24 @@ public struct ClusterState: Sendable {
 
     /// A worker's result. Accepted only from the current holder of the
     /// current attempt; then queued for the loader.
-    public mutating func result(_ result: WorkerResult, worker id: String, incarnation: String, attempt: Int,
-                                now: Instant) -> (accepted: Bool, reason: String, actions: [Action]) {
+    public mutating func result(
+        _ result: WorkerResult, worker id: String, incarnation: String, attempt: Int,
+        now: Instant
+    ) -> (accepted: Bool, reason: String, actions: [Action]) {
         let taskId = result.taskId
         if let why = isCurrentLease(taskId, Holder(worker: id, incarnation: incarnation), attempt: attempt) {
-            return (false, why, [.log(.init(.info, "discarded a result", ["task": taskId, "worker": id,
-                                                                           "attempt": "\(attempt)", "why": why]))])
+            return (
+                false, why,
+                [
+                    .log(
+                        .init(
+                            .info, "discarded a result",
+                            [
+                                "task": taskId, "worker": id,
+                                "attempt": "\(attempt)", "why": why,
+                            ]))
+                ]
+            )
         }
         var t = tasks[taskId]!
         let seconds = now - (t.leasedAt ?? now)
@@ -354,14 +386,30 @@ public struct ClusterState: Sendable {
     }
 
     /// A worker's failure report. Counts only from the current holder of the current attempt.
-    public mutating func failure(task taskId: String, worker id: String, incarnation: String, attempt: Int,
-                                 error: String, now: Instant) -> [Action] {
+    public mutating func failure(
+        task taskId: String, worker id: String, incarnation: String, attempt: Int,
+        error: String, now: Instant
+    ) -> [Action] {
         if let why = isCurrentLease(taskId, Holder(worker: id, incarnation: incarnation), attempt: attempt) {
-            return [.log(.init(.info, "discarded a failure report", ["task": taskId, "worker": id, "attempt": "\(attempt)",
-                                                                      "why": why, "error": error]))]
+            return [
+                .log(
+                    .init(
+                        .info, "discarded a failure report",
+                        [
+                            "task": taskId, "worker": id, "attempt": "\(attempt)",
+                            "why": why, "error": error,
+                        ]))
+            ]
         }
-        var actions: [Action] = [.log(.init(.warning, "task failed", ["task": taskId, "worker": id,
-                                                                       "attempt": "\(attempt)", "error": error]))]
+        var actions: [Action] = [
+            .log(
+                .init(
+                    .warning, "task failed",
+                    [
+                        "task": taskId, "worker": id,
+                        "attempt": "\(attempt)", "error": error,
+                    ]))
+        ]
         actions += requeue(taskId, countsAsFailure: true, reason: error, now: now)
         return actions + dispatch(now: now)
     }
@@ -374,8 +422,15 @@ public struct ClusterState: Sendable {
         if countsAsFailure { t.failures += 1 }
         tasks[taskId] = t
         job?.running -= 1
-        var actions: [Action] = [.log(.init(.info, "task re-queued", ["task": taskId, "attempt": "\(t.attempt)",
-                                                                       "failures": "\(t.failures)", "why": reason]))]
+        var actions: [Action] = [
+            .log(
+                .init(
+                    .info, "task re-queued",
+                    [
+                        "task": taskId, "attempt": "\(t.attempt)",
+                        "failures": "\(t.failures)", "why": reason,
+                    ]))
+        ]
         if t.failures >= settings.maxAttempts {
             tasks[taskId]?.state = .cancelled
             tasks[taskId]?.payload = nil
@@ -430,9 +485,12 @@ public struct ClusterState: Sendable {
 
     /// The loader committed every entry up to `seq` (under `epoch`). An
     /// acknowledgement for another coordinator process's outbox is ignored.
-    public mutating func loaderAck(epoch: String, upTo seq: UInt64, now: Instant) -> (accepted: Bool, actions: [Action]) {
+    public mutating func loaderAck(epoch: String, upTo seq: UInt64, now: Instant) -> (accepted: Bool, actions: [Action])
+    {
         guard epoch == self.epoch else {
-            return (false, [.log(.init(.notice, "ignored an acknowledgement for a previous coordinator", ["epoch": epoch]))])
+            return (
+                false, [.log(.init(.notice, "ignored an acknowledgement for a previous coordinator", ["epoch": epoch]))]
+            )
         }
         loaderError = nil
         guard seq > ackedSeq else { return (true, []) }
@@ -460,7 +518,10 @@ public struct ClusterState: Sendable {
         job.error = error
         job.killed = killed
         self.job = job
-        for id in pendingQueue { tasks[id]?.state = .cancelled; tasks[id]?.payload = nil }
+        for id in pendingQueue {
+            tasks[id]?.state = .cancelled
+            tasks[id]?.payload = nil
+        }
         pendingQueue.removeAll()
         return [.log(.init(.error, "job stopped", ["job_id": job.jobId, "error": error]))]
     }
@@ -476,11 +537,17 @@ public struct ClusterState: Sendable {
     public mutating func tick(now: Instant) -> [Action] {
         var actions: [Action] = []
         for id in workers.keys.sorted() {
-            guard let w = workers[id], w.alive, w.expires, now - w.lastHeartbeat > settings.workerTimeout else { continue }
-            actions.append(.log(.init(.warning, "worker lost: no heartbeat within the timeout; its tasks are re-queued",
-                                      ["worker": id, "timeout_s": "\(settings.workerTimeout)"])))
-            actions += loseIncarnation(Holder(worker: id, incarnation: w.incarnation),
-                                       reason: "worker \(id) lost (no heartbeat for \(Int(settings.workerTimeout)) s)", now: now)
+            guard let w = workers[id], w.alive, w.expires, now - w.lastHeartbeat > settings.workerTimeout else {
+                continue
+            }
+            actions.append(
+                .log(
+                    .init(
+                        .warning, "worker lost: no heartbeat within the timeout; its tasks are re-queued",
+                        ["worker": id, "timeout_s": "\(settings.workerTimeout)"])))
+            actions += loseIncarnation(
+                Holder(worker: id, incarnation: w.incarnation),
+                reason: "worker \(id) lost (no heartbeat for \(Int(settings.workerTimeout)) s)", now: now)
         }
         actions += dispatch(now: now)
         let expiredTasks = taskPolls.filter { $0.deadline <= now }
@@ -494,7 +561,8 @@ public struct ClusterState: Sendable {
 
     /// Forgets a poll whose requester went away (e.g. the server is closing).
     public mutating func cancelPolls() -> [Action] {
-        let actions = taskPolls.map { Action.noTask(poll: $0.poll, unknownWorker: false) }
+        let actions =
+            taskPolls.map { Action.noTask(poll: $0.poll, unknownWorker: false) }
             + loaderPolls.map { Action.loaderWork(poll: $0.poll, entries: []) }
         taskPolls.removeAll()
         loaderPolls.removeAll()
@@ -519,7 +587,9 @@ public struct ClusterState: Sendable {
     public func invariantViolation() -> String? {
         var pendingSeen = Set<String>()
         for id in pendingQueue {
-            guard tasks[id]?.state == .pending else { return "queued task \(id) is \(tasks[id]?.state.rawValue ?? "unknown")" }
+            guard tasks[id]?.state == .pending else {
+                return "queued task \(id) is \(tasks[id]?.state.rawValue ?? "unknown")"
+            }
             guard pendingSeen.insert(id).inserted else { return "task \(id) queued twice" }
         }
         var running = 0
@@ -536,8 +606,12 @@ public struct ClusterState: Sendable {
             case .loading, .committed, .cancelled:
                 if t.holder != nil { return "finished task \(id) has a holder" }
             }
-            if t.failures > settings.maxAttempts { return "task \(id) failed \(t.failures) times (limit \(settings.maxAttempts))" }
-            if t.failures >= settings.maxAttempts && job?.error == nil { return "task \(id) exhausted its attempts but the job goes on" }
+            if t.failures > settings.maxAttempts {
+                return "task \(id) failed \(t.failures) times (limit \(settings.maxAttempts))"
+            }
+            if t.failures >= settings.maxAttempts && job?.error == nil {
+                return "task \(id) exhausted its attempts but the job goes on"
+            }
         }
         if let job {
             if job.running != running { return "job counts \(job.running) running, tasks say \(running)" }
@@ -556,7 +630,9 @@ public struct ClusterLogEvent: Sendable {
     public var message: String
     public var fields: [String: String]
     public init(_ level: Level, _ message: String, _ fields: [String: String]) {
-        self.level = level; self.message = message; self.fields = fields
+        self.level = level
+        self.message = message
+        self.fields = fields
     }
 }
 

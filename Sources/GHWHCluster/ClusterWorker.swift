@@ -23,7 +23,10 @@ public final class ClusterWorker: @unchecked Sendable {
         /// Seconds a stopping worker lets running tasks finish before handing them back.
         public var shutdownGrace: Double = 30
         public init(endpoint: ClusterEndpoint, workerId: String, cores: Int, conninfo: String?) {
-            self.endpoint = endpoint; self.workerId = workerId; self.cores = cores; self.conninfo = conninfo
+            self.endpoint = endpoint
+            self.workerId = workerId
+            self.cores = cores
+            self.conninfo = conninfo
         }
     }
 
@@ -63,8 +66,11 @@ public final class ClusterWorker: @unchecked Sendable {
         let finished = loops.wait(timeout: .now() + settings.shutdownGrace) == .success
         let unfinished = lock.withLock { Array(running.keys).sorted() }
         if !finished {
-            logger.warning("shutdown grace over: handing running tasks back", metadata: [
-                "grace_s": "\(settings.shutdownGrace)", "tasks": "\(unfinished.joined(separator: ","))"])
+            logger.warning(
+                "shutdown grace over: handing running tasks back",
+                metadata: [
+                    "grace_s": "\(settings.shutdownGrace)", "tasks": "\(unfinished.joined(separator: ","))",
+                ])
         }
         leave(handingBack: unfinished)
     }
@@ -76,8 +82,9 @@ public final class ClusterWorker: @unchecked Sendable {
             return !stopping
         }
         guard first else { return }
-        logger.notice("stopping: no new tasks; running tasks finish or are handed back",
-                      metadata: ["grace_s": "\(settings.shutdownGrace)"])
+        logger.notice(
+            "stopping: no new tasks; running tasks finish or are handed back",
+            metadata: ["grace_s": "\(settings.shutdownGrace)"])
         stopRequested.signal()
     }
 
@@ -85,12 +92,14 @@ public final class ClusterWorker: @unchecked Sendable {
 
     private func leave(handingBack tasks: [String]) {
         do {
-            _ = try client.call(ReleaseTasks(workerId: settings.workerId, incarnation: incarnation, taskIds: tasks, leaving: true),
-                                timeout: 5)
+            _ = try client.call(
+                ReleaseTasks(workerId: settings.workerId, incarnation: incarnation, taskIds: tasks, leaving: true),
+                timeout: 5)
             logger.notice("worker stopped", metadata: ["handed_back": "\(tasks.count)"])
         } catch {
-            logger.warning("could not tell the coordinator that this worker leaves (its tasks re-run when the connection closes)",
-                           metadata: ["error": "\(error)"])
+            logger.warning(
+                "could not tell the coordinator that this worker leaves (its tasks re-run when the connection closes)",
+                metadata: ["error": "\(error)"])
         }
     }
 
@@ -98,14 +107,23 @@ public final class ClusterWorker: @unchecked Sendable {
         var backoff = Backoff.toCoordinator
         while !isStopping {
             do {
-                let reply = try client.call(RegisterWorker(workerId: settings.workerId, host: ProcessInfo.processInfo.hostName,
-                                                           cores: settings.cores, incarnation: incarnation)).decode(Registered.self)
+                let reply = try client.call(
+                    RegisterWorker(
+                        workerId: settings.workerId, host: ProcessInfo.processInfo.hostName,
+                        cores: settings.cores, incarnation: incarnation)
+                ).decode(Registered.self)
                 lock.withLock { heartbeatInterval = reply.heartbeatInterval }
-                logger.notice("registered with the coordinator", metadata: ["url": "\(settings.endpoint.url)", "worker": "\(settings.workerId)",
-                                                                            "incarnation": "\(incarnation)"])
+                logger.notice(
+                    "registered with the coordinator",
+                    metadata: [
+                        "url": "\(settings.endpoint.url)", "worker": "\(settings.workerId)",
+                        "incarnation": "\(incarnation)",
+                    ])
                 return
             } catch {
-                logger.warning("cannot register with the coordinator; retrying", metadata: ["url": "\(settings.endpoint.url)", "error": "\(error)"])
+                logger.warning(
+                    "cannot register with the coordinator; retrying",
+                    metadata: ["url": "\(settings.endpoint.url)", "error": "\(error)"])
                 Thread.sleep(forTimeInterval: backoff.nextDelay() ?? backoff.cap)
             }
         }
@@ -119,11 +137,14 @@ public final class ClusterWorker: @unchecked Sendable {
             }
             let tasks = lock.withLock { Array(running.keys) }
             do {
-                let reply = try client.call(Heartbeat(workerId: settings.workerId, incarnation: incarnation, runningTasks: tasks))
-                    .decode(HeartbeatReply.self)
+                let reply = try client.call(
+                    Heartbeat(workerId: settings.workerId, incarnation: incarnation, runningTasks: tasks)
+                )
+                .decode(HeartbeatReply.self)
                 if !reply.stop.isEmpty {
-                    logger.notice("the coordinator re-queued tasks this worker runs: their results will not be sent",
-                                  metadata: ["tasks": "\(reply.stop.joined(separator: ","))"])
+                    logger.notice(
+                        "the coordinator re-queued tasks this worker runs: their results will not be sent",
+                        metadata: ["tasks": "\(reply.stop.joined(separator: ","))"])
                     lock.withLock { for id in reply.stop where running[id] != nil { running[id] = true } }
                 }
                 if !reply.known { registerUntilAccepted() }
@@ -147,25 +168,37 @@ public final class ClusterWorker: @unchecked Sendable {
                 reach.reset()
             } catch {
                 let delay = reach.nextDelay() ?? reach.cap
-                logger.warning("cannot reach the coordinator; retrying", metadata: ["delay_s": "\(delay)", "error": "\(error)"])
+                logger.warning(
+                    "cannot reach the coordinator; retrying", metadata: ["delay_s": "\(delay)", "error": "\(error)"])
                 Thread.sleep(forTimeInterval: delay)
                 continue
             }
-            if assignment.unknownWorker { registerUntilAccepted(); continue }
+            if assignment.unknownWorker {
+                registerUntilAccepted()
+                continue
+            }
             // The coordinator holds the request up to a second for work to appear (a long poll).
             guard let task = assignment.task else { continue }
             if isStopping {  // leased while we were asked to stop: hand it straight back
-                _ = try? client.call(ReleaseTasks(workerId: settings.workerId, incarnation: incarnation, taskIds: [task.taskId],
-                                                  leaving: false), timeout: 5)
+                _ = try? client.call(
+                    ReleaseTasks(
+                        workerId: settings.workerId, incarnation: incarnation, taskIds: [task.taskId],
+                        leaving: false), timeout: 5)
                 break
             }
-            let n = lock.withLock { () -> Int in started += 1; running[task.taskId] = false; return started }
+            let n = lock.withLock { () -> Int in
+                started += 1
+                running[task.taskId] = false
+                return started
+            }
             if let limit = settings.exitAfterTasks, n > limit {
-                logger.critical("fault injection: exiting abruptly with a task in hand", metadata: ["task": "\(task.taskId)"])
+                logger.critical(
+                    "fault injection: exiting abruptly with a task in hand", metadata: ["task": "\(task.taskId)"])
                 _exit(137)
             }
             let fetched = Date()
-            if settings.taskDelay > 0 { Thread.sleep(forTimeInterval: settings.taskDelay) }  // fault injection: a slow machine
+            // fault injection: a slow machine
+            if settings.taskDelay > 0 { Thread.sleep(forTimeInterval: settings.taskDelay) }
             do {
                 let result: WorkerResult
                 switch task {
@@ -174,28 +207,36 @@ public final class ClusterWorker: @unchecked Sendable {
                         throw WarehouseError("fault injection: task of \(t.source) fails")
                     }
                     switch silver.run(t) {
-                    case let .committed(commit, inputBytes): result = .silver(commit, inputBytes: inputBytes)
-                    case let .documentFailed(reason): result = .silverDocumentFailed(t.withoutPayload, reason: reason)
+                    case .committed(let commit, let inputBytes): result = .silver(commit, inputBytes: inputBytes)
+                    case .documentFailed(let reason): result = .silverDocumentFailed(t.withoutPayload, reason: reason)
                     }
                 case .gold(let t):
                     guard let conninfo = settings.conninfo else {
-                        throw WarehouseError("this worker has no database configured (GHWH_DATABASE_URL) for gold tasks")
+                        throw WarehouseError(
+                            "this worker has no database configured (GHWH_DATABASE_URL) for gold tasks")
                     }
                     result = .gold(try gold.run(t, conninfo: conninfo, store: &goldStore, logger: logger))
                 }
                 let ran = Date()
                 if lock.withLock({ running[task.taskId] == true }) {
-                    logger.info("task result dropped: the coordinator re-queued it", metadata: ["task": "\(task.taskId)"])
+                    logger.info(
+                        "task result dropped: the coordinator re-queued it", metadata: ["task": "\(task.taskId)"])
                 } else {
                     submit(result, attempt: assignment.attempt)
                 }
-                logger.debug("task done", metadata: ["task": "\(task.taskId)", "fetch_ms": "\(Int(fetched.timeIntervalSince(asked) * 1000))",
-                                                     "run_ms": "\(Int(ran.timeIntervalSince(fetched) * 1000))",
-                                                     "submit_ms": "\(Int(Date().timeIntervalSince(ran) * 1000))"])
+                logger.debug(
+                    "task done",
+                    metadata: [
+                        "task": "\(task.taskId)", "fetch_ms": "\(Int(fetched.timeIntervalSince(asked) * 1000))",
+                        "run_ms": "\(Int(ran.timeIntervalSince(fetched) * 1000))",
+                        "submit_ms": "\(Int(Date().timeIntervalSince(ran) * 1000))",
+                    ])
             } catch {
                 goldStore = nil
-                _ = try? client.call(ReportTaskFailure(workerId: settings.workerId, incarnation: incarnation, taskId: task.taskId,
-                                                       attempt: assignment.attempt, error: "\(error)"))
+                _ = try? client.call(
+                    ReportTaskFailure(
+                        workerId: settings.workerId, incarnation: incarnation, taskId: task.taskId,
+                        attempt: assignment.attempt, error: "\(error)"))
             }
             lock.withLock { _ = running.removeValue(forKey: task.taskId) }
         }
@@ -209,16 +250,24 @@ public final class ClusterWorker: @unchecked Sendable {
         var backoff = Backoff(budget: 15)
         while true {
             do {
-                let ack = try client.call(SubmitResult(workerId: settings.workerId, incarnation: incarnation, attempt: attempt,
-                                                       result: result)).decode(Ack.self)
-                if !ack.accepted { logger.info("result not needed", metadata: ["task": "\(result.taskId)", "why": "\(ack.message)"]) }
+                let ack = try client.call(
+                    SubmitResult(
+                        workerId: settings.workerId, incarnation: incarnation, attempt: attempt,
+                        result: result)
+                ).decode(Ack.self)
+                if !ack.accepted {
+                    logger.info("result not needed", metadata: ["task": "\(result.taskId)", "why": "\(ack.message)"])
+                }
                 return
             } catch {
                 guard let delay = backoff.nextDelay() else {
-                    logger.warning("cannot deliver a result; giving it up", metadata: ["task": "\(result.taskId)", "error": "\(error)"])
+                    logger.warning(
+                        "cannot deliver a result; giving it up",
+                        metadata: ["task": "\(result.taskId)", "error": "\(error)"])
                     return
                 }
-                logger.warning("cannot deliver a result; retrying", metadata: ["task": "\(result.taskId)", "error": "\(error)"])
+                logger.warning(
+                    "cannot deliver a result; retrying", metadata: ["task": "\(result.taskId)", "error": "\(error)"])
                 Thread.sleep(forTimeInterval: delay)
             }
         }

@@ -53,35 +53,59 @@ public struct Configuration: Sendable {
     /// - Parameters:
     ///   - flags: values given on the command line (nil = not given).
     ///   - configFile: `--config` path, if given.
-    public init(flags: [Key: String?] = [:], configFile: String? = nil,
-                environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+    public init(
+        flags: [Key: String?] = [:], configFile: String? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws {
         var fileValues: [Key: String] = [:]
         var filePath = configFile ?? environment["GHWH_CONFIG"]
         if filePath == nil, FileManager.default.fileExists(atPath: "ghwh.conf") { filePath = "ghwh.conf" }
         if let filePath { fileValues = try Self.parseFile(filePath) }
         for key in Key.allCases {
-            if let v = flags[key] ?? nil { values[key] = v; origins[key] = "flag" }
-            else if let v = environment[key.environmentName] { values[key] = v; origins[key] = "env \(key.environmentName)" }
-            else if let v = fileValues[key] { values[key] = v; origins[key] = "config \(filePath ?? "")" }
-            else if let v = key.defaultValue { values[key] = v; origins[key] = "default" }
+            if let v = flags[key] ?? nil {
+                values[key] = v
+                origins[key] = "flag"
+            } else if let v = environment[key.environmentName] {
+                values[key] = v
+                origins[key] = "env \(key.environmentName)"
+            } else if let v = fileValues[key] {
+                values[key] = v
+                origins[key] = "config \(filePath ?? "")"
+            } else if let v = key.defaultValue {
+                values[key] = v
+                origins[key] = "default"
+            }
         }
         for key in [Key.chunkSizeMB, .workers, .cores, .maxAttempts] {
             guard let v = values[key], let n = Int(v), n > 0 else {
-                throw ConfigError(description: "\(key.rawValue) (from \(origins[key] ?? "?")) must be a positive integer, got \(values[key] ?? "nothing")")
+                throw ConfigError(
+                    description:
+                        "\(key.rawValue) (from \(origins[key] ?? "?")) must be a positive integer, got \(values[key] ?? "nothing")"
+                )
             }
         }
         for key in [Key.workerTimeout, .heartbeatInterval, .shutdownGrace] {
             guard let v = values[key], let n = Double(v), n > 0 else {
-                throw ConfigError(description: "\(key.rawValue) (from \(origins[key] ?? "?")) must be a positive number of seconds, got \(values[key] ?? "nothing")")
+                throw ConfigError(
+                    description:
+                        "\(key.rawValue) (from \(origins[key] ?? "?")) must be a positive number of seconds, got \(values[key] ?? "nothing")"
+                )
             }
         }
         for key in [Key.coordinator, .listen] {
-            guard let v = values[key], v.hasPrefix("tcp://") || v.hasPrefix("ipc://") || v.hasPrefix("tls+tcp://") || v.hasPrefix("inproc://") else {
-                throw ConfigError(description: "\(key.rawValue) (from \(origins[key] ?? "?")) must be a tcp://, tls+tcp:// or ipc:// URL, got \(values[key] ?? "nothing")")
+            guard let v = values[key],
+                v.hasPrefix("tcp://") || v.hasPrefix("ipc://") || v.hasPrefix("tls+tcp://") || v.hasPrefix("inproc://")
+            else {
+                throw ConfigError(
+                    description:
+                        "\(key.rawValue) (from \(origins[key] ?? "?")) must be a tcp://, tls+tcp:// or ipc:// URL, got \(values[key] ?? "nothing")"
+                )
             }
         }
         if let v = values[.historyPartition], v != "day", v != "month" {
-            throw ConfigError(description: "history_partition (from \(origins[.historyPartition] ?? "?")) must be day or month, got \(v)")
+            throw ConfigError(
+                description:
+                    "history_partition (from \(origins[.historyPartition] ?? "?")) must be day or month, got \(v)")
         }
     }
 
@@ -110,7 +134,8 @@ public struct Configuration: Sendable {
         if let s = environment["GHWH_CLUSTER_SECRET"], !s.isEmpty { return s }
         guard let path = values[.clusterSecretFile] else { return nil }
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw ConfigError(description: "cluster_secret_file (from \(origins[.clusterSecretFile] ?? "?")): cannot read \(path)")
+            throw ConfigError(
+                description: "cluster_secret_file (from \(origins[.clusterSecretFile] ?? "?")): cannot read \(path)")
         }
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -128,9 +153,14 @@ public struct Configuration: Sendable {
             }
             let name = line[..<eq].trimmingCharacters(in: .whitespaces)
             var value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
-            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
+            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") {
+                value = String(value.dropFirst().dropLast())
+            }
             guard let key = Key(rawValue: name) else {
-                throw ConfigError(description: "\(path):\(index + 1): unknown key `\(name)` (known: \(Key.allCases.map(\.rawValue).joined(separator: ", ")))")
+                throw ConfigError(
+                    description:
+                        "\(path):\(index + 1): unknown key `\(name)` (known: \(Key.allCases.map(\.rawValue).joined(separator: ", ")))"
+                )
             }
             out[key] = value
         }

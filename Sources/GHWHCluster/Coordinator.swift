@@ -11,15 +11,19 @@ public struct ClusterEndpoint: Sendable {
     public var limits: FrameLimits
     public var tls: TLSConfig?
     public init(url: String, secret: ClusterSecret, limits: FrameLimits = FrameLimits(), tls: TLSConfig? = nil) {
-        self.url = url; self.secret = secret; self.limits = limits; self.tls = tls
+        self.url = url
+        self.secret = secret
+        self.limits = limits
+        self.tls = tls
     }
 
     /// A client of the coordinator at this endpoint. REQ re-sends are pushed
     /// out to 10 minutes: the roles retry themselves, and handlers that take
     /// a while (long polls) should not see the same request twice.
     func client(senderId: String, callTimeout: Double) throws -> RequestClient {
-        try RequestClient(url: url, secret: secret, limits: limits, senderId: senderId,
-                          options: RequestClientOptions(resendTime: 600, callTimeout: callTimeout, tls: tls))
+        try RequestClient(
+            url: url, secret: secret, limits: limits, senderId: senderId,
+            options: RequestClientOptions(resendTime: 600, callTimeout: callTimeout, tls: tls))
     }
 }
 
@@ -44,7 +48,9 @@ public final class Coordinator: @unchecked Sendable {
         /// Requests held at once (every core of every worker long-polls).
         public var maxOutstandingRequests = 4096
         public init(endpoint: ClusterEndpoint, rawRoot: String?, conninfo: String) {
-            self.endpoint = endpoint; self.rawRoot = rawRoot; self.conninfo = conninfo
+            self.endpoint = endpoint
+            self.rawRoot = rawRoot
+            self.conninfo = conninfo
         }
     }
 
@@ -85,7 +91,8 @@ public final class Coordinator: @unchecked Sendable {
         resumeJournaledJobs()
         server = try RequestServer(
             url: settings.endpoint.url, secret: settings.endpoint.secret, limits: settings.endpoint.limits,
-            handlerThreads: settings.serverThreads, maxOutstanding: settings.maxOutstandingRequests, senderId: "coordinator",
+            handlerThreads: settings.serverThreads, maxOutstanding: settings.maxOutstandingRequests,
+            senderId: "coordinator",
             tls: settings.endpoint.tls,
             onRejected: { [logger] reason in logger.warning("refused a message", metadata: ["reason": "\(reason)"]) },
             onPeerGone: { [weak self] sender in self?.connectionClosed(senderId: sender) },
@@ -98,15 +105,23 @@ public final class Coordinator: @unchecked Sendable {
                 self.answerStatusWaits(now: Date())
             }
         }
-        logger.notice("coordinator listening", metadata: ["url": "\(settings.endpoint.url)",
-                                                          "secret": "\(settings.endpoint.secret.isInsecure ? "none (insecure)" : "set")"])
+        logger.notice(
+            "coordinator listening",
+            metadata: [
+                "url": "\(settings.endpoint.url)",
+                "secret": "\(settings.endpoint.secret.isInsecure ? "none (insecure)" : "set")",
+            ])
     }
 
     public var boundPort: Int? { server?.boundPort }
 
     /// Hooks for metrics; set before `start()`.
-    public func observe(taskFinished: @escaping @Sendable (_ kind: String, _ seconds: Double, _ records: Int, _ bytes: Int64, _ rejects: Int) -> Void,
-                        loaderCommit: @escaping @Sendable (_ seconds: Double) -> Void) {
+    public func observe(
+        taskFinished:
+            @escaping @Sendable (_ kind: String, _ seconds: Double, _ records: Int, _ bytes: Int64, _ rejects: Int) ->
+            Void,
+        loaderCommit: @escaping @Sendable (_ seconds: Double) -> Void
+    ) {
         scheduler.onTaskFinished = { kind, seconds, result in
             switch result {
             case .silver(let c, let bytes): taskFinished(kind, seconds, c.records, Int64(bytes), c.rejectCount)
@@ -118,7 +133,10 @@ public final class Coordinator: @unchecked Sendable {
 
     /// Stops serving: the running job stops, waiting polls are answered, the socket closes.
     public func stop() {
-        let running = lock.withLock { () -> Bool in stopped = true; return current != nil }
+        let running = lock.withLock { () -> Bool in
+            stopped = true
+            return current != nil
+        }
         ticking.set()
         if running { scheduler.perform { state, _ in state.stopJob("coordinator stopping") } }
         scheduler.perform { state, _ in state.cancelPolls() }
@@ -143,7 +161,8 @@ public final class Coordinator: @unchecked Sendable {
             case .requestTask?:
                 let m = try envelope.decode(RequestTask.self)
                 scheduler.poll(answer: { _ = responder.reply(Self.assignment($0)) }) { state, poll, now in
-                    state.requestTask(poll: poll, worker: m.workerId, incarnation: m.incarnation, deadline: now + 1, now: now)
+                    state.requestTask(
+                        poll: poll, worker: m.workerId, incarnation: m.incarnation, deadline: now + 1, now: now)
                 }
             case .fetchLoaderWork?:
                 let m = try envelope.decode(FetchLoaderWork.self)
@@ -177,9 +196,15 @@ public final class Coordinator: @unchecked Sendable {
             scheduler.perform { state, now in
                 state.register(worker: m.workerId, incarnation: m.incarnation, host: m.host, cores: m.cores, now: now)
             }
-            logger.notice("worker registered", metadata: ["worker": "\(m.workerId)", "incarnation": "\(m.incarnation)",
-                                                          "host": "\(m.host)", "cores": "\(m.cores)"])
-            return reply(Registered(heartbeatInterval: settings.heartbeatInterval, workerTimeout: settings.scheduler.workerTimeout))
+            logger.notice(
+                "worker registered",
+                metadata: [
+                    "worker": "\(m.workerId)", "incarnation": "\(m.incarnation)",
+                    "host": "\(m.host)", "cores": "\(m.cores)",
+                ])
+            return reply(
+                Registered(
+                    heartbeatInterval: settings.heartbeatInterval, workerTimeout: settings.scheduler.workerTimeout))
         case .heartbeat:
             let m = try envelope.decode(Heartbeat.self)
             let outcome = scheduler.perform { state, now in
@@ -189,15 +214,17 @@ public final class Coordinator: @unchecked Sendable {
         case .submitResult:
             let m = try envelope.decode(SubmitResult.self)
             let (accepted, why) = scheduler.perform { state, now in
-                let r = state.result(m.result, worker: m.workerId, incarnation: m.incarnation, attempt: m.attempt, now: now)
+                let r = state.result(
+                    m.result, worker: m.workerId, incarnation: m.incarnation, attempt: m.attempt, now: now)
                 return ((r.accepted, r.reason), r.actions)
             }
             return reply(Ack(accepted, accepted ? "" : "result discarded: \(why)"))
         case .reportTaskFailure:
             let m = try envelope.decode(ReportTaskFailure.self)
             scheduler.perform { state, now in
-                state.failure(task: m.taskId, worker: m.workerId, incarnation: m.incarnation, attempt: m.attempt,
-                              error: m.error, now: now)
+                state.failure(
+                    task: m.taskId, worker: m.workerId, incarnation: m.incarnation, attempt: m.attempt,
+                    error: m.error, now: now)
             }
             return reply(Ack())
         case .releaseTasks:
@@ -222,8 +249,13 @@ public final class Coordinator: @unchecked Sendable {
             return reply(accepted ? Ack() : Ack(false, "unknown epoch"))
         case .reportLoaderError:
             let m = try envelope.decode(ReportLoaderError.self)
-            logger.error("loader cannot commit; it keeps retrying", metadata: ["loader": "\(m.loaderId)", "error": "\(m.message)"])
-            scheduler.perform { state, _ in state.loaderFailed(m.message); return [] }
+            logger.error(
+                "loader cannot commit; it keeps retrying",
+                metadata: ["loader": "\(m.loaderId)", "error": "\(m.message)"])
+            scheduler.perform { state, _ in
+                state.loaderFailed(m.message)
+                return []
+            }
             return reply(Ack())
         case .submitJob:
             return reply(JobAccepted(jobId: try submit(try envelope.decode(SubmitJob.self))))
@@ -247,15 +279,19 @@ public final class Coordinator: @unchecked Sendable {
         let record = JobRun(id: LocalCluster.newJobId(), spec: try spec(of: m))
         // Journaled before the id goes out: a coordinator that crashes now still runs it after its restart.
         try journal.write { try $0.recordSubmitted(Self.journalEntry(record, state: "queued")) }
-        lock.withLock { jobs[record.id] = record; queue.append(record) }
+        lock.withLock {
+            jobs[record.id] = record
+            queue.append(record)
+        }
         jobSignal.signal()
         logger.notice("job submitted", metadata: ["job": "\(m.job)", "job_id": "\(record.id)"])
         return record.id
     }
 
     static func journalEntry(_ r: JobRun, state: String) -> JobJournal.Entry {
-        JobJournal.Entry(jobId: r.id, job: r.spec.job.rawValue, from: r.spec.dates?.lowerBound.description,
-                         to: r.spec.dates?.upperBound.description, force: r.spec.force, rawRoot: r.spec.rawRoot, state: state)
+        JobJournal.Entry(
+            jobId: r.id, job: r.spec.job.rawValue, from: r.spec.dates?.lowerBound.description,
+            to: r.spec.dates?.upperBound.description, force: r.spec.force, rawRoot: r.spec.rawRoot, state: state)
     }
 
     /// Jobs a previous coordinator process left queued or running run again under their ids
@@ -268,11 +304,17 @@ public final class Coordinator: @unchecked Sendable {
         }
         for e in unfinished {
             do {
-                let spec = try spec(of: SubmitJob(job: e.job, from: e.from, to: e.to, force: e.force, rawRoot: e.rawRoot))
+                let spec = try spec(
+                    of: SubmitJob(job: e.job, from: e.from, to: e.to, force: e.force, rawRoot: e.rawRoot))
                 let record = JobRun(id: e.jobId, spec: spec)
-                lock.withLock { jobs[record.id] = record; queue.append(record) }
+                lock.withLock {
+                    jobs[record.id] = record
+                    queue.append(record)
+                }
                 jobSignal.signal()
-                logger.notice("resuming a journaled job", metadata: ["job_id": "\(e.jobId)", "job": "\(e.job)", "was": "\(e.state)"])
+                logger.notice(
+                    "resuming a journaled job",
+                    metadata: ["job_id": "\(e.jobId)", "job": "\(e.job)", "was": "\(e.state)"])
             } catch {
                 logger.error("cannot resume a journaled job", metadata: ["job_id": "\(e.jobId)", "error": "\(error)"])
                 try? journal.write { try $0.update(jobId: e.jobId, state: "failed", error: "cannot resume: \(error)") }
@@ -282,11 +324,14 @@ public final class Coordinator: @unchecked Sendable {
 
     private func spec(of m: SubmitJob) throws -> JobSpec {
         guard let job = JobName(rawValue: m.job) else {
-            throw WireError.malformed("unknown job `\(m.job)`; jobs: \(JobName.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw WireError.malformed(
+                "unknown job `\(m.job)`; jobs: \(JobName.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         var dates: ClosedRange<IngestDate>?
         if let f = m.from, let t = m.to {
-            guard let a = IngestDate(f), let b = IngestDate(t), a <= b else { throw WireError.malformed("bad date range \(f)..\(t)") }
+            guard let a = IngestDate(f), let b = IngestDate(t), a <= b else {
+                throw WireError.malformed("bad date range \(f)..\(t)")
+            }
             dates = a...b
         }
         guard let root = m.rawRoot ?? settings.rawRoot else {
@@ -303,7 +348,11 @@ public final class Coordinator: @unchecked Sendable {
         let wasQueued = lock.withLock { () -> Bool in
             guard job.read({ $0.state }) == .queued else { return false }
             queue.removeAll { $0.id == id }
-            job.update { $0.state = .killed; $0.error = "killed before it started"; $0.finished = Date() }
+            job.update {
+                $0.state = .killed
+                $0.error = "killed before it started"
+                $0.finished = Date()
+            }
             return true
         }
         if wasQueued {
@@ -356,7 +405,9 @@ public final class Coordinator: @unchecked Sendable {
             var unknown = JobStatus(jobId: id, job: "", state: .unknown, phase: "")
             unknown.workersAlive = alive  // `ghwh-submit --await-workers` asks this way
             // A job that ended under a previous coordinator process: the journal knows how.
-            if !id.isEmpty, let e = try? journal.write({ try $0.state(jobId: id) }), let state = JobStatus.State(rawValue: e.state) {
+            if !id.isEmpty, let e = try? journal.write({ try $0.state(jobId: id) }),
+                let state = JobStatus.State(rawValue: e.state)
+            {
                 unknown.job = e.job
                 unknown.state = state
                 unknown.phase = "done"
@@ -366,13 +417,16 @@ public final class Coordinator: @unchecked Sendable {
             return unknown
         }
         let fields = job.read { $0 }
-        return Self.status(id: id, spec: job.spec, fields, progress: isCurrent && progress?.jobId == id ? progress : nil,
-                           alive: alive, loaderError: isCurrent ? loaderError : nil, now: now)
+        return Self.status(
+            id: id, spec: job.spec, fields, progress: isCurrent && progress?.jobId == id ? progress : nil,
+            alive: alive, loaderError: isCurrent ? loaderError : nil, now: now)
     }
 
     /// A job's status from its run's fields and, while it runs, the state's counts.
-    static func status(id: String, spec: JobSpec, _ f: JobRun.Fields, progress: ClusterState.JobProgress?, alive: Int,
-                       loaderError: String?, now: Double) -> JobStatus {
+    static func status(
+        id: String, spec: JobSpec, _ f: JobRun.Fields, progress: ClusterState.JobProgress?, alive: Int,
+        loaderError: String?, now: Double
+    ) -> JobStatus {
         var s = JobStatus(jobId: id, job: spec.job.rawValue, state: f.state, phase: f.phase)
         s.filesTotal = f.planner.filesTotal
         s.filesDone = f.planner.filesPlanned + f.planner.filesSkipped
@@ -386,9 +440,11 @@ public final class Coordinator: @unchecked Sendable {
         s.elapsedSeconds = f.started.map { end.timeIntervalSince($0) } ?? 0
         if f.state == .running {
             let lastProgress = progress?.lastProgressAt ?? f.started?.timeIntervalSince1970 ?? now
-            switch JobETA.estimate(elapsed: s.elapsedSeconds, bytesPlanned: f.planner.compressedBytesDone,
-                                   bytesTotal: f.planner.compressedBytesTotal, tasksCommitted: s.tasksDone,
-                                   tasksPlanned: s.tasksPlanned, secondsSinceProgress: now - lastProgress) {
+            switch JobETA.estimate(
+                elapsed: s.elapsedSeconds, bytesPlanned: f.planner.compressedBytesDone,
+                bytesTotal: f.planner.compressedBytesTotal, tasksCommitted: s.tasksDone,
+                tasksPlanned: s.tasksPlanned, secondsSinceProgress: now - lastProgress)
+            {
             case .remaining(let seconds): s.etaSeconds = seconds
             case .stalled(let seconds): s.stalledSeconds = seconds
             case .unknown: break
@@ -409,10 +465,12 @@ public final class Coordinator: @unchecked Sendable {
     /// What the web UI shows, read under the locks in one go.
     public struct Overview: Sendable {
         public struct Worker: Sendable {
-            public var id: String, host: String, cores: Int, alive: Bool, lastHeartbeat: Date, tasksDone: Int, currentTasks: [String]
+            public var id: String, host: String, cores: Int, alive: Bool, lastHeartbeat: Date, tasksDone: Int,
+                currentTasks: [String]
         }
         public struct Task: Sendable, Codable {
-            public var id: String, kind: String, detail: String, state: String, worker: String?, attempts: Int, error: String?
+            public var id: String, kind: String, detail: String, state: String, worker: String?, attempts: Int,
+                error: String?
             public var seconds: Double?, records: Int?
         }
         public struct Job: Sendable {
@@ -433,8 +491,9 @@ public final class Coordinator: @unchecked Sendable {
     private let startedAt = Date()
 
     static func view(_ t: ClusterState.Task) -> Overview.Task {
-        Overview.Task(id: t.id, kind: t.kind, detail: t.detail, state: t.state.rawValue, worker: t.holder?.worker ?? t.lastWorker,
-                      attempts: t.attempt, error: t.lastError, seconds: t.seconds, records: t.records)
+        Overview.Task(
+            id: t.id, kind: t.kind, detail: t.detail, state: t.state.rawValue, worker: t.holder?.worker ?? t.lastWorker,
+            attempts: t.attempt, error: t.lastError, seconds: t.seconds, records: t.records)
     }
 
     static func counts(_ tasks: [ClusterState.Task]) -> [String: Int] {
@@ -448,9 +507,12 @@ public final class Coordinator: @unchecked Sendable {
             (Array($0.workers.values), $0.taskList, $0.job?.jobId, $0.loaderError)
         }
         let workers = stateWorkers.map { w in
-            Overview.Worker(id: w.id, host: w.host, cores: w.cores, alive: w.alive, lastHeartbeat: Date(timeIntervalSince1970: w.lastHeartbeat),
-                            tasksDone: w.tasksDone,
-                            currentTasks: stateTasks.filter { $0.state == .running && $0.holder?.worker == w.id }.map(\.id).sorted())
+            Overview.Worker(
+                id: w.id, host: w.host, cores: w.cores, alive: w.alive,
+                lastHeartbeat: Date(timeIntervalSince1970: w.lastHeartbeat),
+                tasksDone: w.tasksDone,
+                currentTasks: stateTasks.filter { $0.state == .running && $0.holder?.worker == w.id }.map(\.id).sorted()
+            )
         }.sorted { $0.id < $1.id }
         let all = lock.withLock { Array(self.jobs.values) }.sorted { $0.submitted > $1.submitted }
         let jobViews = all.map { job -> Overview.Job in
@@ -466,24 +528,28 @@ public final class Coordinator: @unchecked Sendable {
                 failures: f.summary.failures.map { "\($0.source): \($0.reason)" },
                 error: s.error, tasks: tasks.map(Self.view), taskCounts: tasks.isEmpty ? [:] : Self.counts(tasks))
         }
-        return Overview(url: settings.endpoint.url, startedAt: startedAt, workers: workers, jobs: jobViews,
-                        loaderError: loaderError)
+        return Overview(
+            url: settings.endpoint.url, startedAt: startedAt, workers: workers, jobs: jobViews,
+            loaderError: loaderError)
     }
 
     /// A job as its journal row keeps it (state, error, task table): the web
     /// UI's job page for jobs that left memory or ran under an earlier process.
     public func pastJob(id: String) -> Overview.Job? {
         guard let past = try? journal.write({ try $0.pastJob(jobId: id) }) else { return nil }
-        let tasks = past.tasksJSON.flatMap { try? JSONDecoder().decode([Overview.Task].self, from: Data($0.utf8)) } ?? []
+        let tasks =
+            past.tasksJSON.flatMap { try? JSONDecoder().decode([Overview.Task].self, from: Data($0.utf8)) } ?? []
         var counts = Dictionary(uniqueKeysWithValues: ClusterState.TaskState.allCases.map { ($0.rawValue, 0) })
         for t in tasks { counts[t.state, default: 0] += 1 }
         let ended = ["succeeded", "failed", "killed"].contains(past.entry.state)
         return Overview.Job(
             id: id, job: past.entry.job, from: past.entry.from, to: past.entry.to, state: past.entry.state,
-            phase: ended ? "done" : past.entry.state, submittedAt: Date(timeIntervalSince1970: past.submittedAt), startedAt: nil,
+            phase: ended ? "done" : past.entry.state, submittedAt: Date(timeIntervalSince1970: past.submittedAt),
+            startedAt: nil,
             finishedAt: ended ? Date(timeIntervalSince1970: past.updatedAt) : nil, tasksPlanned: tasks.count,
             tasksDone: counts["committed"] ?? 0, tasksRunning: 0, records: tasks.reduce(0) { $0 + ($1.records ?? 0) },
-            uncompressedBytes: 0, rejects: 0, failures: [], error: past.error, tasks: tasks, taskCounts: tasks.isEmpty ? [:] : counts)
+            uncompressedBytes: 0, rejects: 0, failures: [], error: past.error, tasks: tasks,
+            taskCounts: tasks.isEmpty ? [:] : counts)
     }
 
     // MARK: - Jobs
@@ -493,12 +559,14 @@ public final class Coordinator: @unchecked Sendable {
         while true {
             jobSignal.wait()
             if lock.withLock({ stopped }) { return }
-            guard let job = lock.withLock({ () -> JobRun? in
-                guard let next = queue.first else { return nil }
-                queue.removeFirst()
-                current = next
-                return next
-            }) else { continue }
+            guard
+                let job = lock.withLock({ () -> JobRun? in
+                    guard let next = queue.first else { return nil }
+                    queue.removeFirst()
+                    current = next
+                    return next
+                })
+            else { continue }
             try? journal.write { try $0.update(jobId: job.id, state: "running") }
             driver.run(job)
             let (state, error, tasks) = job.read { ($0.state, $0.error, $0.finishedTasks) }
@@ -508,13 +576,22 @@ public final class Coordinator: @unchecked Sendable {
                 let ended = jobs.values.filter(\.isEnded).sorted { $0.submitted > $1.submitted }
                 for old in ended.dropFirst(Self.keptTaskTables) { old.update { $0.finishedTasks = [] } }
             }
-            if !lock.withLock({ stopped }) {  // a coordinator stopping mid-job leaves it `running` in the journal: it resumes
-                do { try journal.write { try $0.update(jobId: job.id, state: state.rawValue, error: error, tasksJSON: Self.tasksJSON(tasks)) } } catch {
-                    logger.error("cannot journal the job's end", metadata: ["job_id": "\(job.id)", "error": "\(error)"])
+            // a coordinator stopping mid-job leaves it `running` in the journal: it resumes
+            if !lock.withLock({ stopped }) {
+                do {
+                    try journal.write {
+                        try $0.update(
+                            jobId: job.id, state: state.rawValue, error: error, tasksJSON: Self.tasksJSON(tasks))
+                    }
+                } catch {
+                    logger.error(
+                        "cannot journal the job's end", metadata: ["job_id": "\(job.id)", "error": "\(error)"])
                 }
             }
             announceJobEnd()
-            logger.notice("job finished", metadata: ["job_id": "\(job.id)", "state": "\(state.rawValue)", "error": "\(error ?? "")"])
+            logger.notice(
+                "job finished",
+                metadata: ["job_id": "\(job.id)", "state": "\(state.rawValue)", "error": "\(error ?? "")"])
         }
     }
 }
@@ -527,7 +604,10 @@ final class JournalConnection: @unchecked Sendable {
     private let lock = NSLock()
     private var connection: PGConnection?
 
-    init(conninfo: String, logger: Logger) { self.conninfo = conninfo; self.logger = logger }
+    init(conninfo: String, logger: Logger) {
+        self.conninfo = conninfo
+        self.logger = logger
+    }
 
     func write<T>(_ body: (JobJournal) throws -> T) throws -> T {
         try lock.withLock {
@@ -542,9 +622,12 @@ final class JournalConnection: @unchecked Sendable {
                     connection?.close()
                     connection = nil
                     guard let delay = backoff.nextDelay() else {
-                        throw WarehouseError("job journal: PostgreSQL unreachable after \(backoff.retries + 1) attempts: \(error)")
+                        throw WarehouseError(
+                            "job journal: PostgreSQL unreachable after \(backoff.retries + 1) attempts: \(error)")
                     }
-                    logger.warning("job journal: PostgreSQL connection failed; retrying", metadata: ["delay_s": "\(delay)", "error": "\(error)"])
+                    logger.warning(
+                        "job journal: PostgreSQL connection failed; retrying",
+                        metadata: ["delay_s": "\(delay)", "error": "\(error)"])
                     Thread.sleep(forTimeInterval: delay)
                 }
             }

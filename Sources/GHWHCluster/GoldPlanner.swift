@@ -7,8 +7,10 @@ import Logging
 /// forced), cut into hash buckets so one big repo and many small ones both
 /// spread over workers.
 public enum GoldPlanner {
-    public static func tasks(jobId: String, targets: Set<GoldTarget>, repos: [String], marks: [GoldMark],
-                             buckets: Int) -> [GoldTask] {
+    public static func tasks(
+        jobId: String, targets: Set<GoldTarget>, repos: [String], marks: [GoldMark],
+        buckets: Int
+    ) -> [GoldTask] {
         guard !repos.isEmpty, !targets.isEmpty else { return [] }
         // Repos recomputed only for the backlog (no mark of another target,
         // see GoldStore.plan) get tasks of the backlog alone.
@@ -17,15 +19,19 @@ public enum GoldPlanner {
             return bucketed(jobId: jobId, targets: targets, repos: repos, marks: marks, buckets: buckets, firstIndex: 0)
         }
         let needAll = Set(marks.filter { $0.target != .dailyBacklog }.map(\.repo))
-        let all = bucketed(jobId: jobId, targets: targets, repos: repos.filter { needAll.contains($0) }, marks: marks,
-                           buckets: buckets, firstIndex: 0)
-        let backlogOnly = bucketed(jobId: jobId, targets: [.dailyBacklog], repos: repos.filter { !needAll.contains($0) },
-                                   marks: marks, buckets: buckets, firstIndex: (all.map(\.bucket).max() ?? -1) + 1)
+        let all = bucketed(
+            jobId: jobId, targets: targets, repos: repos.filter { needAll.contains($0) }, marks: marks,
+            buckets: buckets, firstIndex: 0)
+        let backlogOnly = bucketed(
+            jobId: jobId, targets: [.dailyBacklog], repos: repos.filter { !needAll.contains($0) },
+            marks: marks, buckets: buckets, firstIndex: (all.map(\.bucket).max() ?? -1) + 1)
         return all + backlogOnly
     }
 
-    private static func bucketed(jobId: String, targets: Set<GoldTarget>, repos: [String], marks: [GoldMark],
-                                 buckets: Int, firstIndex: Int) -> [GoldTask] {
+    private static func bucketed(
+        jobId: String, targets: Set<GoldTarget>, repos: [String], marks: [GoldMark],
+        buckets: Int, firstIndex: Int
+    ) -> [GoldTask] {
         guard !repos.isEmpty else { return [] }
         let n = max(1, min(buckets, repos.count))
         var members = Array(repeating: [String](), count: n)
@@ -34,8 +40,9 @@ public enum GoldPlanner {
         return members.enumerated().compactMap { index, repos in
             guard !repos.isEmpty else { return nil }
             let bucket = firstIndex + index
-            return GoldTask(taskId: "gold:\(jobId):\(bucket)", jobId: jobId, bucket: bucket, repos: repos,
-                            targets: targets, marks: repos.flatMap { marksByRepo[$0] ?? [] })
+            return GoldTask(
+                taskId: "gold:\(jobId):\(bucket)", jobId: jobId, bucket: bucket, repos: repos,
+                targets: targets, marks: repos.flatMap { marksByRepo[$0] ?? [] })
         }
     }
 }
@@ -50,8 +57,10 @@ public struct GoldWorker: Sendable {
     /// unreachable, so a database restart does not use up the task's attempts.
     /// It gives up after 30 s of waiting (`Loader.reconnect`'s budget): the task
     /// then fails and the coordinator re-runs it, rather than a worker hanging.
-    public func run(_ task: GoldTask, conninfo: String, store: inout GoldStore?, logger: Logger,
-                    backoff: Backoff = Loader.reconnect) throws -> GoldResult {
+    public func run(
+        _ task: GoldTask, conninfo: String, store: inout GoldStore?, logger: Logger,
+        backoff: Backoff = Loader.reconnect
+    ) throws -> GoldResult {
         var backoff = backoff
         while true {
             do {
@@ -60,8 +69,9 @@ public struct GoldWorker: Sendable {
             } catch let error as PGError where error.isConnectionFailure {
                 store = nil
                 guard let delay = backoff.nextDelay() else { throw error }
-                logger.warning("gold task: PostgreSQL unreachable; retrying",
-                               metadata: ["task": "\(task.taskId)", "delay_s": "\(delay)", "error": "\(error)"])
+                logger.warning(
+                    "gold task: PostgreSQL unreachable; retrying",
+                    metadata: ["task": "\(task.taskId)", "delay_s": "\(delay)", "error": "\(error)"])
                 Thread.sleep(forTimeInterval: delay)
             }
         }

@@ -45,9 +45,15 @@ public struct JobSpec: Sendable {
     /// Gold work is split into this many hash buckets of repos (at most one per repo).
     public var goldBuckets: Int = 16
 
-    public init(job: JobName, dates: ClosedRange<IngestDate>? = nil, force: Bool = false, rawRoot: String,
-                chunkBytes: Int = 16 << 20) {
-        self.job = job; self.dates = dates; self.force = force; self.rawRoot = rawRoot; self.chunkBytes = chunkBytes
+    public init(
+        job: JobName, dates: ClosedRange<IngestDate>? = nil, force: Bool = false, rawRoot: String,
+        chunkBytes: Int = 16 << 20
+    ) {
+        self.job = job
+        self.dates = dates
+        self.force = force
+        self.rawRoot = rawRoot
+        self.chunkBytes = chunkBytes
     }
 }
 

@@ -21,15 +21,24 @@ struct JobDriver {
 
     func run(_ job: JobRun) {
         let started = Date()
-        job.update { $0.state = .running; $0.started = started; $0.phase = "starting" }
-        scheduler.perform { state, _ in state.startJob(job.id); return [] }
+        job.update {
+            $0.state = .running
+            $0.started = started
+            $0.phase = "starting"
+        }
+        scheduler.perform { state, _ in
+            state.startJob(job.id)
+            return []
+        }
         let spec = job.spec
         // Reads the warehouse (planning state, gold plans) with the loader's
         // retrying connection logic; it writes nothing itself.
         let reader = Loader(conninfo: conninfo, jobId: job.id, job: spec.job.rawValue, logger: logger)
         defer { reader.close() }
-        append(.startJob(jobId: job.id, job: spec.job.rawValue, from: spec.dates?.lowerBound.description,
-                         to: spec.dates?.upperBound.description, force: spec.force))
+        append(
+            .startJob(
+                jobId: job.id, job: spec.job.rawValue, from: spec.dates?.lowerBound.description,
+                to: spec.dates?.upperBound.description, force: spec.force))
         do {
             if !spec.job.datasets.isEmpty {
                 try runSilver(job, reader: reader)
@@ -57,20 +66,27 @@ struct JobDriver {
         let scan = try planner.scan()
         job.update { f in
             f.summary.ignoredPaths += scan.ignored.count
-            f.summary.failures += scan.failed.map { .init(dataset: $0.dataset.rawValue, source: $0.path, reason: $0.reason) }
+            f.summary.failures += scan.failed.map {
+                .init(dataset: $0.dataset.rawValue, source: $0.path, reason: $0.reason)
+            }
         }
-        planner.run(files: scan.files, progress: { p in job.update { $0.planner = p } },
-                    isCancelled: { scheduler.jobError != nil }) { event in
+        planner.run(
+            files: scan.files, progress: { p in job.update { $0.planner = p } },
+            isCancelled: { scheduler.jobError != nil }
+        ) { event in
             switch event {
             case .task(let t): _ = scheduler.enqueue(.silver(t))
             case .loader(let m): append(m)
             }
         }
-        logger.info("silver planned", metadata: ["job_id": "\(job.id)", "tasks": "\(scheduler.read { $0.job?.planned ?? 0 })"])
+        logger.info(
+            "silver planned", metadata: ["job_id": "\(job.id)", "tasks": "\(scheduler.read { $0.job?.planned ?? 0 })"])
         scheduler.waitUntilDrained()
         logger.info("silver committed", metadata: ["job_id": "\(job.id)"])
         job.update { f in
-            for (d, n) in f.planner.filesSkippedByDataset { f.summary.datasets[d.rawValue, default: .init()].filesSkipped += n }
+            for (d, n) in f.planner.filesSkippedByDataset {
+                f.summary.datasets[d.rawValue, default: .init()].filesSkipped += n
+            }
         }
     }
 
@@ -78,8 +94,9 @@ struct JobDriver {
         job.update { $0.phase = "gold" }
         let goldStarted = Date()
         let plan = try reader.withGoldStore { try $0.plan(targets: targets, full: job.spec.force) }
-        let tasks = GoldPlanner.tasks(jobId: job.id, targets: targets, repos: plan.repos, marks: plan.marks,
-                                      buckets: job.spec.goldBuckets)
+        let tasks = GoldPlanner.tasks(
+            jobId: job.id, targets: targets, repos: plan.repos, marks: plan.marks,
+            buckets: job.spec.goldBuckets)
         job.update { $0.goldTasks = tasks.count }
         for t in tasks where !scheduler.enqueue(.gold(t)) { break }
         scheduler.waitUntilDrained()
@@ -93,7 +110,9 @@ struct JobDriver {
         var summary = job.update { f -> JobSummary in
             f.summary.seconds = Date().timeIntervalSince(started)
             f.summary.goldTargets = job.spec.job.goldTargets.map(\.rawValue).sorted()
-            for d in job.spec.job.datasets where f.summary.datasets[d.rawValue] == nil { f.summary.datasets[d.rawValue] = .init() }
+            for d in job.spec.job.datasets where f.summary.datasets[d.rawValue] == nil {
+                f.summary.datasets[d.rawValue] = .init()
+            }
             f.summary.fatalError = error
             return f.summary
         }

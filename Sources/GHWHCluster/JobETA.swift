@@ -15,11 +15,14 @@ public enum JobETA: Equatable, Sendable {
 
     /// The silver phase's share done is the share of input planned times the share
     /// of planned tasks committed: planning alone is not progress.
-    public static func estimate(elapsed: Double, bytesPlanned: Int64, bytesTotal: Int64, tasksCommitted: Int,
-                                tasksPlanned: Int, secondsSinceProgress: Double) -> JobETA {
+    public static func estimate(
+        elapsed: Double, bytesPlanned: Int64, bytesTotal: Int64, tasksCommitted: Int,
+        tasksPlanned: Int, secondsSinceProgress: Double
+    ) -> JobETA {
         if secondsSinceProgress >= stallAfter { return .stalled(seconds: secondsSinceProgress) }
         guard bytesTotal > 0, bytesPlanned > 0, tasksPlanned > 0, tasksCommitted > 0 else { return .unknown }
-        let fraction = min(1, Double(bytesPlanned) / Double(bytesTotal)) * min(1, Double(tasksCommitted) / Double(tasksPlanned))
+        let fraction =
+            min(1, Double(bytesPlanned) / Double(bytesTotal)) * min(1, Double(tasksCommitted) / Double(tasksPlanned))
         return .remaining(seconds: max(0, elapsed / fraction - elapsed))
     }
 
@@ -35,7 +38,8 @@ public enum JobETA: Equatable, Sendable {
     /// `42s`, `3:07`, `1:02:03`.
     public static func duration(_ s: Double) -> String {
         let t = Int(s.rounded())
-        return t >= 3600 ? String(format: "%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60)
+        return t >= 3600
+            ? String(format: "%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60)
             : t >= 60 ? String(format: "%d:%02d", t / 60, t % 60) : "\(t)s"
     }
 }

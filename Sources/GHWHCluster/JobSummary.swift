@@ -46,17 +46,26 @@ public struct JobSummary: Sendable, Codable {
     public var totalFailed: Int { failures.count }
     public var succeeded: Bool { fatalError == nil && totalRejected == 0 && totalFailed == 0 }
 
-    public init(jobId: String, job: String) { self.jobId = jobId; self.job = job }
+    public init(jobId: String, job: String) {
+        self.jobId = jobId
+        self.job = job
+    }
 
     /// Adds another part's counts (a loader acknowledgement) into this summary.
     public mutating func absorb(_ d: JobSummary) {
         for (name, c) in d.datasets {
             var t = datasets[name, default: .init()]
-            t.records += c.records; t.inserted += c.inserted; t.updated += c.updated; t.rejected += c.rejected
-            t.documentsMerged += c.documentsMerged; t.documentsFailed += c.documentsFailed; t.filesSkipped += c.filesSkipped
+            t.records += c.records
+            t.inserted += c.inserted
+            t.updated += c.updated
+            t.rejected += c.rejected
+            t.documentsMerged += c.documentsMerged
+            t.documentsFailed += c.documentsFailed
+            t.filesSkipped += c.filesSkipped
             datasets[name] = t
         }
-        gold.tasks += d.gold.tasks; gold.repos += d.gold.repos
+        gold.tasks += d.gold.tasks
+        gold.repos += d.gold.repos
         for (k, v) in d.gold.rows { gold.rows[k, default: 0] += v }
         failures += d.failures
         tasksCommitted += d.tasksCommitted
@@ -69,24 +78,34 @@ public struct JobSummary: Sendable, Codable {
     public func render() -> String {
         var lines: [String] = []
         let mb = Double(uncompressedBytes) / 1_000_000
-        lines.append("job \(job) (\(jobId)): \(succeeded ? "succeeded" : "FAILED") in \(String(format: "%.1f", seconds)) s, \(String(format: "%.1f", mb)) MB of JSON, \(String(format: "%.1f", seconds > 0 ? mb / seconds : 0)) MB/s")
+        lines.append(
+            "job \(job) (\(jobId)): \(succeeded ? "succeeded" : "FAILED") in \(String(format: "%.1f", seconds)) s, \(String(format: "%.1f", mb)) MB of JSON, \(String(format: "%.1f", seconds > 0 ? mb / seconds : 0)) MB/s"
+        )
         for name in datasets.keys.sorted() {
             let c = datasets[name]!
-            lines.append("  \(name): records \(c.records), loaded (new) \(c.inserted), updated \(c.updated), unchanged \(c.unchanged), rejected \(c.rejected), failed documents \(c.documentsFailed), skipped unchanged files \(c.filesSkipped)")
+            lines.append(
+                "  \(name): records \(c.records), loaded (new) \(c.inserted), updated \(c.updated), unchanged \(c.unchanged), rejected \(c.rejected), failed documents \(c.documentsFailed), skipped unchanged files \(c.filesSkipped)"
+            )
         }
         if gold.tasks > 0 || !goldTargets.isEmpty {
             let rows = gold.rows.keys.sorted().map { "\($0) \(gold.rows[$0]!)" }.joined(separator: ", ")
-            lines.append("  gold: \(gold.repos) repos recomputed in \(gold.tasks) tasks (\(String(format: "%.1f", gold.seconds)) s)\(rows.isEmpty ? "" : ": " + rows)")
+            lines.append(
+                "  gold: \(gold.repos) repos recomputed in \(gold.tasks) tasks (\(String(format: "%.1f", gold.seconds)) s)\(rows.isEmpty ? "" : ": " + rows)"
+            )
         }
         if ignoredPaths > 0 {
-            lines.append("  ignored: \(ignoredPaths) path\(ignoredPaths == 1 ? "" : "s") (not date folders, or hidden or marker files), see log")
+            lines.append(
+                "  ignored: \(ignoredPaths) path\(ignoredPaths == 1 ? "" : "s") (not date folders, or hidden or marker files), see log"
+            )
         }
         if !failures.isEmpty {
             lines.append("  failed (nothing loaded from these):")
             for f in failures { lines.append("    [\(f.dataset)] \(f.source): \(f.reason)") }
         }
         if !rejectSamples.isEmpty {
-            lines.append("  rejected records (quarantined in ghwh_meta.rejects\(totalRejected > rejectSamples.count ? ", first \(rejectSamples.count) of \(totalRejected)" : "")):")
+            lines.append(
+                "  rejected records (quarantined in ghwh_meta.rejects\(totalRejected > rejectSamples.count ? ", first \(rejectSamples.count) of \(totalRejected)" : "")):"
+            )
             for r in rejectSamples { lines.append("    [\(r.dataset)] \(r.source) record #\(r.ordinal): \(r.reason)") }
         }
         if let fatalError { lines.append("  stopped: \(fatalError)") }

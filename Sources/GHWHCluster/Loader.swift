@@ -36,16 +36,23 @@ public final class Loader: @unchecked Sendable {
         /// True ends a wait early (the writer was asked to stop).
         public var cancelled: @Sendable () -> Bool
         public init(holder: String, wait: Double?, cancelled: @escaping @Sendable () -> Bool = { false }) {
-            self.holder = holder; self.wait = wait; self.cancelled = cancelled
+            self.holder = holder
+            self.wait = wait
+            self.cancelled = cancelled
         }
     }
 
     /// Set for the loader that writes (not for a reader of planning state).
     let writer: WriterIdentity?
 
-    public init(conninfo: String, jobId: String, job: String, logger: Logger, writer: WriterIdentity? = nil,
-                reconnect: Backoff = Loader.reconnect) {
-        self.conninfo = conninfo; self.jobId = jobId; self.logger = logger; self.reconnect = reconnect
+    public init(
+        conninfo: String, jobId: String, job: String, logger: Logger, writer: WriterIdentity? = nil,
+        reconnect: Backoff = Loader.reconnect
+    ) {
+        self.conninfo = conninfo
+        self.jobId = jobId
+        self.logger = logger
+        self.reconnect = reconnect
         self.writer = writer
         self.counters = Counters(summary: JobSummary(jobId: jobId, job: job))
     }
@@ -90,11 +97,14 @@ public final class Loader: @unchecked Sendable {
 
     private func apply(_ message: LoaderMessage, _ store: SilverStore) throws {
         switch message {
-        case let .startJob(jobId, job, from, to, force):
+        case .startJob(let jobId, let job, let from, let to, let force):
             try store.startJob(id: jobId, job: job, from: from, to: to, force: force)
-            lock.withLock { counters.jobTransactions = 0; counters.jobCommitSeconds = 0 }
+            lock.withLock {
+                counters.jobTransactions = 0
+                counters.jobCommitSeconds = 0
+            }
             logger.info("job started", metadata: ["job_id": "\(jobId)", "job": "\(job)"])
-        case let .finishJob(jobId, summary):
+        case .finishJob(let jobId, let summary):
             try store.finishJob(id: jobId, succeeded: summary.succeeded, summaryJSON: Self.json(summary))
             let (transactions, seconds) = lock.withLock { (counters.jobTransactions, counters.jobCommitSeconds) }
             var metadata: Logger.Metadata = [
@@ -102,17 +112,19 @@ public final class Loader: @unchecked Sendable {
                 "tasks": "\(summary.tasksCommitted)", "gold_tasks": "\(summary.gold.tasks)",
                 "rejected": "\(summary.totalRejected)", "failed": "\(summary.totalFailed)",
                 "transactions": "\(transactions)", "commit_s": "\(String(format: "%.2f", seconds))",
-                "job_s": "\(String(format: "%.1f", summary.seconds))"]
+                "job_s": "\(String(format: "%.1f", summary.seconds))",
+            ]
             for (name, c) in summary.datasets {
                 metadata["\(name)_records"] = "\(c.records)"
                 metadata["\(name)_inserted"] = "\(c.inserted)"
                 metadata["\(name)_updated"] = "\(c.updated)"
             }
             logger.info("job loaded", metadata: metadata)
-        case let .beginFile(jobId, dataset, path, date, size, hash, force):
-            try store.beginFile(dataset: dataset.silver, path: path, ingestDate: date.description, size: size,
-                                hash: hash, jobId: jobId, force: force)
-        case let .result(commit, inputBytes):
+        case .beginFile(let jobId, let dataset, let path, let date, let size, let hash, let force):
+            try store.beginFile(
+                dataset: dataset.silver, path: path, ingestDate: date.description, size: size,
+                hash: hash, jobId: jobId, force: force)
+        case .result(let commit, let inputBytes):
             let outcome = try store.commit(commit)
             lock.withLock {
                 let key = commit.dataset.rawValue
@@ -135,25 +147,29 @@ public final class Loader: @unchecked Sendable {
                     break
                 }
             }
-        case let .documentFailed(dataset, documentId, filePath, source, date, reason):
-            try store.failDocument(dataset: dataset.silver, documentId: documentId, filePath: filePath,
-                                   source: source, ingestDate: date.description, reason: reason)
-            logger.error("document failed: nothing of it is loaded", metadata: ["source": "\(source)", "reason": "\(reason)"])
+        case .documentFailed(let dataset, let documentId, let filePath, let source, let date, let reason):
+            try store.failDocument(
+                dataset: dataset.silver, documentId: documentId, filePath: filePath,
+                source: source, ingestDate: date.description, reason: reason)
+            logger.error(
+                "document failed: nothing of it is loaded", metadata: ["source": "\(source)", "reason": "\(reason)"])
             lock.withLock {
                 counters.summary.datasets[dataset.rawValue, default: .init()].documentsFailed += 1
                 counters.summary.failures.append(.init(dataset: dataset.rawValue, source: source, reason: reason))
             }
-        case let .goldResult(result):
-            try goldStoreForCurrentConnection().replace(repos: result.task.repos, targets: result.task.targets,
-                                                        copies: result.copies, marks: result.task.marks)
+        case .goldResult(let result):
+            try goldStoreForCurrentConnection().replace(
+                repos: result.task.repos, targets: result.task.targets,
+                copies: result.copies, marks: result.task.marks)
             lock.withLock {
                 counters.summary.gold.tasks += 1
                 counters.summary.gold.repos += result.task.repos.count
-                for (table, n) in result.copies.rowCounts where GoldStore.tables(for: result.task.targets).contains(table) {
+                for (table, n) in result.copies.rowCounts
+                where GoldStore.tables(for: result.task.targets).contains(table) {
                     counters.summary.gold.rows[table, default: 0] += n
                 }
             }
-        case let .sealFile(dataset, path, documentCount, fileError):
+        case .sealFile(let dataset, let path, let documentCount, let fileError):
             try store.sealFile(dataset: dataset.silver, path: path, documentCount: documentCount, fileError: fileError)
             if let fileError {
                 logger.error("file failed", metadata: ["file": "\(path)", "reason": "\(fileError)"])
@@ -176,12 +192,18 @@ public final class Loader: @unchecked Sendable {
                 try body(store)
                 return
             } catch let error as PGError where error.isConnectionFailure || !(connection?.isAlive ?? false) {
-                connection?.close(); connection = nil; store = nil; goldStore = nil
+                connection?.close()
+                connection = nil
+                store = nil
+                goldStore = nil
                 guard let delay = backoff.nextDelay() else {
                     throw WarehouseError("PostgreSQL unreachable after \(backoff.retries + 1) attempts: \(error)")
                 }
-                logger.warning("PostgreSQL connection failed; retrying", metadata: [
-                    "attempt": "\(backoff.retries)", "delay_s": "\(delay)", "error": "\(error)"])
+                logger.warning(
+                    "PostgreSQL connection failed; retrying",
+                    metadata: [
+                        "attempt": "\(backoff.retries)", "delay_s": "\(delay)", "error": "\(error)",
+                    ])
                 Thread.sleep(forTimeInterval: delay)
             }
         }
@@ -195,9 +217,11 @@ public final class Loader: @unchecked Sendable {
         try c.execute("SET synchronous_commit = on")
         if let writer {
             do {
-                try WriterLock.take(on: c, holder: writer.holder, wait: writer.wait, cancelled: writer.cancelled) { [logger] busy in
-                    logger.notice("waiting for the warehouse's other writer to finish",
-                                  metadata: ["holder": "\(busy.holder)", "since": "\(busy.since)"])
+                try WriterLock.take(on: c, holder: writer.holder, wait: writer.wait, cancelled: writer.cancelled) {
+                    [logger] busy in
+                    logger.notice(
+                        "waiting for the warehouse's other writer to finish",
+                        metadata: ["holder": "\(busy.holder)", "since": "\(busy.since)"])
                 }
             } catch {
                 c.close()
@@ -205,7 +229,9 @@ public final class Loader: @unchecked Sendable {
             }
         }
         let s = try SilverStore(c)
-        connection = c; store = s; goldStore = GoldStore(c)
+        connection = c
+        store = s
+        goldStore = GoldStore(c)
         return s
     }
 
@@ -232,8 +258,13 @@ public final class Loader: @unchecked Sendable {
     public func close() {
         // The server ends a closed session (and its locks) a moment later; the next writer
         // should not find the writer lock still held, so it is released here first.
-        if writer != nil, let connection, connection.isAlive { _ = try? connection.query("SELECT pg_advisory_unlock_all()") }
-        connection?.close(); connection = nil; store = nil; goldStore = nil
+        if writer != nil, let connection, connection.isAlive {
+            _ = try? connection.query("SELECT pg_advisory_unlock_all()")
+        }
+        connection?.close()
+        connection = nil
+        store = nil
+        goldStore = nil
     }
 }
 
@@ -252,8 +283,11 @@ extension Loader {
     }
 
     public func startJob(_ spec: JobSpec) throws {
-        try withRetry { try $0.startJob(id: jobId, job: spec.job.rawValue, from: spec.dates?.lowerBound.description,
-                                        to: spec.dates?.upperBound.description, force: spec.force) }
+        try withRetry {
+            try $0.startJob(
+                id: jobId, job: spec.job.rawValue, from: spec.dates?.lowerBound.description,
+                to: spec.dates?.upperBound.description, force: spec.force)
+        }
     }
 
     public func finishJob(_ summary: JobSummary) throws {

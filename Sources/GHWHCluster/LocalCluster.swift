@@ -18,8 +18,10 @@ public struct LocalCluster: Sendable {
         public var writerWait: Double = 300
         /// The scheduler's heartbeat timeout (its cluster default); tests shorten it.
         public var workerTimeout: Double = ClusterState.Settings().workerTimeout
-        public init(workers: Int = ProcessInfo.processInfo.activeProcessorCount, readAhead: Int? = nil,
-                    progressInterval: Double = 1) {
+        public init(
+            workers: Int = ProcessInfo.processInfo.activeProcessorCount, readAhead: Int? = nil,
+            progressInterval: Double = 1
+        ) {
             self.workers = max(1, workers)
             self.readAhead = readAhead ?? max(2, workers * 2)
             self.progressInterval = progressInterval
@@ -37,7 +39,9 @@ public struct LocalCluster: Sendable {
     public let control = Control()
 
     public init(conninfo: String, options: Options = .init(), logger: Logger) {
-        self.conninfo = conninfo; self.options = options; self.logger = logger
+        self.conninfo = conninfo
+        self.options = options
+        self.logger = logger
     }
 
     /// Stops the job that runs now: no new task starts; what is committed stays, a rerun completes the rest.
@@ -75,8 +79,9 @@ public struct LocalCluster: Sendable {
         // started by an overlapping cron, a cluster loader) is waited for or named, and
         // the plan reads the warehouse as that writer left it.
         let holder = "ghwh run \(job.id) (pid \(getpid()) on \(ProcessInfo.processInfo.hostName))"
-        let writer = Loader(conninfo: conninfo, jobId: job.id, job: spec.job.rawValue, logger: logger,
-                            writer: .init(holder: holder, wait: options.writerWait))
+        let writer = Loader(
+            conninfo: conninfo, jobId: job.id, job: spec.job.rawValue, logger: logger,
+            writer: .init(holder: holder, wait: options.writerWait))
         do { try writer.withRetry { _ in } } catch {
             writer.close()
             throw error
@@ -96,12 +101,15 @@ public struct LocalCluster: Sendable {
         scheduler.startTicking(until: ticking)
         let threads = DispatchGroup()
         for index in 0..<options.workers {
-            let worker = InProcessWorker(name: "local-\(index)", scheduler: scheduler, conninfo: conninfo, logger: logger)
+            let worker = InProcessWorker(
+                name: "local-\(index)", scheduler: scheduler, conninfo: conninfo, logger: logger)
             Self.startThread(name: "ghwh-worker-\(index)", group: threads) { worker.run(until: stop) }
         }
         let loader = InProcessLoader(scheduler: scheduler, job: job, loader: writer, logger: logger)
         Self.startThread(name: "ghwh-loader", group: threads) { loader.run(until: stop) }
-        let reporter = progress.map { ProgressReporter(job: job, scheduler: scheduler, interval: options.progressInterval, emit: $0) }
+        let reporter = progress.map {
+            ProgressReporter(job: job, scheduler: scheduler, interval: options.progressInterval, emit: $0)
+        }
         if let reporter { Self.startThread(name: "ghwh-progress", group: threads) { reporter.run(until: stop) } }
 
         var driver = JobDriver(scheduler: scheduler, conninfo: conninfo, logger: logger)
@@ -156,7 +164,8 @@ struct InProcessWorker: Sendable {
         var goldStore: GoldStore?  // a read connection, opened on the first gold task
         let register = {
             scheduler.perform { state, now in
-                state.register(worker: name, incarnation: incarnation, host: "local", cores: 1, expires: false, now: now)
+                state.register(
+                    worker: name, incarnation: incarnation, host: "local", cores: 1, expires: false, now: now)
             }
         }
         register()
@@ -174,8 +183,8 @@ struct InProcessWorker: Sendable {
                 switch task {
                 case .silver(let t):
                     switch silver.run(t) {
-                    case let .committed(commit, inputBytes): result = .silver(commit, inputBytes: inputBytes)
-                    case let .documentFailed(reason): result = .silverDocumentFailed(t.withoutPayload, reason: reason)
+                    case .committed(let commit, let inputBytes): result = .silver(commit, inputBytes: inputBytes)
+                    case .documentFailed(let reason): result = .silverDocumentFailed(t.withoutPayload, reason: reason)
                     }
                 case .gold(let t):
                     result = .gold(try gold.run(t, conninfo: conninfo, store: &goldStore, logger: logger))
@@ -187,7 +196,9 @@ struct InProcessWorker: Sendable {
             } catch {
                 goldStore = nil
                 scheduler.perform { state, now in
-                    state.failure(task: task.taskId, worker: name, incarnation: incarnation, attempt: attempt, error: "\(error)", now: now)
+                    state.failure(
+                        task: task.taskId, worker: name, incarnation: incarnation, attempt: attempt, error: "\(error)",
+                        now: now)
                 }
             }
         }
@@ -217,7 +228,7 @@ struct InProcessLoader: Sendable {
             guard case .loaderWork(_, let entries) = answer, let last = entries.last else { continue }
             var start = 0
             while start < entries.count && !anotherWriter {
-                let group = entries[start ..< min(entries.count, start + Loader.groupCommitMax)]
+                let group = entries[start..<min(entries.count, start + Loader.groupCommitMax)]
                 do { try loader.apply(group.map(\.message)) } catch {
                     anotherWriter = error is WriterLock.Busy
                     logger.error("cannot commit; the job stops (a rerun completes it)", metadata: ["error": "\(error)"])
@@ -244,7 +255,10 @@ final class ProgressReporter: @unchecked Sendable {
     private let label: String
 
     init(job: JobRun, scheduler: Scheduler, interval: Double, emit: @escaping @Sendable (String) -> Void) {
-        self.job = job; self.scheduler = scheduler; self.interval = interval; self.emit = emit
+        self.job = job
+        self.scheduler = scheduler
+        self.interval = interval
+        self.emit = emit
         label = job.spec.job.rawValue
     }
 
@@ -281,10 +295,11 @@ final class ProgressReporter: @unchecked Sendable {
         let progress = scheduler.read { $0.job }
         let now = scheduler.now()
         let lastProgress = progress?.lastProgressAt ?? f.started?.timeIntervalSince1970 ?? now
-        return JobETA.estimate(elapsed: elapsed, bytesPlanned: f.planner.compressedBytesDone,
-                               bytesTotal: f.planner.compressedBytesTotal,
-                               tasksCommitted: progress?.committed ?? 0, tasksPlanned: progress?.planned ?? 0,
-                               secondsSinceProgress: now - lastProgress)
+        return JobETA.estimate(
+            elapsed: elapsed, bytesPlanned: f.planner.compressedBytesDone,
+            bytesTotal: f.planner.compressedBytesTotal,
+            tasksCommitted: progress?.committed ?? 0, tasksPlanned: progress?.planned ?? 0,
+            secondsSinceProgress: now - lastProgress)
     }
 
     static func duration(_ s: Double) -> String { JobETA.duration(s) }

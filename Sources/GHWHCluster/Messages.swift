@@ -91,10 +91,12 @@ public enum WorkerTask: Sendable {
 /// What the planner tells the loader besides task results.
 public enum LoaderMessage: Sendable {
     case startJob(jobId: String, job: String, from: String?, to: String?, force: Bool)
-    case beginFile(jobId: String, dataset: Dataset, path: String, ingestDate: IngestDate, size: Int64, hash: String, force: Bool)
+    case beginFile(
+        jobId: String, dataset: Dataset, path: String, ingestDate: IngestDate, size: Int64, hash: String, force: Bool)
     case result(SilverStore.TaskCommit, inputBytes: Int)
-    case documentFailed(dataset: Dataset, documentId: Int64, filePath: String, source: String,
-                        ingestDate: IngestDate, reason: String)
+    case documentFailed(
+        dataset: Dataset, documentId: Int64, filePath: String, source: String,
+        ingestDate: IngestDate, reason: String)
     case sealFile(dataset: Dataset, path: String, documentCount: Int, fileError: String?)
     case goldResult(GoldResult)
     case finishJob(jobId: String, summary: JobSummary)

@@ -44,7 +44,10 @@ public struct Planner {
     var afterHashing: ((RawFile) -> Void)?
 
     public init(spec: JobSpec, jobId: String, state: WarehouseState, logger: Logger) {
-        self.spec = spec; self.jobId = jobId; self.state = state; self.logger = logger
+        self.spec = spec
+        self.jobId = jobId
+        self.state = state
+        self.logger = logger
     }
 
     /// What the job covers: the files per dataset in dependency order, and the
@@ -61,10 +64,12 @@ public struct Planner {
         for dataset in spec.job.datasets {
             let found = try layout.scan(dataset: dataset, dates: spec.dates)
             for path in found.ignored {
-                logger.notice("ignoring raw path (not a date folder, or a hidden or marker file)", metadata: ["path": "\(path)"])
+                logger.notice(
+                    "ignoring raw path (not a date folder, or a hidden or marker file)", metadata: ["path": "\(path)"])
             }
             for failure in found.failed {
-                logger.error("raw path cannot be read", metadata: ["path": "\(failure.path)", "reason": "\(failure.reason)"])
+                logger.error(
+                    "raw path cannot be read", metadata: ["path": "\(failure.path)", "reason": "\(failure.reason)"])
             }
             all.files += found.files
             all.ignored += found.ignored
@@ -75,8 +80,10 @@ public struct Planner {
 
     /// Plans every file; `emit` may block (back-pressure). Stops early when
     /// `isCancelled` turns true.
-    public func run(files: [RawFile], progress: (Progress) -> Void, isCancelled: () -> Bool,
-                    emit: (Event) -> Void) {
+    public func run(
+        files: [RawFile], progress: (Progress) -> Void, isCancelled: () -> Bool,
+        emit: (Event) -> Void
+    ) {
         var p = Progress()
         p.filesTotal = files.count
         p.compressedBytesTotal = files.reduce(0) { $0 + $1.size }
@@ -89,8 +96,10 @@ public struct Planner {
         }
     }
 
-    private func plan(file: RawFile, progress p: inout Progress, report: (Progress) -> Void,
-                      isCancelled: () -> Bool, emit: (Event) -> Void) {
+    private func plan(
+        file: RawFile, progress p: inout Progress, report: (Progress) -> Void,
+        isCancelled: () -> Bool, emit: (Event) -> Void
+    ) {
         // A file that fits in a chunk is read once: hashed, then its documents
         // are shipped from memory with their digest (no second read or hash).
         let hash: String
@@ -105,37 +114,56 @@ public struct Planner {
             }
         } catch {
             // Unreadable file: record it as failed so the run says so.
-            emit(.loader(.beginFile(jobId: jobId, dataset: file.dataset, path: file.relativePath, ingestDate: file.ingestDate,
-                                    size: file.size, hash: "", force: spec.force)))
-            emit(.loader(.sealFile(dataset: file.dataset, path: file.relativePath, documentCount: 0,
-                                   fileError: "cannot read file: \(error)")))
+            emit(
+                .loader(
+                    .beginFile(
+                        jobId: jobId, dataset: file.dataset, path: file.relativePath, ingestDate: file.ingestDate,
+                        size: file.size, hash: "", force: spec.force)))
+            emit(
+                .loader(
+                    .sealFile(
+                        dataset: file.dataset, path: file.relativePath, documentCount: 0,
+                        fileError: "cannot read file: \(error)")))
             p.filesPlanned += 1
             return
         }
         if !spec.force, let loaded = state.loadedFiles[file.dataset]?[file.relativePath],
-           loaded.size == file.size, loaded.hash == hash {
+            loaded.size == file.size, loaded.hash == hash
+        {
             p.filesSkipped += 1
             p.filesSkippedByDataset[file.dataset, default: 0] += 1
             logger.debug("skipping unchanged file", metadata: ["file": "\(file.relativePath)"])
             return
         }
-        emit(.loader(.beginFile(jobId: jobId, dataset: file.dataset, path: file.relativePath, ingestDate: file.ingestDate,
-                                size: file.size, hash: hash, force: spec.force)))
+        emit(
+            .loader(
+                .beginFile(
+                    jobId: jobId, dataset: file.dataset, path: file.relativePath, ingestDate: file.ingestDate,
+                    size: file.size, hash: hash, force: spec.force)))
         afterHashing?(file)
         // A file read once (it fits in a chunk) is consistent by construction; one read
         // twice (hashed, then streamed) must not change in between.
-        let unchanged: () throws -> Void = whole != nil ? {} : {
-            guard let now = FileVersion.of(file.path) else {
-                throw FileChangedError("the file disappeared while it was read (it was \(version.map { "\($0)" } ?? "unreadable"))")
+        let unchanged: () throws -> Void =
+            whole != nil
+            ? {}
+            : {
+                guard let now = FileVersion.of(file.path) else {
+                    throw FileChangedError(
+                        "the file disappeared while it was read (it was \(version.map { "\($0)" } ?? "unreadable"))")
+                }
+                guard now == version else {
+                    throw FileChangedError(
+                        "the file changed while it was read (\(version.map { "\($0)" } ?? "unknown") -> \(now)); nothing of it is loaded, a rerun reads the new version"
+                    )
+                }
             }
-            guard now == version else {
-                throw FileChangedError("the file changed while it was read (\(version.map { "\($0)" } ?? "unknown") -> \(now)); nothing of it is loaded, a rerun reads the new version")
-            }
-        }
         let documents: [RawDocument]
         do { documents = try RawReader.documents(of: file) } catch {
-            emit(.loader(.sealFile(dataset: file.dataset, path: file.relativePath, documentCount: 0,
-                                   fileError: "\(error)")))
+            emit(
+                .loader(
+                    .sealFile(
+                        dataset: file.dataset, path: file.relativePath, documentCount: 0,
+                        fileError: "\(error)")))
             p.filesPlanned += 1
             return
         }
@@ -144,19 +172,25 @@ public struct Planner {
             let documentId = DocumentID.make(dataset: file.dataset, source: document.source, contentHash: hash)
             if !spec.force && state.mergedDocuments.contains(documentId) { continue }
             p.documents += 1
-            plan(document: document, of: file, whole: whole, documentId: documentId, unchanged: unchanged,
-                 progress: &p, report: report, emit: emit)
+            plan(
+                document: document, of: file, whole: whole, documentId: documentId, unchanged: unchanged,
+                progress: &p, report: report, emit: emit)
         }
         // A file that changed was recorded with the hash of the version planned: the next run sees
         // another hash, so it reads the new version (its documents have new ids).
-        emit(.loader(.sealFile(dataset: file.dataset, path: file.relativePath, documentCount: documents.count,
-                               fileError: nil)))
+        emit(
+            .loader(
+                .sealFile(
+                    dataset: file.dataset, path: file.relativePath, documentCount: documents.count,
+                    fileError: nil)))
         p.filesPlanned += 1
     }
 
-    private func plan(document: RawDocument, of file: RawFile, whole: RawReader.WholeFile?, documentId: Int64,
-                      unchanged: () throws -> Void, progress p: inout Progress,
-                      report: (Progress) -> Void, emit: (Event) -> Void) {
+    private func plan(
+        document: RawDocument, of file: RawFile, whole: RawReader.WholeFile?, documentId: Int64,
+        unchanged: () throws -> Void, progress p: inout Progress,
+        report: (Progress) -> Void, emit: (Event) -> Void
+    ) {
         var splitter = RecordSplitter(mode: document.format == .json ? .json : .lines)
         var chunkIndex = 0
         var batch = RecordBatch(firstOrdinal: 0)
@@ -168,10 +202,11 @@ public struct Planner {
             p.tasks += 1
         }
         func makeTask(final: Bool) -> SilverTask {
-            SilverTask(taskId: DocumentID.taskId(documentId: documentId, chunk: chunkIndex), jobId: jobId,
-                       dataset: file.dataset, documentId: documentId, filePath: file.relativePath,
-                       source: document.source, ingestDate: file.ingestDate, chunkIndex: chunkIndex,
-                       finalChunkCount: final ? chunkIndex + 1 : nil, records: batch)
+            SilverTask(
+                taskId: DocumentID.taskId(documentId: documentId, chunk: chunkIndex), jobId: jobId,
+                dataset: file.dataset, documentId: documentId, filePath: file.relativePath,
+                source: document.source, ingestDate: file.ingestDate, chunkIndex: chunkIndex,
+                finalChunkCount: final ? chunkIndex + 1 : nil, records: batch)
         }
         // A document that fits in one chunk goes to a worker whole, as stored
         // (compressed if it is): the worker decompresses and splits it, so the
@@ -179,12 +214,16 @@ public struct Planner {
         // compressed bytes. A container problem (say, entry data past the end
         // of the zip) falls through to streaming, which reports it.
         if RawReader.storedSize(of: document, in: file) <= spec.chunkBytes,
-           let size = RawReader.uncompressedSizeHint(of: document, in: file, whole: whole),
-           size <= spec.chunkBytes * Self.wholeDocumentInflation,
-           let stored = try? RawReader.stored(document, of: file, whole: whole) {
+            let size = RawReader.uncompressedSizeHint(of: document, in: file, whole: whole),
+            size <= spec.chunkBytes * Self.wholeDocumentInflation,
+            let stored = try? RawReader.stored(document, of: file, whole: whole)
+        {
             do { try unchanged() } catch {
-                emit(.loader(.documentFailed(dataset: file.dataset, documentId: documentId, filePath: file.relativePath,
-                                             source: document.source, ingestDate: file.ingestDate, reason: "\(error)")))
+                emit(
+                    .loader(
+                        .documentFailed(
+                            dataset: file.dataset, documentId: documentId, filePath: file.relativePath,
+                            source: document.source, ingestDate: file.ingestDate, reason: "\(error)")))
                 return
             }
             var task = makeTask(final: true)
@@ -201,7 +240,8 @@ public struct Planner {
             if batch.byteCount >= spec.chunkBytes {
                 emitUnlessCommitted(makeTask(final: false))
                 chunkIndex += 1
-                batch = RecordBatch(firstOrdinal: recordCount, reservingCapacity: min(spec.chunkBytes + (1 << 20), 64 << 20))
+                batch = RecordBatch(
+                    firstOrdinal: recordCount, reservingCapacity: min(spec.chunkBytes + (1 << 20), 64 << 20))
             }
         }
         do {
@@ -213,9 +253,12 @@ public struct Planner {
             try unchanged()  // before the final chunk: a changed file's document never completes
         } catch {
             p.records += recordCount
-            emit(.loader(.documentFailed(dataset: file.dataset, documentId: documentId, filePath: file.relativePath,
-                                         source: document.source, ingestDate: file.ingestDate,
-                                         reason: "\(error)")))
+            emit(
+                .loader(
+                    .documentFailed(
+                        dataset: file.dataset, documentId: documentId, filePath: file.relativePath,
+                        source: document.source, ingestDate: file.ingestDate,
+                        reason: "\(error)")))
             return
         }
         p.records += recordCount

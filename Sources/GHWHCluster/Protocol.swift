@@ -29,7 +29,8 @@ import GHWHWire
 //   submit  -> KillJob            -> Ack
 
 public enum MessageType: UInt16, Sendable {
-    case registerWorker = 1, registered, heartbeat, heartbeatReply, requestTask, taskAssignment
+    case registerWorker = 1
+    case registered, heartbeat, heartbeatReply, requestTask, taskAssignment
     case submitResult, ack, reportTaskFailure
     case fetchLoaderWork, loaderWork, ackLoaderWork, reportLoaderError
     case submitJob, jobAccepted, getJobStatus, jobStatus, killJob
@@ -91,15 +92,20 @@ public struct TaskAssignment: WireMessage {
     public var unknownWorker: Bool
 
     public init(task: WorkerTask?, attempt: Int, unknownWorker: Bool = false) {
-        self.task = task; self.attempt = attempt; self.unknownWorker = unknownWorker
+        self.task = task
+        self.attempt = attempt
+        self.unknownWorker = unknownWorker
     }
     public func encode(into w: inout WireWriter) {
-        w.bool(unknownWorker); w.varint(UInt64(attempt))
+        w.bool(unknownWorker)
+        w.varint(UInt64(attempt))
         w.optional(task) { w, t in t.encode(into: &w) }
     }
     public static func decode(from r: inout WireReader) throws -> TaskAssignment {
-        let unknown = try r.bool(); let attempt = try r.int()
-        return TaskAssignment(task: try r.optional { try WorkerTask.decode(from: &$0) }, attempt: attempt, unknownWorker: unknown)
+        let unknown = try r.bool()
+        let attempt = try r.int()
+        return TaskAssignment(
+            task: try r.optional { try WorkerTask.decode(from: &$0) }, attempt: attempt, unknownWorker: unknown)
     }
 }
 
@@ -111,11 +117,15 @@ public struct SubmitResult: WireMessage {
     public var result: WorkerResult
 
     public func encode(into w: inout WireWriter) {
-        w.string(workerId); w.string(incarnation); w.varint(UInt64(attempt)); result.encode(into: &w)
+        w.string(workerId)
+        w.string(incarnation)
+        w.varint(UInt64(attempt))
+        result.encode(into: &w)
     }
     public static func decode(from r: inout WireReader) throws -> SubmitResult {
-        SubmitResult(workerId: try r.string(), incarnation: try r.string(), attempt: try r.int(),
-                     result: try WorkerResult.decode(from: &r))
+        SubmitResult(
+            workerId: try r.string(), incarnation: try r.string(), attempt: try r.int(),
+            result: try WorkerResult.decode(from: &r))
     }
 }
 
@@ -137,7 +147,10 @@ public struct Ack: JSONWireMessage {
     public static let typeCode = MessageType.ack.rawValue
     public var accepted: Bool
     public var message: String
-    public init(_ accepted: Bool = true, _ message: String = "") { self.accepted = accepted; self.message = message }
+    public init(_ accepted: Bool = true, _ message: String = "") {
+        self.accepted = accepted
+        self.message = message
+    }
 }
 
 // MARK: - Loader messages
@@ -157,11 +170,15 @@ public struct LoaderWork: WireMessage {
 
     public func encode(into w: inout WireWriter) {
         w.string(epoch)
-        w.array(entries) { w, e in w.u64(e.seq); e.message.encode(into: &w) }
+        w.array(entries) { w, e in
+            w.u64(e.seq)
+            e.message.encode(into: &w)
+        }
     }
     public static func decode(from r: inout WireReader) throws -> LoaderWork {
-        LoaderWork(epoch: try r.string(),
-                   entries: try r.array { r in LoaderEntry(seq: try r.u64(), message: try LoaderMessage.decode(from: &r)) })
+        LoaderWork(
+            epoch: try r.string(),
+            entries: try r.array { r in LoaderEntry(seq: try r.u64(), message: try LoaderMessage.decode(from: &r)) })
     }
 }
 
@@ -199,7 +216,11 @@ public struct SubmitJob: JSONWireMessage {
     /// Overrides the coordinator's raw root.
     public var rawRoot: String?
     public init(job: String, from: String?, to: String?, force: Bool, rawRoot: String?) {
-        self.job = job; self.from = from; self.to = to; self.force = force; self.rawRoot = rawRoot
+        self.job = job
+        self.from = from
+        self.to = to
+        self.force = force
+        self.rawRoot = rawRoot
     }
 }
 
@@ -214,7 +235,10 @@ public struct GetJobStatus: JSONWireMessage {
     /// A long poll: the coordinator answers as soon as the job ends, or
     /// after this many seconds (at most 5) with its progress. nil: at once.
     public var waitSeconds: Double?
-    public init(jobId: String, waitSeconds: Double? = nil) { self.jobId = jobId; self.waitSeconds = waitSeconds }
+    public init(jobId: String, waitSeconds: Double? = nil) {
+        self.jobId = jobId
+        self.waitSeconds = waitSeconds
+    }
 }
 
 public struct JobStatus: JSONWireMessage, Equatable {
@@ -269,15 +293,24 @@ public enum WorkerResult: Sendable {
         switch self {
         case .silver(let c, let bytes): return .result(c, inputBytes: bytes)
         case .gold(let g): return .goldResult(g)
-        case .silverDocumentFailed(let t, let reason): return SilverWorker.Outcome.documentFailed(reason: reason).loaderMessage(for: t)
+        case .silverDocumentFailed(let t, let reason):
+            return SilverWorker.Outcome.documentFailed(reason: reason).loaderMessage(for: t)
         }
     }
 
     func encode(into w: inout WireWriter) {
         switch self {
-        case .silver(let c, let bytes): w.u8(0); c.encodeWire(into: &w); w.varint(UInt64(bytes))
-        case .gold(let g): w.u8(1); g.encodeWire(into: &w)
-        case .silverDocumentFailed(let t, let reason): w.u8(2); WorkerTask.silver(t.withoutPayload).encode(into: &w); w.string(reason)
+        case .silver(let c, let bytes):
+            w.u8(0)
+            c.encodeWire(into: &w)
+            w.varint(UInt64(bytes))
+        case .gold(let g):
+            w.u8(1)
+            g.encodeWire(into: &w)
+        case .silverDocumentFailed(let t, let reason):
+            w.u8(2)
+            WorkerTask.silver(t.withoutPayload).encode(into: &w)
+            w.string(reason)
         }
     }
     static func decode(from r: inout WireReader) throws -> WorkerResult {
@@ -285,7 +318,9 @@ public enum WorkerResult: Sendable {
         case 0: return .silver(try SilverStore.TaskCommit.decodeWire(from: &r), inputBytes: try r.int())
         case 1: return .gold(try GoldResult.decodeWire(from: &r))
         case 2:
-            guard case .silver(let t) = try WorkerTask.decode(from: &r) else { throw WireError.malformed("failed-document result without its silver task") }
+            guard case .silver(let t) = try WorkerTask.decode(from: &r) else {
+                throw WireError.malformed("failed-document result without its silver task")
+            }
             return .silverDocumentFailed(t, reason: try r.string())
         case let k: throw WireError.malformed("unknown result kind \(k)")
         }
@@ -320,14 +355,21 @@ extension WorkerTask {
         switch self {
         case .silver(let t):
             w.u8(0)
-            w.string(t.taskId); w.string(t.jobId); w.string(t.dataset.rawValue); w.i64(t.documentId)
-            w.string(t.filePath); w.string(t.source); w.string(t.ingestDate.description); w.varint(UInt64(t.chunkIndex))
+            w.string(t.taskId)
+            w.string(t.jobId)
+            w.string(t.dataset.rawValue)
+            w.i64(t.documentId)
+            w.string(t.filePath)
+            w.string(t.source)
+            w.string(t.ingestDate.description)
+            w.varint(UInt64(t.chunkIndex))
             w.optional(t.finalChunkCount) { w, n in w.varint(UInt64(n)) }
             w.varint(UInt64(t.records.firstOrdinal))
             w.array(t.records.bounds) { w, b in w.varint(UInt64(b)) }
             w.array(t.records.documentOffsets) { w, o in w.varint(UInt64(max(0, o))) }
             w.array(t.records.oversizedLengths.sorted { $0.key < $1.key }) { w, e in
-                w.varint(UInt64(e.key)); w.varint(UInt64(e.value))
+                w.varint(UInt64(e.key))
+                w.varint(UInt64(e.value))
             }
             w.bytesByReference(t.records.bytes)
             w.optional(t.document) { w, d in d.encodeWire(into: &w) }
@@ -340,9 +382,12 @@ extension WorkerTask {
     static func decode(from r: inout WireReader) throws -> WorkerTask {
         switch try r.u8("task kind") {
         case 0:
-            let taskId = try r.string(), jobId = try r.string()
+            let taskId = try r.string()
+            let jobId = try r.string()
             guard let dataset = Dataset(rawValue: try r.string()) else { throw WireError.malformed("unknown dataset") }
-            let documentId = try r.i64(), filePath = try r.string(), source = try r.string()
+            let documentId = try r.i64()
+            let filePath = try r.string()
+            let source = try r.string()
             guard let date = IngestDate(try r.string()) else { throw WireError.malformed("bad ingest date") }
             let chunk = try r.int()
             let final = try r.optional { try $0.int() }
@@ -352,7 +397,9 @@ extension WorkerTask {
             let oversized = try r.array { (index: try $0.int(), length: try $0.int()) }
             batch.bytes = try r.bytesSlice("records")
             guard batch.bounds.first == 0, batch.bounds.last == batch.bytes.count,
-                  batch.documentOffsets.count == batch.count, zip(batch.bounds, batch.bounds.dropFirst()).allSatisfy({ $0 <= $1 }) else {
+                batch.documentOffsets.count == batch.count,
+                zip(batch.bounds, batch.bounds.dropFirst()).allSatisfy({ $0 <= $1 })
+            else {
                 throw WireError.malformed("record batch bounds do not match its bytes")
             }
             for entry in oversized {
@@ -362,9 +409,11 @@ extension WorkerTask {
                 batch.oversizedLengths[entry.index] = entry.length
             }
             let document = try r.optional { try StoredDocument.decodeWire(from: &$0) }
-            return .silver(SilverTask(taskId: taskId, jobId: jobId, dataset: dataset, documentId: documentId,
-                                      filePath: filePath, source: source, ingestDate: date, chunkIndex: chunk,
-                                      finalChunkCount: final, records: batch, document: document))
+            return .silver(
+                SilverTask(
+                    taskId: taskId, jobId: jobId, dataset: dataset, documentId: documentId,
+                    filePath: filePath, source: source, ingestDate: date, chunkIndex: chunk,
+                    finalChunkCount: final, records: batch, document: document))
         case 1:
             return .gold(try GoldTask.decodeWire(from: &r))
         case let k:
@@ -380,8 +429,12 @@ extension StoredDocument {
         switch encoding {
         case .plain: w.u8(0)
         case .gzip: w.u8(1)
-        case let .zipEntry(method, crc32, uncompressedSize, dataOffset):
-            w.u8(2); w.u16(method); w.u32(crc32); w.u64(uncompressedSize); w.i64(dataOffset)
+        case .zipEntry(let method, let crc32, let uncompressedSize, let dataOffset):
+            w.u8(2)
+            w.u16(method)
+            w.u32(crc32)
+            w.u64(uncompressedSize)
+            w.i64(dataOffset)
         }
         w.bytesByReference(bytes, sha256: sha256)
     }
@@ -398,22 +451,33 @@ extension StoredDocument {
         switch try r.u8("document encoding") {
         case 0: encoding = .plain
         case 1: encoding = .gzip
-        case 2: encoding = .zipEntry(method: try r.u16(), crc32: try r.u32(), uncompressedSize: try r.u64(), dataOffset: try r.i64())
+        case 2:
+            encoding = .zipEntry(
+                method: try r.u16(), crc32: try r.u32(), uncompressedSize: try r.u64(), dataOffset: try r.i64())
         case let k: throw WireError.malformed("unknown document encoding \(k)")
         }
-        return StoredDocument(source: source, format: format, encoding: encoding, bytes: try r.bytesSlice("document bytes"))
+        return StoredDocument(
+            source: source, format: format, encoding: encoding, bytes: try r.bytesSlice("document bytes"))
     }
 }
 
 extension GoldTask {
     func encodeWire(into w: inout WireWriter) {
-        w.string(taskId); w.string(jobId); w.varint(UInt64(bucket))
+        w.string(taskId)
+        w.string(jobId)
+        w.varint(UInt64(bucket))
         w.array(repos) { $0.string($1) }
         w.array(targets.map(\.rawValue).sorted()) { $0.string($1) }
-        w.array(marks) { w, m in w.string(m.repo); w.string(m.target.rawValue); w.i64(m.seq) }
+        w.array(marks) { w, m in
+            w.string(m.repo)
+            w.string(m.target.rawValue)
+            w.i64(m.seq)
+        }
     }
     static func decodeWire(from r: inout WireReader) throws -> GoldTask {
-        let taskId = try r.string(), jobId = try r.string(), bucket = try r.int()
+        let taskId = try r.string()
+        let jobId = try r.string()
+        let bucket = try r.int()
         let repos = try r.array { try $0.string() }
         let targets = try r.array { r -> GoldTarget in
             guard let t = GoldTarget(rawValue: try r.string()) else { throw WireError.malformed("unknown gold target") }
@@ -430,15 +494,26 @@ extension GoldTask {
 
 extension GoldResult {
     func encodeWire(into w: inout WireWriter) {
-        task.encodeWire(into: &w); w.string(worker)
-        w.bytes(copies.pullRequestsMetrics); w.bytes(copies.links); w.bytes(copies.labels); w.bytes(copies.milestones)
-        w.array(copies.rowCounts.sorted { $0.key < $1.key }) { w, kv in w.string(kv.key); w.varint(UInt64(kv.value)) }
+        task.encodeWire(into: &w)
+        w.string(worker)
+        w.bytes(copies.pullRequestsMetrics)
+        w.bytes(copies.links)
+        w.bytes(copies.labels)
+        w.bytes(copies.milestones)
+        w.array(copies.rowCounts.sorted { $0.key < $1.key }) { w, kv in
+            w.string(kv.key)
+            w.varint(UInt64(kv.value))
+        }
         w.bytes(copies.backlog)
     }
     static func decodeWire(from r: inout WireReader) throws -> GoldResult {
-        let task = try GoldTask.decodeWire(from: &r), worker = try r.string()
+        let task = try GoldTask.decodeWire(from: &r)
+        let worker = try r.string()
         var c = GoldCopies()
-        c.pullRequestsMetrics = try r.bytes(); c.links = try r.bytes(); c.labels = try r.bytes(); c.milestones = try r.bytes()
+        c.pullRequestsMetrics = try r.bytes()
+        c.links = try r.bytes()
+        c.labels = try r.bytes()
+        c.milestones = try r.bytes()
         let counts = try r.array { r in (try r.string(), try r.int()) }
         for (k, v) in counts { c.rowCounts[k] = v }
         c.backlog = try r.bytes()
@@ -448,45 +523,90 @@ extension GoldResult {
 
 extension SilverStore.TaskCommit {
     func encodeWire(into w: inout WireWriter) {
-        w.string(taskId); w.string(jobId); w.string(dataset.rawValue); w.i64(documentId); w.string(filePath)
-        w.string(source); w.string(ingestDate); w.varint(UInt64(chunkIndex))
+        w.string(taskId)
+        w.string(jobId)
+        w.string(dataset.rawValue)
+        w.i64(documentId)
+        w.string(filePath)
+        w.string(source)
+        w.string(ingestDate)
+        w.varint(UInt64(chunkIndex))
         w.optional(finalChunkCount) { w, n in w.varint(UInt64(n)) }
-        w.varint(UInt64(records)); w.bytes(rowsCopy); w.varint(UInt64(rowCount)); w.bytes(rejectsCopy)
-        w.varint(UInt64(rejectCount)); w.string(worker)
+        w.varint(UInt64(records))
+        w.bytes(rowsCopy)
+        w.varint(UInt64(rowCount))
+        w.bytes(rejectsCopy)
+        w.varint(UInt64(rejectCount))
+        w.string(worker)
     }
     static func decodeWire(from r: inout WireReader) throws -> SilverStore.TaskCommit {
-        let taskId = try r.string(), jobId = try r.string()
-        guard let dataset = SilverStore.SilverDataset(rawValue: try r.string()) else { throw WireError.malformed("unknown dataset") }
-        let documentId = try r.i64(), filePath = try r.string(), source = try r.string(), date = try r.string()
-        let chunk = try r.int(), final = try r.optional { try $0.int() }
-        let records = try r.int(), rows = try r.bytes(), rowCount = try r.int()
-        let rejects = try r.bytes(), rejectCount = try r.int(), worker = try r.string()
-        return .init(taskId: taskId, jobId: jobId, dataset: dataset, documentId: documentId, filePath: filePath,
-                     source: source, ingestDate: date, chunkIndex: chunk, finalChunkCount: final, records: records,
-                     rowsCopy: rows, rowCount: rowCount, rejectsCopy: rejects, rejectCount: rejectCount, worker: worker)
+        let taskId = try r.string()
+        let jobId = try r.string()
+        guard let dataset = SilverStore.SilverDataset(rawValue: try r.string()) else {
+            throw WireError.malformed("unknown dataset")
+        }
+        let documentId = try r.i64()
+        let filePath = try r.string()
+        let source = try r.string()
+        let date = try r.string()
+        let chunk = try r.int()
+        let final = try r.optional { try $0.int() }
+        let records = try r.int()
+        let rows = try r.bytes()
+        let rowCount = try r.int()
+        let rejects = try r.bytes()
+        let rejectCount = try r.int()
+        let worker = try r.string()
+        return .init(
+            taskId: taskId, jobId: jobId, dataset: dataset, documentId: documentId, filePath: filePath,
+            source: source, ingestDate: date, chunkIndex: chunk, finalChunkCount: final, records: records,
+            rowsCopy: rows, rowCount: rowCount, rejectsCopy: rejects, rejectCount: rejectCount, worker: worker)
     }
 }
 
 extension LoaderMessage {
     func encode(into w: inout WireWriter) {
         switch self {
-        case let .beginFile(jobId, dataset, path, date, size, hash, force):
-            w.u8(0); w.string(jobId); w.string(dataset.rawValue); w.string(path); w.string(date.description); w.i64(size)
-            w.string(hash); w.bool(force)
-        case let .result(commit, inputBytes):
-            w.u8(1); commit.encodeWire(into: &w); w.varint(UInt64(inputBytes))
-        case let .documentFailed(dataset, documentId, filePath, source, date, reason):
-            w.u8(2); w.string(dataset.rawValue); w.i64(documentId); w.string(filePath); w.string(source)
-            w.string(date.description); w.string(reason)
-        case let .sealFile(dataset, path, count, error):
-            w.u8(3); w.string(dataset.rawValue); w.string(path); w.varint(UInt64(count)); w.optional(error) { $0.string($1) }
-        case let .goldResult(g):
-            w.u8(4); g.encodeWire(into: &w)
-        case let .startJob(jobId, job, from, to, force):
-            w.u8(5); w.string(jobId); w.string(job); w.optional(from) { $0.string($1) }; w.optional(to) { $0.string($1) }
+        case .beginFile(let jobId, let dataset, let path, let date, let size, let hash, let force):
+            w.u8(0)
+            w.string(jobId)
+            w.string(dataset.rawValue)
+            w.string(path)
+            w.string(date.description)
+            w.i64(size)
+            w.string(hash)
             w.bool(force)
-        case let .finishJob(jobId, summary):
-            w.u8(6); w.string(jobId)
+        case .result(let commit, let inputBytes):
+            w.u8(1)
+            commit.encodeWire(into: &w)
+            w.varint(UInt64(inputBytes))
+        case .documentFailed(let dataset, let documentId, let filePath, let source, let date, let reason):
+            w.u8(2)
+            w.string(dataset.rawValue)
+            w.i64(documentId)
+            w.string(filePath)
+            w.string(source)
+            w.string(date.description)
+            w.string(reason)
+        case .sealFile(let dataset, let path, let count, let error):
+            w.u8(3)
+            w.string(dataset.rawValue)
+            w.string(path)
+            w.varint(UInt64(count))
+            w.optional(error) { $0.string($1) }
+        case .goldResult(let g):
+            w.u8(4)
+            g.encodeWire(into: &w)
+        case .startJob(let jobId, let job, let from, let to, let force):
+            w.u8(5)
+            w.string(jobId)
+            w.string(job)
+            w.optional(from) { $0.string($1) }
+            w.optional(to) { $0.string($1) }
+            w.bool(force)
+        case .finishJob(let jobId, let summary):
+            w.u8(6)
+            w.string(jobId)
             w.bytes((try? JSONEncoder().encode(summary)).map(Array.init) ?? [])
         }
     }
@@ -502,24 +622,29 @@ extension LoaderMessage {
         }
         switch try r.u8("loader message kind") {
         case 0:
-            return .beginFile(jobId: try r.string(), dataset: try dataset(), path: try r.string(), ingestDate: try date(),
-                              size: try r.i64(), hash: try r.string(), force: try r.bool())
+            return .beginFile(
+                jobId: try r.string(), dataset: try dataset(), path: try r.string(), ingestDate: try date(),
+                size: try r.i64(), hash: try r.string(), force: try r.bool())
         case 1:
             return .result(try SilverStore.TaskCommit.decodeWire(from: &r), inputBytes: try r.int())
         case 2:
-            return .documentFailed(dataset: try dataset(), documentId: try r.i64(), filePath: try r.string(),
-                                   source: try r.string(), ingestDate: try date(), reason: try r.string())
+            return .documentFailed(
+                dataset: try dataset(), documentId: try r.i64(), filePath: try r.string(),
+                source: try r.string(), ingestDate: try date(), reason: try r.string())
         case 3:
-            return .sealFile(dataset: try dataset(), path: try r.string(), documentCount: try r.int(),
-                             fileError: try r.optional { try $0.string() })
+            return .sealFile(
+                dataset: try dataset(), path: try r.string(), documentCount: try r.int(),
+                fileError: try r.optional { try $0.string() })
         case 4:
             return .goldResult(try GoldResult.decodeWire(from: &r))
         case 5:
-            return .startJob(jobId: try r.string(), job: try r.string(), from: try r.optional { try $0.string() },
-                             to: try r.optional { try $0.string() }, force: try r.bool())
+            return .startJob(
+                jobId: try r.string(), job: try r.string(), from: try r.optional { try $0.string() },
+                to: try r.optional { try $0.string() }, force: try r.bool())
         case 6:
             let jobId = try r.string()
-            return .finishJob(jobId: jobId, summary: try JSONDecoder().decode(JobSummary.self, from: Data(try r.bytes())))
+            return .finishJob(
+                jobId: jobId, summary: try JSONDecoder().decode(JobSummary.self, from: Data(try r.bytes())))
         case let k:
             throw WireError.malformed("unknown loader message kind \(k)")
         }
@@ -529,7 +654,9 @@ extension LoaderMessage {
     var byteCount: Int {
         switch self {
         case .result(let c, _): return c.rowsCopy.count + c.rejectsCopy.count + 256
-        case .goldResult(let g): return g.copies.pullRequestsMetrics.count + g.copies.links.count + g.copies.labels.count + g.copies.milestones.count + g.copies.backlog.count + 256
+        case .goldResult(let g):
+            return g.copies.pullRequestsMetrics.count + g.copies.links.count + g.copies.labels.count
+                + g.copies.milestones.count + g.copies.backlog.count + 256
         default: return 256
         }
     }

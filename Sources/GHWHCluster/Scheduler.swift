@@ -18,8 +18,10 @@ final class Scheduler: @unchecked Sendable {
     var onTaskFinished: (@Sendable (_ kind: String, _ seconds: Double, _ result: WorkerResult) -> Void)?
     var onLoaderCommit: (@Sendable (_ seconds: Double) -> Void)?
 
-    init(settings: ClusterState.Settings, epoch: String, logger: Logger,
-         clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+    init(
+        settings: ClusterState.Settings, epoch: String, logger: Logger,
+        clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+    ) {
         state = ClusterState(settings: settings, epoch: epoch)
         self.logger = logger
         self.clock = clock
@@ -56,7 +58,8 @@ final class Scheduler: @unchecked Sendable {
 
     /// A read of the state under the lock.
     func read<T>(_ body: (ClusterState) -> T) -> T {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         return body(state)
     }
 
@@ -79,8 +82,10 @@ final class Scheduler: @unchecked Sendable {
     }
 
     /// Registers a poll's answer; `start` issues the poll event with its id.
-    func poll(answer: @escaping PollAnswer,
-              _ start: (inout ClusterState, ClusterState.PollID, Double) -> [ClusterState.Action]) {
+    func poll(
+        answer: @escaping PollAnswer,
+        _ start: (inout ClusterState, ClusterState.PollID, Double) -> [ClusterState.Action]
+    ) {
         lock.lock()
         let id = nextPoll
         nextPoll += 1
@@ -92,7 +97,8 @@ final class Scheduler: @unchecked Sendable {
     /// A poll answered on this thread (blocks until the state answers it, at
     /// the latest when `tick` passes its deadline).
     func pollAndWait(_ start: (inout ClusterState, ClusterState.PollID, Double) -> [ClusterState.Action])
-        -> ClusterState.Action {
+        -> ClusterState.Action
+    {
         let box = AnswerBox()
         poll(answer: { box.set($0) }, start)
         return box.wait()
@@ -110,13 +116,15 @@ final class Scheduler: @unchecked Sendable {
 
     /// Waits until every planned task committed and its result left the outbox, or the job stopped.
     func waitUntilDrained() {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         while !state.isJobDrained { lock.wait() }
     }
 
     /// Waits until the outbox is empty (so a job's final record lands).
     func waitUntilOutboxEmpty(timeout: Double) -> Bool {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         let deadline = Date().addingTimeInterval(timeout)
         while !state.outbox.isEmpty && lock.wait(until: deadline) {}
         return state.outbox.isEmpty
@@ -129,7 +137,8 @@ final class Scheduler: @unchecked Sendable {
     func startTicking(period: Double = 0.1, until stop: StopFlag) {
         LocalCluster.startThread(name: "ghwh-tick") { [self] in
             while !stop.isSet {
-                Thread.sleep(forTimeInterval: period)  // the tick period bounds how late a long poll's empty answer comes
+                // the tick period bounds how late a long poll's empty answer comes
+                Thread.sleep(forTimeInterval: period)
                 perform { state, now in state.tick(now: now) }
             }
         }
@@ -142,11 +151,15 @@ private final class AnswerBox: @unchecked Sendable {
     private var value: ClusterState.Action?
 
     func set(_ action: ClusterState.Action) {
-        condition.lock(); value = action; condition.broadcast(); condition.unlock()
+        condition.lock()
+        value = action
+        condition.broadcast()
+        condition.unlock()
     }
 
     func wait() -> ClusterState.Action {
-        condition.lock(); defer { condition.unlock() }
+        condition.lock()
+        defer { condition.unlock() }
         while value == nil { condition.wait() }
         return value!
     }

@@ -29,10 +29,11 @@ public struct SilverWorker: Sendable {
         /// The loader's message for it.
         public func loaderMessage(for task: SilverTask) -> LoaderMessage {
             switch self {
-            case let .committed(commit, bytes): return .result(commit, inputBytes: bytes)
-            case let .documentFailed(reason):
-                return .documentFailed(dataset: task.dataset, documentId: task.documentId, filePath: task.filePath,
-                                       source: task.source, ingestDate: task.ingestDate, reason: reason)
+            case .committed(let commit, let bytes): return .result(commit, inputBytes: bytes)
+            case .documentFailed(let reason):
+                return .documentFailed(
+                    dataset: task.dataset, documentId: task.documentId, filePath: task.filePath,
+                    source: task.source, ingestDate: task.ingestDate, reason: reason)
             }
         }
     }
@@ -45,8 +46,9 @@ public struct SilverWorker: Sendable {
             var inputBytes = 0
             var records = 0
             let take = { (record: RecordSlice) in
-                output.add(record.bytes, ordinal: Int64(record.ordinal), offset: record.offset,
-                           oversizedLength: record.oversizedLength, projector: projector)
+                output.add(
+                    record.bytes, ordinal: Int64(record.ordinal), offset: record.offset,
+                    oversizedLength: record.oversizedLength, projector: projector)
                 records += 1
             }
             do {
@@ -64,9 +66,10 @@ public struct SilverWorker: Sendable {
         let anyOversized = !batch.oversizedLengths.isEmpty
         batch.bytes.withUnsafeBytes { all in
             for i in 0..<batch.count {
-                output.add(UnsafeRawBufferPointer(rebasing: all[batch.bounds[i] ..< batch.bounds[i + 1]]),
-                           ordinal: Int64(batch.firstOrdinal + i), offset: batch.documentOffsets[i],
-                           oversizedLength: anyOversized ? batch.oversizedLengths[i] : nil, projector: projector)
+                output.add(
+                    UnsafeRawBufferPointer(rebasing: all[batch.bounds[i]..<batch.bounds[i + 1]]),
+                    ordinal: Int64(batch.firstOrdinal + i), offset: batch.documentOffsets[i],
+                    oversizedLength: anyOversized ? batch.oversizedLengths[i] : nil, projector: projector)
             }
         }
         return .committed(output.commit(records: batch.count, worker: name), inputBytes: batch.inputBytes)
@@ -83,17 +86,21 @@ public struct SilverWorker: Sendable {
         init(task: SilverTask, excerptBytes: Int) {
             self.task = task
             self.excerptBytes = excerptBytes
-            provenance = SilverCopyEncoding.Provenance(documentId: task.documentId, ingestDate: task.ingestDate.description,
-                                                       source: task.source)
+            provenance = SilverCopyEncoding.Provenance(
+                documentId: task.documentId, ingestDate: task.ingestDate.description,
+                source: task.source)
             let input = task.document.map { $0.bytes.count * 2 } ?? task.records.byteCount
             rows = CopyTextWriter(reservingCapacity: max(1 << 16, input / 8))
         }
 
-        mutating func add(_ record: UnsafeRawBufferPointer, ordinal: Int64, offset: Int64, oversizedLength: Int?,
-                          projector: JSONProjector) {
+        mutating func add(
+            _ record: UnsafeRawBufferPointer, ordinal: Int64, offset: Int64, oversizedLength: Int?,
+            projector: JSONProjector
+        ) {
             do {
                 if let oversizedLength {
-                    throw RecordRejectReason.tooLarge(bytes: oversizedLength, limit: RecordSplitter.defaultMaxRecordBytes)
+                    throw RecordRejectReason.tooLarge(
+                        bytes: oversizedLength, limit: RecordSplitter.defaultMaxRecordBytes)
                 }
                 let value: JSONValue
                 do throws(JSONSyntaxError) { value = try projector.project(record) } catch {
@@ -101,9 +108,11 @@ public struct SilverWorker: Sendable {
                 }
                 switch task.dataset {
                 case .issues:
-                    SilverCopyEncoding.append(try IssueTransform.row(from: value), ordinal: ordinal, provenance, to: &rows)
+                    SilverCopyEncoding.append(
+                        try IssueTransform.row(from: value), ordinal: ordinal, provenance, to: &rows)
                 case .pullRequests:
-                    SilverCopyEncoding.append(try PullRequestTransform.row(from: value), ordinal: ordinal, provenance, to: &rows)
+                    SilverCopyEncoding.append(
+                        try PullRequestTransform.row(from: value), ordinal: ordinal, provenance, to: &rows)
                 }
             } catch let reason as RecordRejectReason {
                 SilverCopyEncoding.appendReject(
@@ -120,7 +129,8 @@ public struct SilverWorker: Sendable {
                 taskId: task.taskId, jobId: task.jobId, dataset: task.dataset.silver, documentId: task.documentId,
                 filePath: task.filePath, source: task.source, ingestDate: task.ingestDate.description,
                 chunkIndex: task.chunkIndex, finalChunkCount: task.finalChunkCount, records: records,
-                rowsCopy: rows.bytes, rowCount: rows.rowCount, rejectsCopy: rejects.bytes, rejectCount: rejects.rowCount,
+                rowsCopy: rows.bytes, rowCount: rows.rowCount, rejectsCopy: rejects.bytes,
+                rejectCount: rejects.rowCount,
                 worker: worker)
         }
     }

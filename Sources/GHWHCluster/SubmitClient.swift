@@ -14,8 +14,10 @@ public final class SubmitClient: @unchecked Sendable {
     }
 
     public func status(_ jobId: String, waitSeconds: Double? = nil) throws -> JobStatus {
-        try client.call(GetJobStatus(jobId: jobId, waitSeconds: waitSeconds),
-                        timeout: 10 + (waitSeconds ?? 0)).decode(JobStatus.self)
+        try client.call(
+            GetJobStatus(jobId: jobId, waitSeconds: waitSeconds),
+            timeout: 10 + (waitSeconds ?? 0)
+        ).decode(JobStatus.self)
     }
 
     public func kill(_ jobId: String) throws -> Ack {
@@ -26,8 +28,10 @@ public final class SubmitClient: @unchecked Sendable {
     /// (about every `interval` seconds); returns as soon as the job ends.
     /// While the coordinator is unreachable (restarting: it resumes its
     /// journaled jobs) it keeps asking for up to `reconnectFor` seconds.
-    public func wait(_ jobId: String, interval: Double = 1, reconnectFor: Double = 300,
-                     onUnreachable: (String) -> Void = { _ in }, progress: (JobStatus) -> Void) throws -> JobStatus {
+    public func wait(
+        _ jobId: String, interval: Double = 1, reconnectFor: Double = 300,
+        onUnreachable: (String) -> Void = { _ in }, progress: (JobStatus) -> Void
+    ) throws -> JobStatus {
         var lastReached = Date()
         // The one schedule capped at 1 s: a person watches the progress line, and a restarted
         // coordinator should show within a second. The give-up is wall-clock (`reconnectFor` since
@@ -69,11 +73,17 @@ public final class SubmitClient: @unchecked Sendable {
     public static func line(_ s: JobStatus) -> String {
         let mb = Double(s.uncompressedBytes) / 1_000_000
         let rate = s.elapsedSeconds > 0 ? mb / s.elapsedSeconds : 0
-        var parts = ["[\(s.job) \(s.jobId)] \(s.state.rawValue) \(s.phase)",
-                     "files \(s.filesDone)/\(s.filesTotal)", "tasks \(s.tasksDone)/\(s.tasksPlanned) (\(s.tasksRunning) running)",
-                     "records \(s.records)", String(format: "%.1f MB/s", rate), "workers \(s.workersAlive)"]
+        var parts = [
+            "[\(s.job) \(s.jobId)] \(s.state.rawValue) \(s.phase)",
+            "files \(s.filesDone)/\(s.filesTotal)",
+            "tasks \(s.tasksDone)/\(s.tasksPlanned) (\(s.tasksRunning) running)",
+            "records \(s.records)", String(format: "%.1f MB/s", rate), "workers \(s.workersAlive)",
+        ]
         if s.state == .running {
-            let eta = s.stalledSeconds.map { JobETA.stalled(seconds: $0) } ?? s.etaSeconds.map { JobETA.remaining(seconds: $0) } ?? .unknown
+            let eta =
+                s.stalledSeconds.map { JobETA.stalled(seconds: $0) } ?? s.etaSeconds.map {
+                    JobETA.remaining(seconds: $0)
+                } ?? .unknown
             parts.append(eta.text)
         }
         if let e = s.loaderError { parts.append("LOADER WAITING: \(e)") }
@@ -90,7 +100,8 @@ public struct SubmitProgressPrinter: Sendable {
     private var lastPrinted = -Double.infinity
 
     public init(isTerminal: Bool, interval: Double = 5) {
-        self.isTerminal = isTerminal; self.interval = interval
+        self.isTerminal = isTerminal
+        self.interval = interval
     }
 
     /// The text to write for a status seen at `now`, if any.

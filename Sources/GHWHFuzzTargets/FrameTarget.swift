@@ -1,6 +1,6 @@
-import GHWHRandom
 import Crypto
 import Foundation
+import GHWHRandom
 import GHWHWire
 
 /// Frames (`FrameCodec`, `Authenticator`, digest tables) and the `ReplayGuard`.
@@ -38,12 +38,18 @@ enum FrameTarget {
         var payload: [UInt8]
 
         init(type: UInt16, flags: UInt16, sender: String, sequence: UInt64, timestamp: Int64, payload: [UInt8]) {
-            self.type = type; self.flags = flags; self.sender = sender; self.sequence = sequence
-            self.timestamp = timestamp; self.payload = payload
+            self.type = type
+            self.flags = flags
+            self.sender = sender
+            self.sequence = sequence
+            self.timestamp = timestamp
+            self.payload = payload
         }
 
         init(_ e: Envelope) {
-            self.init(type: e.type, flags: e.flags, sender: e.sender, sequence: e.sequence, timestamp: e.timestamp, payload: e.payload)
+            self.init(
+                type: e.type, flags: e.flags, sender: e.sender, sequence: e.sequence, timestamp: e.timestamp,
+                payload: e.payload)
         }
 
         static func == (a: Fields, b: Fields) -> Bool {
@@ -67,7 +73,9 @@ enum FrameTarget {
         }
     }
 
-    static func open(_ frame: [UInt8], limits: FrameLimits = limits, secret: ClusterSecret = secret) -> Result<Envelope, WireError> {
+    static func open(_ frame: [UInt8], limits: FrameLimits = limits, secret: ClusterSecret = secret) -> Result<
+        Envelope, WireError
+    > {
         Result { () throws(WireError) -> Envelope in try FrameCodec.open(frame, secret: secret, limits: limits) }
     }
 
@@ -78,7 +86,9 @@ enum FrameTarget {
         let actual = open(frame)
         compare(actual, expected, frame)
         // In place too, and with the insecure (empty) key: never a crash, a typed error.
-        _ = frame.withUnsafeBytes { raw in Result { () throws(WireError) in try FrameCodec.open(raw, secret: .insecure, limits: limits) } }
+        _ = frame.withUnsafeBytes { raw in
+            Result { () throws(WireError) in try FrameCodec.open(raw, secret: .insecure, limits: limits) }
+        }
     }
 
     static func runResealed(_ cursor: inout ByteCursor) {
@@ -93,12 +103,17 @@ enum FrameTarget {
     static func compare(_ actual: Result<Envelope, WireError>, _ expected: Fields?, _ frame: [UInt8]) {
         switch (actual, expected) {
         case (.success(let envelope), let fields?):
-            check(Fields(envelope) == fields && !envelope.isRetransmission, target,
-                  "open gives \(Fields(envelope)), the reference reader \(fields) for \(frame.hexPrefix(128))")
+            check(
+                Fields(envelope) == fields && !envelope.isRetransmission, target,
+                "open gives \(Fields(envelope)), the reference reader \(fields) for \(frame.hexPrefix(128))")
         case (.success(let envelope), nil):
-            violated(target, "open accepts a frame the reference reader refuses: \(Fields(envelope)) from \(frame.hexPrefix(128))")
+            violated(
+                target,
+                "open accepts a frame the reference reader refuses: \(Fields(envelope)) from \(frame.hexPrefix(128))")
         case (.failure(let error), let fields?):
-            violated(target, "open refuses (\(error)) a frame the reference reader accepts: \(fields) from \(frame.hexPrefix(128))")
+            violated(
+                target,
+                "open refuses (\(error)) a frame the reference reader accepts: \(fields) from \(frame.hexPrefix(128))")
         case (.failure, nil):
             break
         }
@@ -108,7 +123,9 @@ enum FrameTarget {
         let type = cursor.u16()
         let flags = cursor.u16()
         let senderByte = cursor.byte()
-        let sender = senderByte == 0xFF ? String(repeating: "w", count: 256)
+        let sender =
+            senderByte == 0xFF
+            ? String(repeating: "w", count: 256)
             : String(decoding: cursor.take(1 + Int(senderByte % 40)), as: UTF8.self)
         let sequence = cursor.u64()
         let timestamp = Int64(bitPattern: cursor.u64())
@@ -117,32 +134,46 @@ enum FrameTarget {
         let payload = cursor.rest()
 
         let sealed = Result { () throws(WireError) -> [UInt8] in
-            try FrameCodec.seal(type: type, payload: payload, sender: sender, sequence: sequence, secret: secret,
-                                flags: flags, timestamp: timestamp)
+            try FrameCodec.seal(
+                type: type, payload: payload, sender: sender, sequence: sequence, secret: secret,
+                flags: flags, timestamp: timestamp)
         }
         guard case .success(let frame) = sealed else {
-            check(sender.utf8.count > FrameCodec.maxSenderBytes || sender.isEmpty, target,
-                  "seal refused sender \(sender.debugDescription): \(sealed)")
+            check(
+                sender.utf8.count > FrameCodec.maxSenderBytes || sender.isEmpty, target,
+                "seal refused sender \(sender.debugDescription): \(sealed)")
             return
         }
-        check(sender.utf8.count >= 1 && sender.utf8.count <= FrameCodec.maxSenderBytes, target,
-              "seal accepted a sender of \(sender.utf8.count) bytes")
-        check(frame.count == FrameCodec.frameSize(payloadCount: payload.count, sender: sender), target,
-              "frame of \(frame.count) bytes, frameSize says \(FrameCodec.frameSize(payloadCount: payload.count, sender: sender))")
+        check(
+            sender.utf8.count >= 1 && sender.utf8.count <= FrameCodec.maxSenderBytes, target,
+            "seal accepted a sender of \(sender.utf8.count) bytes")
+        check(
+            frame.count == FrameCodec.frameSize(payloadCount: payload.count, sender: sender), target,
+            "frame of \(frame.count) bytes, frameSize says \(FrameCodec.frameSize(payloadCount: payload.count, sender: sender))"
+        )
         // Without digested parts the flag is cleared: it would announce a table that isn't there.
-        let fields = Fields(type: type, flags: flags & ~FrameCodec.digestedPartsFlag, sender: sender, sequence: sequence,
-                            timestamp: timestamp, payload: payload)
-        check(frame == referenceSeal(fields, parts: [(payload, false)]), target, "seal differs from the documented layout for \(fields)")
+        let fields = Fields(
+            type: type, flags: flags & ~FrameCodec.digestedPartsFlag, sender: sender, sequence: sequence,
+            timestamp: timestamp, payload: payload)
+        check(
+            frame == referenceSeal(fields, parts: [(payload, false)]), target,
+            "seal differs from the documented layout for \(fields)")
         compare(open(frame), fields, frame)
 
         // Any change to an authenticated frame is refused.
         var flipped = frame
         let position = Int(mutation % UInt32(frame.count))
         flipped[position] ^= 1 << (mutation >> 24 & 7)
-        check(referenceOpen(flipped, maxBytes: limits.maxMessageBytes) == nil, target, "the reference reader accepts a flipped bit")
-        if case .success = open(flipped) { violated(target, "a frame with bit \(mutation >> 24 & 7) of byte \(position) flipped opens") }
+        check(
+            referenceOpen(flipped, maxBytes: limits.maxMessageBytes) == nil, target,
+            "the reference reader accepts a flipped bit")
+        if case .success = open(flipped) {
+            violated(target, "a frame with bit \(mutation >> 24 & 7) of byte \(position) flipped opens")
+        }
         if case .success = open(Array(frame[0..<position])) { violated(target, "a frame cut at \(position) opens") }
-        if case .success = open(frame + [UInt8(truncatingIfNeeded: mutation)]) { violated(target, "a frame with an extra byte opens") }
+        if case .success = open(frame + [UInt8(truncatingIfNeeded: mutation)]) {
+            violated(target, "a frame with an extra byte opens")
+        }
 
         // Digested parts: cut the payload into parts, some of them digested.
         var rng = SplitMix(hashing: payload, salt: UInt64(partsSeed))
@@ -154,17 +185,24 @@ enum FrameTarget {
             start += length
         }
         var digested = parts.filter(\.1).count
-        while digested > 64, let index = parts.firstIndex(where: \.1) { parts[index].1 = false; digested -= 1 }
+        while digested > 64, let index = parts.firstIndex(where: \.1) {
+            parts[index].1 = false
+            digested -= 1
+        }
         guard digested > 0 else { return }
         var withTable = fields
         withTable.flags |= FrameCodec.digestedPartsFlag
         let tabled = referenceSeal(withTable, parts: parts)
-        check(tabled.count == FrameCodec.frameSize(payloadCount: payload.count, sender: sender, digestedParts: digested), target,
-              "a frame with \(digested) digested parts has \(tabled.count) bytes, frameSize disagrees")
+        check(
+            tabled.count == FrameCodec.frameSize(payloadCount: payload.count, sender: sender, digestedParts: digested),
+            target,
+            "a frame with \(digested) digested parts has \(tabled.count) bytes, frameSize disagrees")
         compare(open(tabled), withTable, tabled)
         // A digest that is not the part's (the sender's claim is wrong) fails authentication.
         let wrong = referenceSeal(withTable, parts: parts, corruptDigest: Int(partsSeed) % digested)
-        if case .success = open(wrong) { violated(target, "a frame whose digested part does not match its digest opens") }
+        if case .success = open(wrong) {
+            violated(target, "a frame whose digested part does not match its digest opens")
+        }
     }
 
     // MARK: - Reference layout (Frame.swift's comment)
@@ -188,25 +226,30 @@ enum FrameTarget {
         let body = Array(frame[0..<(frame.count - 32)])
         var r = Reader(bytes: body)
         guard r.take(4) == Array("GHWH".utf8), r.le(2) == UInt64(FrameCodec.protocolVersion),
-              let type = r.le(2), let flags = r.le(2), let senderCount = r.le(1), senderCount >= 1,
-              let senderBytes = r.take(Int(senderCount)), let sender = String(validating: senderBytes, as: UTF8.self),
-              let sequence = r.le(8), let timestamp = r.le(8), let payloadCount = r.le(4) else { return nil }
+            let type = r.le(2), let flags = r.le(2), let senderCount = r.le(1), senderCount >= 1,
+            let senderBytes = r.take(Int(senderCount)), let sender = String(validating: senderBytes, as: UTF8.self),
+            let sequence = r.le(8), let timestamp = r.le(8), let payloadCount = r.le(4)
+        else { return nil }
         var ranges: [Range<Int>] = []
         if UInt16(flags) & FrameCodec.digestedPartsFlag != 0 {
             guard let count = r.le(2), (1...64).contains(count) else { return nil }
             var previousEnd = 0
             for _ in 0..<count {
                 guard let offset = r.le(4), let length = r.le(4), Int(offset) >= previousEnd, length > 0,
-                      Int(offset) + Int(length) <= Int(payloadCount) else { return nil }
+                    Int(offset) + Int(length) <= Int(payloadCount)
+                else { return nil }
                 ranges.append(Int(offset)..<(Int(offset) + Int(length)))
                 previousEnd = Int(offset + length)
             }
         }
         guard body.count - r.at == Int(payloadCount) else { return nil }
         let payload = Array(body[r.at...])
-        guard referenceMAC(body, payloadStart: r.at, ranges: ranges) == Array(frame[(frame.count - 32)...]) else { return nil }
-        return Fields(type: UInt16(type), flags: UInt16(flags), sender: sender, sequence: sequence,
-                      timestamp: Int64(bitPattern: timestamp), payload: payload)
+        guard referenceMAC(body, payloadStart: r.at, ranges: ranges) == Array(frame[(frame.count - 32)...]) else {
+            return nil
+        }
+        return Fields(
+            type: UInt16(type), flags: UInt16(flags), sender: sender, sequence: sequence,
+            timestamp: Int64(bitPattern: timestamp), payload: payload)
     }
 
     /// HMAC-SHA256 of everything before the MAC, each digested part entering as its SHA-256.
@@ -215,7 +258,9 @@ enum FrameTarget {
         var cursor = 0
         for range in ranges {
             hmac.update(data: body[cursor..<(payloadStart + range.lowerBound)])
-            hmac.update(data: Array(SHA256.hash(data: body[(payloadStart + range.lowerBound)..<(payloadStart + range.upperBound)])))
+            hmac.update(
+                data: Array(
+                    SHA256.hash(data: body[(payloadStart + range.lowerBound)..<(payloadStart + range.upperBound)])))
             cursor = payloadStart + range.upperBound
         }
         hmac.update(data: body[cursor...])
@@ -227,11 +272,14 @@ enum FrameTarget {
     static func referenceMAC(_ body: [UInt8]) -> [UInt8] {
         var r = Reader(bytes: body)
         guard r.take(8) != nil, let flags = r.le(2), UInt16(flags) & FrameCodec.digestedPartsFlag != 0,
-              let senderCount = r.le(1), r.take(Int(senderCount)) != nil, r.take(16) != nil, r.le(4) != nil,
-              let count = r.le(2) else { return referenceMAC(body, payloadStart: 0, ranges: []) }
+            let senderCount = r.le(1), r.take(Int(senderCount)) != nil, r.take(16) != nil, r.le(4) != nil,
+            let count = r.le(2)
+        else { return referenceMAC(body, payloadStart: 0, ranges: []) }
         var table: [(UInt64, UInt64)] = []
         for _ in 0..<count {
-            guard let offset = r.le(4), let length = r.le(4) else { return referenceMAC(body, payloadStart: 0, ranges: []) }
+            guard let offset = r.le(4), let length = r.le(4) else {
+                return referenceMAC(body, payloadStart: 0, ranges: [])
+            }
             table.append((offset, length))
         }
         let payloadStart = r.at
@@ -250,11 +298,16 @@ enum FrameTarget {
     /// A frame written field by field from the documented layout.
     static func referenceSeal(_ f: Fields, parts: [([UInt8], Bool)], corruptDigest: Int? = nil) -> [UInt8] {
         var body = Array("GHWH".utf8)
-        body.le16(FrameCodec.protocolVersion); body.le16(f.type); body.le16(f.flags)
-        body.append(UInt8(f.sender.utf8.count)); body += f.sender.utf8
-        body.le32(UInt32(f.sequence & 0xFFFF_FFFF)); body.le32(UInt32(f.sequence >> 32))
+        body.le16(FrameCodec.protocolVersion)
+        body.le16(f.type)
+        body.le16(f.flags)
+        body.append(UInt8(f.sender.utf8.count))
+        body += f.sender.utf8
+        body.le32(UInt32(f.sequence & 0xFFFF_FFFF))
+        body.le32(UInt32(f.sequence >> 32))
         let ts = UInt64(bitPattern: f.timestamp)
-        body.le32(UInt32(ts & 0xFFFF_FFFF)); body.le32(UInt32(ts >> 32))
+        body.le32(UInt32(ts & 0xFFFF_FFFF))
+        body.le32(UInt32(ts >> 32))
         body.le32(UInt32(parts.reduce(0) { $0 + $1.0.count }))
         var ranges: [Range<Int>] = []
         var offset = 0
@@ -264,11 +317,16 @@ enum FrameTarget {
         }
         if !ranges.isEmpty {
             body.le16(UInt16(ranges.count))
-            for range in ranges { body.le32(UInt32(range.lowerBound)); body.le32(UInt32(range.count)) }
+            for range in ranges {
+                body.le32(UInt32(range.lowerBound))
+                body.le32(UInt32(range.count))
+            }
         }
         let payloadStart = body.count
         for (bytes, _) in parts { body += bytes }
-        guard let corrupt = corruptDigest else { return body + referenceMAC(body, payloadStart: payloadStart, ranges: ranges) }
+        guard let corrupt = corruptDigest else {
+            return body + referenceMAC(body, payloadStart: payloadStart, ranges: ranges)
+        }
         // The MAC over a digest of other bytes: the part with its last byte changed.
         var other = body
         other[payloadStart + ranges[corrupt].upperBound - 1] ^= 0x01
@@ -304,7 +362,8 @@ enum FrameTarget {
             } else {
                 guard state.highest - sequence < UInt64(ReplayGuard.windowSize) else { return .replayed }
                 if state.seen.contains(sequence) {
-                    return state.recent.contains(where: { $0.0 == sequence && $0.1 == mac }) ? .retransmission : .replayed
+                    return state.recent.contains(where: { $0.0 == sequence && $0.1 == mac })
+                        ? .retransmission : .replayed
                 }
             }
             state.seen.insert(sequence)
@@ -313,7 +372,11 @@ enum FrameTarget {
         }
 
         func remember(_ state: inout Sender, _ sequence: UInt64, _ mac: [UInt8]) {
-            if state.recent.count < ReplayGuard.recentFrames { state.recent.append((sequence, mac)) } else { state.recent[state.next] = (sequence, mac) }
+            if state.recent.count < ReplayGuard.recentFrames {
+                state.recent.append((sequence, mac))
+            } else {
+                state.recent[state.next] = (sequence, mac)
+            }
             state.next = (state.next + 1) % ReplayGuard.recentFrames
         }
     }
@@ -361,12 +424,15 @@ enum FrameTarget {
                 record.skew = Double(Int64(littleEndian: frameTimestamp(previous.frame))) / 1000 - now
             } else {
                 counter &+= 1
-                let sealed = try! FrameCodec.seal(type: 7, payload: [counter, b], sender: sender, sequence: sequence,
-                                                  secret: secret, timestamp: timestamp)
+                let sealed = try! FrameCodec.seal(
+                    type: 7, payload: [counter, b], sender: sender, sequence: sequence,
+                    secret: secret, timestamp: timestamp)
                 record = (sealed, sender, sequence, Double(timestamp) / 1000 - now)
                 sent.append(record)
             }
-            guard case .success(let envelope) = open(record.frame) else { violated(target, "a sealed frame does not open") }
+            guard case .success(let envelope) = open(record.frame) else {
+                violated(target, "a sealed frame does not open")
+            }
             let actual: Decision
             do throws(WireError) {
                 let admitted = try guardUnderTest.admit(envelope, now: now)
@@ -383,24 +449,32 @@ enum FrameTarget {
                 }
             }
             if actual == .accepted {
-                check(acceptedAsNew.insert(record.frame).inserted, target,
-                      "ReplayGuard accepted the same frame (\(record.sender) sequence \(record.sequence)) as new twice")
+                check(
+                    acceptedAsNew.insert(record.frame).inserted, target,
+                    "ReplayGuard accepted the same frame (\(record.sender) sequence \(record.sequence)) as new twice")
             }
-            check((actual == .stale) == (abs(record.skew) > limits.maxClockSkew), target,
-                  "ReplayGuard says \(actual) for a frame \(record.skew) s from its clock")
+            check(
+                (actual == .stale) == (abs(record.skew) > limits.maxClockSkew), target,
+                "ReplayGuard says \(actual) for a frame \(record.skew) s from its clock")
             // The exact rules hold while no sender can have been forgotten (a constant clock).
             guard !clockMoves else { continue }
-            let expected = model.admit(sender: record.sender, sequence: record.sequence,
-                                       mac: Array(record.frame.suffix(32)), skew: record.skew)
-            check(actual == expected, target,
-                  "ReplayGuard says \(actual), the documented rules \(expected) for \(record.sender) sequence \(record.sequence) (highest \(highest)) after \(sent.count) frames")
+            let expected = model.admit(
+                sender: record.sender, sequence: record.sequence,
+                mac: Array(record.frame.suffix(32)), skew: record.skew)
+            check(
+                actual == expected, target,
+                "ReplayGuard says \(actual), the documented rules \(expected) for \(record.sender) sequence \(record.sequence) (highest \(highest)) after \(sent.count) frames"
+            )
         }
     }
 
     /// The timestamp field of a frame this target sealed (sender ids of 6-8 bytes).
     static func frameTimestamp(_ frame: [UInt8]) -> Int64 {
         let at = 11 + Int(frame[10]) + 8
-        return Int64(bitPattern: frame[at..<(at + 8)].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) })
+        return Int64(
+            bitPattern: frame[at..<(at + 8)].enumerated().reduce(UInt64(0)) {
+                $0 | UInt64($1.element) << (8 * UInt64($1.offset))
+            })
     }
 
     // MARK: - WireReader programs
@@ -418,13 +492,32 @@ enum FrameTarget {
             var failed = false
             do {
                 switch op % 14 {
-                case 0: let v = try reader.u8(); check([v] == consumed(), target, "u8")
-                case 1: var w = WireWriter(); w.u16(try reader.u16()); check(w.bytes == consumed(), target, "u16")
-                case 2: var w = WireWriter(); w.u32(try reader.u32()); check(w.bytes == consumed(), target, "u32")
-                case 3: var w = WireWriter(); w.u64(try reader.u64()); check(w.bytes == consumed(), target, "u64")
-                case 4: var w = WireWriter(); w.i64(try reader.i64()); check(w.bytes == consumed(), target, "i64")
-                case 5: var w = WireWriter(); w.double(try reader.double()); check(w.bytes == consumed(), target, "double")
-                case 6: let v = try reader.bool(); check([v ? 1 : 0] == consumed(), target, "bool")
+                case 0:
+                    let v = try reader.u8()
+                    check([v] == consumed(), target, "u8")
+                case 1:
+                    var w = WireWriter()
+                    w.u16(try reader.u16())
+                    check(w.bytes == consumed(), target, "u16")
+                case 2:
+                    var w = WireWriter()
+                    w.u32(try reader.u32())
+                    check(w.bytes == consumed(), target, "u32")
+                case 3:
+                    var w = WireWriter()
+                    w.u64(try reader.u64())
+                    check(w.bytes == consumed(), target, "u64")
+                case 4:
+                    var w = WireWriter()
+                    w.i64(try reader.i64())
+                    check(w.bytes == consumed(), target, "i64")
+                case 5:
+                    var w = WireWriter()
+                    w.double(try reader.double())
+                    check(w.bytes == consumed(), target, "double")
+                case 6:
+                    let v = try reader.bool()
+                    check([v ? 1 : 0] == consumed(), target, "bool")
                 case 7, 8:
                     let v = op % 14 == 7 ? try reader.varint() : UInt64(bitPattern: try reader.zigzag())
                     checkVarint(consumed(), op % 14 == 7 ? v : nil)
@@ -434,14 +527,17 @@ enum FrameTarget {
                     checkVarint(consumed(), UInt64(v))
                 case 10:
                     let s = try reader.string()
-                    check(consumed().suffix(s.utf8.count).elementsEqual(s.utf8), target, "string is not the bytes consumed")
+                    check(
+                        consumed().suffix(s.utf8.count).elementsEqual(s.utf8), target,
+                        "string is not the bytes consumed")
                 case 11:
                     let b = try reader.bytes()
                     check(consumed().suffix(b.count) == b[...], target, "bytes are not the bytes consumed")
                 case 12:
                     let b = try reader.bytesSlice()
-                    check(Array(b) == Array(consumed().suffix(b.count)) && b.endIndex == junk + reader.offset, target,
-                          "bytesSlice is not the bytes consumed")
+                    check(
+                        Array(b) == Array(consumed().suffix(b.count)) && b.endIndex == junk + reader.offset, target,
+                        "bytesSlice is not the bytes consumed")
                 default:
                     let values = try reader.array(minElementBytes: Int(op >> 4) + 1) { try $0.varint() }
                     check(values.count <= data.count, target, "array of \(values.count) from \(data.count) bytes")
@@ -450,9 +546,10 @@ enum FrameTarget {
                 check(error is WireError, target, "WireReader threw \(type(of: error)): \(error)")
                 failed = true
             }
-            check(reader.offset >= before && reader.offset <= data.count && reader.remaining == data.count - reader.offset
-                  && reader.isAtEnd == (reader.offset == data.count), target,
-                  "reader at offset \(reader.offset) (was \(before)) of \(data.count), remaining \(reader.remaining)")
+            check(
+                reader.offset >= before && reader.offset <= data.count && reader.remaining == data.count - reader.offset
+                    && reader.isAtEnd == (reader.offset == data.count), target,
+                "reader at offset \(reader.offset) (was \(before)) of \(data.count), remaining \(reader.remaining)")
             if failed { break }  // a decoder stops at its first error
         }
     }
@@ -461,11 +558,18 @@ enum FrameTarget {
     /// canonical encoding is no longer than what was consumed.
     static func checkVarint(_ bytes: [UInt8], _ value: UInt64?) {
         var again = WireReader(bytes)
-        guard let v = try? again.varint(), again.isAtEnd else { violated(target, "varint bytes \(bytes.hexPrefix()) do not read back") }
+        guard let v = try? again.varint(), again.isAtEnd else {
+            violated(target, "varint bytes \(bytes.hexPrefix()) do not read back")
+        }
         if let value { check(v == value, target, "varint \(bytes.hexPrefix()) reads as \(v), then \(value)") }
         var w = WireWriter()
         w.varint(v)
-        check(w.bytes.count <= bytes.count && (try? { var r = WireReader(w.bytes); return try r.varint() }()) == v, target,
-              "varint \(v) does not round-trip through its canonical encoding")
+        check(
+            w.bytes.count <= bytes.count
+                && (try? {
+                    var r = WireReader(w.bytes)
+                    return try r.varint()
+                }()) == v, target,
+            "varint \(v) does not round-trip through its canonical encoding")
     }
 }

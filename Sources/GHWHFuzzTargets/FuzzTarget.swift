@@ -1,5 +1,6 @@
 import GHWHRandom
 import GHWHSampleData
+
 /// Coverage-guided fuzz targets for the parsers and the wire protocol (issue 13).
 ///
 /// Each target is a pure function of its input bytes that checks properties the
@@ -53,13 +54,17 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
 }
 
 /// Stops the process: a property of the code under test does not hold.
-func violated(_ target: FuzzTarget, _ message: @autoclosure () -> String,
-              file: StaticString = #fileID, line: UInt = #line) -> Never {
+func violated(
+    _ target: FuzzTarget, _ message: @autoclosure () -> String,
+    file: StaticString = #fileID, line: UInt = #line
+) -> Never {
     fatalError("ghwh-fuzz \(target.rawValue): property violated: \(message())", file: file, line: line)
 }
 
-func check(_ condition: @autoclosure () -> Bool, _ target: FuzzTarget, _ message: @autoclosure () -> String,
-           file: StaticString = #fileID, line: UInt = #line) {
+func check(
+    _ condition: @autoclosure () -> Bool, _ target: FuzzTarget, _ message: @autoclosure () -> String,
+    file: StaticString = #fileID, line: UInt = #line
+) {
     if !condition() { violated(target, message(), file: file, line: line) }
 }
 

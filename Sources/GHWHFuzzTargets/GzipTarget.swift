@@ -34,16 +34,25 @@ enum GzipTarget {
 
     static func streams(_ file: [UInt8], _ bufferA: Int, _ bufferB: Int) -> Streams {
         RawSupport.withTemporaryFile(named: "part.json.gz", contents: file) { path in
-            let raw = RawSupport.rawFile(path: path, relativePath: "github/issues/2024-01-02/part.json.gz", size: file.count,
-                                         kind: .gzip(.json))
+            let raw = RawSupport.rawFile(
+                path: path, relativePath: "github/issues/2024-01-02/part.json.gz", size: file.count,
+                kind: .gzip(.json))
             let documents: [RawDocument]
-            do { documents = try RawReader.documents(of: raw) } catch { violated(target, "a gzip file listed no document: \(error)") }
+            do { documents = try RawReader.documents(of: raw) } catch {
+                violated(target, "a gzip file listed no document: \(error)")
+            }
             check(documents.count == 1 && documents[0].entryPath == nil, target, "a gzip file lists \(documents)")
             let document = documents[0]
-            let fromFile = RawSupport.collect(target, bufferSize: bufferA) { try RawReader.stream(document, of: raw, bufferSize: bufferA, $0) }
+            let fromFile = RawSupport.collect(target, bufferSize: bufferA) {
+                try RawReader.stream(document, of: raw, bufferSize: bufferA, $0)
+            }
             let stored: StoredDocument
-            do { stored = try RawReader.stored(document, of: raw) } catch { violated(target, "stored(gzip) threw \(error)") }
-            check(stored.encoding == .gzip && Array(stored.bytes) == file, target, "stored gzip document is not the file's bytes")
+            do { stored = try RawReader.stored(document, of: raw) } catch {
+                violated(target, "stored(gzip) threw \(error)")
+            }
+            check(
+                stored.encoding == .gzip && Array(stored.bytes) == file, target,
+                "stored gzip document is not the file's bytes")
             let memory = RawSupport.collect(target, bufferSize: bufferA) { try stored.stream(bufferSize: bufferA, $0) }
             let memoryB = RawSupport.collect(target, bufferSize: bufferB) { try stored.stream(bufferSize: bufferB, $0) }
             if case .success = Result(catching: { try RawReader.stream(document, of: raw, bufferSize: 0) { _ in } }) {
@@ -53,15 +62,21 @@ enum GzipTarget {
         }
     }
 
-    static func compare(_ s: Streams,
-                        _ bufferA: Int, _ bufferB: Int, _ file: [UInt8]) {
+    static func compare(
+        _ s: Streams,
+        _ bufferA: Int, _ bufferB: Int, _ file: [UInt8]
+    ) {
         guard !s.fromFile.aborted && !s.memory.aborted else { return }
-        check(s.fromFile == s.memory, target,
-              "file and memory streams differ (bufferSize \(bufferA)): \(s.fromFile.bytes.count) bytes, \(s.fromFile.error ?? "ok") vs \(s.memory.bytes.count) bytes, \(s.memory.error ?? "ok") for \(file.hexPrefix())")
+        check(
+            s.fromFile == s.memory, target,
+            "file and memory streams differ (bufferSize \(bufferA)): \(s.fromFile.bytes.count) bytes, \(s.fromFile.error ?? "ok") vs \(s.memory.bytes.count) bytes, \(s.memory.error ?? "ok") for \(file.hexPrefix())"
+        )
         guard !s.memoryB.aborted else { return }
-        check(s.memory.failed == s.memoryB.failed && s.memory.bytes.isPrefixRelated(to: s.memoryB.bytes)
-              && (s.memory.failed || s.memory.bytes == s.memoryB.bytes), target,
-              "bufferSize \(bufferA) and \(bufferB) differ: \(s.memory.bytes.count) bytes, \(s.memory.error ?? "ok") vs \(s.memoryB.bytes.count) bytes, \(s.memoryB.error ?? "ok") for \(file.hexPrefix())")
+        check(
+            s.memory.failed == s.memoryB.failed && s.memory.bytes.isPrefixRelated(to: s.memoryB.bytes)
+                && (s.memory.failed || s.memory.bytes == s.memoryB.bytes), target,
+            "bufferSize \(bufferA) and \(bufferB) differ: \(s.memory.bytes.count) bytes, \(s.memory.error ?? "ok") vs \(s.memoryB.bytes.count) bytes, \(s.memoryB.error ?? "ok") for \(file.hexPrefix())"
+        )
     }
 
     static func runRaw(_ file: [UInt8], _ bufferA: Int, _ bufferB: Int) {
@@ -96,22 +111,30 @@ enum GzipTarget {
         compare(s, bufferA, bufferB, file)
         for outcome in [s.fromFile, s.memory, s.memoryB] where !outcome.aborted {
             if let expected {
-                check(outcome == StreamOutcome(bytes: expected), target,
-                      "a valid \(memberCount)-member gzip of \(expected.count) bytes streamed as \(outcome.bytes.count) bytes, \(outcome.error ?? "ok")")
+                check(
+                    outcome == StreamOutcome(bytes: expected), target,
+                    "a valid \(memberCount)-member gzip of \(expected.count) bytes streamed as \(outcome.bytes.count) bytes, \(outcome.error ?? "ok")"
+                )
             } else {
-                check(outcome.failed && payload.starts(with: outcome.bytes), target,
-                      "a truncated gzip streamed as \(outcome.bytes.count) bytes, \(outcome.error ?? "ok") (payload \(payload.count) bytes)")
+                check(
+                    outcome.failed && payload.starts(with: outcome.bytes), target,
+                    "a truncated gzip streamed as \(outcome.bytes.count) bytes, \(outcome.error ?? "ok") (payload \(payload.count) bytes)"
+                )
             }
         }
         if memberCount == 1, options & 0x08 == 0 {
             RawSupport.withTemporaryFile(named: "hint.json.gz", contents: file) { path in
-                let raw = RawSupport.rawFile(path: path, relativePath: "hint.json.gz", size: file.count, kind: .gzip(.json))
-                let document = RawDocument(source: raw.relativePath, format: .json, entryPath: nil, uncompressedSize: nil)
+                let raw = RawSupport.rawFile(
+                    path: path, relativePath: "hint.json.gz", size: file.count, kind: .gzip(.json))
+                let document = RawDocument(
+                    source: raw.relativePath, format: .json, entryPath: nil, uncompressedSize: nil)
                 let hint = RawReader.uncompressedSizeHint(of: document, in: raw)
                 let whole = try? RawReader.wholeFile(raw)
                 let hintFromMemory = RawReader.uncompressedSizeHint(of: document, in: raw, whole: whole)
-                check(hint == Int64(payload.count) && hintFromMemory == hint, target,
-                      "size hint \(String(describing: hint)) / \(String(describing: hintFromMemory)) for a single member of \(payload.count) bytes")
+                check(
+                    hint == Int64(payload.count) && hintFromMemory == hint, target,
+                    "size hint \(String(describing: hint)) / \(String(describing: hintFromMemory)) for a single member of \(payload.count) bytes"
+                )
             }
         }
     }

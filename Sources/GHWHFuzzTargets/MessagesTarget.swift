@@ -24,7 +24,8 @@ enum MessagesTarget {
         (RegisterWorker.self, false), (Registered.self, false), (Heartbeat.self, false), (HeartbeatReply.self, false),
         (RequestTask.self, false), (TaskAssignment.self, true), (SubmitResult.self, true), (Ack.self, false),
         (ReportTaskFailure.self, false), (FetchLoaderWork.self, false), (LoaderWork.self, false),
-        (AckLoaderWork.self, false), (ReportLoaderError.self, false), (SubmitJob.self, false), (JobAccepted.self, false),
+        (AckLoaderWork.self, false), (ReportLoaderError.self, false), (SubmitJob.self, false),
+        (JobAccepted.self, false),
         (GetJobStatus.self, false), (JobStatus.self, false), (KillJob.self, false), (ReleaseTasks.self, false),
     ]
 
@@ -41,32 +42,45 @@ enum MessagesTarget {
         do {
             message = try M.decoded(from: payload)
         } catch {
-            check(error is WireError || error is DecodingError, target, "decoding \(M.self) threw \(Swift.type(of: error)): \(error)")
+            check(
+                error is WireError || error is DecodingError, target,
+                "decoding \(M.self) threw \(Swift.type(of: error)): \(error)")
             return
         }
         let first = message.encoded()
         let parts = message.encodedPayload().joined()
         let second: M
         do { second = try M.decoded(from: first) } catch {
-            violated(target, "\(M.self) decoded from \(payload.hexPrefix()) re-encodes to \(first.hexPrefix()), which does not decode: \(error)")
+            violated(
+                target,
+                "\(M.self) decoded from \(payload.hexPrefix()) re-encodes to \(first.hexPrefix()), which does not decode: \(error)"
+            )
         }
         let again = second.encoded()
         if byteStable {
             check(again == first, target, "\(M.self) re-encodes to \(first.hexPrefix()), then to \(again.hexPrefix())")
         }
         let third: M
-        do { third = try M.decoded(from: again) } catch { violated(target, "\(M.self): second re-encoding does not decode: \(error)") }
-        let a = canonical(second), b = canonical(third)
+        do { third = try M.decoded(from: again) } catch {
+            violated(target, "\(M.self): second re-encoding does not decode: \(error)")
+        }
+        let a = canonical(second)
+        let b = canonical(third)
         check(a == b, target, "\(M.self) changes across a round trip: \(a.prefix(600)) vs \(b.prefix(600))")
         if byteStable {
             check(parts == first, target, "\(M.self): encodedPayload and encoded differ")
         } else {
-            check((try? M.decoded(from: parts)).map(canonical) == a, target, "\(M.self): encodedPayload decodes to another message")
+            check(
+                (try? M.decoded(from: parts)).map(canonical) == a, target,
+                "\(M.self): encodedPayload decodes to another message")
         }
 
         // Through an authenticated frame, as the cluster sends it.
         let frame: [UInt8]
-        do { frame = try FrameCodec.seal(type: M.typeCode, payload: first, sender: "fuzz", sequence: 1, secret: FrameTarget.secret) } catch {
+        do {
+            frame = try FrameCodec.seal(
+                type: M.typeCode, payload: first, sender: "fuzz", sequence: 1, secret: FrameTarget.secret)
+        } catch {
             violated(target, "sealing a \(first.count)-byte \(M.self) failed: \(error)")
         }
         do {

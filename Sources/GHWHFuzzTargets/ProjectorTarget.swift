@@ -1,6 +1,6 @@
-import GHWHRandom
 import Foundation
 import GHWHJSON
+import GHWHRandom
 
 /// The validating projector against Foundation's `JSONSerialization`, and against itself.
 ///
@@ -28,15 +28,19 @@ enum ProjectorTarget {
 
         let full = parse(record, maxDepth: maxDepth)
         let validated: Result<Void, JSONSyntaxError> = record.withUnsafeBytes { raw in
-            do throws(JSONSyntaxError) { return .success(try JSONProjector([:], maxDepth: maxDepth).validate(raw)) } catch {
+            do throws(JSONSyntaxError) {
+                return .success(try JSONProjector([:], maxDepth: maxDepth).validate(raw))
+            } catch {
                 return .failure(error)
             }
         }
-        check(isSuccess(validated) == isSuccess(full), target,
-              "validate says \(describe(validated)), parse says \(describe(full)) for \(record.hexPrefix())")
+        check(
+            isSuccess(validated) == isSuccess(full), target,
+            "validate says \(describe(validated)), parse says \(describe(full)) for \(record.hexPrefix())")
         for case .failure(let error) in [full.map { _ in () }, validated] {
-            check(error.offset >= 0 && error.offset <= record.count, target,
-                  "error offset \(error.offset) outside the \(record.count)-byte record: \(error)")
+            check(
+                error.offset >= 0 && error.offset <= record.count, target,
+                "error offset \(error.offset) outside the \(record.count)-byte record: \(error)")
         }
         let duplicates = hasCanonicallyEquivalentKeys(record, full)
         checkSelections(record, full: full, maxDepth: maxDepth, seed: options, comparable: !duplicates)
@@ -73,28 +77,36 @@ enum ProjectorTarget {
     /// A selection made of the record's own keys (nested where the value is an object
     /// or array), near misses and absent names; the projection must be the selection
     /// applied to the whole value.
-    static func checkSelections(_ record: [UInt8], full: Result<JSONValue, JSONSyntaxError>, maxDepth: Int,
-                                seed: UInt8, comparable: Bool) {
+    static func checkSelections(
+        _ record: [UInt8], full: Result<JSONValue, JSONSyntaxError>, maxDepth: Int,
+        seed: UInt8, comparable: Bool
+    ) {
         var rng = SplitMix(hashing: record, salt: UInt64(seed))
         let base: JSONValue
         if case .success(let value) = full { base = value } else { base = .object(["id": .null]) }
         for _ in 0..<2 {
             let selection = makeSelection(base, &rng, level: 0)
             let projected = parse(record, maxDepth: maxDepth, selection: selection)
-            check(isSuccess(projected) == isSuccess(full), target,
-                  "projection with \(selection) says \(describe(projected)), parse says \(describe(full)) for \(record.hexPrefix())")
+            check(
+                isSuccess(projected) == isSuccess(full), target,
+                "projection with \(selection) says \(describe(projected)), parse says \(describe(full)) for \(record.hexPrefix())"
+            )
             guard comparable, case .success(let whole) = full, case .success(let value) = projected else { continue }
             let expected: JSONValue
             if case .object = whole { expected = apply(.fields(selection), to: whole) } else { expected = whole }
-            check(same(value, expected), target,
-                  "projection with \(selection) gives \(value), the selection applied to the whole value gives \(expected)")
+            check(
+                same(value, expected), target,
+                "projection with \(selection) gives \(value), the selection applied to the whole value gives \(expected)"
+            )
         }
     }
 
     static func makeSelection(_ value: JSONValue, _ rng: inout SplitMix, level: Int) -> [String: JSONSelection] {
         var keys: [String] = []
         var sample = value
-        if case .array(let elements) = value, let first = elements.first(where: { if case .object = $0 { true } else { false } }) {
+        if case .array(let elements) = value,
+            let first = elements.first(where: { if case .object = $0 { true } else { false } })
+        {
             sample = first
         }
         if case .object(let members) = sample { keys = Array(members.keys) }
@@ -111,7 +123,9 @@ enum ProjectorTarget {
         // Near misses share a length bucket or a prefix with real keys.
         for _ in 0..<rng.below(3) {
             let base = keys.isEmpty ? "id" : keys[rng.below(keys.count)]
-            let variants = [base + "x", String(base.dropLast()), "x" + String(base.dropFirst()), "", "\u{E9}", "e\u{301}"]
+            let variants = [
+                base + "x", String(base.dropLast()), "x" + String(base.dropFirst()), "", "\u{E9}", "e\u{301}",
+            ]
             selection[variants[rng.below(variants.count)]] = .all
         }
         return selection
@@ -142,12 +156,12 @@ enum ProjectorTarget {
     static func same(_ a: JSONValue, _ b: JSONValue) -> Bool {
         switch (a, b) {
         case (.null, .null): return true
-        case let (.bool(x), .bool(y)): return x == y
-        case let (.int(x), .int(y)): return x == y
-        case let (.double(x), .double(y)): return x.bitPattern == y.bitPattern
-        case let (.string(x), .string(y)): return Array(x.utf8) == Array(y.utf8)
-        case let (.array(x), .array(y)): return x.count == y.count && zip(x, y).allSatisfy { same($0, $1) }
-        case let (.object(x), .object(y)):
+        case (.bool(let x), .bool(let y)): return x == y
+        case (.int(let x), .int(let y)): return x == y
+        case (.double(let x), .double(let y)): return x.bitPattern == y.bitPattern
+        case (.string(let x), .string(let y)): return Array(x.utf8) == Array(y.utf8)
+        case (.array(let x), .array(let y)): return x.count == y.count && zip(x, y).allSatisfy { same($0, $1) }
+        case (.object(let x), .object(let y)):
             guard x.count == y.count else { return false }
             var byBytes: [[UInt8]: JSONValue] = [:]
             for (key, value) in y { byBytes[Array(key.utf8)] = value }
@@ -166,7 +180,10 @@ enum ProjectorTarget {
         var seen: [String: [UInt8]] = [:]
         var i = 0
         while i < record.count {
-            guard record[i] == 0x22 else { i += 1; continue }
+            guard record[i] == 0x22 else {
+                i += 1
+                continue
+            }
             let start = i
             i += 1
             while i < record.count && record[i] != 0x22 { i += record[i] == 0x5C ? 2 : 1 }
@@ -174,7 +191,8 @@ enum ProjectorTarget {
             var k = i
             while k < record.count && SplitterTarget.isSpace(record[k]) { k += 1 }
             guard k < record.count, record[k] == 0x3A, i <= record.count,
-                  case .success(.string(let key)) = parse(Array(record[start..<i]), maxDepth: 1) else { continue }
+                case .success(.string(let key)) = parse(Array(record[start..<i]), maxDepth: 1)
+            else { continue }
             let bytes = Array(key.utf8)
             if let other = seen[key], other != bytes { return true }
             seen[key] = bytes
@@ -184,15 +202,20 @@ enum ProjectorTarget {
 
     // MARK: - Against Foundation
 
-    static func compareWithFoundation(_ record: [UInt8], full: Result<JSONValue, JSONSyntaxError>, maxDepth: Int,
-                                      comparable: Bool) {
+    static func compareWithFoundation(
+        _ record: [UInt8], full: Result<JSONValue, JSONSyntaxError>, maxDepth: Int,
+        comparable: Bool
+    ) {
         let head = record.prefix(4)
-        let startsWithBOM = record.starts(with: [0xEF, 0xBB, 0xBF]) || record.starts(with: [0xFE, 0xFF])
+        let startsWithBOM =
+            record.starts(with: [0xEF, 0xBB, 0xBF]) || record.starts(with: [0xFE, 0xFF])
             || record.starts(with: [0xFF, 0xFE])
         if startsWithBOM || head.contains(0) {
             // Deliberate: Foundation guesses UTF-16/32 from these; a record is UTF-8, where a BOM
             // and a raw NUL are never valid JSON.
-            check(!isSuccess(full), target, "projector accepts a record starting with a BOM or NUL: \(record.hexPrefix())")
+            check(
+                !isSuccess(full), target, "projector accepts a record starting with a BOM or NUL: \(record.hexPrefix())"
+            )
             return
         }
         let foundation = foundationParse(record)
@@ -209,23 +232,32 @@ enum ProjectorTarget {
                 reference = foundationParse(patched)
                 if case .success(let patchedValue) = reference {
                     if comparable, let difference = difference(value, patchedValue, path: "$") {
-                        violated(target, "projector and Foundation (lone surrogates as U+FFFD) differ at \(difference) for \(record.hexPrefix(200))")
+                        violated(
+                            target,
+                            "projector and Foundation (lone surrogates as U+FFFD) differ at \(difference) for \(record.hexPrefix(200))"
+                        )
                     }
                     return
                 }
             }
             // Deliberate: a number beyond Double's range reads as an infinity (NumberParsing.swift).
-            if case .failure(let error) = reference, "\(error)".contains("not representable"), containsInfinity(value) { return }
-            violated(target, "projector accepts what Foundation refuses (\(error)): \(value) for \(record.hexPrefix(200))")
+            if case .failure(let error) = reference, "\(error)".contains("not representable"), containsInfinity(value) {
+                return
+            }
+            violated(
+                target, "projector accepts what Foundation refuses (\(error)): \(value) for \(record.hexPrefix(200))")
         case (.failure(let error), .success):
             if error.reason.contains("nesting deeper than the limit") {
                 let depth = nestingDepth(record)
-                check(depth > maxDepth, target, "projector refuses nesting \(depth) within its limit \(maxDepth): \(error)")
+                check(
+                    depth > maxDepth, target,
+                    "projector refuses nesting \(depth) within its limit \(maxDepth): \(error)")
                 return
             }
             // Deliberate: Foundation accepts a trailing comma before ']' or '}'; RFC 8259 does not.
             if error.offset < record.count, record[error.offset] == 0x5D || record[error.offset] == 0x7D,
-               let previous = record[..<error.offset].last(where: { !SplitterTarget.isSpace($0) }), previous == 0x2C {
+                let previous = record[..<error.offset].last(where: { !SplitterTarget.isSpace($0) }), previous == 0x2C
+            {
                 return
             }
             violated(target, "projector refuses what Foundation accepts: \(error) for \(record.hexPrefix(200))")
@@ -247,7 +279,8 @@ enum ProjectorTarget {
         case .null:
             return reference is NSNull ? nil : "\(path): null vs \(reference)"
         case .bool(let b):
-            return number != nil && !isDecimal && type == "c" && number!.boolValue == b ? nil : "\(path): \(b) vs \(reference)"
+            return number != nil && !isDecimal && type == "c" && number!.boolValue == b
+                ? nil : "\(path): \(b) vs \(reference)"
         case .int(let x):
             guard let number, type != "c" else { return "\(path): \(x) vs \(reference)" }
             if isDecimal { return Int64(number.stringValue) == x ? nil : "\(path): \(x) vs decimal \(number)" }
@@ -261,17 +294,22 @@ enum ProjectorTarget {
             if isDecimal {
                 // NSDecimalNumber's doubleValue is a few ulps off; the projector rounds correctly.
                 let r = number.doubleValue
-                return d == r || abs(d - r) <= 1e-12 * max(abs(d), abs(r)) ? nil : "\(path): \(d) vs decimal \(number) (\(r))"
+                return d == r || abs(d - r) <= 1e-12 * max(abs(d), abs(r))
+                    ? nil : "\(path): \(d) vs decimal \(number) (\(r))"
             }
             switch type {
-            case "d", "f": return number.doubleValue == d ? nil : "\(path): \(d) (\(d.bitPattern)) vs \(number.doubleValue) (\(number.doubleValue.bitPattern))"
+            case "d", "f":
+                return number.doubleValue == d
+                    ? nil
+                    : "\(path): \(d) (\(d.bitPattern)) vs \(number.doubleValue) (\(number.doubleValue.bitPattern))"
             case "Q": return Double(number.uint64Value) == d ? nil : "\(path): \(d) vs \(number)"
             case "i", "l", "q", "s": return Double(number.int64Value) == d ? nil : "\(path): \(d) vs \(number)"
             default: return "\(path): double \(d) vs \(number) of type \(type)"
             }
         case .string(let s):
             guard let r = reference as? String else { return "\(path): string vs \(reference)" }
-            return Array(s.utf8) == Array(r.utf8) ? nil : "\(path): \(Array(s.utf8).hexPrefix()) vs \(Array(r.utf8).hexPrefix())"
+            return Array(s.utf8) == Array(r.utf8)
+                ? nil : "\(path): \(Array(s.utf8).hexPrefix()) vs \(Array(r.utf8).hexPrefix())"
         case .array(let elements):
             guard let r = reference as? [Any] else { return "\(path): array vs \(reference)" }
             guard elements.count == r.count else { return "\(path): \(elements.count) vs \(r.count) elements" }
@@ -285,7 +323,9 @@ enum ProjectorTarget {
             var byBytes: [[UInt8]: Any] = [:]
             for (key, v) in r { byBytes[Array(key.utf8)] = v }
             for (key, member) in members {
-                guard let other = byBytes[Array(key.utf8)] else { return "\(path): key \(key.debugDescription) missing in Foundation's \(r.keys.sorted())" }
+                guard let other = byBytes[Array(key.utf8)] else {
+                    return "\(path): key \(key.debugDescription) missing in Foundation's \(r.keys.sorted())"
+                }
                 if let d = difference(member, other, path: "\(path).\(key.debugDescription)") { return d }
             }
             return nil
@@ -318,10 +358,17 @@ enum ProjectorTarget {
         var found = false
         var i = 0
         while i < record.count {
-            guard record[i] == 0x5C else { i += 1; continue }
-            guard i + 1 < record.count, record[i + 1] == 0x75, let v = hex(i + 2) else { i += 2; continue }
+            guard record[i] == 0x5C else {
+                i += 1
+                continue
+            }
+            guard i + 1 < record.count, record[i + 1] == 0x75, let v = hex(i + 2) else {
+                i += 2
+                continue
+            }
             if v >= 0xD800 && v < 0xDC00, i + 12 <= record.count, record[i + 6] == 0x5C, record[i + 7] == 0x75,
-               let low = hex(i + 8), low >= 0xDC00 && low < 0xE000 {
+                let low = hex(i + 8), low >= 0xDC00 && low < 0xE000
+            {
                 i += 12
                 continue
             }
@@ -336,7 +383,10 @@ enum ProjectorTarget {
 
     /// Deepest nesting of objects and arrays, counting brackets outside strings.
     static func nestingDepth(_ record: [UInt8]) -> Int {
-        var depth = 0, deepest = 0, inString = false, i = 0
+        var depth = 0
+        var deepest = 0
+        var inString = false
+        var i = 0
         while i < record.count {
             let c = record[i]
             if inString {

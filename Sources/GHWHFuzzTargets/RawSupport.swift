@@ -30,14 +30,17 @@ enum RawSupport {
 
     /// Streams via `body`, checking chunk sizes, within the budget; a `RawReadError` is
     /// recorded, a `BudgetExceeded` marks the outcome aborted, anything else is a violation.
-    static func collect(_ target: FuzzTarget, bufferSize: Int,
-                        _ body: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) -> StreamOutcome {
+    static func collect(
+        _ target: FuzzTarget, bufferSize: Int,
+        _ body: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void
+    ) -> StreamOutcome {
         var outcome = StreamOutcome()
         var chunks = 0
         do {
             try body { chunk in
-                check(chunk.count >= 1 && chunk.count <= bufferSize, target,
-                      "a chunk of \(chunk.count) bytes with bufferSize \(bufferSize)")
+                check(
+                    chunk.count >= 1 && chunk.count <= bufferSize, target,
+                    "a chunk of \(chunk.count) bytes with bufferSize \(bufferSize)")
                 chunks += 1
                 if outcome.bytes.count + chunk.count > maxOutputBytes || chunks > maxChunks { throw BudgetExceeded() }
                 outcome.bytes.append(contentsOf: chunk)
@@ -53,7 +56,8 @@ enum RawSupport {
     }
 
     /// A file that lives for one run of a target (in /dev/shm when there is one).
-    static func withTemporaryFile<R>(named name: String, contents: [UInt8], _ body: (String) throws -> R) rethrows -> R {
+    static func withTemporaryFile<R>(named name: String, contents: [UInt8], _ body: (String) throws -> R) rethrows -> R
+    {
         let directory = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
         let path = "\(directory)/ghwh-fuzz-\(getpid())-\(name)"
         guard FileManager.default.createFile(atPath: path, contents: Data(contents)) else {
@@ -64,8 +68,9 @@ enum RawSupport {
     }
 
     static func rawFile(path: String, relativePath: String, size: Int, kind: RawFileKind) -> RawFile {
-        RawFile(dataset: .issues, ingestDate: IngestDate(year: 2024, month: 1, day: 2)!, path: path,
-                relativePath: relativePath, size: Int64(size), kind: kind)
+        RawFile(
+            dataset: .issues, ingestDate: IngestDate(year: 2024, month: 1, day: 2)!, path: path,
+            relativePath: relativePath, size: Int64(size), kind: kind)
     }
 }
 
@@ -78,8 +83,9 @@ enum Zlib {
     /// `windowBits` -15 for raw deflate (zip), 31 for a gzip member.
     static func deflate(_ input: [UInt8], level: Int32, windowBits: Int32) -> [UInt8] {
         var stream = z_stream()
-        let status = deflateInit2_(&stream, level, Z_DEFLATED, windowBits, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
-                                   Int32(MemoryLayout<z_stream>.size))
+        let status = deflateInit2_(
+            &stream, level, Z_DEFLATED, windowBits, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
+            Int32(MemoryLayout<z_stream>.size))
         precondition(status == Z_OK, "deflateInit2 failed: \(status)")
         defer { deflateEnd(&stream) }
         var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(input.count))) + 64)
@@ -100,6 +106,12 @@ enum Zlib {
 }
 
 extension Array where Element == UInt8 {
-    mutating func le16(_ v: UInt16) { append(UInt8(v & 0xFF)); append(UInt8(v >> 8)) }
-    mutating func le32(_ v: UInt32) { le16(UInt16(v & 0xFFFF)); le16(UInt16(v >> 16)) }
+    mutating func le16(_ v: UInt16) {
+        append(UInt8(v & 0xFF))
+        append(UInt8(v >> 8))
+    }
+    mutating func le32(_ v: UInt32) {
+        le16(UInt16(v & 0xFFFF))
+        le16(UInt16(v >> 16))
+    }
 }

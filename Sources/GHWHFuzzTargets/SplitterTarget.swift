@@ -1,6 +1,6 @@
-import GHWHRandom
 import Foundation
 import GHWHJSON
+import GHWHRandom
 
 /// `RecordSplitter` over the same document under three chunkings (one chunk, one byte
 /// at a time, random sizes including empty chunks), each chunk in its own exact-size
@@ -58,18 +58,25 @@ enum SplitterTarget {
 
         for (name, other) in [("one byte at a time", bytewise), ("random chunks \(sizes.prefix(40))", random)] {
             if limit == nil {
-                check(other == whole, target, "\(name) differs from one chunk: \(describe(other)) vs \(describe(whole)) for \(document.hexPrefix())")
+                check(
+                    other == whole, target,
+                    "\(name) differs from one chunk: \(describe(other)) vs \(describe(whole)) for \(document.hexPrefix())"
+                )
             } else {
                 // Over the limit, a record spanning chunks fails while it is carried, one in a
                 // single chunk when it ends (or another error first): both fail, same records.
-                check(other.records == whole.records && other.failed == whole.failed, target,
-                      "\(name) differs from one chunk (limit \(limit!)): \(describe(other)) vs \(describe(whole)) for \(document.hexPrefix())")
+                check(
+                    other.records == whole.records && other.failed == whole.failed, target,
+                    "\(name) differs from one chunk (limit \(limit!)): \(describe(other)) vs \(describe(whole)) for \(document.hexPrefix())"
+                )
             }
         }
         checkRecords(whole, document: document, mode: mode, limit: limit)
         if let expected = reference(document, mode: mode, limit: limit) {
-            check(expected.records == whole.records && expected.failed == whole.failed, target,
-                  "reference splitter disagrees: expected \(describe(expected)), splitter gave \(describe(whole)) for \(document.hexPrefix())")
+            check(
+                expected.records == whole.records && expected.failed == whole.failed, target,
+                "reference splitter disagrees: expected \(describe(expected)), splitter gave \(describe(whole)) for \(document.hexPrefix())"
+            )
         }
         if limit == nil, mode == .json { compareWithFoundation(document, whole) }
     }
@@ -80,8 +87,10 @@ enum SplitterTarget {
         var splitter = limit.map { RecordSplitter(mode: mode, maxRecordBytes: $0) } ?? RecordSplitter(mode: mode)
         var outcome = Outcome()
         let collect: (RecordSlice) throws -> Void = { slice in
-            outcome.records.append(Record(bytes: Array(slice.bytes), ordinal: slice.ordinal, offset: slice.offset,
-                                          oversizedLength: slice.oversizedLength))
+            outcome.records.append(
+                Record(
+                    bytes: Array(slice.bytes), ordinal: slice.ordinal, offset: slice.offset,
+                    oversizedLength: slice.oversizedLength))
         }
         var start = 0
         do {
@@ -110,8 +119,9 @@ enum SplitterTarget {
                     }
                     violated(target, "splitter accepted more input after failing with \(error)")
                 } catch let again as DocumentStructureError {
-                    check(again.offset == error.offset && again.reason == error.reason, target,
-                          "splitter failed with \(error), then with \(again)")
+                    check(
+                        again.offset == error.offset && again.reason == error.reason, target,
+                        "splitter failed with \(error), then with \(again)")
                 } catch let other {
                     violated(target, "untyped error \(other) after \(error)")
                 }
@@ -129,27 +139,46 @@ enum SplitterTarget {
         var previousEnd: Int64 = 0
         for (index, record) in outcome.records.enumerated() {
             check(record.ordinal == index, target, "record \(index) has ordinal \(record.ordinal)")
-            check(record.offset >= previousEnd, target, "record \(index) at \(record.offset) overlaps the previous one ending at \(previousEnd)")
+            check(
+                record.offset >= previousEnd, target,
+                "record \(index) at \(record.offset) overlaps the previous one ending at \(previousEnd)")
             if let length = record.oversizedLength {
                 // Only a JSON Lines line goes over the limit as a record: its excerpt is its first bytes.
-                check(outcome.shape == "lines", target, "record \(index) is oversized in a \(outcome.shape ?? "nil") document")
-                check(length > (limit ?? RecordSplitter.defaultMaxRecordBytes), target, "record \(index) of \(length) bytes is marked oversized")
-                check(record.bytes.count == min(length, RecordSlice.excerptBytes), target,
-                      "oversized record \(index) keeps \(record.bytes.count) bytes of \(length)")
+                check(
+                    outcome.shape == "lines", target,
+                    "record \(index) is oversized in a \(outcome.shape ?? "nil") document")
+                check(
+                    length > (limit ?? RecordSplitter.defaultMaxRecordBytes), target,
+                    "record \(index) of \(length) bytes is marked oversized")
+                check(
+                    record.bytes.count == min(length, RecordSlice.excerptBytes), target,
+                    "oversized record \(index) keeps \(record.bytes.count) bytes of \(length)")
                 let end = record.offset + Int64(length)
                 check(end <= Int64(document.count), target, "oversized record \(index) runs past the document")
-                check(Array(document[Int(record.offset)..<Int(record.offset) + record.bytes.count]) == record.bytes, target,
-                      "oversized record \(index)'s excerpt is not the document's bytes at its offset")
-                check(!document[Int(record.offset)..<Int(end)].contains(0x0A), target, "oversized record \(index) spans a newline")
+                check(
+                    Array(document[Int(record.offset)..<Int(record.offset) + record.bytes.count]) == record.bytes,
+                    target,
+                    "oversized record \(index)'s excerpt is not the document's bytes at its offset")
+                check(
+                    !document[Int(record.offset)..<Int(end)].contains(0x0A), target,
+                    "oversized record \(index) spans a newline")
                 previousEnd = end
                 continue
             }
             let end = record.offset + Int64(record.bytes.count)
-            check(end <= Int64(document.count), target, "record \(index) (\(record.offset)+\(record.bytes.count)) runs past the \(document.count)-byte document")
-            check(Array(document[Int(record.offset)..<Int(end)]) == record.bytes, target,
-                  "record \(index) is not the document's bytes at its offset \(record.offset)")
+            check(
+                end <= Int64(document.count), target,
+                "record \(index) (\(record.offset)+\(record.bytes.count)) runs past the \(document.count)-byte document"
+            )
+            check(
+                Array(document[Int(record.offset)..<Int(end)]) == record.bytes, target,
+                "record \(index) is not the document's bytes at its offset \(record.offset)")
             check(!record.bytes.isEmpty, target, "record \(index) is empty")
-            if let limit { check(record.bytes.count <= limit, target, "record \(index) of \(record.bytes.count) bytes exceeds the limit \(limit)") }
+            if let limit {
+                check(
+                    record.bytes.count <= limit, target,
+                    "record \(index) of \(record.bytes.count) bytes exceeds the limit \(limit)")
+            }
             if outcome.shape == "lines" || mode == .lines {
                 check(!record.bytes.contains(0x0A), target, "JSON Lines record \(index) contains a newline")
             }
@@ -159,7 +188,8 @@ enum SplitterTarget {
 
     static func describe(_ outcome: Outcome) -> String {
         let records = outcome.records.prefix(8).map { "#\($0.ordinal)@\($0.offset) \($0.bytes.hexPrefix(24))" }
-        return "[\(records.joined(separator: ", "))\(outcome.records.count > 8 ? ", ... \(outcome.records.count) records" : "")] "
+        return
+            "[\(records.joined(separator: ", "))\(outcome.records.count > 8 ? ", ... \(outcome.records.count) records" : "")] "
             + (outcome.error.map { "error \($0)" } ?? "ok")
     }
 
@@ -196,11 +226,15 @@ enum SplitterTarget {
             if d[lineStart..<stop].contains(where: { !isSpace($0) }) {
                 let length = stop - lineStart
                 if length > (limit ?? RecordSplitter.defaultMaxRecordBytes) {
-                    outcome.records.append(Record(bytes: Array(d[lineStart..<lineStart + min(length, RecordSlice.excerptBytes)]),
-                                                  ordinal: outcome.records.count, offset: Int64(lineStart), oversizedLength: length))
+                    outcome.records.append(
+                        Record(
+                            bytes: Array(d[lineStart..<lineStart + min(length, RecordSlice.excerptBytes)]),
+                            ordinal: outcome.records.count, offset: Int64(lineStart), oversizedLength: length))
                 } else {
-                    outcome.records.append(Record(bytes: Array(d[lineStart..<stop]), ordinal: outcome.records.count,
-                                                  offset: Int64(lineStart)))
+                    outcome.records.append(
+                        Record(
+                            bytes: Array(d[lineStart..<stop]), ordinal: outcome.records.count,
+                            offset: Int64(lineStart)))
                 }
             }
             lineStart = end + 1
@@ -212,7 +246,10 @@ enum SplitterTarget {
     /// matching outside strings, strings, and bare scalars up to a delimiter.
     static func referenceArray(_ d: [UInt8], from start: Int, limit: Int?) -> Outcome {
         var outcome = Outcome()
-        func fail() -> Outcome { outcome.error = "?"; return outcome }
+        func fail() -> Outcome {
+            outcome.error = "?"
+            return outcome
+        }
         var i = start
         func skipSpace() { while i < d.count && isSpace(d[i]) { i += 1 } }
         skipSpace()
@@ -258,11 +295,16 @@ enum SplitterTarget {
                     return fail()
                 }
                 if let limit, i - elementStart > limit { return fail() }
-                outcome.records.append(Record(bytes: Array(d[elementStart..<i]), ordinal: outcome.records.count,
-                                              offset: Int64(elementStart)))
+                outcome.records.append(
+                    Record(
+                        bytes: Array(d[elementStart..<i]), ordinal: outcome.records.count,
+                        offset: Int64(elementStart)))
                 skipSpace()
                 guard i < d.count else { return fail() }
-                if d[i] == 0x5D { i += 1; break }
+                if d[i] == 0x5D {
+                    i += 1
+                    break
+                }
                 guard d[i] == 0x2C else { return fail() }
                 i += 1
                 skipSpace()
@@ -279,22 +321,32 @@ enum SplitterTarget {
     static func compareWithFoundation(_ document: [UInt8], _ outcome: Outcome) {
         // Foundation guesses UTF-16/32 from NUL bytes and BOMs; the splitter reads UTF-8 only.
         guard !document.contains(0), String(validating: document, as: UTF8.self) != nil,
-              let array = try? JSONSerialization.jsonObject(with: Data(document), options: [.fragmentsAllowed]) as? [Any]
+            let array = try? JSONSerialization.jsonObject(with: Data(document), options: [.fragmentsAllowed]) as? [Any]
         else { return }
         if let error = outcome.error {
             // Deliberate: Foundation accepts a trailing comma ("[1,]"), RFC 8259 and the splitter do not.
             if error.contains("expected an array element after ',', found ']'") { return }
-            violated(target, "Foundation reads an array of \(array.count) elements, the splitter fails: \(error) for \(document.hexPrefix())")
+            violated(
+                target,
+                "Foundation reads an array of \(array.count) elements, the splitter fails: \(error) for \(document.hexPrefix())"
+            )
         }
-        check(outcome.shape == "array", target, "Foundation reads an array, the splitter's shape is \(outcome.shape ?? "nil")")
-        check(outcome.records.count == array.count, target,
-              "Foundation reads \(array.count) elements, the splitter gives \(outcome.records.count) records for \(document.hexPrefix())")
+        check(
+            outcome.shape == "array", target,
+            "Foundation reads an array, the splitter's shape is \(outcome.shape ?? "nil")")
+        check(
+            outcome.records.count == array.count, target,
+            "Foundation reads \(array.count) elements, the splitter gives \(outcome.records.count) records for \(document.hexPrefix())"
+        )
         for (index, (record, element)) in zip(outcome.records, array).enumerated() {
-            guard let parsed = try? JSONSerialization.jsonObject(with: Data(record.bytes), options: [.fragmentsAllowed]) else {
-                violated(target, "record \(index) (\(record.bytes.hexPrefix())) does not parse alone though the array did")
+            guard let parsed = try? JSONSerialization.jsonObject(with: Data(record.bytes), options: [.fragmentsAllowed])
+            else {
+                violated(
+                    target, "record \(index) (\(record.bytes.hexPrefix())) does not parse alone though the array did")
             }
-            check(canonical(parsed) == canonical(element), target,
-                  "record \(index) parses to \(parsed), the array's element is \(element)")
+            check(
+                canonical(parsed) == canonical(element), target,
+                "record \(index) parses to \(parsed), the array's element is \(element)")
         }
     }
 

@@ -39,47 +39,71 @@ enum ZipTarget {
                 violated(target, "listing threw \(type(of: error)) (\(error)), not RawReadError")
             }
             // Each central-directory record takes at least 46 bytes.
-            check(documents.count <= file.count / 46, target, "\(documents.count) documents in a \(file.count)-byte zip")
+            check(
+                documents.count <= file.count / 46, target, "\(documents.count) documents in a \(file.count)-byte zip")
             var results: [(RawDocument, StreamOutcome)] = []
             for document in documents.prefix(64) {
-                guard let entryPath = document.entryPath else { violated(target, "zip document without entry path: \(document)") }
+                guard let entryPath = document.entryPath else {
+                    violated(target, "zip document without entry path: \(document)")
+                }
                 check(document.source == "\(relativePath)!\(entryPath)", target, "document source \(document.source)")
                 let lower = entryPath.lowercased()
-                let format: DocumentFormat? = lower.hasSuffix(".json") ? .json
+                let format: DocumentFormat? =
+                    lower.hasSuffix(".json")
+                    ? .json
                     : lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") ? .jsonLines : nil
-                check(format == document.format && !entryPath.hasSuffix("/"), target,
-                      "entry \(entryPath.debugDescription) listed as \(document.format)")
-                let fromFile = RawSupport.collect(target, bufferSize: bufferA) { try RawReader.stream(document, of: raw, bufferSize: bufferA, $0) }
+                check(
+                    format == document.format && !entryPath.hasSuffix("/"), target,
+                    "entry \(entryPath.debugDescription) listed as \(document.format)")
+                let fromFile = RawSupport.collect(target, bufferSize: bufferA) {
+                    try RawReader.stream(document, of: raw, bufferSize: bufferA, $0)
+                }
                 results.append((document, fromFile))
                 let declared = document.uncompressedSize
                 if !fromFile.aborted {
                     // nil: a declared size beyond Int64 (ZIP64), which no stream reaches.
-                    check(declared.map { Int64(fromFile.bytes.count) <= $0 } ?? true, target,
-                          "\(fromFile.bytes.count) bytes delivered, the directory declares \(String(describing: declared))")
-                    check(fromFile.failed || Int64(fromFile.bytes.count) == declared, target,
-                          "a complete entry gave \(fromFile.bytes.count) bytes, the directory declares \(String(describing: declared))")
+                    check(
+                        declared.map { Int64(fromFile.bytes.count) <= $0 } ?? true, target,
+                        "\(fromFile.bytes.count) bytes delivered, the directory declares \(String(describing: declared))"
+                    )
+                    check(
+                        fromFile.failed || Int64(fromFile.bytes.count) == declared, target,
+                        "a complete entry gave \(fromFile.bytes.count) bytes, the directory declares \(String(describing: declared))"
+                    )
                 }
                 let stored: StoredDocument
                 do {
                     stored = try RawReader.stored(document, of: raw)
                 } catch let error as RawReadError {
                     // Throws what streaming would throw for a damaged container, before any data.
-                    check(fromFile == StreamOutcome(error: "\(error.source): \(error.reason)"), target,
-                          "stored() threw \(error), streaming the file gave \(fromFile.bytes.count) bytes, \(fromFile.error ?? "ok")")
+                    check(
+                        fromFile == StreamOutcome(error: "\(error.source): \(error.reason)"), target,
+                        "stored() threw \(error), streaming the file gave \(fromFile.bytes.count) bytes, \(fromFile.error ?? "ok")"
+                    )
                     continue
                 } catch {
                     violated(target, "stored() threw \(type(of: error)) (\(error)), not RawReadError")
                 }
-                check(stored.source == document.source && stored.format == document.format, target, "stored document \(stored.source)")
-                let memory = RawSupport.collect(target, bufferSize: bufferA) { try stored.stream(bufferSize: bufferA, $0) }
+                check(
+                    stored.source == document.source && stored.format == document.format, target,
+                    "stored document \(stored.source)")
+                let memory = RawSupport.collect(target, bufferSize: bufferA) {
+                    try stored.stream(bufferSize: bufferA, $0)
+                }
                 guard !fromFile.aborted && !memory.aborted else { continue }
-                check(memory == fromFile, target,
-                      "file and stored bytes stream differently (bufferSize \(bufferA)): \(fromFile.bytes.count) bytes, \(fromFile.error ?? "ok") vs \(memory.bytes.count) bytes, \(memory.error ?? "ok")")
-                let memoryB = RawSupport.collect(target, bufferSize: bufferB) { try stored.stream(bufferSize: bufferB, $0) }
+                check(
+                    memory == fromFile, target,
+                    "file and stored bytes stream differently (bufferSize \(bufferA)): \(fromFile.bytes.count) bytes, \(fromFile.error ?? "ok") vs \(memory.bytes.count) bytes, \(memory.error ?? "ok")"
+                )
+                let memoryB = RawSupport.collect(target, bufferSize: bufferB) {
+                    try stored.stream(bufferSize: bufferB, $0)
+                }
                 guard !memoryB.aborted else { continue }
-                check(memory.failed == memoryB.failed && memory.bytes.isPrefixRelated(to: memoryB.bytes)
-                      && (memory.failed || memory.bytes == memoryB.bytes), target,
-                      "bufferSize \(bufferA) and \(bufferB) differ: \(memory.bytes.count) bytes, \(memory.error ?? "ok") vs \(memoryB.bytes.count) bytes, \(memoryB.error ?? "ok")")
+                check(
+                    memory.failed == memoryB.failed && memory.bytes.isPrefixRelated(to: memoryB.bytes)
+                        && (memory.failed || memory.bytes == memoryB.bytes), target,
+                    "bufferSize \(bufferA) and \(bufferB) differ: \(memory.bytes.count) bytes, \(memory.error ?? "ok") vs \(memoryB.bytes.count) bytes, \(memoryB.error ?? "ok")"
+                )
             }
             return results
         }
@@ -102,8 +126,10 @@ enum ZipTarget {
             let suffix = suffixes[Int(kind) & 7]
             let isDirectory = suffix == "/"
             let data = isDirectory ? [] : cursor.take(Int(cursor.u16() % 2048))
-            entries.append(Entry(name: "dir/" + String(decoding: nameBytes, as: UTF8.self) + suffix, data: data,
-                                 method: kind & 0x08 == 0 ? 0 : 8, isDirectory: isDirectory))
+            entries.append(
+                Entry(
+                    name: "dir/" + String(decoding: nameBytes, as: UTF8.self) + suffix, data: data,
+                    method: kind & 0x08 == 0 ? 0 : 8, isDirectory: isDirectory))
         }
         let level = Int32(cursor.byte() % 10)
         // Letters only: a comment may hold anything, including a second end record, and then
@@ -113,15 +139,19 @@ enum ZipTarget {
 
         let expected = entries.filter { entry in
             let lower = entry.name.lowercased()
-            return !entry.isDirectory && (lower.hasSuffix(".json") || lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson"))
+            return !entry.isDirectory
+                && (lower.hasSuffix(".json") || lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson"))
         }
         let results = read(archive, bufferA, bufferB)
-        check(results.map { $0.0.entryPath ?? "" } == expected.map(\.name), target,
-              "a built zip of \(entries.map(\.name)) lists \(results.map { $0.0.entryPath ?? "" })")
+        check(
+            results.map { $0.0.entryPath ?? "" } == expected.map(\.name), target,
+            "a built zip of \(entries.map(\.name)) lists \(results.map { $0.0.entryPath ?? "" })")
         for ((document, outcome), entry) in zip(results, expected) where !outcome.aborted {
             check(document.uncompressedSize == Int64(entry.data.count), target, "declared size of \(entry.name)")
-            check(outcome == StreamOutcome(bytes: entry.data), target,
-                  "\(entry.name) (method \(entry.method), \(entry.data.count) bytes) streamed as \(outcome.bytes.count) bytes, \(outcome.error ?? "ok")")
+            check(
+                outcome == StreamOutcome(bytes: entry.data), target,
+                "\(entry.name) (method \(entry.method), \(entry.data.count) bytes) streamed as \(outcome.bytes.count) bytes, \(outcome.error ?? "ok")"
+            )
         }
     }
 
@@ -134,22 +164,49 @@ enum ZipTarget {
             let stored = entry.method == 8 ? Zlib.deflate(entry.data, level: level, windowBits: -15) : entry.data
             let crc = Zlib.crc(entry.data)
             let offset = UInt32(out.count)
-            out.le32(0x0403_4b50); out.le16(20); out.le16(0); out.le16(entry.method); out.le16(0); out.le16(0x5821)
-            out.le32(crc); out.le32(UInt32(stored.count)); out.le32(UInt32(entry.data.count))
-            out.le16(UInt16(name.count)); out.le16(0)
+            out.le32(0x0403_4b50)
+            out.le16(20)
+            out.le16(0)
+            out.le16(entry.method)
+            out.le16(0)
+            out.le16(0x5821)
+            out.le32(crc)
+            out.le32(UInt32(stored.count))
+            out.le32(UInt32(entry.data.count))
+            out.le16(UInt16(name.count))
+            out.le16(0)
             out += name
             out += stored
             let mode: UInt32 = entry.isDirectory ? 0o040755 : 0o100644
-            central.le32(0x0201_4b50); central.le16(3 << 8 | 20); central.le16(20); central.le16(0); central.le16(entry.method)
-            central.le16(0); central.le16(0x5821); central.le32(crc); central.le32(UInt32(stored.count))
-            central.le32(UInt32(entry.data.count)); central.le16(UInt16(name.count)); central.le16(0); central.le16(0)
-            central.le16(0); central.le16(0); central.le32(mode << 16 | (entry.isDirectory ? 0x10 : 0)); central.le32(offset)
+            central.le32(0x0201_4b50)
+            central.le16(3 << 8 | 20)
+            central.le16(20)
+            central.le16(0)
+            central.le16(entry.method)
+            central.le16(0)
+            central.le16(0x5821)
+            central.le32(crc)
+            central.le32(UInt32(stored.count))
+            central.le32(UInt32(entry.data.count))
+            central.le16(UInt16(name.count))
+            central.le16(0)
+            central.le16(0)
+            central.le16(0)
+            central.le16(0)
+            central.le32(mode << 16 | (entry.isDirectory ? 0x10 : 0))
+            central.le32(offset)
             central += name
         }
         let directoryOffset = UInt32(out.count)
         out += central
-        out.le32(0x0605_4b50); out.le16(0); out.le16(0); out.le16(UInt16(entries.count)); out.le16(UInt16(entries.count))
-        out.le32(UInt32(central.count)); out.le32(directoryOffset); out.le16(UInt16(comment.count))
+        out.le32(0x0605_4b50)
+        out.le16(0)
+        out.le16(0)
+        out.le16(UInt16(entries.count))
+        out.le16(UInt16(entries.count))
+        out.le32(UInt32(central.count))
+        out.le32(directoryOffset)
+        out.le16(UInt16(comment.count))
         out += comment
         return out
     }

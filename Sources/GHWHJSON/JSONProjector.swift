@@ -34,8 +34,9 @@ public struct JSONProjector: Sendable {
         guard let base = bytes.baseAddress, bytes.count > 0 else {
             throw JSONSyntaxError(offset: 0, reason: "empty input: expected a JSON value")
         }
-        var reader = JSONReader(base: base.assumingMemoryBound(to: UInt8.self), count: bytes.count,
-                                maxDepth: maxDepth)
+        var reader = JSONReader(
+            base: base.assumingMemoryBound(to: UInt8.self), count: bytes.count,
+            maxDepth: maxDepth)
         reader.skipWhitespace()
         guard reader.i < reader.end else {
             throw JSONSyntaxError(offset: reader.end, reason: "unexpected end of input: expected a value")
@@ -44,8 +45,9 @@ public struct JSONProjector: Sendable {
         let result = try reader.value(isObject ? selection : .all, depth: 1)
         reader.skipWhitespace()
         if reader.i < reader.end {
-            throw JSONSyntaxError(offset: reader.i,
-                                  reason: "unexpected \(describeByte(reader.base[reader.i])) after the JSON value")
+            throw JSONSyntaxError(
+                offset: reader.i,
+                reason: "unexpected \(describeByte(reader.base[reader.i])) after the JSON value")
         }
         return result
     }
@@ -63,14 +65,16 @@ public struct JSONProjector: Sendable {
         guard let base = bytes.baseAddress, bytes.count > 0 else {
             throw JSONSyntaxError(offset: 0, reason: "empty input: expected a JSON value")
         }
-        var reader = JSONReader(base: base.assumingMemoryBound(to: UInt8.self), count: bytes.count,
-                                maxDepth: maxDepth)
+        var reader = JSONReader(
+            base: base.assumingMemoryBound(to: UInt8.self), count: bytes.count,
+            maxDepth: maxDepth)
         reader.skipWhitespace()
         try reader.skipValue(depth: 1)
         reader.skipWhitespace()
         if reader.i < reader.end {
-            throw JSONSyntaxError(offset: reader.i,
-                                  reason: "unexpected \(describeByte(reader.base[reader.i])) after the JSON value")
+            throw JSONSyntaxError(
+                offset: reader.i,
+                reason: "unexpected \(describeByte(reader.base[reader.i])) after the JSON value")
         }
     }
 }

@@ -53,11 +53,15 @@ struct JSONReader {
             while i + 8 <= end {
                 let w = SWAR.load(base, i)
                 let mask = SWAR.equal(w, 0x22) | SWAR.equal(w, 0x5C) | SWAR.less(w, 0x20) | (w & SWAR.highBits)
-                if mask != 0 { i += SWAR.firstIndex(mask); break }
+                if mask != 0 {
+                    i += SWAR.firstIndex(mask)
+                    break
+                }
                 i += 8
             }
             guard i < end else {
-                throw JSONSyntaxError(offset: end, reason: "unexpected end of input inside a string starting at byte \(start - 1)")
+                throw JSONSyntaxError(
+                    offset: end, reason: "unexpected end of input inside a string starting at byte \(start - 1)")
             }
             let c = base[i]
             if c == 0x22 {

@@ -1,9 +1,11 @@
 extension JSONValue {
     /// Parses and fully materialises one JSON value, with the same strict
     /// validation as `JSONProjector` (use a projector on the hot path).
-    public static func parse(_ bytes: UnsafeRawBufferPointer, maxDepth: Int = 128) throws(JSONSyntaxError) -> JSONValue {
-        try JSONProjector.read(bytes, selection: .all,
-                               maxDepth: min(max(maxDepth, 1), JSONProjector.depthCeiling))
+    public static func parse(_ bytes: UnsafeRawBufferPointer, maxDepth: Int = 128) throws(JSONSyntaxError) -> JSONValue
+    {
+        try JSONProjector.read(
+            bytes, selection: .all,
+            maxDepth: min(max(maxDepth, 1), JSONProjector.depthCeiling))
     }
 
     /// Parses and fully materialises one JSON value held in a byte array.

@@ -9,7 +9,9 @@ enum JSONNumber {
     {
         var k = start
         if p[k] == 0x2D { k += 1 }
-        guard k < end else { throw JSONSyntaxError(offset: k, reason: "unexpected end of input: expected a digit after '-'") }
+        guard k < end else {
+            throw JSONSyntaxError(offset: k, reason: "unexpected end of input: expected a digit after '-'")
+        }
         let first = p[k]
         if first == 0x30 {
             k += 1
@@ -60,7 +62,10 @@ enum JSONNumber {
         var k = negative ? start + 1 : start
         var value: Int64 = 0
         if end - k <= 18 {  // cannot overflow
-            while k < end { value = value &* 10 &- Int64(p[k] &- 0x30); k += 1 }
+            while k < end {
+                value = value &* 10 &- Int64(p[k] &- 0x30)
+                k += 1
+            }
         } else {
             while k < end {
                 let (times10, o1) = value.multipliedReportingOverflow(by: 10)

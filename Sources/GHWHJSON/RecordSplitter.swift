@@ -105,11 +105,15 @@ public struct RecordSplitter {
         case .afterElement:
             throw fail(at: end, "truncated document: expected ',' or ']' after array element \(ordinal - 1)")
         case .inContainer:
-            throw fail(at: end, "truncated document: array element \(ordinal) starting at byte \(recordOffset) is not closed")
+            throw fail(
+                at: end, "truncated document: array element \(ordinal) starting at byte \(recordOffset) is not closed")
         case .inContainerString, .inContainerEscape, .inTopString, .inTopEscape:
-            throw fail(at: end, "truncated document: inside a string of array element \(ordinal) starting at byte \(recordOffset)")
+            throw fail(
+                at: end,
+                "truncated document: inside a string of array element \(ordinal) starting at byte \(recordOffset)")
         case .inScalar:
-            throw fail(at: end, "truncated document: the array is not closed after element \(ordinal) (expected ',' or ']')")
+            throw fail(
+                at: end, "truncated document: the array is not closed after element \(ordinal) (expected ',' or ']')")
         }
     }
 
@@ -162,15 +166,18 @@ public struct RecordSplitter {
             recordOffset = chunkOffset + Int64(i)
             return i
         default:
-            throw fail(at: chunkOffset + Int64(i),
-                       "a .json document must start with '[' or '{' (found \(describeByte(p[i])))")
+            throw fail(
+                at: chunkOffset + Int64(i),
+                "a .json document must start with '[' or '{' (found \(describeByte(p[i])))")
         }
     }
 
     // MARK: - JSON Lines
 
-    private mutating func scanLines(_ p: UnsafePointer<UInt8>, _ n: Int, from start: Int,
-                                    _ emit: (RecordSlice) throws -> Void) throws {
+    private mutating func scanLines(
+        _ p: UnsafePointer<UInt8>, _ n: Int, from start: Int,
+        _ emit: (RecordSlice) throws -> Void
+    ) throws {
         var lineStart = start
         if !carrying && oversizedLength == 0 { recordOffset = chunkOffset + Int64(start) }
         while lineStart < n {
@@ -178,7 +185,10 @@ public struct RecordSplitter {
             var i = lineStart
             while i + 8 <= n {
                 let mask = SWAR.equal(SWAR.load(p, i), 0x0A)
-                if mask != 0 { i += SWAR.firstIndex(mask); break }
+                if mask != 0 {
+                    i += SWAR.firstIndex(mask)
+                    break
+                }
                 i += 8
             }
             while i < n && p[i] != 0x0A { i += 1 }
@@ -218,7 +228,8 @@ public struct RecordSplitter {
             }
         }
         if carry.count < RecordSlice.excerptBytes {
-            carry.append(contentsOf: UnsafeBufferPointer(start: p, count: min(count, RecordSlice.excerptBytes - carry.count)))
+            carry.append(
+                contentsOf: UnsafeBufferPointer(start: p, count: min(count, RecordSlice.excerptBytes - carry.count)))
         }
         if oversizedBlank {
             var k = 0
@@ -242,7 +253,10 @@ public struct RecordSplitter {
     private mutating func emitOversizedLine(_ emit: (RecordSlice) throws -> Void) throws {
         let length = oversizedLength - (oversizedLastByte == 0x0D ? 1 : 0)
         oversizedLength = 0
-        defer { resetCarry(); oversizedBlank = true }
+        defer {
+            resetCarry()
+            oversizedBlank = true
+        }
         if oversizedBlank { return }
         // (A line goes oversized at maxRecordBytes + 2 bytes, so without its `\r` it is still over.)
         let index = ordinal
@@ -255,24 +269,29 @@ public struct RecordSplitter {
 
     /// Emits a line unless it is blank; strips one trailing `\r`. A line over
     /// the limit is handed out as an oversized record.
-    private mutating func emitLine(_ p: UnsafePointer<UInt8>, _ length: Int,
-                                   _ emit: (RecordSlice) throws -> Void) throws {
+    private mutating func emitLine(
+        _ p: UnsafePointer<UInt8>, _ length: Int,
+        _ emit: (RecordSlice) throws -> Void
+    ) throws {
         var count = length
         if count > 0 && p[count - 1] == 0x0D { count -= 1 }
         var k = 0
         while k < count && isJSONWhitespace(p[k]) { k += 1 }
         if k == count { return }
         let oversized = count > maxRecordBytes
-        let slice = RecordSlice(bytes: UnsafeRawBufferPointer(start: p, count: oversized ? min(count, RecordSlice.excerptBytes) : count),
-                                ordinal: ordinal, offset: recordOffset, oversizedLength: oversized ? count : nil)
+        let slice = RecordSlice(
+            bytes: UnsafeRawBufferPointer(start: p, count: oversized ? min(count, RecordSlice.excerptBytes) : count),
+            ordinal: ordinal, offset: recordOffset, oversizedLength: oversized ? count : nil)
         ordinal += 1
         try emit(slice)
     }
 
     // MARK: - Array
 
-    private mutating func scanArray(_ p: UnsafePointer<UInt8>, _ n: Int, from start: Int,
-                                    _ emit: (RecordSlice) throws -> Void) throws {
+    private mutating func scanArray(
+        _ p: UnsafePointer<UInt8>, _ n: Int, from start: Int,
+        _ emit: (RecordSlice) throws -> Void
+    ) throws {
         let byteClass = SplitterByteClass.table
         let scalarTerminator = SplitterByteClass.scalarTerminator
         var i = start
@@ -287,17 +306,24 @@ public struct RecordSplitter {
                 // Hot loop: skip everything but quotes and brackets.
                 while i < n {
                     let cls = byteClass[Int(p[i])]
-                    if cls == SplitterByteClass.plain { i += 1; continue }
+                    if cls == SplitterByteClass.plain {
+                        i += 1
+                        continue
+                    }
                     i += 1
-                    if cls == SplitterByteClass.quote { state = .inContainerString; break }
+                    if cls == SplitterByteClass.quote {
+                        state = .inContainerString
+                        break
+                    }
                     if cls <= SplitterByteClass.openArray {
                         openBrackets.append(cls == SplitterByteClass.openObject)
                         continue
                     }
                     let closesObject = cls == SplitterByteClass.closeObject
                     guard let open = openBrackets.popLast(), open == closesObject else {
-                        throw fail(at: chunkOffset + Int64(i - 1),
-                                   "mismatched '\(closesObject ? "}" : "]")' in array element \(ordinal)")
+                        throw fail(
+                            at: chunkOffset + Int64(i - 1),
+                            "mismatched '\(closesObject ? "}" : "]")' in array element \(ordinal)")
                     }
                     if openBrackets.isEmpty {
                         try endRecord(p, recordStart, i, emit)
@@ -312,7 +338,11 @@ public struct RecordSplitter {
                 while i + 8 <= n {
                     let w = SWAR.load(p, i)
                     let mask = SWAR.equal(w, 0x22) | SWAR.equal(w, 0x5C)
-                    if mask != 0 { i += SWAR.firstIndex(mask); found = true; break }
+                    if mask != 0 {
+                        i += SWAR.firstIndex(mask)
+                        found = true
+                        break
+                    }
                     i += 8
                 }
                 if !found {
@@ -360,8 +390,9 @@ public struct RecordSplitter {
                 } else if c == 0x5D {
                     state = .afterArray
                 } else {
-                    throw fail(at: chunkOffset + Int64(i),
-                               "expected ',' or ']' after array element \(ordinal - 1), found \(describeByte(c))")
+                    throw fail(
+                        at: chunkOffset + Int64(i),
+                        "expected ',' or ']' after array element \(ordinal - 1), found \(describeByte(c))")
                 }
                 i += 1
 
@@ -395,8 +426,9 @@ public struct RecordSplitter {
             case .afterArray:
                 while i < n && isJSONWhitespace(p[i]) { i += 1 }
                 if i < n {
-                    throw fail(at: chunkOffset + Int64(i),
-                               "unexpected \(describeByte(p[i])) after the closing ']' of the array")
+                    throw fail(
+                        at: chunkOffset + Int64(i),
+                        "unexpected \(describeByte(p[i])) after the closing ']' of the array")
                 }
 
             case .byteOrderMark, .leadingSpace, .inLines:
@@ -416,8 +448,10 @@ public struct RecordSplitter {
     }
 
     /// Hands out the element ending at `end` (exclusive) in this chunk.
-    private mutating func endRecord(_ p: UnsafePointer<UInt8>, _ recordStart: Int, _ end: Int,
-                                    _ emit: (RecordSlice) throws -> Void) throws {
+    private mutating func endRecord(
+        _ p: UnsafePointer<UInt8>, _ recordStart: Int, _ end: Int,
+        _ emit: (RecordSlice) throws -> Void
+    ) throws {
         let index = ordinal
         ordinal += 1
         if carrying {
@@ -430,8 +464,10 @@ public struct RecordSplitter {
         } else {
             let length = end - recordStart
             if length > maxRecordBytes { throw tooLarge(length) }
-            try emit(RecordSlice(bytes: UnsafeRawBufferPointer(start: p + recordStart, count: length),
-                                 ordinal: index, offset: recordOffset))
+            try emit(
+                RecordSlice(
+                    bytes: UnsafeRawBufferPointer(start: p + recordStart, count: length),
+                    ordinal: index, offset: recordOffset))
         }
     }
 
@@ -456,26 +492,27 @@ public struct RecordSplitter {
     }
 
     private mutating func tooLarge(_ size: Int) -> DocumentStructureError {
-        fail(at: recordOffset,
-             "record \(ordinal) is larger than the limit of \(maxRecordBytes) bytes (at least \(size) bytes)")
+        fail(
+            at: recordOffset,
+            "record \(ordinal) is larger than the limit of \(maxRecordBytes) bytes (at least \(size) bytes)")
     }
 }
 
 /// Where the splitter is in the document between two bytes.
 enum SplitState: UInt8 {
-    case byteOrderMark      // at document start, possibly inside a BOM
-    case leadingSpace       // .json mode: whitespace before the first significant byte
-    case arrayStart         // after '[': an element or ']'
-    case afterComma         // after ',': an element
-    case afterElement       // after an element: ',' or ']'
-    case inContainer        // inside an object/array element, outside strings
+    case byteOrderMark  // at document start, possibly inside a BOM
+    case leadingSpace  // .json mode: whitespace before the first significant byte
+    case arrayStart  // after '[': an element or ']'
+    case afterComma  // after ',': an element
+    case afterElement  // after an element: ',' or ']'
+    case inContainer  // inside an object/array element, outside strings
     case inContainerString  // inside a string nested in an element
     case inContainerEscape  // just after '\' in such a string
-    case inTopString        // inside an element that is a string
-    case inTopEscape        // just after '\' in such a string
-    case inScalar           // inside an element that is a number or literal
-    case afterArray         // after the closing ']': only whitespace
-    case inLines            // JSON Lines
+    case inTopString  // inside an element that is a string
+    case inTopEscape  // just after '\' in such a string
+    case inScalar  // inside an element that is a number or literal
+    case afterArray  // after the closing ']': only whitespace
+    case inLines  // JSON Lines
 
     var isInsideElement: Bool {
         switch self {

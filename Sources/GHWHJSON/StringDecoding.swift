@@ -25,7 +25,10 @@ extension JSONReader {
             // Find the next backslash eight bytes at a time.
             while k + 8 <= stop {
                 let mask = SWAR.equal(SWAR.load(base, k), 0x5C)
-                if mask != 0 { k += SWAR.firstIndex(mask); break }
+                if mask != 0 {
+                    k += SWAR.firstIndex(mask)
+                    break
+                }
                 k += 8
             }
             while k < stop && base[k] != 0x5C { k += 1 }
@@ -35,17 +38,28 @@ extension JSONReader {
             let c = base[k + 1]
             k += 2
             switch c {
-            case 0x62: out[written] = 0x08; written += 1
-            case 0x66: out[written] = 0x0C; written += 1
-            case 0x6E: out[written] = 0x0A; written += 1
-            case 0x72: out[written] = 0x0D; written += 1
-            case 0x74: out[written] = 0x09; written += 1
+            case 0x62:
+                out[written] = 0x08
+                written += 1
+            case 0x66:
+                out[written] = 0x0C
+                written += 1
+            case 0x6E:
+                out[written] = 0x0A
+                written += 1
+            case 0x72:
+                out[written] = 0x0D
+                written += 1
+            case 0x74:
+                out[written] = 0x09
+                written += 1
             case 0x75:
                 var scalar = hexQuad(k) ?? 0xFFFD
                 k += 4
                 if scalar >= 0xD800 && scalar < 0xE000 {
                     if scalar < 0xDC00, k + 6 <= stop, base[k] == 0x5C, base[k + 1] == 0x75,
-                       let low = hexQuad(k + 2), low >= 0xDC00 && low < 0xE000 {
+                        let low = hexQuad(k + 2), low >= 0xDC00 && low < 0xE000
+                    {
                         scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                         k += 6
                     } else {
@@ -53,7 +67,9 @@ extension JSONReader {
                     }
                 }
                 written += writeUTF8(scalar, out + written)
-            default: out[written] = c; written += 1  // " \ /
+            default:
+                out[written] = c
+                written += 1  // " \ /
             }
             runStart = k
         }

@@ -60,14 +60,16 @@ public enum ClosingReferences {
         }
     }
 
-    private static func scan(_ bytes: UnsafeBufferPointer<UInt8>, ownRepo: String, into found: inout ReferenceCollector) {
+    private static func scan(_ bytes: UnsafeBufferPointer<UInt8>, ownRepo: String, into found: inout ReferenceCollector)
+    {
         var index = 0
         while index < bytes.count {
             // Cheap filter: every keyword starts with c, f or r.
             let lower = bytes[index] | 0x20
             if lower == UInt8(ascii: "c") || lower == UInt8(ascii: "f") || lower == UInt8(ascii: "r"),
-               index == 0 || !isWordByte(bytes[index - 1]),
-               let match = reference(in: bytes, keywordAt: index, ownRepo: ownRepo) {
+                index == 0 || !isWordByte(bytes[index - 1]),
+                let match = reference(in: bytes, keywordAt: index, ownRepo: ownRepo)
+            {
                 found.add(match.reference)
                 index = match.end
             } else {
@@ -93,15 +95,15 @@ public enum ClosingReferences {
         if hasPrefix(bytes, at: index, "https://github.com/", ignoringASCIICase: true) {
             let ownerStart = index + 19
             guard let repoEnd = ownerAndRepoEnd(in: bytes, at: ownerStart),
-                  hasPrefix(bytes, at: repoEnd, "/issues/", ignoringASCIICase: false),
-                  let number = issueNumber(in: bytes, at: repoEnd + 8)
+                hasPrefix(bytes, at: repoEnd, "/issues/", ignoringASCIICase: false),
+                let number = issueNumber(in: bytes, at: repoEnd + 8)
             else { return nil }
             let repoName = lowercasedASCII(bytes, from: ownerStart, to: repoEnd)
             return (IssueReference(repoName: repoName, number: number.value), number.end)
         }
         guard let repoEnd = ownerAndRepoEnd(in: bytes, at: index),
-              repoEnd < bytes.count, bytes[repoEnd] == UInt8(ascii: "#"),
-              let number = issueNumber(in: bytes, at: repoEnd + 1)
+            repoEnd < bytes.count, bytes[repoEnd] == UInt8(ascii: "#"),
+            let number = issueNumber(in: bytes, at: repoEnd + 1)
         else { return nil }
         let repoName = lowercasedASCII(bytes, from: index, to: repoEnd)
         return (IssueReference(repoName: repoName, number: number.value), number.end)
@@ -121,7 +123,8 @@ public enum ClosingReferences {
             guard hasPrefix(bytes, at: start, "fix", ignoringASCIICase: true) else { return nil }
             let stemEnd = start + 3
             if hasPrefix(bytes, at: stemEnd, "es", ignoringASCIICase: true)
-                || hasPrefix(bytes, at: stemEnd, "ed", ignoringASCIICase: true) {
+                || hasPrefix(bytes, at: stemEnd, "ed", ignoringASCIICase: true)
+            {
                 return stemEnd + 2
             }
             return stemEnd

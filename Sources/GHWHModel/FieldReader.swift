@@ -75,7 +75,9 @@ struct FieldReader {
         switch members["created_at"] {
         case nil, .null?: throw .missingCreatedAt
         case .string(let s)?:
-            guard let micros = Timestamp.parseMicroseconds(s) else { throw .invalidTimestamp(field: "created_at", value: s) }
+            guard let micros = Timestamp.parseMicroseconds(s) else {
+                throw .invalidTimestamp(field: "created_at", value: s)
+            }
             return micros
         case let other?: throw .invalidTimestamp(field: "created_at", value: "a JSON \(other.kindName)")
         }

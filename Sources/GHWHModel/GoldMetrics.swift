@@ -16,13 +16,23 @@ public enum GoldMetrics {
         public var milestoneTitle: String?
         public var labels: [String]
         public var closingReferences: [IssueReference]
-        public init(repoName: String, number: Int64, state: String? = nil, createdAt: Int64, closedAt: Int64? = nil,
-                    mergedAt: Int64? = nil, additions: Int64? = nil, deletions: Int64? = nil,
-                    milestoneNumber: Int64? = nil, milestoneTitle: String? = nil, labels: [String] = [],
-                    closingReferences: [IssueReference] = []) {
-            self.repoName = repoName; self.number = number; self.state = state; self.createdAt = createdAt
-            self.closedAt = closedAt; self.mergedAt = mergedAt; self.additions = additions; self.deletions = deletions
-            self.milestoneNumber = milestoneNumber; self.milestoneTitle = milestoneTitle; self.labels = labels
+        public init(
+            repoName: String, number: Int64, state: String? = nil, createdAt: Int64, closedAt: Int64? = nil,
+            mergedAt: Int64? = nil, additions: Int64? = nil, deletions: Int64? = nil,
+            milestoneNumber: Int64? = nil, milestoneTitle: String? = nil, labels: [String] = [],
+            closingReferences: [IssueReference] = []
+        ) {
+            self.repoName = repoName
+            self.number = number
+            self.state = state
+            self.createdAt = createdAt
+            self.closedAt = closedAt
+            self.mergedAt = mergedAt
+            self.additions = additions
+            self.deletions = deletions
+            self.milestoneNumber = milestoneNumber
+            self.milestoneTitle = milestoneTitle
+            self.labels = labels
             self.closingReferences = closingReferences
         }
     }
@@ -31,7 +41,10 @@ public enum GoldMetrics {
     public struct IssueFacts: Sendable, Equatable {
         public var createdAt: Int64
         public var isPullRequest: Bool
-        public init(createdAt: Int64, isPullRequest: Bool) { self.createdAt = createdAt; self.isPullRequest = isPullRequest }
+        public init(createdAt: Int64, isPullRequest: Bool) {
+            self.createdAt = createdAt
+            self.isPullRequest = isPullRequest
+        }
     }
 
     public struct PullRequestMetric: Sendable, Equatable {
@@ -85,21 +98,25 @@ public enum GoldMetrics {
         for repo in byRepo.keys.sorted() {
             let prs = byRepo[repo]!.sorted { $0.number < $1.number }
             for pr in prs {
-                let lines: Int64? = { if let a = pr.additions, let d = pr.deletions { return a + d } else { return nil } }()
-                out.pullRequests.append(PullRequestMetric(
-                    repoName: repo, prNumber: pr.number, state: pr.state, createdAt: pr.createdAt,
-                    closedAt: pr.closedAt, mergedAt: pr.mergedAt, isMerged: pr.mergedAt != nil,
-                    openSeconds: pr.closedAt.map { seconds(pr.createdAt, $0) },
-                    additions: pr.additions, deletions: pr.deletions, linesChanged: lines,
-                    milestoneNumber: pr.milestoneNumber, milestoneTitle: pr.milestoneTitle,
-                    labelCount: Set(pr.labels).count))
+                let lines: Int64? = {
+                    if let a = pr.additions, let d = pr.deletions { return a + d } else { return nil }
+                }()
+                out.pullRequests.append(
+                    PullRequestMetric(
+                        repoName: repo, prNumber: pr.number, state: pr.state, createdAt: pr.createdAt,
+                        closedAt: pr.closedAt, mergedAt: pr.mergedAt, isMerged: pr.mergedAt != nil,
+                        openSeconds: pr.closedAt.map { seconds(pr.createdAt, $0) },
+                        additions: pr.additions, deletions: pr.deletions, linesChanged: lines,
+                        milestoneNumber: pr.milestoneNumber, milestoneTitle: pr.milestoneTitle,
+                        labelCount: Set(pr.labels).count))
                 var seen = Set<IssueReference>()
                 for ref in pr.closingReferences where seen.insert(ref).inserted {
                     guard let issue = issues[ref], !issue.isPullRequest else { continue }
-                    out.links.append(IssueLink(
-                        repoName: repo, prNumber: pr.number, issueRepoName: ref.repoName, issueNumber: ref.number,
-                        issueCreatedAt: issue.createdAt, mergedAt: pr.mergedAt,
-                        issueToMergeSeconds: pr.mergedAt.map { seconds(issue.createdAt, $0) }))
+                    out.links.append(
+                        IssueLink(
+                            repoName: repo, prNumber: pr.number, issueRepoName: ref.repoName, issueNumber: ref.number,
+                            issueCreatedAt: issue.createdAt, mergedAt: pr.mergedAt,
+                            issueToMergeSeconds: pr.mergedAt.map { seconds(issue.createdAt, $0) }))
                 }
             }
             out.labels += labelMetrics(repo: repo, prs)
@@ -113,7 +130,8 @@ public enum GoldMetrics {
         for pr in prs { for label in Set(pr.labels) { counts[label, default: 0] += 1 } }
         let assignments = counts.values.reduce(0, +)
         return counts.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.map {
-            LabelMetric(repoName: repo, labelName: $0, prCount: counts[$0]!, share: Double(counts[$0]!) / Double(assignments))
+            LabelMetric(
+                repoName: repo, labelName: $0, prCount: counts[$0]!, share: Double(counts[$0]!) / Double(assignments))
         }
     }
 

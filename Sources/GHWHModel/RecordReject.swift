@@ -22,10 +22,13 @@ public enum RecordRejectReason: Error, Equatable, Sendable, CustomStringConverti
         case .missingNumber: return "`number` is missing or null"
         case .invalidNumber(let kind): return "`number` is a JSON \(kind), not an integer"
         case .missingCreatedAt: return "`created_at` is missing or null"
-        case .invalidTimestamp(let field, let value): return "`\(field)` is not an ISO-8601 timestamp: \(value.prefix(60))"
+        case .invalidTimestamp(let field, let value):
+            return "`\(field)` is not an ISO-8601 timestamp: \(value.prefix(60))"
         case .noRepository: return "no repository can be derived (repository_url, base.repo.full_name, url, html_url)"
-        case .wrongType(let field, let expected, let found): return "`\(field)` is a JSON \(found), expected \(expected)"
-        case .tooLarge(let bytes, let limit): return "record is \(bytes) bytes, over the limit of \(limit) bytes per record"
+        case .wrongType(let field, let expected, let found):
+            return "`\(field)` is a JSON \(found), expected \(expected)"
+        case .tooLarge(let bytes, let limit):
+            return "record is \(bytes) bytes, over the limit of \(limit) bytes per record"
         }
     }
 

@@ -32,7 +32,8 @@ public enum RepoName {
         let parts = path.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count >= 2 else { return nil }
         if requireWhole && parts.count > 2 { return nil }
-        let owner = parts[0], repo = parts[1].prefix { $0 != "?" && $0 != "#" }
+        let owner = parts[0]
+        let repo = parts[1].prefix { $0 != "?" && $0 != "#" }
         guard isName(owner), isName(repo) else { return nil }
         return "\(owner)/\(repo)".lowercased()
     }

@@ -19,14 +19,26 @@ public struct IssueRow: Equatable, Sendable {
     public var labels: [String]
     public var comments: Int64?
 
-    public init(repoName: String, number: Int64, id: Int64? = nil, title: String? = nil, state: String? = nil,
-                userLogin: String? = nil, createdAt: Int64, updatedAt: Int64, closedAt: Int64? = nil,
-                isPullRequest: Bool = false, milestoneNumber: Int64? = nil, milestoneTitle: String? = nil,
-                labels: [String] = [], comments: Int64? = nil) {
-        self.repoName = repoName; self.number = number; self.id = id; self.title = title; self.state = state
-        self.userLogin = userLogin; self.createdAt = createdAt; self.updatedAt = updatedAt; self.closedAt = closedAt
-        self.isPullRequest = isPullRequest; self.milestoneNumber = milestoneNumber; self.milestoneTitle = milestoneTitle
-        self.labels = labels; self.comments = comments
+    public init(
+        repoName: String, number: Int64, id: Int64? = nil, title: String? = nil, state: String? = nil,
+        userLogin: String? = nil, createdAt: Int64, updatedAt: Int64, closedAt: Int64? = nil,
+        isPullRequest: Bool = false, milestoneNumber: Int64? = nil, milestoneTitle: String? = nil,
+        labels: [String] = [], comments: Int64? = nil
+    ) {
+        self.repoName = repoName
+        self.number = number
+        self.id = id
+        self.title = title
+        self.state = state
+        self.userLogin = userLogin
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.closedAt = closedAt
+        self.isPullRequest = isPullRequest
+        self.milestoneNumber = milestoneNumber
+        self.milestoneTitle = milestoneTitle
+        self.labels = labels
+        self.comments = comments
     }
 }
 
@@ -54,17 +66,33 @@ public struct PullRequestRow: Equatable, Sendable {
     /// Closing references (docs/contract.md#closing-references) found in title and body.
     public var closingReferences: [IssueReference]
 
-    public init(repoName: String, number: Int64, id: Int64? = nil, title: String? = nil, state: String? = nil,
-                draft: Bool? = nil, userLogin: String? = nil, createdAt: Int64, updatedAt: Int64,
-                closedAt: Int64? = nil, mergedAt: Int64? = nil, additions: Int64? = nil, deletions: Int64? = nil,
-                changedFiles: Int64? = nil, commits: Int64? = nil, milestoneNumber: Int64? = nil,
-                milestoneTitle: String? = nil, labels: [String] = [], baseRef: String? = nil,
-                closingReferences: [IssueReference] = []) {
-        self.repoName = repoName; self.number = number; self.id = id; self.title = title; self.state = state
-        self.draft = draft; self.userLogin = userLogin; self.createdAt = createdAt; self.updatedAt = updatedAt
-        self.closedAt = closedAt; self.mergedAt = mergedAt; self.additions = additions; self.deletions = deletions
-        self.changedFiles = changedFiles; self.commits = commits; self.milestoneNumber = milestoneNumber
-        self.milestoneTitle = milestoneTitle; self.labels = labels; self.baseRef = baseRef
+    public init(
+        repoName: String, number: Int64, id: Int64? = nil, title: String? = nil, state: String? = nil,
+        draft: Bool? = nil, userLogin: String? = nil, createdAt: Int64, updatedAt: Int64,
+        closedAt: Int64? = nil, mergedAt: Int64? = nil, additions: Int64? = nil, deletions: Int64? = nil,
+        changedFiles: Int64? = nil, commits: Int64? = nil, milestoneNumber: Int64? = nil,
+        milestoneTitle: String? = nil, labels: [String] = [], baseRef: String? = nil,
+        closingReferences: [IssueReference] = []
+    ) {
+        self.repoName = repoName
+        self.number = number
+        self.id = id
+        self.title = title
+        self.state = state
+        self.draft = draft
+        self.userLogin = userLogin
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.closedAt = closedAt
+        self.mergedAt = mergedAt
+        self.additions = additions
+        self.deletions = deletions
+        self.changedFiles = changedFiles
+        self.commits = commits
+        self.milestoneNumber = milestoneNumber
+        self.milestoneTitle = milestoneTitle
+        self.labels = labels
+        self.baseRef = baseRef
         self.closingReferences = closingReferences
     }
 }

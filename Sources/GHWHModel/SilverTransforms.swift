@@ -76,7 +76,9 @@ public enum PullRequestTransform {
     }
 
     static func deriveRepo(_ r: FieldReader, base: FieldReader?) throws(RecordRejectReason) -> String {
-        if let full = try base?.object("repo")?.string("full_name"), let repo = RepoName.fromFullName(full) { return repo }
+        if let full = try base?.object("repo")?.string("full_name"), let repo = RepoName.fromFullName(full) {
+            return repo
+        }
         if let u = try r.string("url"), let repo = RepoName.fromAnyURL(u) { return repo }
         if let u = try r.string("html_url"), let repo = RepoName.fromHTMLURL(u) { return repo }
         throw .noRepository

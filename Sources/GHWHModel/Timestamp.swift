@@ -21,7 +21,9 @@ import GHWHCalendar
 public enum Timestamp {
     /// Microseconds since 1970-01-01T00:00:00Z, or nil when `text` is not in the accepted form.
     public static func parseMicroseconds(_ text: String) -> Int64? {
-        if let parsed = text.utf8.withContiguousStorageIfAvailable({ parseMicroseconds(utf8: UnsafeRawBufferPointer($0)) }) {
+        if let parsed = text.utf8.withContiguousStorageIfAvailable({
+            parseMicroseconds(utf8: UnsafeRawBufferPointer($0))
+        }) {
             return parsed
         }
         return Array(text.utf8).withUnsafeBytes { parseMicroseconds(utf8: $0) }
@@ -33,15 +35,15 @@ public enum Timestamp {
         let count = bytes.count
         guard count >= 19 else { return nil }
         guard let year = digits(bytes, 0, 4), bytes[4] == UInt8(ascii: "-"),
-              let month = digits(bytes, 5, 2), bytes[7] == UInt8(ascii: "-"),
-              let day = digits(bytes, 8, 2),
-              bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: " "),
-              let hour = digits(bytes, 11, 2), bytes[13] == UInt8(ascii: ":"),
-              let minute = digits(bytes, 14, 2), bytes[16] == UInt8(ascii: ":"),
-              let second = digits(bytes, 17, 2)
+            let month = digits(bytes, 5, 2), bytes[7] == UInt8(ascii: "-"),
+            let day = digits(bytes, 8, 2),
+            bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: " "),
+            let hour = digits(bytes, 11, 2), bytes[13] == UInt8(ascii: ":"),
+            let minute = digits(bytes, 14, 2), bytes[16] == UInt8(ascii: ":"),
+            let second = digits(bytes, 17, 2)
         else { return nil }
         guard year >= 1, CivilCalendar.isValid(year: Int(year), month: Int(month), day: Int(day)),
-              hour < 24, minute < 60, second < 60
+            hour < 24, minute < 60, second < 60
         else { return nil }
 
         var index = 19

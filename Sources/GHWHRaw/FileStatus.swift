@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// What a path is, following symbolic links (stat(2)).
@@ -48,12 +48,15 @@ public struct FileVersion: Equatable, Sendable, CustomStringConvertible {
     public static func of(_ path: String) -> FileVersion? {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
-        return FileVersion(size: Int64(info.st_size), modifiedSeconds: Int(info.st_mtim.tv_sec),
-                           modifiedNanoseconds: Int(info.st_mtim.tv_nsec), inode: UInt64(info.st_ino),
-                           device: UInt64(info.st_dev))
+        return FileVersion(
+            size: Int64(info.st_size), modifiedSeconds: Int(info.st_mtim.tv_sec),
+            modifiedNanoseconds: Int(info.st_mtim.tv_nsec), inode: UInt64(info.st_ino),
+            device: UInt64(info.st_dev))
     }
 
-    public var description: String { "\(size) bytes, modified \(modifiedSeconds).\(String(format: "%09d", modifiedNanoseconds)), inode \(inode)" }
+    public var description: String {
+        "\(size) bytes, modified \(modifiedSeconds).\(String(format: "%09d", modifiedNanoseconds)), inode \(inode)"
+    }
 }
 
 /// A raw file changed or disappeared between being hashed and being read.

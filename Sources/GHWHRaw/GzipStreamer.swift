@@ -2,14 +2,18 @@
 enum GzipStreamer {
     static let inputChunkSize = 256 * 1024
 
-    static func stream(path: String, source: String, bufferSize: Int,
-                       _ consume: (UnsafeRawBufferPointer) throws -> Void) throws {
+    static func stream(
+        path: String, source: String, bufferSize: Int,
+        _ consume: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
         try stream(ReadOnlyFile(path: path, source: source), source: source, bufferSize: bufferSize, consume)
     }
 
     /// The same over any input (a file, or a whole .gz file carried in a task).
-    static func stream(_ file: some ByteInput, source: String, bufferSize: Int,
-                       _ consume: (UnsafeRawBufferPointer) throws -> Void) throws {
+    static func stream(
+        _ file: some ByteInput, source: String, bufferSize: Int,
+        _ consume: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
         let inflater = try ZlibInflater(windowBits: 16 + 15, source: source)
         let input = UnsafeMutableRawBufferPointer.allocate(byteCount: inputChunkSize, alignment: 16)
         defer { input.deallocate() }
@@ -45,14 +49,16 @@ enum GzipStreamer {
                 memberEnded = true
                 outputFilled = false  // nothing is held back once a member has ended
             case .dataError(let message):
-                throw RawReadError(source: source,
-                                   reason: "bad gzip data: \(message) (near compressed byte offset \(compressedOffset))")
+                throw RawReadError(
+                    source: source,
+                    reason: "bad gzip data: \(message) (near compressed byte offset \(compressedOffset))")
             }
         }
         // A zero-byte file is an empty document; otherwise the last member must be complete.
         if sawInput && !memberEnded {
-            throw RawReadError(source: source,
-                               reason: "truncated gzip: input ends at byte offset \(file.offset) inside a compressed stream")
+            throw RawReadError(
+                source: source,
+                reason: "truncated gzip: input ends at byte offset \(file.offset) inside a compressed stream")
         }
     }
 }

@@ -1,7 +1,9 @@
 /// Streams an uncompressed document as it is on disk.
 enum PlainStreamer {
-    static func stream(path: String, source: String, bufferSize: Int,
-                       _ consume: (UnsafeRawBufferPointer) throws -> Void) throws {
+    static func stream(
+        path: String, source: String, bufferSize: Int,
+        _ consume: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
         let file = try ReadOnlyFile(path: path, source: source)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
         defer { buffer.deallocate() }

@@ -13,12 +13,15 @@ public struct RawDocument: Sendable, Hashable {
     let zipRecord: ZipEntryRecord?
 
     public init(source: String, format: DocumentFormat, entryPath: String?, uncompressedSize: Int64?) {
-        self.init(source: source, format: format, entryPath: entryPath, uncompressedSize: uncompressedSize,
-                  zipRecord: nil)
+        self.init(
+            source: source, format: format, entryPath: entryPath, uncompressedSize: uncompressedSize,
+            zipRecord: nil)
     }
 
-    init(source: String, format: DocumentFormat, entryPath: String?, uncompressedSize: Int64?,
-         zipRecord: ZipEntryRecord?) {
+    init(
+        source: String, format: DocumentFormat, entryPath: String?, uncompressedSize: Int64?,
+        zipRecord: ZipEntryRecord?
+    ) {
         self.source = source
         self.format = format
         self.entryPath = entryPath

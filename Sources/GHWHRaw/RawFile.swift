@@ -46,8 +46,10 @@ public struct RawFile: Sendable, Hashable {
     public let size: Int64
     public let kind: RawFileKind
 
-    public init(dataset: Dataset, ingestDate: IngestDate, path: String, relativePath: String,
-                size: Int64, kind: RawFileKind) {
+    public init(
+        dataset: Dataset, ingestDate: IngestDate, path: String, relativePath: String,
+        size: Int64, kind: RawFileKind
+    ) {
         self.dataset = dataset
         self.ingestDate = ingestDate
         self.path = path

@@ -31,7 +31,8 @@ public struct RawLayout: Sendable {
         let rootPath = absoluteRoot()
         switch FileStatus.of(rootPath) {
         case .directory: break
-        case .inaccessible(let reason): throw RawReadError(source: rootPath, reason: "cannot read the raw root: \(reason)")
+        case .inaccessible(let reason):
+            throw RawReadError(source: rootPath, reason: "cannot read the raw root: \(reason)")
         default: throw RawReadError(source: rootPath, reason: "raw root is not a directory")
         }
         let datasetRelative = "github/\(dataset.rawValue)"
@@ -51,8 +52,11 @@ public struct RawLayout: Sendable {
             guard let date = IngestDate(folder) else {
                 if Self.looksLikeDate(folder) {
                     // Compared as text: YYYY-MM-DD orders like the dates it would be.
-                    if let dates, folder < dates.lowerBound.description || folder > dates.upperBound.description { continue }
-                    scan.failed.append((folderRelative, "folder name looks like a date but is not a valid YYYY-MM-DD date"))
+                    if let dates, folder < dates.lowerBound.description || folder > dates.upperBound.description {
+                        continue
+                    }
+                    scan.failed.append(
+                        (folderRelative, "folder name looks like a date but is not a valid YYYY-MM-DD date"))
                 } else {
                     scan.ignored.append(folderRelative)
                 }
@@ -61,8 +65,13 @@ public struct RawLayout: Sendable {
             if let dates, !dates.contains(date) { continue }
             switch FileStatus.of(folderPath) {
             case .directory: break
-            case .inaccessible(let reason): scan.failed.append((folderRelative, "cannot read: \(reason)")); continue
-            default: scan.failed.append((folderRelative, "a date entry that is not a folder (raw files go in <YYYY-MM-DD>/)")); continue
+            case .inaccessible(let reason):
+                scan.failed.append((folderRelative, "cannot read: \(reason)"))
+                continue
+            default:
+                scan.failed.append(
+                    (folderRelative, "a date entry that is not a folder (raw files go in <YYYY-MM-DD>/)"))
+                continue
             }
             let names: [String]
             do { names = try listDirectory(folderPath, source: folderRelative) } catch {
@@ -82,21 +91,35 @@ public struct RawLayout: Sendable {
                 }
                 let status = FileStatus.of(path)
                 guard let kind = RawFileKind.of(fileName: name) else {
-                    scan.failed.append((relative, status == .directory
-                        ? "a folder inside a date folder is not read (raw files sit directly in <YYYY-MM-DD>/)"
-                        : "not a raw file name: expected .json.zip, .json.gz, .jsonl.gz, .ndjson.gz, .json, .jsonl or .ndjson"))
+                    scan.failed.append(
+                        (
+                            relative,
+                            status == .directory
+                                ? "a folder inside a date folder is not read (raw files sit directly in <YYYY-MM-DD>/)"
+                                : "not a raw file name: expected .json.zip, .json.gz, .jsonl.gz, .ndjson.gz, .json, .jsonl or .ndjson"
+                        ))
                     continue
                 }
                 let size: Int64
                 switch status {
                 case .regularFile(let bytes): size = bytes
-                case .directory: scan.failed.append((relative, "a folder with a raw file's name")); continue
-                case .missing: scan.failed.append((relative, "cannot be opened (a dangling symbolic link)")); continue
-                case .inaccessible(let reason): scan.failed.append((relative, "cannot read: \(reason)")); continue
-                case .other: scan.failed.append((relative, "not a regular file (a device, socket or pipe)")); continue
+                case .directory:
+                    scan.failed.append((relative, "a folder with a raw file's name"))
+                    continue
+                case .missing:
+                    scan.failed.append((relative, "cannot be opened (a dangling symbolic link)"))
+                    continue
+                case .inaccessible(let reason):
+                    scan.failed.append((relative, "cannot read: \(reason)"))
+                    continue
+                case .other:
+                    scan.failed.append((relative, "not a regular file (a device, socket or pipe)"))
+                    continue
                 }
-                scan.files.append(RawFile(dataset: dataset, ingestDate: date, path: path, relativePath: relative,
-                                          size: size, kind: kind))
+                scan.files.append(
+                    RawFile(
+                        dataset: dataset, ingestDate: date, path: path, relativePath: relative,
+                        size: size, kind: kind))
             }
         }
         scan.files.sort { lhs, rhs in
@@ -113,7 +136,9 @@ public struct RawLayout: Sendable {
     static func looksLikeDate(_ name: String) -> Bool {
         let bytes = Array(name.utf8)
         guard bytes.count == 10 else { return false }
-        return bytes.enumerated().allSatisfy { i, b in i == 4 || i == 7 ? b == UInt8(ascii: "-") : (0x30...0x39).contains(b) }
+        return bytes.enumerated().allSatisfy { i, b in
+            i == 4 || i == 7 ? b == UInt8(ascii: "-") : (0x30...0x39).contains(b)
+        }
     }
 
     private func absoluteRoot() -> String {
@@ -134,13 +159,16 @@ public struct RawLayout: Sendable {
         while true {
             errno = 0
             guard let entry = readdir(dir) else {
-                if errno != 0 { throw RawReadError(source: source, reason: "cannot read: \(String(cString: strerror(errno)))") }
+                if errno != 0 {
+                    throw RawReadError(source: source, reason: "cannot read: \(String(cString: strerror(errno)))")
+                }
                 return names
             }
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw -> String in
                 let bytes = raw.prefix(while: { $0 != 0 })
                 // A name that is not UTF-8 cannot be opened again from a String: mark it (U+FFFD) so it fails.
-                return String(validating: bytes, as: UTF8.self) ?? Self.undecodableMark + String(decoding: bytes, as: UTF8.self)
+                return String(validating: bytes, as: UTF8.self) ?? Self.undecodableMark
+                    + String(decoding: bytes, as: UTF8.self)
             }
             if name != "." && name != ".." { names.append(name) }
         }

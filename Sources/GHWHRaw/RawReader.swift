@@ -19,8 +19,10 @@ public enum RawReader {
     /// Corrupt/truncated gzip or deflate data, a zip CRC-32 or size mismatch, or an I/O error throws
     /// `RawReadError(source, reason)`; bytes already delivered must then be discarded by the caller.
     /// An error thrown by `consume` propagates unchanged (lets the caller abort).
-    public static func stream(_ document: RawDocument, of file: RawFile, bufferSize: Int = 1 << 20,
-                              _ consume: (UnsafeRawBufferPointer) throws -> Void) throws {
+    public static func stream(
+        _ document: RawDocument, of file: RawFile, bufferSize: Int = 1 << 20,
+        _ consume: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
         guard bufferSize > 0 else {
             throw RawReadError(source: document.source, reason: "bufferSize must be positive, got \(bufferSize)")
         }
@@ -29,8 +31,9 @@ public enum RawReader {
             guard let entryPath = document.entryPath else {
                 throw RawReadError(source: document.source, reason: "zip document without an entry path")
             }
-            try ZipStreamer.stream(document, entryPath: entryPath, of: file,
-                                   bufferSize: bufferSize, consume)
+            try ZipStreamer.stream(
+                document, entryPath: entryPath, of: file,
+                bufferSize: bufferSize, consume)
         case .gzip:
             try GzipStreamer.stream(path: file.path, source: document.source, bufferSize: bufferSize, consume)
         case .plain:

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A file opened with `O_RDONLY` and read with read(2): raw files are never written.
@@ -39,7 +39,8 @@ final class ReadOnlyFile {
     /// Moves the read position to `position`.
     func seek(to position: Int64) throws(RawReadError) {
         guard lseek(descriptor, off_t(position), SEEK_SET) == off_t(position) else {
-            throw RawReadError(source: source, reason: "cannot seek to byte offset \(position): \(systemErrorMessage())")
+            throw RawReadError(
+                source: source, reason: "cannot seek to byte offset \(position): \(systemErrorMessage())")
         }
         offset = position
     }
@@ -54,13 +55,18 @@ final class ReadOnlyFile {
             let raw = UnsafeMutableRawBufferPointer(buffer)
             while initialized < count {
                 let got: Int
-                do throws(RawReadError) { got = try read(into: UnsafeMutableRawBufferPointer(rebasing: raw[initialized..<count])) } catch {
+                do throws(RawReadError) {
+                    got = try read(into: UnsafeMutableRawBufferPointer(rebasing: raw[initialized..<count]))
+                } catch {
                     failure = error
                     return
                 }
                 if got == 0 {
-                    failure = RawReadError(source: source, reason:
-                        "\(what) at byte offset \(position) is cut short: file ends at byte offset \(position + Int64(initialized))")
+                    failure = RawReadError(
+                        source: source,
+                        reason:
+                            "\(what) at byte offset \(position) is cut short: file ends at byte offset \(position + Int64(initialized))"
+                    )
                     return
                 }
                 initialized += got

@@ -22,8 +22,14 @@ public struct StoredDocument: Sendable, Equatable {
     /// content hash); lets a sealed frame skip hashing them again. Not sent.
     public var sha256: [UInt8]?
 
-    public init(source: String, format: DocumentFormat, encoding: Encoding, bytes: ArraySlice<UInt8>, sha256: [UInt8]? = nil) {
-        self.source = source; self.format = format; self.encoding = encoding; self.bytes = bytes; self.sha256 = sha256
+    public init(
+        source: String, format: DocumentFormat, encoding: Encoding, bytes: ArraySlice<UInt8>, sha256: [UInt8]? = nil
+    ) {
+        self.source = source
+        self.format = format
+        self.encoding = encoding
+        self.bytes = bytes
+        self.sha256 = sha256
     }
 
     /// Streams the decompressed bytes like `RawReader.stream` (same errors).
@@ -43,12 +49,14 @@ public struct StoredDocument: Sendable, Equatable {
             }
         case .gzip:
             try GzipStreamer.stream(MemoryInput(bytes, startOffset: 0), source: source, bufferSize: bufferSize, consume)
-        case let .zipEntry(method, crc32, uncompressedSize, dataOffset):
-            let record = ZipEntryRecord(path: source, isFile: true, flags: 0, method: method, crc32: crc32,
-                                        compressedSize: UInt64(bytes.count), uncompressedSize: uncompressedSize,
-                                        localHeaderOffset: 0)
-            try ZipStreamer.streamEntryData(MemoryInput(bytes, startOffset: dataOffset), record: record,
-                                            dataStart: dataOffset, source: source, bufferSize: bufferSize, consume)
+        case .zipEntry(let method, let crc32, let uncompressedSize, let dataOffset):
+            let record = ZipEntryRecord(
+                path: source, isFile: true, flags: 0, method: method, crc32: crc32,
+                compressedSize: UInt64(bytes.count), uncompressedSize: uncompressedSize,
+                localHeaderOffset: 0)
+            try ZipStreamer.streamEntryData(
+                MemoryInput(bytes, startOffset: dataOffset), record: record,
+                dataStart: dataOffset, source: source, bufferSize: bufferSize, consume)
         }
     }
 }
@@ -58,7 +66,9 @@ extension RawReader {
     /// decompressing: a zip entry's declared size, a plain file's size, or a
     /// gzip file's ISIZE trailer (exact for a single member under 4 GiB),
     /// taken from `whole` when the file is already in memory.
-    public static func uncompressedSizeHint(of document: RawDocument, in file: RawFile, whole: WholeFile? = nil) -> Int64? {
+    public static func uncompressedSizeHint(of document: RawDocument, in file: RawFile, whole: WholeFile? = nil)
+        -> Int64?
+    {
         if let size = document.uncompressedSize { return size }
         guard case .gzip = file.kind, file.size >= 18 else { return nil }
         let trailer: [UInt8]
@@ -67,7 +77,8 @@ extension RawReader {
             trailer = Array(whole.bytes.suffix(4))
         } else {
             guard let handle = try? ReadOnlyFile(path: file.path, source: document.source),
-                  let read = try? handle.readExactly(4, at: file.size - 4, what: "gzip trailer") else { return nil }
+                let read = try? handle.readExactly(4, at: file.size - 4, what: "gzip trailer")
+            else { return nil }
             trailer = read
         }
         let isize = UInt32(trailer[0]) | UInt32(trailer[1]) << 8 | UInt32(trailer[2]) << 16 | UInt32(trailer[3]) << 24
@@ -103,7 +114,9 @@ extension RawReader {
     /// `whole` when given, with its digest). Throws what streaming it would
     /// throw for a damaged container (entry data past the end of the file,
     /// an encrypted entry or an unsupported method).
-    public static func stored(_ document: RawDocument, of file: RawFile, whole: WholeFile? = nil) throws -> StoredDocument {
+    public static func stored(_ document: RawDocument, of file: RawFile, whole: WholeFile? = nil) throws
+        -> StoredDocument
+    {
         switch file.kind {
         case .zip:
             guard let entryPath = document.entryPath else {
@@ -112,16 +125,19 @@ extension RawReader {
             let archive = try ReadOnlyFile(path: file.path, source: document.source)
             let (record, dataStart) = try ZipStreamer.locateEntry(document, entryPath: entryPath, in: archive)
             let bytes = try archive.readExactly(Int(record.compressedSize), at: dataStart, what: "zip entry data")
-            return StoredDocument(source: document.source, format: document.format,
-                                  encoding: .zipEntry(method: record.method, crc32: record.crc32,
-                                                      uncompressedSize: record.uncompressedSize, dataOffset: dataStart),
-                                  bytes: bytes[...])
+            return StoredDocument(
+                source: document.source, format: document.format,
+                encoding: .zipEntry(
+                    method: record.method, crc32: record.crc32,
+                    uncompressedSize: record.uncompressedSize, dataOffset: dataStart),
+                bytes: bytes[...])
         case .gzip, .plain:
             let bytes = try whole?.bytes ?? readAll(file, source: document.source)
             let encoding: StoredDocument.Encoding
             if case .gzip = file.kind { encoding = .gzip } else { encoding = .plain }
-            return StoredDocument(source: document.source, format: document.format, encoding: encoding, bytes: bytes[...],
-                                  sha256: whole?.sha256)
+            return StoredDocument(
+                source: document.source, format: document.format, encoding: encoding, bytes: bytes[...],
+                sha256: whole?.sha256)
         }
     }
 }

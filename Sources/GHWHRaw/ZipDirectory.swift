@@ -22,16 +22,24 @@ enum ZipDirectory {
         let fileSize = try file.size()
         let end = try findEndRecord(file, fileSize: fileSize)
         guard end.directoryOffset <= UInt64(end.recordOffset),
-              end.directorySize <= UInt64(end.recordOffset) - end.directoryOffset else {
-            throw RawReadError(source: file.source, reason: "zip central directory (offset \(end.directoryOffset), "
-                + "\(end.directorySize) bytes) does not fit before its end record at byte offset \(end.recordOffset)")
+            end.directorySize <= UInt64(end.recordOffset) - end.directoryOffset
+        else {
+            throw RawReadError(
+                source: file.source,
+                reason: "zip central directory (offset \(end.directoryOffset), "
+                    + "\(end.directorySize) bytes) does not fit before its end record at byte offset \(end.recordOffset)"
+            )
         }
         guard end.directorySize <= maximumDirectorySize else {
-            throw RawReadError(source: file.source, reason:
-                "zip central directory of \(end.directorySize) bytes exceeds the \(maximumDirectorySize)-byte limit")
+            throw RawReadError(
+                source: file.source,
+                reason:
+                    "zip central directory of \(end.directorySize) bytes exceeds the \(maximumDirectorySize)-byte limit"
+            )
         }
-        let directory = try file.readExactly(Int(end.directorySize), at: Int64(end.directoryOffset),
-                                             what: "zip central directory")
+        let directory = try file.readExactly(
+            Int(end.directorySize), at: Int64(end.directoryOffset),
+            what: "zip central directory")
         var records: [ZipEntryRecord] = []
         var cursor = 0
         while cursor < directory.count {
@@ -41,8 +49,10 @@ enum ZipDirectory {
             cursor += length
         }
         guard UInt64(records.count) == end.entryCount else {
-            throw RawReadError(source: file.source, reason:
-                "zip central directory holds \(records.count) records but its end record says \(end.entryCount)")
+            throw RawReadError(
+                source: file.source,
+                reason:
+                    "zip central directory holds \(records.count) records but its end record says \(end.entryCount)")
         }
         return records
     }
@@ -69,28 +79,35 @@ enum ZipDirectory {
     private static func findEndRecord(_ file: ReadOnlyFile, fileSize: Int64) throws(RawReadError) -> EndRecord {
         let tailLength = Int(min(fileSize, Int64(endRecordSize + maximumCommentSize)))
         guard tailLength >= endRecordSize else {
-            throw RawReadError(source: file.source, reason:
-                "not a zip: \(fileSize) bytes is too short for an end-of-central-directory record")
+            throw RawReadError(
+                source: file.source,
+                reason:
+                    "not a zip: \(fileSize) bytes is too short for an end-of-central-directory record")
         }
         let tailStart = fileSize - Int64(tailLength)
         let tail = try file.readExactly(tailLength, at: tailStart, what: "zip end record search area")
         var candidate = tailLength - endRecordSize
         while candidate >= 0 {
             if tail.le32(candidate) == 0x0605_4b50,
-               candidate + endRecordSize + Int(tail.le16(candidate + 20)) <= tailLength {
+                candidate + endRecordSize + Int(tail.le16(candidate + 20)) <= tailLength
+            {
                 break
             }
             candidate -= 1
         }
         guard candidate >= 0 else {
-            throw RawReadError(source: file.source, reason:
-                "unreadable zip: no end-of-central-directory record (truncated or not a zip)")
+            throw RawReadError(
+                source: file.source,
+                reason:
+                    "unreadable zip: no end-of-central-directory record (truncated or not a zip)")
         }
         let recordOffset = tailStart + Int64(candidate)
-        var end = EndRecord(recordOffset: recordOffset, entryCount: UInt64(tail.le16(candidate + 10)),
-                            directorySize: UInt64(tail.le32(candidate + 12)),
-                            directoryOffset: UInt64(tail.le32(candidate + 16)))
-        let overflows = end.entryCount == 0xFFFF || end.directorySize == 0xFFFF_FFFF
+        var end = EndRecord(
+            recordOffset: recordOffset, entryCount: UInt64(tail.le16(candidate + 10)),
+            directorySize: UInt64(tail.le32(candidate + 12)),
+            directoryOffset: UInt64(tail.le32(candidate + 16)))
+        let overflows =
+            end.entryCount == 0xFFFF || end.directorySize == 0xFFFF_FFFF
             || end.directoryOffset == 0xFFFF_FFFF
         guard overflows, recordOffset >= 20 else { return end }
         let locator = try file.readExactly(20, at: recordOffset - 20, what: "zip64 end locator")
@@ -98,7 +115,8 @@ enum ZipDirectory {
         let zip64Offset = Int64(clamping: locator.le64(8))
         let zip64 = try file.readExactly(56, at: zip64Offset, what: "zip64 end record")
         guard zip64.le32(0) == 0x0606_4b50 else {
-            throw RawReadError(source: file.source, reason: "no zip64 end record signature at byte offset \(zip64Offset)")
+            throw RawReadError(
+                source: file.source, reason: "no zip64 end record signature at byte offset \(zip64Offset)")
         }
         end.recordOffset = zip64Offset
         end.entryCount = zip64.le64(32)
@@ -108,10 +126,13 @@ enum ZipDirectory {
     }
 
     /// Parses the record at `cursor`; returns it and its length in bytes.
-    private static func parseRecord(_ bytes: [UInt8], at cursor: Int, filePosition: Int64,
-                                    source: String) throws(RawReadError) -> (ZipEntryRecord, Int) {
+    private static func parseRecord(
+        _ bytes: [UInt8], at cursor: Int, filePosition: Int64,
+        source: String
+    ) throws(RawReadError) -> (ZipEntryRecord, Int) {
         func fail(_ what: String) -> RawReadError {
-            RawReadError(source: source, reason: "bad zip central directory record at byte offset \(filePosition): \(what)")
+            RawReadError(
+                source: source, reason: "bad zip central directory record at byte offset \(filePosition): \(what)")
         }
         guard bytes.count - cursor >= 46 else { throw fail("record cut short") }
         guard bytes.le32(cursor) == 0x0201_4b50 else { throw fail("missing signature") }
@@ -128,14 +149,18 @@ enum ZipDirectory {
             uncompressedSize: UInt64(bytes.le32(cursor + 24)), localHeaderOffset: UInt64(bytes.le32(cursor + 42)))
         let extraStart = cursor + 46 + nameLength
         try applyZip64Extra(bytes[extraStart..<(extraStart + extraLength)], to: &record, fail: fail)
-        record.isFile = !record.path.hasSuffix("/") && !isDirectoryOrLink(
-            madeBy: bytes.le16(cursor + 4), externalAttributes: bytes.le32(cursor + 38))
+        record.isFile =
+            !record.path.hasSuffix("/")
+            && !isDirectoryOrLink(
+                madeBy: bytes.le16(cursor + 4), externalAttributes: bytes.le32(cursor + 38))
         return (record, length)
     }
 
     /// ZIP64 extended information (id 1) replaces, in order, each 32-bit field that is 0xFFFFFFFF.
-    private static func applyZip64Extra(_ extra: ArraySlice<UInt8>, to record: inout ZipEntryRecord,
-                                        fail: (String) -> RawReadError) throws(RawReadError) {
+    private static func applyZip64Extra(
+        _ extra: ArraySlice<UInt8>, to record: inout ZipEntryRecord,
+        fail: (String) -> RawReadError
+    ) throws(RawReadError) {
         let fields = Array(extra)
         var cursor = 0
         while cursor + 4 <= fields.count {

@@ -24,8 +24,8 @@ enum DisplayWidth {
     private static func isWide(_ v: UInt32) -> Bool {
         switch v {
         case 0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF,
-             0xA000...0xA4CF, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60,
-             0xFFE0...0xFFE6, 0x1F300...0x1F64F, 0x1F900...0x1F9FF, 0x20000...0x3FFFD:
+            0xA000...0xA4CF, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60,
+            0xFFE0...0xFFE6, 0x1F300...0x1F64F, 0x1F900...0x1F9FF, 0x20000...0x3FFFD:
             return true
         default:
             return false
@@ -36,7 +36,8 @@ enum DisplayWidth {
     static func truncate(_ s: String, to maxWidth: Int) -> String {
         guard of(s) > maxWidth else { return s }
         guard maxWidth > 0 else { return "" }
-        var out = "", used = 0
+        var out = ""
+        var used = 0
         for ch in s {
             let w = of(ch)
             if used + w > maxWidth - 1 { break }
@@ -55,8 +56,10 @@ enum DisplayWidth {
 
     /// Replaces control characters (which could move the cursor or inject terminal escapes) with "�".
     static func sanitised(_ s: String) -> String {
-        String(String.UnicodeScalarView(s.unicodeScalars.map { sc in
-            sc.value < 0x20 || (0x7F..<0xA0).contains(sc.value) ? "\u{FFFD}" : sc
-        }))
+        String(
+            String.UnicodeScalarView(
+                s.unicodeScalars.map { sc in
+                    sc.value < 0x20 || (0x7F..<0xA0).contains(sc.value) ? "\u{FFFD}" : sc
+                }))
     }
 }

@@ -40,7 +40,8 @@ public enum DurationBins {
     /// Histogram bins for per-bin counts (`counts[i]` for bin `i`); missing counts are zero, extra ones ignored.
     public static func histogram(counts: [Int]) -> [HistogramBin] {
         edges.indices.map { i in
-            HistogramBin(lowerSeconds: edges[i], upperSeconds: upperEdge(ofBinAt: i), count: i < counts.count ? counts[i] : 0)
+            HistogramBin(
+                lowerSeconds: edges[i], upperSeconds: upperEdge(ofBinAt: i), count: i < counts.count ? counts[i] : 0)
         }
     }
 

@@ -28,7 +28,10 @@ enum JSONWriter {
         case .double(let d): out += NumberFormat.plain(d) ?? "null"
         case .string(let s): writeString(s, into: &out)
         case .array(let items):
-            guard !items.isEmpty else { out += "[]"; return }
+            guard !items.isEmpty else {
+                out += "[]"
+                return
+            }
             out += "[\n"
             for (i, item) in items.enumerated() {
                 out += spaces(indent + 1)
@@ -37,7 +40,10 @@ enum JSONWriter {
             }
             out += spaces(indent) + "]"
         case .object(let members):
-            guard !members.isEmpty else { out += "{}"; return }
+            guard !members.isEmpty else {
+                out += "{}"
+                return
+            }
             out += "{\n"
             for (i, (key, member)) in members.enumerated() {
                 out += spaces(indent + 1)

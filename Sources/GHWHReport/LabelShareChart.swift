@@ -1,4 +1,5 @@
 import GHWHHTML
+
 /// Horizontal bar chart of the most common labels, with share and PR count at each bar's end.
 enum LabelShareChart {
     static let width = 960.0
@@ -23,22 +24,31 @@ enum LabelShareChart {
         var out = [s.open(width: width, height: height, title: "Label shares: top \(shown.count)")]
         for t in ticks {
             let tx = x(t / 100)
-            out.append("<line x1=\"\(s.n(tx))\" x2=\"\(s.n(tx))\" y1=\"\(s.n(top - 6))\" y2=\"\(s.n(height - bottom))\" stroke=\"\(s.grid)\"/>")
+            out.append(
+                "<line x1=\"\(s.n(tx))\" x2=\"\(s.n(tx))\" y1=\"\(s.n(top - 6))\" y2=\"\(s.n(height - bottom))\" stroke=\"\(s.grid)\"/>"
+            )
             out.append(s.label(s.tickLabel(t) + "%", x: tx, y: top - 12, anchor: "middle", size: 11, fill: s.muted))
         }
         for (i, l) in shown.enumerated() {
             let rowY = top + Double(i) * rowHeight
-            let barH = rowHeight * 0.66, barY = rowY + (rowHeight - barH) / 2
+            let barH = rowHeight * 0.66
+            let barY = rowY + (rowHeight - barH) / 2
             let textY = rowY + rowHeight / 2 + 4.5
             let name = s.fit(l.label, maxWidth: labelW, fontSize: fontSize)
-            out.append(s.label(name, x: left - 10, y: textY, anchor: "end", size: fontSize, fill: s.text,
-                               tooltip: name == l.label ? nil : l.label))
+            out.append(
+                s.label(
+                    name, x: left - 10, y: textY, anchor: "end", size: fontSize, fill: s.text,
+                    tooltip: name == l.label ? nil : l.label))
             let w = max(x(l.share) - left, l.share > 0 ? 1 : 0)
             let summary = "\(NumberFormat.percent(l.share)) · \(NumberFormat.grouped(l.prCount)) PRs"
-            out.append("<rect x=\"\(s.n(left))\" y=\"\(s.n(barY))\" width=\"\(s.n(w))\" height=\"\(s.n(barH))\" rx=\"2\" fill=\"\(s.labels)\"><title>\(HTMLEscape.text(l.label + ": " + summary))</title></rect>")
+            out.append(
+                "<rect x=\"\(s.n(left))\" y=\"\(s.n(barY))\" width=\"\(s.n(w))\" height=\"\(s.n(barH))\" rx=\"2\" fill=\"\(s.labels)\"><title>\(HTMLEscape.text(l.label + ": " + summary))</title></rect>"
+            )
             out.append(s.label(summary, x: left + w + 6, y: textY, size: 12, fill: s.text))
         }
-        out.append("<line x1=\"\(s.n(left))\" x2=\"\(s.n(left))\" y1=\"\(s.n(top - 6))\" y2=\"\(s.n(height - bottom))\" stroke=\"\(s.axis)\"/>")
+        out.append(
+            "<line x1=\"\(s.n(left))\" x2=\"\(s.n(left))\" y1=\"\(s.n(top - 6))\" y2=\"\(s.n(height - bottom))\" stroke=\"\(s.axis)\"/>"
+        )
         out.append("</svg>")
         return out.joined(separator: "\n")
     }

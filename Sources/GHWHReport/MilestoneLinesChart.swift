@@ -1,4 +1,5 @@
 import GHWHHTML
+
 /// Grouped horizontal bars: average and median lines changed per milestone, side by side.
 enum MilestoneLinesChart {
     static let width = 960.0
@@ -10,7 +11,10 @@ enum MilestoneLinesChart {
     static func shown(_ milestones: [MilestoneLines]) -> [MilestoneLines] {
         let drawable = milestones.filter { $0.avgLinesChanged != nil || $0.medianLinesChanged != nil }
         guard drawable.count > maxShown else { return drawable }
-        let keep = Set(drawable.indices.sorted { drawable[$0].prs > drawable[$1].prs || (drawable[$0].prs == drawable[$1].prs && $0 < $1) }.prefix(maxShown))
+        let keep = Set(
+            drawable.indices.sorted {
+                drawable[$0].prs > drawable[$1].prs || (drawable[$0].prs == drawable[$1].prs && $0 < $1)
+            }.prefix(maxShown))
         return drawable.indices.filter(keep.contains).map { drawable[$0] }
     }
 
@@ -19,13 +23,17 @@ enum MilestoneLinesChart {
         let rows = shown(milestones)
         guard !rows.isEmpty else { return nil }
         let s = SVGSupport.self
-        let nameSize = 13.0, repoSize = 11.0
-        let longest = rows.map { max(s.textWidth($0.milestone, fontSize: nameSize), s.textWidth($0.repo, fontSize: repoSize)) }.max() ?? 0
+        let nameSize = 13.0
+        let repoSize = 11.0
+        let longest =
+            rows.map { max(s.textWidth($0.milestone, fontSize: nameSize), s.textWidth($0.repo, fontSize: repoSize)) }
+            .max() ?? 0
         let labelW = min(max(longest, 80), 260)
         let left = labelW + 20
         let plotW = width - left - right
         let height = top + Double(rows.count) * groupHeight + bottom
-        let maxValue = rows.flatMap { [$0.avgLinesChanged ?? 0, $0.medianLinesChanged ?? 0] }.filter(\.isFinite).max() ?? 0
+        let maxValue =
+            rows.flatMap { [$0.avgLinesChanged ?? 0, $0.medianLinesChanged ?? 0] }.filter(\.isFinite).max() ?? 0
         let ticks = s.ticks(upTo: max(maxValue, 1))
         let xMax = ticks.last ?? 1
         func x(_ v: Double) -> Double { left + max(0, v) / xMax * plotW }
@@ -38,18 +46,29 @@ enum MilestoneLinesChart {
         out.append(s.label("median lines changed", x: left + 198, y: 20, size: 12))
         for t in ticks {
             let tx = x(t)
-            out.append("<line x1=\"\(s.n(tx))\" x2=\"\(s.n(tx))\" y1=\"\(s.n(top - 4))\" y2=\"\(s.n(height - bottom))\" stroke=\"\(s.grid)\"/>")
-            out.append(s.label(s.tickLabel(t), x: tx, y: height - bottom + 16, anchor: "middle", size: 11, fill: s.muted))
+            out.append(
+                "<line x1=\"\(s.n(tx))\" x2=\"\(s.n(tx))\" y1=\"\(s.n(top - 4))\" y2=\"\(s.n(height - bottom))\" stroke=\"\(s.grid)\"/>"
+            )
+            out.append(
+                s.label(s.tickLabel(t), x: tx, y: height - bottom + 16, anchor: "middle", size: 11, fill: s.muted))
         }
         for (i, m) in rows.enumerated() {
             let gy = top + Double(i) * groupHeight
             let name = s.fit(m.milestone, maxWidth: labelW, fontSize: nameSize)
             let repo = s.fit(m.repo, maxWidth: labelW, fontSize: repoSize)
-            out.append(s.label(name, x: left - 10, y: gy + 16, anchor: "end", size: nameSize, weight: "600",
-                               tooltip: name == m.milestone ? nil : m.milestone))
-            out.append(s.label("\(repo) · \(NumberFormat.grouped(m.prs)) PRs", x: left - 10, y: gy + 30, anchor: "end", size: repoSize, fill: s.muted))
-            for (j, (value, color, what)) in [(m.avgLinesChanged, s.average, "average"), (m.medianLinesChanged, s.median, "median")].enumerated() {
-                let barH = 13.0, barY = gy + 5 + Double(j) * (barH + 2)
+            out.append(
+                s.label(
+                    name, x: left - 10, y: gy + 16, anchor: "end", size: nameSize, weight: "600",
+                    tooltip: name == m.milestone ? nil : m.milestone))
+            out.append(
+                s.label(
+                    "\(repo) · \(NumberFormat.grouped(m.prs)) PRs", x: left - 10, y: gy + 30, anchor: "end",
+                    size: repoSize, fill: s.muted))
+            for (j, (value, color, what)) in [
+                (m.avgLinesChanged, s.average, "average"), (m.medianLinesChanged, s.median, "median"),
+            ].enumerated() {
+                let barH = 13.0
+                let barY = gy + 5 + Double(j) * (barH + 2)
                 guard let value, value.isFinite else {
                     out.append(s.label("no \(what)", x: left + 6, y: barY + 10.5, size: 11, fill: s.muted))
                     continue
@@ -57,12 +76,19 @@ enum MilestoneLinesChart {
                 let w = max(x(value) - left, value > 0 ? 1 : 0)
                 // Same formats as the tables: averages with one decimal, medians as exact as they are.
                 let text = j == 0 ? NumberFormat.fixed(value, 1) : NumberFormat.compact(value)
-                out.append("<rect x=\"\(s.n(left))\" y=\"\(s.n(barY))\" width=\"\(s.n(w))\" height=\"\(s.n(barH))\" rx=\"2\" fill=\"\(color)\"><title>\(HTMLEscape.text("\(m.repo) \(m.milestone): \(what) \(text) lines"))</title></rect>")
+                out.append(
+                    "<rect x=\"\(s.n(left))\" y=\"\(s.n(barY))\" width=\"\(s.n(w))\" height=\"\(s.n(barH))\" rx=\"2\" fill=\"\(color)\"><title>\(HTMLEscape.text("\(m.repo) \(m.milestone): \(what) \(text) lines"))</title></rect>"
+                )
                 out.append(s.label(text, x: left + w + 5, y: barY + 10.5, size: 11, fill: s.text))
             }
         }
-        out.append("<line x1=\"\(s.n(left))\" x2=\"\(s.n(left))\" y1=\"\(s.n(top - 4))\" y2=\"\(s.n(height - bottom))\" stroke=\"\(s.axis)\"/>")
-        out.append(s.label("lines changed (additions + deletions) per PR", x: left + plotW / 2, y: height - 8, anchor: "middle", size: 12, fill: s.muted))
+        out.append(
+            "<line x1=\"\(s.n(left))\" x2=\"\(s.n(left))\" y1=\"\(s.n(top - 4))\" y2=\"\(s.n(height - bottom))\" stroke=\"\(s.axis)\"/>"
+        )
+        out.append(
+            s.label(
+                "lines changed (additions + deletions) per PR", x: left + plotW / 2, y: height - 8, anchor: "middle",
+                size: 12, fill: s.muted))
         out.append("</svg>")
         return out.joined(separator: "\n")
     }

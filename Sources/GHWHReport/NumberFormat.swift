@@ -19,7 +19,8 @@ enum NumberFormat {
         let scaled = (value.magnitude * scale).rounded()
         guard scaled < 9e18 else { return plain(value) ?? DurationFormat.missing }
         let units = Int(scaled)
-        let whole = units / Int(scale), frac = units % Int(scale)
+        let whole = units / Int(scale)
+        let frac = units % Int(scale)
         let sign = value < 0 && units != 0 ? "-" : ""
         guard decimals > 0 else { return sign + grouped(whole) }
         let fracText = String(frac)
@@ -50,12 +51,17 @@ enum NumberFormat {
     /// Rewrites Swift's `1.25e-05` / `1e+16` into positional notation when the exponent is modest.
     private static func expandExponent(_ text: String) -> String {
         guard let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }),
-              let exponent = Int(text[text.index(after: e)...]), abs(exponent) <= 30 else { return text }
+            let exponent = Int(text[text.index(after: e)...]), abs(exponent) <= 30
+        else { return text }
         var mantissa = String(text[..<e])
         var sign = ""
-        if mantissa.hasPrefix("-") { sign = "-"; mantissa.removeFirst() }
+        if mantissa.hasPrefix("-") {
+            sign = "-"
+            mantissa.removeFirst()
+        }
         let parts = mantissa.split(separator: ".", omittingEmptySubsequences: false)
-        let intPart = String(parts[0]), fracPart = parts.count > 1 ? String(parts[1]) : ""
+        let intPart = String(parts[0])
+        let fracPart = parts.count > 1 ? String(parts[1]) : ""
         var digits = intPart + fracPart
         var point = intPart.count + exponent  // position of the decimal point within `digits`
         if point <= 0 {
@@ -64,7 +70,8 @@ enum NumberFormat {
         } else if point >= digits.count {
             digits += String(repeating: "0", count: point - digits.count)
         }
-        var whole = String(digits.prefix(point)), frac = String(digits.dropFirst(point))
+        var whole = String(digits.prefix(point))
+        var frac = String(digits.dropFirst(point))
         while frac.hasSuffix("0") { frac.removeLast() }
         while whole.count > 1, whole.hasPrefix("0") { whole.removeFirst() }
         return sign + whole + (frac.isEmpty ? "" : "." + frac)

@@ -11,47 +11,61 @@ import GHWHWarehouse
 public enum ReportQueries {
     /// `schema` is `stg_github`, or `pg_temp` after `HistoryStore.prepareAsOf`
     /// built the gold layer as of a past day there (then `asOf` names the day).
-    public static func load(_ db: PGConnection, repo: String? = nil, schema: String = "stg_github",
-                            asOf: String? = nil) throws -> Report {
+    public static func load(
+        _ db: PGConnection, repo: String? = nil, schema: String = "stg_github",
+        asOf: String? = nil
+    ) throws -> Report {
         let scope: [String?] = [repo]
         /// One row of a duration view for this scope: count, avg, median, then `extra` columns.
         func summary(_ view: String, countColumn: String, extra: String = "") throws -> (DurationSummary, [String?]) {
-            let r = try db.query("""
+            let r = try db.query(
+                """
                 SELECT \(countColumn), avg_seconds, median_seconds\(extra.isEmpty ? "" : ", " + extra) FROM \(schema).\(view)
                 WHERE repo_name IS NOT DISTINCT FROM $1
                 """, scope)
             let row = r.rows.first ?? []
-            return (DurationSummary(count: row.first.flatMap { $0.flatMap { Int($0) } } ?? 0,
-                                    avgSeconds: row.count > 1 ? row[1].flatMap(Double.init) : nil,
-                                    medianSeconds: row.count > 2 ? row[2].flatMap(Double.init) : nil), row)
+            return (
+                DurationSummary(
+                    count: row.first.flatMap { $0.flatMap { Int($0) } } ?? 0,
+                    avgSeconds: row.count > 1 ? row[1].flatMap(Double.init) : nil,
+                    medianSeconds: row.count > 2 ? row[2].flatMap(Double.init) : nil), row
+            )
         }
         let (openTime, openRow) = try summary("pr_open_time", countColumn: "prs", extra: "open_prs")
         let openPRs = openRow.count > 3 ? openRow[3].flatMap { Int($0) } ?? 0 : 0
         let (toMerge, _) = try summary("pr_time_to_merge", countColumn: "prs")
         let (issueToMerge, _) = try summary("issue_to_merge", countColumn: "links")
 
-        let labels = try db.query("""
+        let labels = try db.query(
+            """
             SELECT label_name, pr_count, share FROM \(schema).label_distribution
             WHERE repo_name IS NOT DISTINCT FROM $1
             ORDER BY pr_count DESC, label_name COLLATE "C"
-            """, scope).rows.map { LabelShare(label: $0[0] ?? "", prCount: Int($0[1] ?? "0") ?? 0, share: Double($0[2] ?? "0") ?? 0) }
+            """, scope
+        ).rows.map { LabelShare(label: $0[0] ?? "", prCount: Int($0[1] ?? "0") ?? 0, share: Double($0[2] ?? "0") ?? 0) }
 
-        let milestones = try db.query("""
+        let milestones = try db.query(
+            """
             SELECT repo_name, milestone_title, pr_count, lines_changed_avg, lines_changed_median
             FROM \(schema).milestone_metrics WHERE $1::text IS NULL OR repo_name = $1
             ORDER BY repo_name COLLATE "C", milestone_title COLLATE "C"
-            """, scope).rows.map {
-                MilestoneLines(repo: $0[0] ?? "", milestone: $0[1] ?? "", prs: Int($0[2] ?? "0") ?? 0,
-                               avgLinesChanged: $0[3].flatMap(Double.init), medianLinesChanged: $0[4].flatMap(Double.init))
-            }
+            """, scope
+        ).rows.map {
+            MilestoneLines(
+                repo: $0[0] ?? "", milestone: $0[1] ?? "", prs: Int($0[2] ?? "0") ?? 0,
+                avgLinesChanged: $0[3].flatMap(Double.init), medianLinesChanged: $0[4].flatMap(Double.init))
+        }
 
-        let trend = try db.query("""
+        let trend = try db.query(
+            """
             SELECT ingest_date::text, issues_open, prs_open, prs_closed, prs_merged FROM \(schema).backlog_trend
             WHERE repo_name IS NOT DISTINCT FROM $1 ORDER BY ingest_date
-            """, scope).rows.map {
-                TrendPoint(date: $0[0] ?? "", issuesOpen: Int($0[1] ?? "0") ?? 0, prsOpen: Int($0[2] ?? "0") ?? 0,
-                           prsClosed: Int($0[3] ?? "0") ?? 0, prsMerged: Int($0[4] ?? "0") ?? 0)
-            }
+            """, scope
+        ).rows.map {
+            TrendPoint(
+                date: $0[0] ?? "", issuesOpen: Int($0[1] ?? "0") ?? 0, prsOpen: Int($0[2] ?? "0") ?? 0,
+                prsClosed: Int($0[3] ?? "0") ?? 0, prsMerged: Int($0[4] ?? "0") ?? 0)
+        }
 
         // The histograms count the rows the summaries count: the per-question views (migration 7) say which.
         return Report(
@@ -69,16 +83,21 @@ public enum ReportQueries {
     static func histogram(_ db: PGConnection, from view: String, repo: String?) throws -> [HistogramBin] {
         let edges = DurationBins.edges
         let literal = "{" + edges.map { String($0) }.joined(separator: ",") + "}"
-        let rows = try db.query("""
+        let rows = try db.query(
+            """
             SELECT greatest(width_bucket(seconds, $2::float8[]) - 1, 0) AS bin, count(*)
             FROM \(view) WHERE $1::text IS NULL OR repo_name = $1 GROUP BY 1
-            """, [repo, literal]).rows
+            """, [repo, literal]
+        ).rows
         var counts = Array(repeating: 0, count: edges.count)
         for r in rows {
-            if let b = r[0].flatMap({ Int($0) }), let n = r[1].flatMap({ Int($0) }) { counts[min(b, edges.count - 1)] += n }
+            if let b = r[0].flatMap({ Int($0) }), let n = r[1].flatMap({ Int($0) }) {
+                counts[min(b, edges.count - 1)] += n
+            }
         }
         return edges.indices.map { i in
-            HistogramBin(lowerSeconds: edges[i], upperSeconds: i + 1 < edges.count ? edges[i + 1] : nil, count: counts[i])
+            HistogramBin(
+                lowerSeconds: edges[i], upperSeconds: i + 1 < edges.count ? edges[i + 1] : nil, count: counts[i])
         }
     }
 }

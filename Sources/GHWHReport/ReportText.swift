@@ -7,8 +7,9 @@ public enum ReportText {
     public static func render(_ r: Report, width: Int = 100) -> String {
         var out: [String] = []
         out.append(fit("ghwh report · " + scope(r), width))
-        out.append("generated " + UTCDateFormat.minutes(r.generatedAt)
-                   + (r.asOf.map { " · as of ingest day \($0) (only the days up to it)" } ?? ""))
+        out.append(
+            "generated " + UTCDateFormat.minutes(r.generatedAt)
+                + (r.asOf.map { " · as of ingest day \($0) (only the days up to it)" } ?? ""))
         out.append("")
         out += durationsSection(r, width)
         out.append("")
@@ -36,7 +37,10 @@ public enum ReportText {
     ]
 
     private static func durationRow(_ name: String, _ s: DurationSummary, _ unit: String) -> [String] {
-        [name, "\(NumberFormat.grouped(s.count)) \(unit)", DurationFormat.humanise(s.avgSeconds), DurationFormat.humanise(s.medianSeconds)]
+        [
+            name, "\(NumberFormat.grouped(s.count)) \(unit)", DurationFormat.humanise(s.avgSeconds),
+            DurationFormat.humanise(s.medianSeconds),
+        ]
     }
 
     static func durationsSection(_ r: Report, _ width: Int) -> [String] {
@@ -44,10 +48,13 @@ public enum ReportText {
         if r.prOpenTime.count == 0 && r.prTimeToMerge.count == 0 {
             out.append("  no data: no closed pull requests")
         } else {
-            out += TextTable(columns: durationColumns, rows: [
-                durationRow("PR open time (created → closed)", r.prOpenTime, "closed PRs"),
-                durationRow("Time to merge (created → merged)", r.prTimeToMerge, "merged PRs"),
-            ]).render(maxWidth: width)
+            out += TextTable(
+                columns: durationColumns,
+                rows: [
+                    durationRow("PR open time (created → closed)", r.prOpenTime, "closed PRs"),
+                    durationRow("Time to merge (created → merged)", r.prTimeToMerge, "merged PRs"),
+                ]
+            ).render(maxWidth: width)
         }
         out.append("  \(NumberFormat.grouped(r.openPRs)) PRs still open (not in these figures)")
         return out
@@ -59,9 +66,12 @@ public enum ReportText {
             out.append("  no data: no merged PR closes a known issue")
             return out
         }
-        out += TextTable(columns: durationColumns, rows: [
-            durationRow("Issue created → PR merged", r.issueToMerge, "links"),
-        ]).render(maxWidth: width)
+        out += TextTable(
+            columns: durationColumns,
+            rows: [
+                durationRow("Issue created → PR merged", r.issueToMerge, "links")
+            ]
+        ).render(maxWidth: width)
         out.append("  a link is one (merged PR, issue it closes) pair")
         return out
     }
@@ -77,20 +87,27 @@ public enum ReportText {
         let shown = r.labels.prefix(topLabelCount)
         let topShare = shown.map(\.share).max() ?? 0
         let rows = shown.enumerated().map { i, l in
-            ["\(i + 1)", DisplayWidth.sanitised(l.label), NumberFormat.grouped(l.prCount), NumberFormat.percent(l.share),
-             bar(l.share, of: topShare, width: 20)]
+            [
+                "\(i + 1)", DisplayWidth.sanitised(l.label), NumberFormat.grouped(l.prCount),
+                NumberFormat.percent(l.share),
+                bar(l.share, of: topShare, width: 20),
+            ]
         }
-        out += TextTable(columns: [
-            .init(title: "#", rightAligned: true),
-            .init(title: "Label", shrinkable: true, minWidth: 10),
-            .init(title: "PRs", rightAligned: true),
-            .init(title: "Share", rightAligned: true),
-            .init(title: "", shrinkable: true, minWidth: 0),
-        ], rows: rows).render(maxWidth: width)
+        out += TextTable(
+            columns: [
+                .init(title: "#", rightAligned: true),
+                .init(title: "Label", shrinkable: true, minWidth: 10),
+                .init(title: "PRs", rightAligned: true),
+                .init(title: "Share", rightAligned: true),
+                .init(title: "", shrinkable: true, minWidth: 0),
+            ], rows: rows
+        ).render(maxWidth: width)
         let rest = r.labels.dropFirst(topLabelCount)
         if !rest.isEmpty {
             let restShare = rest.reduce(0.0) { $0 + $1.share }
-            out.append("  … \(NumberFormat.grouped(rest.count)) more labels (\(NumberFormat.percent(restShare)) of assignments)")
+            out.append(
+                "  … \(NumberFormat.grouped(rest.count)) more labels (\(NumberFormat.percent(restShare)) of assignments)"
+            )
         }
         return out
     }
@@ -102,16 +119,20 @@ public enum ReportText {
             return out
         }
         let rows = r.milestones.map { m in
-            [DisplayWidth.sanitised(m.repo), DisplayWidth.sanitised(m.milestone), NumberFormat.grouped(m.prs),
-             NumberFormat.fixed(m.avgLinesChanged, 1), NumberFormat.compact(m.medianLinesChanged)]
+            [
+                DisplayWidth.sanitised(m.repo), DisplayWidth.sanitised(m.milestone), NumberFormat.grouped(m.prs),
+                NumberFormat.fixed(m.avgLinesChanged, 1), NumberFormat.compact(m.medianLinesChanged),
+            ]
         }
-        out += TextTable(columns: [
-            .init(title: "Repo", shrinkable: true, minWidth: 10),
-            .init(title: "Milestone", shrinkable: true, minWidth: 10),
-            .init(title: "PRs", rightAligned: true),
-            .init(title: "Avg lines", rightAligned: true),
-            .init(title: "Median lines", rightAligned: true),
-        ], rows: rows).render(maxWidth: width)
+        out += TextTable(
+            columns: [
+                .init(title: "Repo", shrinkable: true, minWidth: 10),
+                .init(title: "Milestone", shrinkable: true, minWidth: 10),
+                .init(title: "PRs", rightAligned: true),
+                .init(title: "Avg lines", rightAligned: true),
+                .init(title: "Median lines", rightAligned: true),
+            ], rows: rows
+        ).render(maxWidth: width)
         return out
     }
 
@@ -129,16 +150,20 @@ public enum ReportText {
             out[0] += ", the last \(shown.count) of \(NumberFormat.grouped(r.trend.count)) days"
         }
         let rows = shown.map { t in
-            [t.date, NumberFormat.grouped(t.issuesOpen), NumberFormat.grouped(t.prsOpen),
-             NumberFormat.grouped(t.prsClosed), NumberFormat.grouped(t.prsMerged)]
+            [
+                t.date, NumberFormat.grouped(t.issuesOpen), NumberFormat.grouped(t.prsOpen),
+                NumberFormat.grouped(t.prsClosed), NumberFormat.grouped(t.prsMerged),
+            ]
         }
-        out += TextTable(columns: [
-            .init(title: "Day"),
-            .init(title: "Open issues", rightAligned: true),
-            .init(title: "Open PRs", rightAligned: true),
-            .init(title: "Closed PRs", rightAligned: true),
-            .init(title: "Merged PRs", rightAligned: true),
-        ], rows: rows).render(maxWidth: width)
+        out += TextTable(
+            columns: [
+                .init(title: "Day"),
+                .init(title: "Open issues", rightAligned: true),
+                .init(title: "Open PRs", rightAligned: true),
+                .init(title: "Closed PRs", rightAligned: true),
+                .init(title: "Merged PRs", rightAligned: true),
+            ], rows: rows
+        ).render(maxWidth: width)
         return out
     }
 

@@ -1,4 +1,5 @@
 import GHWHHTML
+
 /// Shared bits of the inline SVG charts: palette, number formatting for coordinates, axis ticks, text sizing.
 enum SVGSupport {
     static let text = "#1e293b"
@@ -49,11 +50,14 @@ enum SVGSupport {
     }
 
     /// An SVG `<text>` element with escaped content.
-    static func label(_ s: String, x: Double, y: Double, anchor: String = "start", size: Double = 12,
-                      fill: String = text, weight: String? = nil, extra: String = "", tooltip: String? = nil) -> String {
+    static func label(
+        _ s: String, x: Double, y: Double, anchor: String = "start", size: Double = 12,
+        fill: String = text, weight: String? = nil, extra: String = "", tooltip: String? = nil
+    ) -> String {
         let w = weight.map { " font-weight=\"\($0)\"" } ?? ""
         let tip = tooltip.map { "<title>\(HTMLEscape.text($0))</title>" } ?? ""
-        return "<text x=\"\(n(x))\" y=\"\(n(y))\" text-anchor=\"\(anchor)\" font-size=\"\(n(size))\" fill=\"\(fill)\"\(w)\(extra)>\(tip)\(HTMLEscape.text(s))</text>"
+        return
+            "<text x=\"\(n(x))\" y=\"\(n(y))\" text-anchor=\"\(anchor)\" font-size=\"\(n(size))\" fill=\"\(fill)\"\(w)\(extra)>\(tip)\(HTMLEscape.text(s))</text>"
     }
 
     /// Opening tag of a responsive chart: scales to its container's width, keeps its aspect ratio.

@@ -17,7 +17,9 @@ struct TextTable {
     /// Shrinkable columns are narrowed until the lines fit in `maxWidth` (or hit their minimum).
     func render(maxWidth: Int, indent: Int = 2) -> [String] {
         var widths = columns.indices.map { c in
-            rows.reduce(DisplayWidth.of(columns[c].title)) { max($0, DisplayWidth.of($1.indices.contains(c) ? $1[c] : "")) }
+            rows.reduce(DisplayWidth.of(columns[c].title)) {
+                max($0, DisplayWidth.of($1.indices.contains(c) ? $1[c] : ""))
+            }
         }
         let fixed = indent + TextTable.gap.count * max(0, columns.count - 1)
         while fixed + widths.reduce(0, +) > maxWidth {
@@ -28,9 +30,11 @@ struct TextTable {
         }
         let margin = String(repeating: " ", count: indent)
         func line(_ cells: [String]) -> String {
-            margin + columns.indices.map { c in
-                DisplayWidth.pad(cells.indices.contains(c) ? cells[c] : "", to: widths[c], rightAligned: columns[c].rightAligned)
-            }.joined(separator: TextTable.gap)
+            margin
+                + columns.indices.map { c in
+                    DisplayWidth.pad(
+                        cells.indices.contains(c) ? cells[c] : "", to: widths[c], rightAligned: columns[c].rightAligned)
+                }.joined(separator: TextTable.gap)
         }
         let rule = margin + widths.map { String(repeating: "─", count: $0) }.joined(separator: TextTable.gap)
         return [line(columns.map(\.title)), rule] + rows.map(line)

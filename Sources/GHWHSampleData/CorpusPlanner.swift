@@ -6,7 +6,7 @@ struct CorpusPlanner {
 
     /// Bytes one repo contributes to one (day, dataset), pretty-printed and compact.
     struct RepoSize {
-        var pretty: [[Double]]   // [day][dataset]
+        var pretty: [[Double]]  // [day][dataset]
         var compact: [[Double]]
     }
 
@@ -28,7 +28,9 @@ struct CorpusPlanner {
             var shares = uniformShares(0.6)
             for _ in 0..<2 {
                 repos = repoCount(for: Double(target), samples: samples, average: average, shares: shares)
-                shares = layouts(world: makeWorld(repos: repos), average: average, countRecords: false).map { $0.map(\.prettyShare) }
+                shares = layouts(world: makeWorld(repos: repos), average: average, countRecords: false).map {
+                    $0.map(\.prettyShare)
+                }
             }
             repos = repoCount(for: Double(target), samples: samples, average: average, shares: shares)
         }
@@ -37,8 +39,9 @@ struct CorpusPlanner {
     }
 
     private func makeWorld(repos: Int) -> SampleWorld {
-        var world = SampleWorld(seed: options.seed, repoCount: repos, issuesPerRepo: options.issuesPerRepo,
-                                prsPerRepo: options.prsPerRepo, days: options.days, firstDay: firstDay)
+        var world = SampleWorld(
+            seed: options.seed, repoCount: repos, issuesPerRepo: options.issuesPerRepo,
+            prsPerRepo: options.prsPerRepo, days: options.days, firstDay: firstDay)
         world.snapshots = options.snapshots
         return world
     }
@@ -60,9 +63,12 @@ struct CorpusPlanner {
             for (i, version) in plan.versions.enumerated() {
                 let content = RecordContent(world: world, repo: repo, plan: plan, version: version)
                 // With snapshots a version is delivered again on every day until the next one.
-                let lastDay = world.snapshots ? (i + 1 < plan.versions.count ? plan.versions[i + 1].day : world.days) - 1 : version.day
+                let lastDay =
+                    world.snapshots
+                    ? (i + 1 < plan.versions.count ? plan.versions[i + 1].day : world.days) - 1 : version.day
                 for dataset in RecordDataset.allCases where dataset == .issues || plan.isPullRequest {
-                    let p = render(&pretty, content, dataset), c = render(&compact, content, dataset)
+                    let p = render(&pretty, content, dataset)
+                    let c = render(&compact, content, dataset)
                     for day in version.day...lastDay {
                         size.pretty[day][dataset.rawValue] += p
                         size.compact[day][dataset.rawValue] += c
@@ -113,7 +119,10 @@ struct CorpusPlanner {
         for (i, s) in samples.enumerated() {
             cumulative += bytes(of: s, shares: shares)
             let error = abs(cumulative - target)
-            if error < bestError { bestError = error; best = i + 1 }
+            if error < bestError {
+                bestError = error
+                best = i + 1
+            }
             if cumulative >= target { return best }
         }
         let perRepo = max(1, bytes(of: average, shares: shares))
@@ -131,8 +140,9 @@ struct CorpusPlanner {
                 }
                 // Sized as pretty-printed, the larger form, so no document grows past the limit by much.
                 let estimated = average.pretty[day][dataset.rawValue] * Double(world.repoCount)
-                return DayLayout(records: records, estimatedBytes: estimated, maxEntryBytes: options.maxEntryBytes,
-                                 day: day, dataset: dataset, seed: options.seed)
+                return DayLayout(
+                    records: records, estimatedBytes: estimated, maxEntryBytes: options.maxEntryBytes,
+                    day: day, dataset: dataset, seed: options.seed)
             }
         }
     }

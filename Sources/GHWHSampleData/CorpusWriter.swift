@@ -1,5 +1,5 @@
-import GHWHCalendar
 import Foundation
+import GHWHCalendar
 
 /// Writes the files of each (day, dataset) as the layout says, pulling records from a
 /// cursor, and keeps the running totals for the summary and progress reports.
@@ -32,12 +32,16 @@ final class CorpusWriter {
             let output = try FileOutput(path: path)
             switch file.format {
             case .json, .jsonLines:
-                try writeDocument(layout.recordsInDocument(document), style: file.format.style, dataset: dataset, cursor: &cursor, sink: output)
+                try writeDocument(
+                    layout.recordsInDocument(document), style: file.format.style, dataset: dataset, cursor: &cursor,
+                    sink: output)
                 document += 1
                 try output.close()
             case .gzip:
                 let gzip = try DeflateStream(output: output, framing: .gzip)
-                try writeDocument(layout.recordsInDocument(document), style: .compactArray, dataset: dataset, cursor: &cursor, sink: gzip)
+                try writeDocument(
+                    layout.recordsInDocument(document), style: .compactArray, dataset: dataset, cursor: &cursor,
+                    sink: gzip)
                 document += 1
                 try gzip.finish()
                 try output.close()
@@ -48,11 +52,15 @@ final class CorpusWriter {
                 if readmeFirst { try zip.addEntry(name: "README.txt", contents: readme(dataset: dataset, date: date)) }
                 for entryIndex in 0..<file.documents {
                     let entry = try zip.beginEntry(name: "\(base)-\(entryIndex + 1).json")
-                    try writeDocument(layout.recordsInDocument(document), style: .prettyArray, dataset: dataset, cursor: &cursor, sink: entry)
+                    try writeDocument(
+                        layout.recordsInDocument(document), style: .prettyArray, dataset: dataset, cursor: &cursor,
+                        sink: entry)
                     document += 1
                     try zip.finishEntry(entry)
                 }
-                if file.readme && !readmeFirst { try zip.addEntry(name: "README.txt", contents: readme(dataset: dataset, date: date)) }
+                if file.readme && !readmeFirst {
+                    try zip.addEntry(name: "README.txt", contents: readme(dataset: dataset, date: date))
+                }
                 try zip.finish()
             }
             files += 1
@@ -61,8 +69,10 @@ final class CorpusWriter {
         }
     }
 
-    private func writeDocument(_ count: Int, style: DocumentStyle, dataset: RecordDataset,
-                               cursor: inout RecordCursor, sink: ByteSink) throws {
+    private func writeDocument(
+        _ count: Int, style: DocumentStyle, dataset: RecordDataset,
+        cursor: inout RecordCursor, sink: ByteSink
+    ) throws {
         var encoder = DocumentEncoder(style: style, dataset: dataset, sink: sink)
         var flushed: Int64 = 0
         for _ in 0..<count {

@@ -1,4 +1,5 @@
 import GHWHRandom
+
 /// File formats of the raw tree.
 enum FileFormat: Int, CaseIterable, Sendable {
     case zip, gzip, jsonLines, json

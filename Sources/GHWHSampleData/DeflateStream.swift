@@ -17,8 +17,9 @@ final class DeflateStream: ByteSink {
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
         let windowBits: Int32 = framing == .gzip ? 16 + MAX_WBITS : -MAX_WBITS
-        let rc = deflateInit2_(stream, level, Z_DEFLATED, windowBits, 8, Z_DEFAULT_STRATEGY,
-                               zlibVersion(), Int32(MemoryLayout<z_stream>.size))
+        let rc = deflateInit2_(
+            stream, level, Z_DEFLATED, windowBits, 8, Z_DEFAULT_STRATEGY,
+            zlibVersion(), Int32(MemoryLayout<z_stream>.size))
         if rc != Z_OK {
             stream.deallocate()
             throw SampleDataError.compression(path: output.path, code: rc)
@@ -61,7 +62,9 @@ final class DeflateStream: ByteSink {
         if rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR {
             throw SampleDataError.compression(path: output.path, code: rc)
         }
-        if produced > 0 { try outBuffer.withUnsafeBytes { try output.write(UnsafeRawBufferPointer(rebasing: $0[0..<produced])) } }
+        if produced > 0 {
+            try outBuffer.withUnsafeBytes { try output.write(UnsafeRawBufferPointer(rebasing: $0[0..<produced])) }
+        }
         return rc
     }
 }

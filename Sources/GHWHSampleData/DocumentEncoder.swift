@@ -1,6 +1,7 @@
 /// The two raw datasets.
 enum RecordDataset: Int, CaseIterable, Sendable {
-    case issues = 0, pullRequests = 1
+    case issues = 0
+    case pullRequests = 1
 
     /// Folder name under `<raw>/github/`.
     var directoryName: String { self == .issues ? "issues" : "pull_requests" }

@@ -23,9 +23,17 @@ struct JSONByteWriter {
 
     // MARK: containers
 
-    mutating func beginObject() { beforeValue(); bytes.append(0x7B); push() }
+    mutating func beginObject() {
+        beforeValue()
+        bytes.append(0x7B)
+        push()
+    }
     mutating func endObject() { pop(close: 0x7D) }
-    mutating func beginArray() { beforeValue(); bytes.append(0x5B); push() }
+    mutating func beginArray() {
+        beforeValue()
+        bytes.append(0x5B)
+        push()
+    }
     mutating func endArray() { pop(close: 0x5D) }
 
     /// Writes `"name": ` (or `"name":`) inside an object. Keys are plain ASCII literals.
@@ -62,10 +70,16 @@ struct JSONByteWriter {
         if value { append("true") } else { append("false") }
     }
 
-    mutating func null() { beforeValue(); append("null") }
+    mutating func null() {
+        beforeValue()
+        append("null")
+    }
 
     mutating func timestamp(_ seconds: Int64?) {
-        guard let seconds else { null(); return }
+        guard let seconds else {
+            null()
+            return
+        }
         beforeValue()
         bytes.append(0x22)
         IsoTimestamp.append(seconds, to: &bytes)
@@ -74,7 +88,10 @@ struct JSONByteWriter {
 
     // MARK: strings built from parts (URLs and the like), without allocating a String
 
-    mutating func beginString() { beforeValue(); bytes.append(0x22) }
+    mutating func beginString() {
+        beforeValue()
+        bytes.append(0x22)
+    }
     mutating func fragment(_ text: StaticString) { text.withUTF8Buffer { bytes.append(contentsOf: $0) } }
     mutating func fragment(_ text: String) { appendEscaped(text) }
     mutating func fragment(_ number: Int) { appendInt(number) }
@@ -104,7 +121,10 @@ struct JSONByteWriter {
 
     @inline(__always)
     private mutating func beforeValue() {
-        if pendingKey { pendingKey = false; return }
+        if pendingKey {
+            pendingKey = false
+            return
+        }
         separator()
     }
 
@@ -148,9 +168,12 @@ struct JSONByteWriter {
     private mutating func appendInt(_ value: Int) {
         if value < 0 { bytes.append(0x2D) }
         var magnitude = value.magnitude
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                      UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var digits:
+            (
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8
+            ) =
+                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         var count = 0
         withUnsafeMutableBytes(of: &digits) { buffer in
             repeat {
@@ -173,7 +196,10 @@ struct JSONByteWriter {
                 clean = false
                 break
             }
-            if clean { bytes.append(contentsOf: utf8); return }
+            if clean {
+                bytes.append(contentsOf: utf8)
+                return
+            }
             if asciiOnly {
                 appendEscapedScalars(String(decoding: utf8, as: UTF8.self))
                 return
@@ -185,13 +211,27 @@ struct JSONByteWriter {
     @inline(__always)
     private mutating func appendEscapedByte(_ b: UInt8) {
         switch b {
-        case 0x22: bytes.append(0x5C); bytes.append(0x22)
-        case 0x5C: bytes.append(0x5C); bytes.append(0x5C)
-        case 0x0A: bytes.append(0x5C); bytes.append(0x6E)
-        case 0x0D: bytes.append(0x5C); bytes.append(0x72)
-        case 0x09: bytes.append(0x5C); bytes.append(0x74)
-        case 0x08: bytes.append(0x5C); bytes.append(0x62)
-        case 0x0C: bytes.append(0x5C); bytes.append(0x66)
+        case 0x22:
+            bytes.append(0x5C)
+            bytes.append(0x22)
+        case 0x5C:
+            bytes.append(0x5C)
+            bytes.append(0x5C)
+        case 0x0A:
+            bytes.append(0x5C)
+            bytes.append(0x6E)
+        case 0x0D:
+            bytes.append(0x5C)
+            bytes.append(0x72)
+        case 0x09:
+            bytes.append(0x5C)
+            bytes.append(0x74)
+        case 0x08:
+            bytes.append(0x5C)
+            bytes.append(0x62)
+        case 0x0C:
+            bytes.append(0x5C)
+            bytes.append(0x66)
         case 0..<0x20: appendUnicodeEscape(UInt16(b))
         default: bytes.append(b)
         }
@@ -213,7 +253,8 @@ struct JSONByteWriter {
     }
 
     private mutating func appendUnicodeEscape(_ unit: UInt16) {
-        bytes.append(0x5C); bytes.append(0x75)
+        bytes.append(0x5C)
+        bytes.append(0x75)
         bytes.append(JSONByteWriter.hex[Int(unit >> 12)])
         bytes.append(JSONByteWriter.hex[Int((unit >> 8) & 0xF)])
         bytes.append(JSONByteWriter.hex[Int((unit >> 4) & 0xF)])

@@ -1,11 +1,13 @@
 import GHWHRandom
+
 /// GitHub's legacy global node ids: base64 of `"<len>:<Type><id>"`, e.g. `MDQ6VXNlcjEyMw==`.
 enum NodeID {
     static func make(_ prefix: String, _ id: Int) -> String {
         base64(Array("\(prefix)\(id)".utf8))
     }
 
-    private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+    private static let alphabet: [UInt8] = Array(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
     static func base64(_ input: [UInt8]) -> String {
         var out: [UInt8] = []
@@ -31,7 +33,10 @@ enum NodeID {
         out.reserveCapacity(40)
         for _ in 0..<3 {
             var v = rng.next()
-            for _ in 0..<16 where out.count < 40 { out.append(hex[Int(v & 15)]); v >>= 4 }
+            for _ in 0..<16 where out.count < 40 {
+                out.append(hex[Int(v & 15)])
+                v >>= 4
+            }
         }
         return String(decoding: out, as: UTF8.self)
     }

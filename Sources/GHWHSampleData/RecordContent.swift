@@ -1,4 +1,5 @@
 import GHWHRandom
+
 /// Everything about one record that both datasets render: title, body, ids and the
 /// PR-only facts (branches, shas, line counts). Derived from the seed per (repo, number),
 /// with per-version bits (shas after new pushes, title edits) derived from the version.
@@ -27,10 +28,12 @@ struct RecordContent {
         self.repo = repo
         self.plan = plan
         self.version = version
-        let r = UInt64(repo.index), n = UInt64(plan.number)
+        let r = UInt64(repo.index)
+        let n = UInt64(plan.number)
         let composer = TextComposer(world: world, repo: repo)
         var titleRng = SplitMix64(world.seed, r, n, RandomPurpose.content.rawValue, 1)
-        title = composer.title(number: plan.number, isPullRequest: plan.isPullRequest, edited: version.titleEdited, rng: &titleRng)
+        title = composer.title(
+            number: plan.number, isPullRequest: plan.isPullRequest, edited: version.titleEdited, rng: &titleRng)
         var bodyRng = SplitMix64(world.seed, r, n, RandomPurpose.body.rawValue)
         body = plan.isPullRequest ? composer.pullRequestBody(&bodyRng) : composer.issueBody(&bodyRng)
         let stride = max(50_000, world.recordsPerRepo + 1)
@@ -38,7 +41,9 @@ struct RecordContent {
         pullId = 3_000_000_000 + repo.index * stride + plan.number
 
         var rng = SplitMix64(world.seed, r, n, RandomPurpose.content.rawValue, 2)
-        authorAssociation = rng.pick(["OWNER", "MEMBER", "CONTRIBUTOR", "CONTRIBUTOR", "NONE", "FIRST_TIME_CONTRIBUTOR", "COLLABORATOR"])
+        authorAssociation = rng.pick([
+            "OWNER", "MEMBER", "CONTRIBUTOR", "CONTRIBUTOR", "NONE", "FIRST_TIME_CONTRIBUTOR", "COLLABORATOR",
+        ])
         asciiEscaped = rng.chance(0.06)
         closedBy = rng.chance(0.6) ? repo.maintainers[rng.below(repo.maintainers.count)] : nil
         reactionCounts = (0..<8).map { _ in rng.chance(0.15) ? rng.skewed(max: 30) : 0 }
@@ -70,7 +75,9 @@ struct RecordContent {
 
     /// Whether label number `i` of this record is written with a null name (rare).
     func labelNameIsNull(_ i: Int) -> Bool {
-        var rng = SplitMix64(world.seed, UInt64(repo.index), UInt64(plan.number), UInt64(version.day), UInt64(i), RandomPurpose.labelName.rawValue)
+        var rng = SplitMix64(
+            world.seed, UInt64(repo.index), UInt64(plan.number), UInt64(version.day), UInt64(i),
+            RandomPurpose.labelName.rawValue)
         return rng.below(200) == 0
     }
 }

@@ -24,7 +24,9 @@ struct RecordCursor {
     mutating func nextPlan() -> (RepoModel, RecordPlan, RecordVersion)? {
         while repoIndex < world.repoCount {
             let current: RepoModel
-            if let repo { current = repo } else {
+            if let repo {
+                current = repo
+            } else {
                 current = RepoModel(world: world, index: repoIndex)
                 repo = current
                 number = 0

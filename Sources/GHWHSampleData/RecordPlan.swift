@@ -1,4 +1,5 @@
 import GHWHRandom
+
 /// The state of one issue or PR as emitted on one ingest day.
 struct RecordVersion: Sendable {
     var day: Int
@@ -45,9 +46,10 @@ struct RecordPlan: Sendable {
 
         let dayStart = world.dayStart(creationDay)
         let dayEnd = dayStart + 86_399
-        var version = RecordVersion(day: creationDay, updatedAt: 0, isClosed: false, closedAt: nil, mergedAt: nil,
-                                    isDraft: false, labelMask: 0, milestone: nil, titleEdited: false,
-                                    comments: 0, assignees: rng.below(3) == 0 ? 1 + rng.below(2) : 0, revision: 0)
+        var version = RecordVersion(
+            day: creationDay, updatedAt: 0, isClosed: false, closedAt: nil, mergedAt: nil,
+            isDraft: false, labelMask: 0, milestone: nil, titleEdited: false,
+            comments: 0, assignees: rng.below(3) == 0 ? 1 + rng.below(2) : 0, revision: 0)
         if creationDay == 0 {
             // Existing history: created up to a year before the first snapshot.
             createdAt = dayStart - Int64(1 + rng.below(365 * 86_400))
@@ -74,8 +76,9 @@ struct RecordPlan: Sendable {
         var day = creationDay + 1
         while day < days {
             if rng.chance(0.2) {
-                version = RecordPlan.evolve(version, day: day, world: world, repo: repo,
-                                            isPullRequest: isPullRequest, rng: &rng)
+                version = RecordPlan.evolve(
+                    version, day: day, world: world, repo: repo,
+                    isPullRequest: isPullRequest, rng: &rng)
                 versions.append(version)
             }
             day += 1
@@ -91,8 +94,10 @@ struct RecordPlan: Sendable {
     }
 
     /// An update on a later day: later `updated_at`, maybe closed/merged, labels and milestone edited.
-    private static func evolve(_ previous: RecordVersion, day: Int, world: SampleWorld, repo: RepoModel,
-                               isPullRequest: Bool, rng: inout SplitMix64) -> RecordVersion {
+    private static func evolve(
+        _ previous: RecordVersion, day: Int, world: SampleWorld, repo: RepoModel,
+        isPullRequest: Bool, rng: inout SplitMix64
+    ) -> RecordVersion {
         var v = previous
         v.day = day
         v.revision += 1
@@ -105,12 +110,16 @@ struct RecordPlan: Sendable {
             if isPullRequest && rng.chance(0.7) { v.mergedAt = closedAt }
             v.isDraft = false
         } else if v.isClosed && v.mergedAt == nil && rng.chance(0.1) {
-            v.isClosed = false // reopened
+            v.isClosed = false  // reopened
             v.closedAt = nil
         }
         if !repo.labels.isEmpty && rng.chance(0.5) {
             let bit: UInt32 = 1 << UInt32(rng.below(repo.labels.count))
-            if v.labelMask & bit != 0 { v.labelMask &= ~bit } else if v.labelMask.nonzeroBitCount < 4 { v.labelMask |= bit }
+            if v.labelMask & bit != 0 {
+                v.labelMask &= ~bit
+            } else if v.labelMask.nonzeroBitCount < 4 {
+                v.labelMask |= bit
+            }
         }
         if v.milestone == nil && rng.chance(0.4) { v.milestone = rng.below(repo.milestones.count) }
         if rng.chance(0.2) { v.titleEdited = true }

@@ -1,4 +1,5 @@
 import GHWHRandom
+
 /// Writes closing references (docs/contract.md#closing-references) into PR titles and bodies: the forms
 /// that link and the look-alikes that must not, so downstream parsing gets exercised.
 struct ReferenceComposer {
@@ -20,7 +21,8 @@ struct ReferenceComposer {
 
     /// `owner/name` of another generated repo, with its casing sometimes changed.
     func otherRepoName(_ rng: inout SplitMix64) -> String {
-        let other = world.repoCount > 1 ? (repo.index + 1 + rng.below(world.repoCount - 1)) % world.repoCount : repo.index
+        let other =
+            world.repoCount > 1 ? (repo.index + 1 + rng.below(world.repoCount - 1)) % world.repoCount : repo.index
         let (owner, name) = world.repoOwnerAndName(other)
         let full = owner + "/" + name
         switch rng.below(4) {
@@ -32,7 +34,9 @@ struct ReferenceComposer {
 
     /// One reference that links, in one of GitHub's accepted spellings.
     func positive(_ rng: inout SplitMix64) -> String {
-        let keyword = rng.pick(["Fixes", "fixes", "Closes", "closes:", "Resolves", "resolved", "FIXED", "close", "Fix:", "resolve"])
+        let keyword = rng.pick([
+            "Fixes", "fixes", "Closes", "closes:", "Resolves", "resolved", "FIXED", "close", "Fix:", "resolve",
+        ])
         switch rng.below(10) {
         case 0, 1, 2, 3: return "\(keyword) #\(target(&rng))"
         case 4: return "\(keyword) \(otherRepoName(&rng))#\(1 + rng.below(max(1, world.recordsPerRepo)))"

@@ -1,4 +1,5 @@
 import GHWHRandom
+
 /// A label defined in a repo.
 struct LabelDefinition: Sendable {
     var id: Int
@@ -64,15 +65,16 @@ struct RepoModel: Sendable {
         id = 500_000_000 + index * 1_009 + rng.below(1_000)
         nodeId = NodeID.make("010:Repository", id)
         let ownerId = 9_000_000 + index * 131 + rng.below(100)
-        ownerProfile = UserProfile(login: owner, id: ownerId, kind: .organization, siteAdmin: false,
-                                   nodeId: NodeID.make("012:Organization", ownerId))
+        ownerProfile = UserProfile(
+            login: owner, id: ownerId, kind: .organization, siteAdmin: false,
+            nodeId: NodeID.make("012:Organization", ownerId))
 
         // About 15 labels; a few repos spell "bug" as "Bug" (label names are case-sensitive).
         var labels: [LabelDefinition] = []
         let pool = TextPool.labels
         let wanted = min(pool.count, 13 + rng.below(4))
         var start = rng.below(pool.count)
-        let forcedFirst = 7 // the first seven (bug ... 🚀 release) are in every repo
+        let forcedFirst = 7  // the first seven (bug ... 🚀 release) are in every repo
         var chosen = Array(0..<forcedFirst)
         while chosen.count < wanted {
             let candidate = forcedFirst + start % (pool.count - forcedFirst)
@@ -84,10 +86,12 @@ struct RepoModel: Sendable {
             let labelId = 100_000_000 + index * 97 + i * 3 + rng.below(3)
             var labelName = pool[p].name
             if p == 0 && capitalBug { labelName = "Bug" }
-            labels.append(LabelDefinition(
-                id: labelId, nodeId: NodeID.make("05:Label", labelId), name: labelName,
-                urlName: RepoModel.percentEncode(labelName), color: TextPool.labelColors[p % TextPool.labelColors.count],
-                isDefault: p < 4, description: pool[p].description))
+            labels.append(
+                LabelDefinition(
+                    id: labelId, nodeId: NodeID.make("05:Label", labelId), name: labelName,
+                    urlName: RepoModel.percentEncode(labelName),
+                    color: TextPool.labelColors[p % TextPool.labelColors.count],
+                    isDefault: p < 4, description: pool[p].description))
         }
         self.labels = labels
 
@@ -97,18 +101,24 @@ struct RepoModel: Sendable {
         for m in 0..<milestoneCount {
             let mid = 7_000_000 + index * 11 + m
             let created = base - Int64(86_400 * (200 + rng.below(200)))
-            milestones.append(MilestoneDefinition(
-                number: m + 1, id: mid, nodeId: NodeID.make("09:Milestone", mid),
-                title: TextPool.milestoneTitles[m], description: m == 2 ? nil : "Tracking work for \(TextPool.milestoneTitles[m])",
-                creator: rng.below(world.users.count), openIssues: rng.below(30), closedIssues: rng.below(80),
-                isClosed: m == 0 && rng.chance(0.5), createdAt: created, updatedAt: base - Int64(rng.below(86_400 * 20)),
-                dueOn: rng.chance(0.5) ? base + Int64(86_400 * (30 + 30 * m)) : nil))
+            milestones.append(
+                MilestoneDefinition(
+                    number: m + 1, id: mid, nodeId: NodeID.make("09:Milestone", mid),
+                    title: TextPool.milestoneTitles[m],
+                    description: m == 2 ? nil : "Tracking work for \(TextPool.milestoneTitles[m])",
+                    creator: rng.below(world.users.count), openIssues: rng.below(30), closedIssues: rng.below(80),
+                    isClosed: m == 0 && rng.chance(0.5), createdAt: created,
+                    updatedAt: base - Int64(rng.below(86_400 * 20)),
+                    dueOn: rng.chance(0.5) ? base + Int64(86_400 * (30 + 30 * m)) : nil))
         }
         self.milestones = milestones
 
         isPullRequest = RepoModel.shuffledKinds(world: world, index: index)
         maintainers = (0..<3).map { _ in rng.below(world.users.count) }
-        description = rng.chance(0.85) ? "A \(TextPool.repoWords[index % TextPool.repoWords.count]) for \(TextPool.topics[rng.below(TextPool.topics.count)]) — fast, small and friendly ✨" : nil
+        description =
+            rng.chance(0.85)
+            ? "A \(TextPool.repoWords[index % TextPool.repoWords.count]) for \(TextPool.topics[rng.below(TextPool.topics.count)]) — fast, small and friendly ✨"
+            : nil
         language = rng.chance(0.9) ? rng.pick(TextPool.languages) : nil
         topics = (0..<rng.below(6)).map { TextPool.topics[($0 + index) % TextPool.topics.count] }
         hasLicense = rng.chance(0.8)
@@ -141,7 +151,7 @@ struct RepoModel: Sendable {
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."):
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."):
                 out.unicodeScalars.append(Unicode.Scalar(byte))
             default:
                 let hex = Array("0123456789ABCDEF")

@@ -42,10 +42,13 @@ public struct SampleDataGenerator: Sendable {
         }
         guard !options.outputDirectory.isEmpty else { throw invalid("outputDirectory", "", "must not be empty") }
         guard options.repos >= 1 else { throw invalid("repos", options.repos, "must be at least 1") }
-        guard options.issuesPerRepo >= 0 else { throw invalid("issuesPerRepo", options.issuesPerRepo, "must not be negative") }
+        guard options.issuesPerRepo >= 0 else {
+            throw invalid("issuesPerRepo", options.issuesPerRepo, "must not be negative")
+        }
         guard options.prsPerRepo >= 0 else { throw invalid("prsPerRepo", options.prsPerRepo, "must not be negative") }
         guard options.issuesPerRepo + options.prsPerRepo <= 1_000_000 else {
-            throw invalid("issuesPerRepo+prsPerRepo", options.issuesPerRepo + options.prsPerRepo, "at most 1,000,000 per repo")
+            throw invalid(
+                "issuesPerRepo+prsPerRepo", options.issuesPerRepo + options.prsPerRepo, "at most 1,000,000 per repo")
         }
         guard (1...3_650).contains(options.days) else { throw invalid("days", options.days, "must be 1...3650") }
         guard (4_096...(1 << 30)).contains(options.maxEntryBytes) else {

@@ -1,7 +1,12 @@
 import GHWHRandom
+
 /// A GitHub account as it appears in `user`, `assignee`, `owner`, ... objects.
 struct UserProfile: Sendable {
-    enum Kind: String, Sendable { case user = "User", bot = "Bot", organization = "Organization" }
+    enum Kind: String, Sendable {
+        case user = "User"
+        case bot = "Bot"
+        case organization = "Organization"
+    }
     var login: String
     var id: Int
     var kind: Kind
@@ -86,8 +91,10 @@ struct SampleWorld: Sendable {
                 default: login = "\(stem)-\(i)"
                 }
             }
-            users.append(UserProfile(login: login, id: id, kind: kind, siteAdmin: i == 7,
-                                     nodeId: NodeID.make(kind == .bot ? "03:Bot" : "04:User", id)))
+            users.append(
+                UserProfile(
+                    login: login, id: id, kind: kind, siteAdmin: i == 7,
+                    nodeId: NodeID.make(kind == .bot ? "03:Bot" : "04:User", id)))
         }
         return users
     }

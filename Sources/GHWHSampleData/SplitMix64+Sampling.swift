@@ -25,7 +25,8 @@ extension SplitMix64 {
 
 /// Purposes used as the last key of `SplitMix64(...)`, so streams never collide.
 enum RandomPurpose: UInt64 {
-    case users = 1, repo, repoKinds, plan, content, body, version, layout, pullRequest, labelName
+    case users = 1
+    case repo, repoKinds, plan, content, body, version, layout, pullRequest, labelName
 }
 
 @inline(__always) private func _exp(_ x: Double) -> Double { exp(x) }

@@ -1,4 +1,5 @@
 import GHWHRandom
+
 /// Builds titles and bodies: ordinary prose, code blocks, unicode, escapes (`\n`, `\r\n`,
 /// `\t`, `"`), and closing references in PRs.
 struct TextComposer {
@@ -33,14 +34,23 @@ struct TextComposer {
         let paragraphs = 1 + rng.below(4)
         for p in 0..<paragraphs {
             if p > 0 { body += newline + newline }
-            if rng.chance(0.3) { body += "### " + rng.pick(["Steps to reproduce", "Expected behaviour", "Environment", "Details"]) + newline }
+            if rng.chance(0.3) {
+                body +=
+                    "### " + rng.pick(["Steps to reproduce", "Expected behaviour", "Environment", "Details"]) + newline
+            }
             appendSentences(&body, count: 2 + rng.below(5), rng: &rng)
         }
         if rng.chance(0.4) { body += newline + newline + rng.pick(TextPool.codeBlocks) }
         if rng.chance(0.2) {
-            body += newline + newline + "Possibly related: see #\(ReferenceComposer(world: world, repo: repo).target(&rng))."
+            body +=
+                newline + newline
+                + "Possibly related: see #\(ReferenceComposer(world: world, repo: repo).target(&rng))."
         }
-        if rng.chance(0.3) { body += newline + newline + "- OS:\t" + rng.pick(["Ubuntu 22.04", "macOS 14.2", "Windows 11"]) + newline + "- Version:\t2.\(rng.below(9)).\(rng.below(20))" }
+        if rng.chance(0.3) {
+            body +=
+                newline + newline + "- OS:\t" + rng.pick(["Ubuntu 22.04", "macOS 14.2", "Windows 11"]) + newline
+                + "- Version:\t2.\(rng.below(9)).\(rng.below(20))"
+        }
         return body
     }
 
@@ -67,7 +77,9 @@ struct TextComposer {
             body += i < positives ? references.positive(&rng) : references.negative(&rng)
         }
         if rng.chance(0.3) {
-            body += newline + newline + "Inline mentions: this " + references.positive(&rng) + " and " + references.negative(&rng) + "."
+            body +=
+                newline + newline + "Inline mentions: this " + references.positive(&rng) + " and "
+                + references.negative(&rng) + "."
         }
         if rng.chance(0.3) { body += newline + newline + "- [x] Tests added" + newline + "- [ ] Changelog updated" }
         return body

@@ -96,7 +96,9 @@ enum TextPool {
         "```diff\n- let timeout = 30\n+ let timeout = 60\n```",
     ]
 
-    static let labelColors = ["d73a4a", "a2eeef", "7057ff", "0075ca", "e4e669", "008672", "cfd3d7", "fbca04", "b60205", "5319e7"]
+    static let labelColors = [
+        "d73a4a", "a2eeef", "7057ff", "0075ca", "e4e669", "008672", "cfd3d7", "fbca04", "b60205", "5319e7",
+    ]
 
     /// Label names with descriptions; each repo takes about 15 of these.
     static let labels: [(name: String, description: String?)] = [
@@ -125,7 +127,9 @@ enum TextPool {
 
     static let languages = ["Swift", "Go", "Rust", "Python", "TypeScript", "Java", "C++", "Ruby"]
 
-    static let topics = ["cli", "api", "json", "database", "performance", "devtools", "linux", "macos", "automation", "i18n"]
+    static let topics = [
+        "cli", "api", "json", "database", "performance", "devtools", "linux", "macos", "automation", "i18n",
+    ]
 
     static let branchWords = ["fix", "feature", "refactor", "docs", "chore", "perf", "hotfix"]
 }

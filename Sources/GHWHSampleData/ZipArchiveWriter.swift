@@ -50,16 +50,16 @@ final class ZipArchiveWriter {
         var header: [UInt8] = []
         header.reserveCapacity(30 + nameBytes.count)
         header.appendLE32(0x0403_4B50)
-        header.appendLE16(20)            // version needed: 2.0 (deflate)
-        header.appendLE16(0x0800)        // flags: UTF-8 names
-        header.appendLE16(8)             // method: deflate
+        header.appendLE16(20)  // version needed: 2.0 (deflate)
+        header.appendLE16(0x0800)  // flags: UTF-8 names
+        header.appendLE16(8)  // method: deflate
         header.appendLE16(dosTime)
         header.appendLE16(dosDate)
-        header.appendLE32(0)             // crc, patched later
-        header.appendLE32(0)             // compressed size, patched later
-        header.appendLE32(0)             // uncompressed size, patched later
+        header.appendLE32(0)  // crc, patched later
+        header.appendLE32(0)  // compressed size, patched later
+        header.appendLE32(0)  // uncompressed size, patched later
         header.appendLE16(UInt16(nameBytes.count))
-        header.appendLE16(0)             // extra length
+        header.appendLE16(0)  // extra length
         header.append(contentsOf: nameBytes)
         try header.withUnsafeBytes { try output.write($0) }
         return Entry(deflater: try DeflateStream(output: output, framing: .raw), name: nameBytes, headerOffset: offset)
@@ -71,15 +71,18 @@ final class ZipArchiveWriter {
         let compressed = output.offset - dataStart
         let uncompressed = entry.deflater.totalIn
         guard compressed <= Int64(UInt32.max), uncompressed <= Int64(UInt32.max),
-              entry.headerOffset <= Int64(UInt32.max) else { throw SampleDataError.zipTooLarge(path: output.path) }
+            entry.headerOffset <= Int64(UInt32.max)
+        else { throw SampleDataError.zipTooLarge(path: output.path) }
         var patch: [UInt8] = []
         patch.appendLE32(UInt32(truncatingIfNeeded: entry.crc))
         patch.appendLE32(UInt32(compressed))
         patch.appendLE32(UInt32(uncompressed))
         try output.patch(at: entry.headerOffset + 14, patch)
-        records.append(CentralRecord(name: entry.name, crc: UInt32(truncatingIfNeeded: entry.crc),
-                                     compressedSize: UInt32(compressed), uncompressedSize: UInt32(uncompressed),
-                                     localHeaderOffset: UInt32(entry.headerOffset)))
+        records.append(
+            CentralRecord(
+                name: entry.name, crc: UInt32(truncatingIfNeeded: entry.crc),
+                compressedSize: UInt32(compressed), uncompressedSize: UInt32(uncompressed),
+                localHeaderOffset: UInt32(entry.headerOffset)))
     }
 
     /// Adds a small entry in one go.
@@ -96,7 +99,7 @@ final class ZipArchiveWriter {
         var directory: [UInt8] = []
         for r in records {
             directory.appendLE32(0x0201_4B50)
-            directory.appendLE16(0x031E)     // made by: Unix, spec 3.0
+            directory.appendLE16(0x031E)  // made by: Unix, spec 3.0
             directory.appendLE16(20)
             directory.appendLE16(0x0800)
             directory.appendLE16(8)
@@ -106,11 +109,11 @@ final class ZipArchiveWriter {
             directory.appendLE32(r.compressedSize)
             directory.appendLE32(r.uncompressedSize)
             directory.appendLE16(UInt16(r.name.count))
-            directory.appendLE16(0)          // extra
-            directory.appendLE16(0)          // comment
-            directory.appendLE16(0)          // disk number
-            directory.appendLE16(0)          // internal attributes
-            directory.appendLE32(0o100644 << 16) // external: regular file, rw-r--r--
+            directory.appendLE16(0)  // extra
+            directory.appendLE16(0)  // comment
+            directory.appendLE16(0)  // disk number
+            directory.appendLE16(0)  // internal attributes
+            directory.appendLE32(0o100644 << 16)  // external: regular file, rw-r--r--
             directory.appendLE32(r.localHeaderOffset)
             directory.append(contentsOf: r.name)
         }
@@ -133,9 +136,13 @@ final class ZipArchiveWriter {
 
 extension Array where Element == UInt8 {
     mutating func appendLE16(_ v: UInt16) {
-        append(UInt8(v & 0xFF)); append(UInt8(v >> 8))
+        append(UInt8(v & 0xFF))
+        append(UInt8(v >> 8))
     }
     mutating func appendLE32(_ v: UInt32) {
-        append(UInt8(v & 0xFF)); append(UInt8((v >> 8) & 0xFF)); append(UInt8((v >> 16) & 0xFF)); append(UInt8(v >> 24))
+        append(UInt8(v & 0xFF))
+        append(UInt8((v >> 8) & 0xFF))
+        append(UInt8((v >> 16) & 0xFF))
+        append(UInt8(v >> 24))
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Why a loopback connection or GET failed.
@@ -21,7 +22,9 @@ public func connectLoopback(port: Int, timeoutSeconds: Int = 30) throws -> Int32
     addr.sin_addr.s_addr = inet_addr("127.0.0.1")
     addr.sin_port = in_port_t(UInt16(port).bigEndian)
     let connected = withUnsafePointer(to: &addr) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+        }
     }
     guard connected else {
         let code = errno
@@ -64,12 +67,18 @@ public func loopbackGet(port: Int, _ path: String, timeoutSeconds: Int = 30) thr
         data += buffer[0..<n]
     }
     let text = String(decoding: data, as: UTF8.self)
-    guard let split = text.range(of: "\r\n\r\n") else { throw LoopbackHTTPError("no HTTP header in \(text.prefix(200))") }
+    guard let split = text.range(of: "\r\n\r\n") else {
+        throw LoopbackHTTPError("no HTTP header in \(text.prefix(200))")
+    }
     let head = text[..<split.lowerBound]
     let statusLine = head.split(separator: "\r\n", maxSplits: 1).first ?? ""
     let fields = statusLine.split(separator: " ")
-    guard fields.count >= 2, let status = Int(fields[1]) else { throw LoopbackHTTPError("bad status line: \(statusLine)") }
-    let contentType = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-type:") }
+    guard fields.count >= 2, let status = Int(fields[1]) else {
+        throw LoopbackHTTPError("bad status line: \(statusLine)")
+    }
+    let contentType =
+        head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-type:") }
         .map { String($0.dropFirst(13)).trimmingCharacters(in: .whitespaces) } ?? ""
-    return LoopbackHTTPResponse(raw: text, status: status, contentType: contentType, body: String(text[split.upperBound...]))
+    return LoopbackHTTPResponse(
+        raw: text, status: status, contentType: contentType, body: String(text[split.upperBound...]))
 }

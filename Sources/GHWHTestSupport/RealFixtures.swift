@@ -54,7 +54,8 @@ public enum RealFixtures {
     }
 
     private static func checked(_ directory: URL) throws -> URL {
-        for name in fileNames where !FileManager.default.fileExists(atPath: directory.appendingPathComponent(name).path) {
+        for name in fileNames where !FileManager.default.fileExists(atPath: directory.appendingPathComponent(name).path)
+        {
             throw RealFixturesError("\(name) missing in \(directory.path)")
         }
         return directory

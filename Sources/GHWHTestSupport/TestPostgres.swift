@@ -1,9 +1,10 @@
 import Foundation
 import GHWHWarehouse
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One PostgreSQL server shared by every test in the process, started on first use in a fresh
@@ -30,12 +31,16 @@ public enum TestPostgres {
     private static func startShared() -> Result<EmbeddedPostgres, TestPostgresError> {
         var template = Array("/tmp/ghwh-pg-XXXXXX".utf8CString)
         guard let created = mkdtemp(&template) else {
-            return .failure(TestPostgresError("cannot create a temporary directory under /tmp: \(String(cString: strerror(errno)))"))
+            return .failure(
+                TestPostgresError("cannot create a temporary directory under /tmp: \(String(cString: strerror(errno)))")
+            )
         }
         let directory = String(cString: created)
-        let server = EmbeddedPostgres(directory: directory, options: .init(
-            extraSettings: ["fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"],
-            database: "postgres"))
+        let server = EmbeddedPostgres(
+            directory: directory,
+            options: .init(
+                extraSettings: ["fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"],
+                database: "postgres"))
         do {
             try server.initializeIfNeeded()
             try server.start()

@@ -1,4 +1,5 @@
 import GHWHCalendar
+
 /// Encodes rows in PostgreSQL's COPY text format (tab-separated, newline-terminated,
 /// `\N` for NULL, backslash escapes) into a byte buffer for `PGConnection.copyIn`.
 ///
@@ -122,11 +123,22 @@ public struct CopyTextWriter: Sendable {
     @inline(__always)
     private mutating func appendCopyEscaped(_ byte: UInt8) {
         switch byte {
-        case 0x5C: bytes.append(0x5C); bytes.append(0x5C)
-        case 0x09: bytes.append(0x5C); bytes.append(UInt8(ascii: "t"))
-        case 0x0A: bytes.append(0x5C); bytes.append(UInt8(ascii: "n"))
-        case 0x0D: bytes.append(0x5C); bytes.append(UInt8(ascii: "r"))
-        case 0x00: bytes.append(0xEF); bytes.append(0xBF); bytes.append(0xBD)  // U+FFFD
+        case 0x5C:
+            bytes.append(0x5C)
+            bytes.append(0x5C)
+        case 0x09:
+            bytes.append(0x5C)
+            bytes.append(UInt8(ascii: "t"))
+        case 0x0A:
+            bytes.append(0x5C)
+            bytes.append(UInt8(ascii: "n"))
+        case 0x0D:
+            bytes.append(0x5C)
+            bytes.append(UInt8(ascii: "r"))
+        case 0x00:
+            bytes.append(0xEF)
+            bytes.append(0xBF)
+            bytes.append(0xBD)  // U+FFFD
         default: bytes.append(byte)
         }
     }
@@ -179,7 +191,7 @@ public struct CopyTextWriter: Sendable {
         for byte in utf8 {
             switch byte {
             case UInt8(ascii: "\""), 0x5C, UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: ","),
-                 UInt8(ascii: " "), 0x09, 0x0A, 0x0B, 0x0C, 0x0D:
+                UInt8(ascii: " "), 0x09, 0x0A, 0x0B, 0x0C, 0x0D:
                 return true
             default:
                 continue
@@ -217,7 +229,10 @@ public struct CopyTextWriter: Sendable {
         // Floor division, so that instants before 1970 land on the right day.
         var days = micros / microsPerDay
         var ofDay = micros % microsPerDay
-        if ofDay < 0 { ofDay += microsPerDay; days -= 1 }
+        if ofDay < 0 {
+            ofDay += microsPerDay
+            days -= 1
+        }
         let civil = CivilDate(daysSinceEpoch: Int(days))
 
         // Year 0 is 1 BC, year -1 is 2 BC (PostgreSQL's convention).
@@ -238,11 +253,16 @@ public struct CopyTextWriter: Sendable {
                 out[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value / 10)
                 out[index + 1] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value % 10)
             }
-            out[0] = UInt8(ascii: "-"); put2(Int(civil.month), at: 1)
-            out[3] = UInt8(ascii: "-"); put2(Int(civil.day), at: 4)
-            out[6] = UInt8(ascii: " "); put2(seconds / 3600, at: 7)
-            out[9] = UInt8(ascii: ":"); put2(seconds / 60 % 60, at: 10)
-            out[12] = UInt8(ascii: ":"); put2(seconds % 60, at: 13)
+            out[0] = UInt8(ascii: "-")
+            put2(Int(civil.month), at: 1)
+            out[3] = UInt8(ascii: "-")
+            put2(Int(civil.day), at: 4)
+            out[6] = UInt8(ascii: " ")
+            put2(seconds / 3600, at: 7)
+            out[9] = UInt8(ascii: ":")
+            put2(seconds / 60 % 60, at: 10)
+            out[12] = UInt8(ascii: ":")
+            put2(seconds % 60, at: 13)
             var end = 15
             if fraction != 0 {
                 out[end] = UInt8(ascii: ".")
@@ -253,10 +273,14 @@ public struct CopyTextWriter: Sendable {
                 }
                 end += 7
             }
-            out[end] = UInt8(ascii: "+"); out[end + 1] = UInt8(ascii: "0"); out[end + 2] = UInt8(ascii: "0")
+            out[end] = UInt8(ascii: "+")
+            out[end + 1] = UInt8(ascii: "0")
+            out[end + 2] = UInt8(ascii: "0")
             end += 3
             if beforeChrist {
-                out[end] = UInt8(ascii: " "); out[end + 1] = UInt8(ascii: "B"); out[end + 2] = UInt8(ascii: "C")
+                out[end] = UInt8(ascii: " ")
+                out[end + 1] = UInt8(ascii: "B")
+                out[end + 2] = UInt8(ascii: "C")
                 end += 3
             }
             return end

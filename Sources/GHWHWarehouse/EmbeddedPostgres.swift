@@ -1,8 +1,9 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A private PostgreSQL server in one directory, reachable only through a Unix socket:
@@ -53,7 +54,8 @@ public struct EmbeddedPostgres: Sendable {
 
     /// Describes the server; touches nothing on disk. A relative `directory` is made absolute.
     public init(directory: String, options: Options = .init()) {
-        let absolute = directory.hasPrefix("/")
+        let absolute =
+            directory.hasPrefix("/")
             ? directory
             : FileManager.default.currentDirectoryPath + "/" + directory
         self.directory = URL(fileURLWithPath: absolute).standardizedFileURL.path
@@ -127,12 +129,15 @@ public struct EmbeddedPostgres: Sendable {
         case .stopped:
             try removeStaleLockFiles()
             try prepareDirectories(recursiveChown: false)
-            let result = try runAsServerUser(PostgresBinaries.path("pg_ctl"), [
-                "-D", dataDirectory, "-l", logFile, "-w", "-t", "120", "-o", serverOptions(), "start",
-            ])
+            let result = try runAsServerUser(
+                PostgresBinaries.path("pg_ctl"),
+                [
+                    "-D", dataDirectory, "-l", logFile, "-w", "-t", "120", "-o", serverOptions(), "start",
+                ])
             guard result.succeeded else {
-                throw EmbeddedPostgresError("could not start the server in \(dataDirectory): \(result.summary)"
-                                            + logTail())
+                throw EmbeddedPostgresError(
+                    "could not start the server in \(dataDirectory): \(result.summary)"
+                        + logTail())
             }
         }
         try createDatabaseIfMissing()
@@ -144,9 +149,11 @@ public struct EmbeddedPostgres: Sendable {
     /// Stops the server with the given pg_ctl shutdown mode; nothing when it is not running.
     public func stop(mode: StopMode) throws {
         guard case .running = try status() else { return }
-        let result = try runAsServerUser(PostgresBinaries.path("pg_ctl"), [
-            "-D", dataDirectory, "-w", "-t", "120", "-m", mode.rawValue, "stop",
-        ])
+        let result = try runAsServerUser(
+            PostgresBinaries.path("pg_ctl"),
+            [
+                "-D", dataDirectory, "-w", "-t", "120", "-m", mode.rawValue, "stop",
+            ])
         guard result.succeeded else {
             throw EmbeddedPostgresError("could not stop the server in \(dataDirectory): \(result.summary)" + logTail())
         }
@@ -165,12 +172,16 @@ public struct EmbeddedPostgres: Sendable {
         let length = socketPath.utf8.count
         guard length <= Self.maxSocketPathLength else {
             throw EmbeddedPostgresError(
-                "socket path \(socketPath) is \(length) bytes, over the Unix limit of \(Self.maxSocketPathLength): use a shorter directory")
+                "socket path \(socketPath) is \(length) bytes, over the Unix limit of \(Self.maxSocketPathLength): use a shorter directory"
+            )
         }
         guard !socketDirectory.contains(",") && !socketDirectory.contains("\"") else {
-            throw EmbeddedPostgresError("directory \(directory) must not contain a comma or double quote (unix_socket_directories is a list)")
+            throw EmbeddedPostgresError(
+                "directory \(directory) must not contain a comma or double quote (unix_socket_directories is a list)")
         }
-        for name in options.extraSettings.keys where name.isEmpty || !name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == ".") }) {
+        for name in options.extraSettings.keys
+        where name.isEmpty || !name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == ".") })
+        {
             throw EmbeddedPostgresError("invalid server setting name \"\(name)\"")
         }
         guard !options.database.isEmpty, !options.database.utf8.contains(0) else {
@@ -218,10 +229,13 @@ public struct EmbeddedPostgres: Sendable {
         }
         guard runningAsRoot else { return }
         guard let account = getpwnam("postgres") else {
-            throw EmbeddedPostgresError("running as root needs a `postgres` user to run the server as, but there is none")
+            throw EmbeddedPostgresError(
+                "running as root needs a `postgres` user to run the server as, but there is none")
         }
-        let uid = account.pointee.pw_uid, gid = account.pointee.pw_gid
-        if let blocker = ServerFiles.firstUntraversableAncestor(of: directory, uid: uid, gid: gid, userName: "postgres") {
+        let uid = account.pointee.pw_uid
+        let gid = account.pointee.pw_gid
+        if let blocker = ServerFiles.firstUntraversableAncestor(of: directory, uid: uid, gid: gid, userName: "postgres")
+        {
             throw EmbeddedPostgresError(
                 "the postgres user cannot reach \(directory): \(blocker) is not searchable by it; "
                     + "choose a directory outside it (e.g. under /var/lib or /tmp) or grant it o+x")
@@ -271,8 +285,9 @@ public struct EmbeddedPostgres: Sendable {
 
     private func runAsServerUser(_ program: String, _ arguments: [String]) throws -> SubprocessResult {
         if runningAsRoot {
-            return try runSubprocess(PostgresBinaries.runuser(), ["-u", "postgres", "--", program] + arguments,
-                                     currentDirectory: directory)
+            return try runSubprocess(
+                PostgresBinaries.runuser(), ["-u", "postgres", "--", program] + arguments,
+                currentDirectory: directory)
         }
         return try runSubprocess(program, arguments, currentDirectory: directory)
     }

@@ -31,40 +31,54 @@ public final class GoldStore {
     /// seq 0, which clears nothing.
     public func plan(targets: Set<GoldTarget>, full: Bool) throws -> (repos: [String], marks: [GoldMark]) {
         let targetList = PGArrayLiteral.text(targets.map(\.rawValue))
-        var marks = try db.query("""
+        var marks = try db.query(
+            """
             SELECT repo_name, target, seq FROM ghwh_meta.gold_dirty_repos WHERE target = ANY($1::text[])
-            """, [targetList]).rows.compactMap { r -> GoldMark? in
-                guard let repo = r[0], let t = r[1].flatMap(GoldTarget.init(rawValue:)), let seq = r[2].flatMap({ Int64($0) }) else { return nil }
-                return GoldMark(repo: repo, target: t, seq: seq)
-            }
+            """, [targetList]
+        ).rows.compactMap { r -> GoldMark? in
+            guard let repo = r[0], let t = r[1].flatMap(GoldTarget.init(rawValue:)),
+                let seq = r[2].flatMap({ Int64($0) })
+            else { return nil }
+            return GoldMark(repo: repo, target: t, seq: seq)
+        }
         let otherTargets = targets.subtracting([.dailyBacklog]).sorted { $0.rawValue < $1.rawValue }
         let changed = Set(marks.filter { $0.target != .dailyBacklog }.map(\.repo))
         var needAll = changed
         var needBacklog = Set(marks.filter { $0.target == .dailyBacklog }.map(\.repo))
         if full {
-            needAll.formUnion(try db.query("SELECT DISTINCT repo_name FROM sta_github.pull_requests").rows.compactMap { $0[0] })
+            needAll.formUnion(
+                try db.query("SELECT DISTINCT repo_name FROM sta_github.pull_requests").rows.compactMap { $0[0] })
         } else if targets.contains(.pullRequestsMetrics), !changed.isEmpty {
             // A changed issue changes the links of PRs in any repo that references it.
-            needAll.formUnion(try db.query("""
-                SELECT DISTINCT p.repo_name FROM sta_github.pull_requests p, unnest(p.closing_references) AS r(ref)
-                WHERE split_part(r.ref, '#', 1) = ANY($1::text[])
-                """, [PGArrayLiteral.text(Array(changed))]).rows.compactMap { $0[0] })
+            needAll.formUnion(
+                try db.query(
+                    """
+                    SELECT DISTINCT p.repo_name FROM sta_github.pull_requests p, unnest(p.closing_references) AS r(ref)
+                    WHERE split_part(r.ref, '#', 1) = ANY($1::text[])
+                    """, [PGArrayLiteral.text(Array(changed))]
+                ).rows.compactMap { $0[0] })
         }
         if targets.contains(.dailyBacklog) {
             if full {
                 // Every repo with history (each is in a latest-version table), and any with stale backlog rows.
-                needBacklog.formUnion(try db.query("""
-                    SELECT repo_name FROM sta_github.issues UNION SELECT repo_name FROM stg_github.daily_backlog
-                    """).rows.compactMap { $0[0] })
+                needBacklog.formUnion(
+                    try db.query(
+                        """
+                        SELECT repo_name FROM sta_github.issues UNION SELECT repo_name FROM stg_github.daily_backlog
+                        """
+                    ).rows.compactMap { $0[0] })
             } else {
                 // A repo's backlog has a row for every loaded day from its first:
                 // a day that arrived without its rows still needs one (carried forward).
-                needBacklog.formUnion(try db.query("""
-                    SELECT b.repo_name FROM (
-                        SELECT repo_name, min(ingest_date) AS first_day, count(*) AS n FROM stg_github.daily_backlog GROUP BY 1
-                    ) b
-                    WHERE b.n <> (SELECT count(*) FROM ghwh_meta.history_days h WHERE h.ingest_date >= b.first_day)
-                    """).rows.compactMap { $0[0] })
+                needBacklog.formUnion(
+                    try db.query(
+                        """
+                        SELECT b.repo_name FROM (
+                            SELECT repo_name, min(ingest_date) AS first_day, count(*) AS n FROM stg_github.daily_backlog GROUP BY 1
+                        ) b
+                        WHERE b.n <> (SELECT count(*) FROM ghwh_meta.history_days h WHERE h.ingest_date >= b.first_day)
+                        """
+                    ).rows.compactMap { $0[0] })
             }
         }
         if let first = otherTargets.first {
@@ -76,24 +90,32 @@ public final class GoldStore {
 
     /// The silver rows gold needs for these repos: their PRs, and the silver
     /// issues (in any repo) their closing references name.
-    public func readSilver(repos: [String]) throws -> (pullRequests: [GoldMetrics.PullRequest],
-                                                       issues: [IssueReference: GoldMetrics.IssueFacts]) {
-        try readSilver(pullRequests: "sta_github.pull_requests WHERE repo_name = ANY($1::text[])",
-                       issues: "sta_github.issues", parameters: [PGArrayLiteral.text(repos)])
+    public func readSilver(repos: [String]) throws -> (
+        pullRequests: [GoldMetrics.PullRequest],
+        issues: [IssueReference: GoldMetrics.IssueFacts]
+    ) {
+        try readSilver(
+            pullRequests: "sta_github.pull_requests WHERE repo_name = ANY($1::text[])",
+            issues: "sta_github.issues", parameters: [PGArrayLiteral.text(repos)])
     }
 
     /// The same for every repo, from the state as of `day` (the silver-order
     /// winners among the versions ingested on or before it, docs/contract.md#as-of-functions).
-    public func readSilver(asOf day: String) throws -> (pullRequests: [GoldMetrics.PullRequest],
-                                                        issues: [IssueReference: GoldMetrics.IssueFacts]) {
+    public func readSilver(asOf day: String) throws -> (
+        pullRequests: [GoldMetrics.PullRequest],
+        issues: [IssueReference: GoldMetrics.IssueFacts]
+    ) {
         guard IngestDay.isValid(day) else { throw WarehouseError("not a date YYYY-MM-DD: `\(day)`") }
-        return try readSilver(pullRequests: "sta_github.pull_requests_as_of($1::date)",
-                       issues: "sta_github.issues_as_of('\(day)'::date)", parameters: [day])
+        return try readSilver(
+            pullRequests: "sta_github.pull_requests_as_of($1::date)",
+            issues: "sta_github.issues_as_of('\(day)'::date)", parameters: [day])
     }
 
     private func readSilver(pullRequests prSource: String, issues issueSource: String, parameters: [String?]) throws
-        -> (pullRequests: [GoldMetrics.PullRequest], issues: [IssueReference: GoldMetrics.IssueFacts]) {
-        let rows = try db.query("""
+        -> (pullRequests: [GoldMetrics.PullRequest], issues: [IssueReference: GoldMetrics.IssueFacts])
+    {
+        let rows = try db.query(
+            """
             SELECT repo_name, number, state, \(micros("created_at")), \(micros("closed_at")), \(micros("merged_at")),
                    additions, deletions, milestone_number, milestone_title, to_json(labels)::text,
                    array_to_string(closing_references, ' ')
@@ -103,30 +125,35 @@ public final class GoldStore {
         prs.reserveCapacity(rows.rows.count)
         var wanted = Set<IssueReference>()
         for r in rows.rows {
-            guard let repo = r[0], let number = r[1].flatMap({ Int64($0) }), let created = r[3].flatMap({ Int64($0) }) else {
+            guard let repo = r[0], let number = r[1].flatMap({ Int64($0) }), let created = r[3].flatMap({ Int64($0) })
+            else {
                 throw WarehouseError("unreadable silver pull request row \(r)")
             }
             let refs = (r[11] ?? "").split(separator: " ").compactMap { IssueReference(stored: String($0)) }
             wanted.formUnion(refs)
-            prs.append(GoldMetrics.PullRequest(
-                repoName: repo, number: number, state: r[2], createdAt: created,
-                closedAt: r[4].flatMap { Int64($0) }, mergedAt: r[5].flatMap { Int64($0) },
-                additions: r[6].flatMap { Int64($0) }, deletions: r[7].flatMap { Int64($0) },
-                milestoneNumber: r[8].flatMap { Int64($0) }, milestoneTitle: r[9],
-                labels: try Self.stringArray(json: r[10]), closingReferences: refs))
+            prs.append(
+                GoldMetrics.PullRequest(
+                    repoName: repo, number: number, state: r[2], createdAt: created,
+                    closedAt: r[4].flatMap { Int64($0) }, mergedAt: r[5].flatMap { Int64($0) },
+                    additions: r[6].flatMap { Int64($0) }, deletions: r[7].flatMap { Int64($0) },
+                    milestoneNumber: r[8].flatMap { Int64($0) }, milestoneTitle: r[9],
+                    labels: try Self.stringArray(json: r[10]), closingReferences: refs))
         }
         var issues: [IssueReference: GoldMetrics.IssueFacts] = [:]
         if !wanted.isEmpty {
             let list = Array(wanted)
-            let found = try db.query("""
+            let found = try db.query(
+                """
                 SELECT i.repo_name, i.number, \(micros("i.created_at")), i.is_pull_request
                 FROM \(issueSource) i
                 JOIN unnest($1::text[], $2::bigint[]) AS w(repo_name, number)
                   ON i.repo_name = w.repo_name AND i.number = w.number
                 """, [PGArrayLiteral.text(list.map(\.repoName)), PGArrayLiteral.text(list.map { String($0.number) })])
             for r in found.rows {
-                guard let repo = r[0], let n = r[1].flatMap({ Int64($0) }), let created = r[2].flatMap({ Int64($0) }) else { continue }
-                issues[IssueReference(repoName: repo, number: n)] = .init(createdAt: created, isPullRequest: r[3] == "t")
+                guard let repo = r[0], let n = r[1].flatMap({ Int64($0) }), let created = r[2].flatMap({ Int64($0) })
+                else { continue }
+                issues[IssueReference(repoName: repo, number: n)] = .init(
+                    createdAt: created, isPullRequest: r[3] == "t")
             }
         }
         return (prs, issues)
@@ -138,7 +165,8 @@ public final class GoldStore {
         let r = try db.query(Self.backlogQuery, [repos.map(PGArrayLiteral.text), upTo])
         var w = CopyTextWriter()
         for row in r.rows {
-            w.text(row[0]); w.date(row[1])
+            w.text(row[0])
+            w.date(row[1])
             for i in 2..<6 { w.int(row[i].flatMap { Int64($0) }) }
             w.endRow()
         }
@@ -226,17 +254,23 @@ public final class GoldStore {
                 try db.command("DELETE FROM stg_github.\(table) WHERE repo_name = ANY($1::text[])", [repoList])
                 let data = copies[table]
                 if !data.isEmpty {
-                    try db.copyIn("COPY stg_github.\(table) (\(GoldCopyEncoding.columns[table]!.joined(separator: ", "))) FROM STDIN", data: data)
+                    try db.copyIn(
+                        "COPY stg_github.\(table) (\(GoldCopyEncoding.columns[table]!.joined(separator: ", "))) FROM STDIN",
+                        data: data)
                 }
             }
             let covered = marks.filter { targets.contains($0.target) && repos.contains($0.repo) }
             if !covered.isEmpty {
-                try db.command("""
+                try db.command(
+                    """
                     DELETE FROM ghwh_meta.gold_dirty_repos d
                     USING unnest($1::text[], $2::text[], $3::bigint[]) AS m(repo_name, target, seq)
                     WHERE d.repo_name = m.repo_name AND d.target = m.target AND d.seq <= m.seq
-                    """, [PGArrayLiteral.text(covered.map(\.repo)), PGArrayLiteral.text(covered.map(\.target.rawValue)),
-                          PGArrayLiteral.text(covered.map { String($0.seq) })])
+                    """,
+                    [
+                        PGArrayLiteral.text(covered.map(\.repo)), PGArrayLiteral.text(covered.map(\.target.rawValue)),
+                        PGArrayLiteral.text(covered.map { String($0.seq) }),
+                    ])
             }
         }
     }
@@ -265,7 +299,11 @@ public final class GoldStore {
 /// A dirty mark: gold rows of `repo` for `target` are stale as of `seq`.
 public struct GoldMark: Sendable, Hashable {
     public var repo: String, target: GoldTarget, seq: Int64
-    public init(repo: String, target: GoldTarget, seq: Int64) { self.repo = repo; self.target = target; self.seq = seq }
+    public init(repo: String, target: GoldTarget, seq: Int64) {
+        self.repo = repo
+        self.target = target
+        self.seq = seq
+    }
 }
 
 /// A worker's gold output: COPY text per gold table.
@@ -290,14 +328,20 @@ public struct GoldCopies: Sendable {
 /// COPY text for gold rows, in table column order.
 public enum GoldCopyEncoding {
     static let columns: [String: [String]] = [
-        "pull_requests_metrics": ["repo_name", "pr_number", "state", "created_at", "closed_at", "merged_at", "is_merged",
-                                  "open_seconds", "additions", "deletions", "lines_changed", "milestone_number",
-                                  "milestone_title", "label_count"],
-        "pull_request_issue_links": ["repo_name", "pr_number", "issue_repo_name", "issue_number", "issue_created_at",
-                                     "merged_at", "issue_to_merge_seconds"],
+        "pull_requests_metrics": [
+            "repo_name", "pr_number", "state", "created_at", "closed_at", "merged_at", "is_merged",
+            "open_seconds", "additions", "deletions", "lines_changed", "milestone_number",
+            "milestone_title", "label_count",
+        ],
+        "pull_request_issue_links": [
+            "repo_name", "pr_number", "issue_repo_name", "issue_number", "issue_created_at",
+            "merged_at", "issue_to_merge_seconds",
+        ],
         "labels_metrics": ["repo_name", "label_name", "pr_count", "share"],
-        "milestone_metrics": ["repo_name", "milestone_title", "milestone_number", "pr_count", "lines_changed_total",
-                              "lines_changed_avg", "lines_changed_median"],
+        "milestone_metrics": [
+            "repo_name", "milestone_title", "milestone_number", "pr_count", "lines_changed_total",
+            "lines_changed_avg", "lines_changed_median",
+        ],
         "daily_backlog": ["repo_name", "ingest_date", "issues_open", "prs_open", "prs_closed", "prs_merged"],
     ]
 
@@ -305,30 +349,60 @@ public enum GoldCopyEncoding {
         var c = GoldCopies()
         var w = CopyTextWriter()
         for m in o.pullRequests {
-            w.text(m.repoName); w.int(m.prNumber); w.text(m.state); w.timestamp(microsecondsSinceEpoch: m.createdAt)
-            w.timestamp(microsecondsSinceEpoch: m.closedAt); w.timestamp(microsecondsSinceEpoch: m.mergedAt)
-            w.bool(m.isMerged); w.double(m.openSeconds); w.int(m.additions); w.int(m.deletions); w.int(m.linesChanged)
-            w.int(m.milestoneNumber); w.text(m.milestoneTitle); w.int(Int64(m.labelCount)); w.endRow()
+            w.text(m.repoName)
+            w.int(m.prNumber)
+            w.text(m.state)
+            w.timestamp(microsecondsSinceEpoch: m.createdAt)
+            w.timestamp(microsecondsSinceEpoch: m.closedAt)
+            w.timestamp(microsecondsSinceEpoch: m.mergedAt)
+            w.bool(m.isMerged)
+            w.double(m.openSeconds)
+            w.int(m.additions)
+            w.int(m.deletions)
+            w.int(m.linesChanged)
+            w.int(m.milestoneNumber)
+            w.text(m.milestoneTitle)
+            w.int(Int64(m.labelCount))
+            w.endRow()
         }
-        c.pullRequestsMetrics = w.bytes; c.rowCounts["pull_requests_metrics"] = w.rowCount
+        c.pullRequestsMetrics = w.bytes
+        c.rowCounts["pull_requests_metrics"] = w.rowCount
         w = CopyTextWriter()
         for l in o.links {
-            w.text(l.repoName); w.int(l.prNumber); w.text(l.issueRepoName); w.int(l.issueNumber)
-            w.timestamp(microsecondsSinceEpoch: l.issueCreatedAt); w.timestamp(microsecondsSinceEpoch: l.mergedAt)
-            w.double(l.issueToMergeSeconds); w.endRow()
+            w.text(l.repoName)
+            w.int(l.prNumber)
+            w.text(l.issueRepoName)
+            w.int(l.issueNumber)
+            w.timestamp(microsecondsSinceEpoch: l.issueCreatedAt)
+            w.timestamp(microsecondsSinceEpoch: l.mergedAt)
+            w.double(l.issueToMergeSeconds)
+            w.endRow()
         }
-        c.links = w.bytes; c.rowCounts["pull_request_issue_links"] = w.rowCount
+        c.links = w.bytes
+        c.rowCounts["pull_request_issue_links"] = w.rowCount
         w = CopyTextWriter()
         for l in o.labels {
-            w.text(l.repoName); w.text(l.labelName); w.int(Int64(l.prCount)); w.double(l.share); w.endRow()
+            w.text(l.repoName)
+            w.text(l.labelName)
+            w.int(Int64(l.prCount))
+            w.double(l.share)
+            w.endRow()
         }
-        c.labels = w.bytes; c.rowCounts["labels_metrics"] = w.rowCount
+        c.labels = w.bytes
+        c.rowCounts["labels_metrics"] = w.rowCount
         w = CopyTextWriter()
         for m in o.milestones {
-            w.text(m.repoName); w.text(m.milestoneTitle); w.int(m.milestoneNumber); w.int(Int64(m.prCount))
-            w.int(m.linesChangedTotal); w.double(m.linesChangedAvg); w.double(m.linesChangedMedian); w.endRow()
+            w.text(m.repoName)
+            w.text(m.milestoneTitle)
+            w.int(m.milestoneNumber)
+            w.int(Int64(m.prCount))
+            w.int(m.linesChangedTotal)
+            w.double(m.linesChangedAvg)
+            w.double(m.linesChangedMedian)
+            w.endRow()
         }
-        c.milestones = w.bytes; c.rowCounts["milestone_metrics"] = w.rowCount
+        c.milestones = w.bytes
+        c.rowCounts["milestone_metrics"] = w.rowCount
         return c
     }
 }

@@ -14,12 +14,14 @@ public final class HistoryStore {
     /// partitions is an error; the default adopts what the warehouse has.
     public func configurePartitioning(_ wanted: Granularity, explicit: Bool) throws {
         try db.transaction {
-            let current = try db.query("SELECT partition FROM ghwh_meta.history_settings FOR UPDATE").rows.first?[0] ?? "month"
+            let current =
+                try db.query("SELECT partition FROM ghwh_meta.history_settings FOR UPDATE").rows.first?[0] ?? "month"
             guard current != wanted.rawValue else { return }
             if try partitions().isEmpty {
                 try db.command("UPDATE ghwh_meta.history_settings SET partition = $1", [wanted.rawValue])
             } else if explicit {
-                throw WarehouseError("""
+                throw WarehouseError(
+                    """
                     history_partition is \(wanted.rawValue) but the daily tables are already partitioned by \(current); \
                     the granularity is fixed once the first partition exists (set history_partition = \(current))
                     """)
@@ -28,7 +30,8 @@ public final class HistoryStore {
     }
 
     public func granularity() throws -> Granularity {
-        Granularity(rawValue: try db.query("SELECT partition FROM ghwh_meta.history_settings").rows.first?[0] ?? "") ?? .month
+        Granularity(rawValue: try db.query("SELECT partition FROM ghwh_meta.history_settings").rows.first?[0] ?? "")
+            ?? .month
     }
 
     /// One partition of a daily table: ingest dates in `from ..< to`.
@@ -38,7 +41,8 @@ public final class HistoryStore {
 
     /// Every partition of both history tables (under the `*_daily` views), by parent then start.
     public func partitions() throws -> [Partition] {
-        try db.query("""
+        try db.query(
+            """
             SELECT c.relname, p.relname,
                    substring(pg_get_expr(c.relpartbound, c.oid) FROM 'FROM \\(''([0-9-]+)''\\)'),
                    substring(pg_get_expr(c.relpartbound, c.oid) FROM 'TO \\(''([0-9-]+)''\\)')
@@ -48,7 +52,8 @@ public final class HistoryStore {
             JOIN pg_namespace n ON n.oid = p.relnamespace
             WHERE n.nspname = 'sta_github' AND p.relname IN ('issues_history', 'pull_requests_history')
             ORDER BY 2, 3
-            """).rows.map { Partition(table: $0[0] ?? "", parent: $0[1] ?? "", from: $0[2] ?? "", to: $0[3] ?? "") }
+            """
+        ).rows.map { Partition(table: $0[0] ?? "", parent: $0[1] ?? "", from: $0[2] ?? "", to: $0[3] ?? "") }
     }
 
     /// What answers as of a day can rest on.
@@ -60,11 +65,14 @@ public final class HistoryStore {
     }
 
     public func span() throws -> Span {
-        let r = try db.query("""
-            SELECT (SELECT min(ingest_date)::text FROM ghwh_meta.history_days),
-                   (SELECT max(ingest_date)::text FROM ghwh_meta.history_days),
-                   (SELECT pruned_before::text FROM ghwh_meta.history_settings)
-            """).rows.first ?? []
+        let r =
+            try db.query(
+                """
+                SELECT (SELECT min(ingest_date)::text FROM ghwh_meta.history_days),
+                       (SELECT max(ingest_date)::text FROM ghwh_meta.history_days),
+                       (SELECT pruned_before::text FROM ghwh_meta.history_settings)
+                """
+            ).rows.first ?? []
         return Span(firstDay: r.first ?? nil, lastDay: r.count > 1 ? r[1] : nil, prunedBefore: r.count > 2 ? r[2] : nil)
     }
 
@@ -100,23 +108,30 @@ public final class HistoryStore {
     /// exactly: each key's winner among the dropped rows moves to the
     /// `*_pruned_base` tables first. Backlog rows of the dropped days go too.
     public func prune(before: String) throws -> PruneResult {
-        guard IngestDay.isValid(before) else { throw WarehouseError("--before wants a date YYYY-MM-DD, got `\(before)`") }
+        guard IngestDay.isValid(before) else {
+            throw WarehouseError("--before wants a date YYYY-MM-DD, got `\(before)`")
+        }
         return try db.transaction { () throws -> PruneResult in
-            try db.execute("LOCK TABLE sta_github.issues_history, sta_github.pull_requests_history IN ACCESS EXCLUSIVE MODE")
+            try db.execute(
+                "LOCK TABLE sta_github.issues_history, sta_github.pull_requests_history IN ACCESS EXCLUSIVE MODE")
             let all = try partitions()
             if let cut = all.first(where: { $0.from < before && before < $0.to }) {
-                throw WarehouseError("""
+                throw WarehouseError(
+                    """
                     --before \(before) would cut partition sta_github.\(cut.table) (ingest days \(cut.from) up to, \
                     not including, \(cut.to)) in the middle: use --before \(cut.from) or --before \(cut.to)
                     """)
             }
             var result = PruneResult()
             result.dropped = all.filter { $0.to <= before }
-            for (table, columns) in [("issues", SilverCopyEncoding.issueColumns),
-                                     ("pull_requests", SilverCopyEncoding.pullRequestColumns)] {
+            for (table, columns) in [
+                ("issues", SilverCopyEncoding.issueColumns),
+                ("pull_requests", SilverCopyEncoding.pullRequestColumns),
+            ] {
                 let cols = columns.joined(separator: ", ")
                 let updates = columns.dropFirst(2).map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ")
-                result.carried[table + "_history"] = try db.command("""
+                result.carried[table + "_history"] = try db.command(
+                    """
                     INSERT INTO sta_github.\(table)_pruned_base AS t (\(cols))
                     SELECT DISTINCT ON (repo_name, number) \(cols) FROM sta_github.\(table)_history
                     WHERE ingest_date < $1::date
@@ -127,7 +142,8 @@ public final class HistoryStore {
                     """, [before])
             }
             for p in result.dropped {
-                let n = try db.query("SELECT count(*) FROM sta_github.\(p.table)").rows.first?[0].flatMap { Int($0) } ?? 0
+                let n =
+                    try db.query("SELECT count(*) FROM sta_github.\(p.table)").rows.first?[0].flatMap { Int($0) } ?? 0
                 result.droppedRows[p.parent, default: 0] += n
                 try db.execute("DROP TABLE sta_github.\(p.table)")
             }
@@ -136,7 +152,8 @@ public final class HistoryStore {
             try db.command("DELETE FROM stg_github.daily_backlog WHERE ingest_date < $1::date", [before])
             try db.command("DELETE FROM ghwh_meta.history_days WHERE ingest_date < $1::date", [before])
             if !result.dropped.isEmpty {
-                try db.command("""
+                try db.command(
+                    """
                     UPDATE ghwh_meta.history_settings SET pruned_before = greatest(pruned_before, $1::date)
                     """, [before])
             }
@@ -154,23 +171,32 @@ public final class HistoryStore {
     /// reading schema `pg_temp` then answers as of that day.
     public func prepareAsOf(_ day: String) throws {
         try checkAsOf(day)
-        let tables = ["pull_requests_metrics", "pull_request_issue_links", "labels_metrics", "milestone_metrics", "daily_backlog"]
+        let tables = [
+            "pull_requests_metrics", "pull_request_issue_links", "labels_metrics", "milestone_metrics", "daily_backlog",
+        ]
         // In dependency order: the summaries read the per-question row views (migration 7).
-        let views = ["pr_open_time_values", "pr_time_to_merge_values", "issue_to_merge_values",
-                     "pr_open_time", "pr_time_to_merge", "issue_to_merge", "label_distribution", "backlog_trend"]
+        let views = [
+            "pr_open_time_values", "pr_time_to_merge_values", "issue_to_merge_values",
+            "pr_open_time", "pr_time_to_merge", "issue_to_merge", "label_distribution", "backlog_trend",
+        ]
         for v in views.reversed() { try db.execute("DROP VIEW IF EXISTS pg_temp.\(v)") }
         for t in tables {
-            try db.execute("DROP TABLE IF EXISTS pg_temp.\(t); CREATE TEMP TABLE \(t) (LIKE stg_github.\(t) INCLUDING ALL)")
+            try db.execute(
+                "DROP TABLE IF EXISTS pg_temp.\(t); CREATE TEMP TABLE \(t) (LIKE stg_github.\(t) INCLUDING ALL)")
         }
         let gold = GoldStore(db)
         let silver = try gold.readSilver(asOf: day)
-        var copies = GoldCopyEncoding.encode(GoldMetrics.compute(pullRequests: silver.pullRequests, issues: silver.issues))
+        var copies = GoldCopyEncoding.encode(
+            GoldMetrics.compute(pullRequests: silver.pullRequests, issues: silver.issues))
         copies.backlog = try gold.backlogCopy(repos: nil, upTo: day).copy
         for t in tables where !copies[t].isEmpty {
-            try db.copyIn("COPY pg_temp.\(t) (\(GoldCopyEncoding.columns[t]!.joined(separator: ", "))) FROM STDIN", data: copies[t])
+            try db.copyIn(
+                "COPY pg_temp.\(t) (\(GoldCopyEncoding.columns[t]!.joined(separator: ", "))) FROM STDIN",
+                data: copies[t])
         }
         for v in views {
-            guard let def = try db.query("SELECT pg_get_viewdef('stg_github.\(v)'::regclass)").rows.first?[0] ?? nil else {
+            guard let def = try db.query("SELECT pg_get_viewdef('stg_github.\(v)'::regclass)").rows.first?[0] ?? nil
+            else {
                 throw WarehouseError("view stg_github.\(v) not found")
             }
             try db.execute("CREATE TEMP VIEW \(v) AS " + def.replacingOccurrences(of: "stg_github.", with: "pg_temp."))
@@ -184,7 +210,9 @@ enum IngestDay {
         let b = Array(s.utf8)
         guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-") else { return false }
         for i in [0, 1, 2, 3, 5, 6, 8, 9] where !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b[i]) { return false }
-        guard let y = Int(s.prefix(4)), let m = Int(s.dropFirst(5).prefix(2)), let d = Int(s.suffix(2)) else { return false }
+        guard let y = Int(s.prefix(4)), let m = Int(s.dropFirst(5).prefix(2)), let d = Int(s.suffix(2)) else {
+            return false
+        }
         let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
         let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
         return (1...12).contains(m) && (1...days[m - 1]).contains(d)

@@ -12,9 +12,15 @@ public struct JobJournal {
         public var force: Bool
         public var rawRoot: String
         public var state: String
-        public init(jobId: String, job: String, from: String?, to: String?, force: Bool, rawRoot: String, state: String) {
-            self.jobId = jobId; self.job = job; self.from = from; self.to = to; self.force = force
-            self.rawRoot = rawRoot; self.state = state
+        public init(jobId: String, job: String, from: String?, to: String?, force: Bool, rawRoot: String, state: String)
+        {
+            self.jobId = jobId
+            self.job = job
+            self.from = from
+            self.to = to
+            self.force = force
+            self.rawRoot = rawRoot
+            self.state = state
         }
     }
 
@@ -23,7 +29,8 @@ public struct JobJournal {
 
     /// Records a submitted job (state `queued`), or leaves an existing row as it is.
     public func recordSubmitted(_ e: Entry) throws {
-        try db.command("""
+        try db.command(
+            """
             INSERT INTO ghwh_meta.coordinator_jobs (job_id, job, date_from, date_to, force, raw_root, state)
             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (job_id) DO NOTHING
             """, [e.jobId, e.job, e.from, e.to, e.force ? "t" : "f", e.rawRoot, e.state])
@@ -31,7 +38,8 @@ public struct JobJournal {
 
     /// Moves a job to `state`; an ended job may carry its error and task table (JSON).
     public func update(jobId: String, state: String, error: String? = nil, tasksJSON: String? = nil) throws {
-        try db.command("""
+        try db.command(
+            """
             UPDATE ghwh_meta.coordinator_jobs SET state = $2, error = $3, tasks = $4::jsonb, updated_at = now()
             WHERE job_id = $1
             """, [jobId, state, error, tasksJSON])
@@ -39,18 +47,23 @@ public struct JobJournal {
 
     /// Jobs a crashed coordinator left queued or running, oldest first.
     public func unfinished() throws -> [Entry] {
-        try db.query("""
+        try db.query(
+            """
             SELECT job_id, job, date_from::text, date_to::text, force, raw_root, state FROM ghwh_meta.coordinator_jobs
             WHERE state IN ('queued', 'running') ORDER BY submitted_at, job_id
-            """).rows.map { r in
-                Entry(jobId: r[0] ?? "", job: r[1] ?? "", from: r[2], to: r[3], force: r[4] == "t", rawRoot: r[5] ?? "",
-                      state: r[6] ?? "")
-            }
+            """
+        ).rows.map { r in
+            Entry(
+                jobId: r[0] ?? "", job: r[1] ?? "", from: r[2], to: r[3], force: r[4] == "t", rawRoot: r[5] ?? "",
+                state: r[6] ?? "")
+        }
     }
 
     /// A job's journaled state and error, if the journal knows it.
     public func state(jobId: String) throws -> (job: String, state: String, error: String?)? {
-        guard let r = try db.query("SELECT job, state, error FROM ghwh_meta.coordinator_jobs WHERE job_id = $1", [jobId]).rows.first
+        guard
+            let r = try db.query("SELECT job, state, error FROM ghwh_meta.coordinator_jobs WHERE job_id = $1", [jobId])
+                .rows.first
         else { return nil }
         return (r[0] ?? "", r[1] ?? "", r[2])
     }
@@ -65,19 +78,26 @@ public struct JobJournal {
     }
 
     public func pastJob(jobId: String) throws -> PastJob? {
-        guard let r = try db.query("""
-            SELECT job_id, job, date_from::text, date_to::text, force, raw_root, state,
-                   extract(epoch FROM submitted_at)::float8, extract(epoch FROM updated_at)::float8, error, tasks::text
-            FROM ghwh_meta.coordinator_jobs WHERE job_id = $1
-            """, [jobId]).rows.first else { return nil }
-        let entry = Entry(jobId: r[0] ?? "", job: r[1] ?? "", from: r[2], to: r[3], force: r[4] == "t", rawRoot: r[5] ?? "",
-                          state: r[6] ?? "")
-        return PastJob(entry: entry, submittedAt: r[7].flatMap(Double.init) ?? 0, updatedAt: r[8].flatMap(Double.init) ?? 0,
-                       error: r[9], tasksJSON: r[10])
+        guard
+            let r = try db.query(
+                """
+                SELECT job_id, job, date_from::text, date_to::text, force, raw_root, state,
+                       extract(epoch FROM submitted_at)::float8, extract(epoch FROM updated_at)::float8, error, tasks::text
+                FROM ghwh_meta.coordinator_jobs WHERE job_id = $1
+                """, [jobId]
+            ).rows.first
+        else { return nil }
+        let entry = Entry(
+            jobId: r[0] ?? "", job: r[1] ?? "", from: r[2], to: r[3], force: r[4] == "t", rawRoot: r[5] ?? "",
+            state: r[6] ?? "")
+        return PastJob(
+            entry: entry, submittedAt: r[7].flatMap(Double.init) ?? 0, updatedAt: r[8].flatMap(Double.init) ?? 0,
+            error: r[9], tasksJSON: r[10])
     }
 
     /// A finished job's task table as stored (JSON), if the journal has one.
     public func tasksJSON(jobId: String) throws -> String? {
-        try db.query("SELECT tasks::text FROM ghwh_meta.coordinator_jobs WHERE job_id = $1", [jobId]).rows.first?[0] ?? nil
+        try db.query("SELECT tasks::text FROM ghwh_meta.coordinator_jobs WHERE job_id = $1", [jobId]).rows.first?[0]
+            ?? nil
     }
 }

@@ -18,7 +18,8 @@ public enum Migrator {
         guard let dir = Bundle.module.url(forResource: "Migrations", withExtension: nil) else {
             throw WarehouseError("migration resources not found in \(Bundle.module.bundlePath)")
         }
-        let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".sql") }.sorted()
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".sql") }
+            .sorted()
         return try names.map { name in
             guard let version = Int(name.prefix { $0.isNumber }) else {
                 throw WarehouseError("migration file \(name) does not start with a version number")
@@ -34,18 +35,23 @@ public enum Migrator {
         let all = try migrations ?? bundledMigrations()
         try db.execute("SELECT pg_advisory_lock(\(advisoryLockKey))")
         defer { try? db.execute("SELECT pg_advisory_unlock(\(advisoryLockKey))") }
-        try db.execute("""
+        try db.execute(
+            """
             CREATE SCHEMA IF NOT EXISTS ghwh_meta;
             CREATE TABLE IF NOT EXISTS ghwh_meta.schema_migrations (
                 version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());
             """)
-        let applied = Set(try db.query("SELECT version FROM ghwh_meta.schema_migrations").rows.compactMap { $0[0].flatMap { Int($0) } })
+        let applied = Set(
+            try db.query("SELECT version FROM ghwh_meta.schema_migrations").rows.compactMap {
+                $0[0].flatMap { Int($0) }
+            })
         var done: [Int] = []
         for m in all.sorted(by: { $0.version < $1.version }) where !applied.contains(m.version) {
             try db.transaction {
                 try db.execute(m.sql)
-                try db.command("INSERT INTO ghwh_meta.schema_migrations (version, name) VALUES ($1, $2)",
-                               [String(m.version), m.name])
+                try db.command(
+                    "INSERT INTO ghwh_meta.schema_migrations (version, name) VALUES ($1, $2)",
+                    [String(m.version), m.name])
             }
             done.append(m.version)
         }

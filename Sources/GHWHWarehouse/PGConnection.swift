@@ -1,9 +1,10 @@
 import CLibPQ
 import Logging
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// NOTICE / WARNING messages from the server are not errors: they go to this logger at debug.
@@ -41,13 +42,16 @@ public final class PGConnection: @unchecked Sendable {
         guard PQstatus(connection) == CONNECTION_OK else {
             let message = Self.trimmed(PQerrorMessage(connection))
             PQfinish(connection)
-            throw PGError(message: "could not connect (\(Self.redacted(conninfo))): \(message)",
-                          isConnectionFailure: true)
+            throw PGError(
+                message: "could not connect (\(Self.redacted(conninfo))): \(message)",
+                isConnectionFailure: true)
         }
-        PQsetNoticeProcessor(connection, { _, message in
-            guard let message else { return }
-            noticeLogger.debug("\(PGConnection.trimmed(message))")
-        }, nil)
+        PQsetNoticeProcessor(
+            connection,
+            { _, message in
+                guard let message else { return }
+                noticeLogger.debug("\(PGConnection.trimmed(message))")
+            }, nil)
         conn = connection
     }
 
@@ -126,7 +130,8 @@ public final class PGConnection: @unchecked Sendable {
         }
         // On a send failure, end the COPY with an error so that the server rolls it back.
         if PQputCopyEnd(connection, sendFailure == nil ? nil : "client failed to send COPY data") != 1,
-           sendFailure == nil {
+            sendFailure == nil
+        {
             sendFailure = Self.trimmed(PQerrorMessage(connection))
         }
 
@@ -150,8 +155,9 @@ public final class PGConnection: @unchecked Sendable {
         }
         if let serverError { throw serverError }
         if let sendFailure {
-            throw PGError(message: "COPY failed while sending data: \(sendFailure)",
-                          isConnectionFailure: PQstatus(connection) != CONNECTION_OK)
+            throw PGError(
+                message: "COPY failed while sending data: \(sendFailure)",
+                isConnectionFailure: PQstatus(connection) != CONNECTION_OK)
         }
         return copied
     }
@@ -183,8 +189,9 @@ public final class PGConnection: @unchecked Sendable {
         defer { PQclear(result) }
         let ok = try check(result, connection)
         if let tag = PQcmdStatus(ok), String(cString: tag) == "ROLLBACK" {
-            throw PGError(message: "COMMIT was turned into ROLLBACK: a statement in the transaction had failed",
-                          sqlState: "25P02")
+            throw PGError(
+                message: "COMMIT was turned into ROLLBACK: a statement in the transaction had failed",
+                sqlState: "25P02")
         }
         return value
     }
@@ -202,10 +209,13 @@ public final class PGConnection: @unchecked Sendable {
         return conn
     }
 
-    private func execParams(_ connection: OpaquePointer, _ sql: String, _ params: [String?]) throws(PGError) -> OpaquePointer? {
+    private func execParams(_ connection: OpaquePointer, _ sql: String, _ params: [String?]) throws(PGError)
+        -> OpaquePointer?
+    {
         // A C string ends at NUL: a parameter holding one would be cut short without a word.
         for (index, param) in params.enumerated() where param?.utf8.contains(0) == true {
-            throw PGError(message: "parameter $\(index + 1) contains a NUL character, which PostgreSQL text cannot hold")
+            throw PGError(
+                message: "parameter $\(index + 1) contains a NUL character, which PostgreSQL text cannot hold")
         }
         return withOptionalCStringArray(params) { values in
             PQexecParams(connection, sql, Int32(params.count), nil, values, nil, nil, 0)
@@ -242,8 +252,9 @@ public final class PGConnection: @unchecked Sendable {
     }
 
     private func finishBroken(_ serverError: PGError?, _ sendFailure: String?) throws(PGError) -> Int {
-        throw PGError(message: serverError?.message ?? sendFailure ?? "COPY could not be ended",
-                      sqlState: serverError?.sqlState, isConnectionFailure: true)
+        throw PGError(
+            message: serverError?.message ?? sendFailure ?? "COPY could not be ended",
+            sqlState: serverError?.sqlState, isConnectionFailure: true)
     }
 
     private func error(from result: OpaquePointer, _ connection: OpaquePointer) -> PGError {
@@ -270,7 +281,10 @@ public final class PGConnection: @unchecked Sendable {
                     row.append(nil)
                 } else {
                     let length = Int(PQgetlength(result, r, c))
-                    guard let value = PQgetvalue(result, r, c) else { row.append(nil); continue }
+                    guard let value = PQgetvalue(result, r, c) else {
+                        row.append(nil)
+                        continue
+                    }
                     let bytes = UnsafeRawPointer(value).assumingMemoryBound(to: UInt8.self)
                     row.append(String(decoding: UnsafeBufferPointer(start: bytes, count: length), as: UTF8.self))
                 }
@@ -322,9 +336,11 @@ private func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<Uns
     withOptionalCStringArray(strings.map { Optional($0) }, body)
 }
 
-private func withOptionalCStringArray<R>(_ strings: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R) -> R {
+private func withOptionalCStringArray<R>(_ strings: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R)
+    -> R
+{
     let pointers: [UnsafeMutablePointer<CChar>?] = strings.map { $0.flatMap { strdup($0) } }
-    defer { pointers.forEach { free($0) } }
+    defer { for pointer in pointers { free(pointer) } }
     let constPointers = pointers.map { UnsafePointer($0) } + [nil]
     return constPointers.withUnsafeBufferPointer { body($0.baseAddress) }
 }

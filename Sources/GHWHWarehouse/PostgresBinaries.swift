@@ -20,9 +20,10 @@ enum PostgresBinaries {
         }
         if isExecutable(fallbackDirectory + "/initdb") { return .success(fallbackDirectory) }
         tried.append(fallbackDirectory)
-        return .failure(EmbeddedPostgresError(
-            "PostgreSQL server programs (initdb, pg_ctl) not found; looked in: \(tried.joined(separator: ", ")). "
-                + "Install the server, e.g. `apt-get install postgresql-15`."))
+        return .failure(
+            EmbeddedPostgresError(
+                "PostgreSQL server programs (initdb, pg_ctl) not found; looked in: \(tried.joined(separator: ", ")). "
+                    + "Install the server, e.g. `apt-get install postgresql-15`."))
     }
 
     static func path(_ program: String) throws(EmbeddedPostgresError) -> String {
@@ -38,7 +39,9 @@ enum PostgresBinaries {
         where isExecutable(candidate) {
             return candidate
         }
-        throw EmbeddedPostgresError("running as root needs `runuser` (util-linux) to start PostgreSQL as the postgres user, but it was not found")
+        throw EmbeddedPostgresError(
+            "running as root needs `runuser` (util-linux) to start PostgreSQL as the postgres user, but it was not found"
+        )
     }
 
     private static func isExecutable(_ path: String) -> Bool {

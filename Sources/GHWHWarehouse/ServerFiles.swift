@@ -1,8 +1,9 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Small file-system and process facts the embedded server's lifecycle needs.
@@ -33,14 +34,15 @@ enum ServerFiles {
         guard pid > 0 else { return false }
         if kill(pid, 0) != 0 && errno != EPERM { return false }
         #if os(Linux)
-        if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-           let close = stat.lastIndex(of: ")") {
-            let state = stat[close...].dropFirst(2).first
-            if state == "Z" || state == "X" { return false }
-        }
-        if let comm = try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8) {
-            return comm.hasPrefix("postgres") || comm.hasPrefix("postmaster")
-        }
+            if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            {
+                let state = stat[close...].dropFirst(2).first
+                if state == "Z" || state == "X" { return false }
+            }
+            if let comm = try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8) {
+                return comm.hasPrefix("postgres") || comm.hasPrefix("postmaster")
+            }
         #endif
         return true
     }
@@ -49,11 +51,11 @@ enum ServerFiles {
     /// shared-memory segment attached; PostgreSQL refuses to start until it is released.
     static func isSharedMemoryAttached(_ id: Int32) -> Bool {
         #if os(Linux)
-        var info = shmid_ds()
-        guard shmctl(id, IPC_STAT, &info) == 0 else { return false }
-        return info.shm_nattch > 0
+            var info = shmid_ds()
+            guard shmctl(id, IPC_STAT, &info) == 0 else { return false }
+            return info.shm_nattch > 0
         #else
-        return false
+            return false
         #endif
     }
 
@@ -71,13 +73,15 @@ enum ServerFiles {
     /// links themselves, never their targets).
     static func chown(_ path: String, uid: uid_t, gid: gid_t, recursive: Bool) throws(EmbeddedPostgresError) {
         if lchown(path, uid, gid) != 0 {
-            throw EmbeddedPostgresError("cannot chown \(path) to the postgres user: \(String(cString: strerror(errno)))")
+            throw EmbeddedPostgresError(
+                "cannot chown \(path) to the postgres user: \(String(cString: strerror(errno)))")
         }
         guard recursive, let entries = FileManager.default.enumerator(atPath: path) else { return }
         for case let relative as String in entries {
             let child = path + "/" + relative
             if lchown(child, uid, gid) != 0 {
-                throw EmbeddedPostgresError("cannot chown \(child) to the postgres user: \(String(cString: strerror(errno)))")
+                throw EmbeddedPostgresError(
+                    "cannot chown \(child) to the postgres user: \(String(cString: strerror(errno)))")
             }
         }
     }
@@ -116,14 +120,14 @@ enum ServerFiles {
         var count: Int32 = 64
         var groups = [gid_t](repeating: 0, count: Int(count))
         #if os(Linux)
-        if getgrouplist(user, primary, &groups, &count) == -1 {
-            groups = [gid_t](repeating: 0, count: Int(count))
-            _ = getgrouplist(user, primary, &groups, &count)
-        }
+            if getgrouplist(user, primary, &groups, &count) == -1 {
+                groups = [gid_t](repeating: 0, count: Int(count))
+                _ = getgrouplist(user, primary, &groups, &count)
+            }
         #else
-        var signedGroups = [Int32](repeating: 0, count: Int(count))
-        _ = getgrouplist(user, Int32(bitPattern: primary), &signedGroups, &count)
-        groups = signedGroups.map { gid_t(bitPattern: $0) }
+            var signedGroups = [Int32](repeating: 0, count: Int(count))
+            _ = getgrouplist(user, Int32(bitPattern: primary), &signedGroups, &count)
+            groups = signedGroups.map { gid_t(bitPattern: $0) }
         #endif
         return Array(groups.prefix(Int(max(count, 0)))) + [primary]
     }

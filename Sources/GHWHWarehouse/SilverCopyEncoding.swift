@@ -25,37 +25,75 @@ public enum SilverCopyEncoding {
         public let ingestDate: String
         public let source: String
         public init(documentId: Int64, ingestDate: String, source: String) {
-            self.documentId = documentId; self.ingestDate = ingestDate; self.source = source
+            self.documentId = documentId
+            self.ingestDate = ingestDate
+            self.source = source
         }
     }
 
     public static func append(_ r: IssueRow, ordinal: Int64, _ p: Provenance, to w: inout CopyTextWriter) {
         w.int(p.documentId)
-        w.text(r.repoName); w.int(r.number); w.int(r.id); w.text(r.title); w.text(r.state); w.text(r.userLogin)
-        w.timestamp(microsecondsSinceEpoch: r.createdAt); w.timestamp(microsecondsSinceEpoch: r.updatedAt)
-        w.timestamp(microsecondsSinceEpoch: r.closedAt); w.bool(r.isPullRequest)
-        w.int(r.milestoneNumber); w.text(r.milestoneTitle); w.textArray(r.labels); w.int(r.comments)
-        w.date(p.ingestDate); w.text(p.source); w.int(ordinal)
+        w.text(r.repoName)
+        w.int(r.number)
+        w.int(r.id)
+        w.text(r.title)
+        w.text(r.state)
+        w.text(r.userLogin)
+        w.timestamp(microsecondsSinceEpoch: r.createdAt)
+        w.timestamp(microsecondsSinceEpoch: r.updatedAt)
+        w.timestamp(microsecondsSinceEpoch: r.closedAt)
+        w.bool(r.isPullRequest)
+        w.int(r.milestoneNumber)
+        w.text(r.milestoneTitle)
+        w.textArray(r.labels)
+        w.int(r.comments)
+        w.date(p.ingestDate)
+        w.text(p.source)
+        w.int(ordinal)
         w.endRow()
     }
 
     public static func append(_ r: PullRequestRow, ordinal: Int64, _ p: Provenance, to w: inout CopyTextWriter) {
         w.int(p.documentId)
-        w.text(r.repoName); w.int(r.number); w.int(r.id); w.text(r.title); w.text(r.state); w.bool(r.draft)
+        w.text(r.repoName)
+        w.int(r.number)
+        w.int(r.id)
+        w.text(r.title)
+        w.text(r.state)
+        w.bool(r.draft)
         w.text(r.userLogin)
-        w.timestamp(microsecondsSinceEpoch: r.createdAt); w.timestamp(microsecondsSinceEpoch: r.updatedAt)
-        w.timestamp(microsecondsSinceEpoch: r.closedAt); w.timestamp(microsecondsSinceEpoch: r.mergedAt)
-        w.int(r.additions); w.int(r.deletions); w.int(r.changedFiles); w.int(r.commits)
-        w.int(r.milestoneNumber); w.text(r.milestoneTitle); w.textArray(r.labels); w.text(r.baseRef)
+        w.timestamp(microsecondsSinceEpoch: r.createdAt)
+        w.timestamp(microsecondsSinceEpoch: r.updatedAt)
+        w.timestamp(microsecondsSinceEpoch: r.closedAt)
+        w.timestamp(microsecondsSinceEpoch: r.mergedAt)
+        w.int(r.additions)
+        w.int(r.deletions)
+        w.int(r.changedFiles)
+        w.int(r.commits)
+        w.int(r.milestoneNumber)
+        w.text(r.milestoneTitle)
+        w.textArray(r.labels)
+        w.text(r.baseRef)
         w.textArray(r.closingReferences.map(\.description))
-        w.date(p.ingestDate); w.text(p.source); w.int(ordinal)
+        w.date(p.ingestDate)
+        w.text(p.source)
+        w.int(ordinal)
         w.endRow()
     }
 
-    public static func appendReject(dataset: String, ordinal: Int64, byteOffset: Int64, reasonCode: String,
-                                    reason: String, excerpt: String, _ p: Provenance, to w: inout CopyTextWriter) {
-        w.text(dataset); w.text(p.source); w.int(ordinal); w.int(byteOffset); w.text(reasonCode); w.text(reason)
-        w.text(excerpt); w.date(p.ingestDate); w.int(p.documentId)
+    public static func appendReject(
+        dataset: String, ordinal: Int64, byteOffset: Int64, reasonCode: String,
+        reason: String, excerpt: String, _ p: Provenance, to w: inout CopyTextWriter
+    ) {
+        w.text(dataset)
+        w.text(p.source)
+        w.int(ordinal)
+        w.int(byteOffset)
+        w.text(reasonCode)
+        w.text(reason)
+        w.text(excerpt)
+        w.date(p.ingestDate)
+        w.int(p.documentId)
         w.endRow()
     }
 }

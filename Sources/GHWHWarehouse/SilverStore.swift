@@ -4,7 +4,8 @@
 /// in its own transaction on the one connection it owns (the loader thread's).
 public final class SilverStore {
     public enum SilverDataset: String, Sendable {
-        case issues, pullRequests = "pull_requests"
+        case issues
+        case pullRequests = "pull_requests"
         var stageTable: String { self == .issues ? "ghwh_meta.stage_issues" : "ghwh_meta.stage_pull_requests" }
         /// Session-private staging for a document that is one task: it merges
         /// in the same transaction, so its rows need no WAL or index. (They are
@@ -15,7 +16,9 @@ public final class SilverStore {
         /// The daily history's table (docs/contract.md#history-tables), partitioned by ingest_date: every
         /// merged document's rows, appended; the `*_daily` views keep each day's winner.
         var historyTable: String { self == .issues ? "sta_github.issues_history" : "sta_github.pull_requests_history" }
-        var columns: [String] { self == .issues ? SilverCopyEncoding.issueColumns : SilverCopyEncoding.pullRequestColumns }
+        var columns: [String] {
+            self == .issues ? SilverCopyEncoding.issueColumns : SilverCopyEncoding.pullRequestColumns
+        }
     }
 
     /// One task's output, as the worker encoded it.
@@ -36,13 +39,26 @@ public final class SilverStore {
         public var rejectsCopy: [UInt8]
         public var rejectCount: Int
         public var worker: String
-        public init(taskId: String, jobId: String, dataset: SilverDataset, documentId: Int64, filePath: String,
-                    source: String, ingestDate: String, chunkIndex: Int, finalChunkCount: Int?, records: Int,
-                    rowsCopy: [UInt8], rowCount: Int, rejectsCopy: [UInt8], rejectCount: Int, worker: String) {
-            self.taskId = taskId; self.jobId = jobId; self.dataset = dataset; self.documentId = documentId
-            self.filePath = filePath; self.source = source; self.ingestDate = ingestDate; self.chunkIndex = chunkIndex
-            self.finalChunkCount = finalChunkCount; self.records = records; self.rowsCopy = rowsCopy
-            self.rowCount = rowCount; self.rejectsCopy = rejectsCopy; self.rejectCount = rejectCount; self.worker = worker
+        public init(
+            taskId: String, jobId: String, dataset: SilverDataset, documentId: Int64, filePath: String,
+            source: String, ingestDate: String, chunkIndex: Int, finalChunkCount: Int?, records: Int,
+            rowsCopy: [UInt8], rowCount: Int, rejectsCopy: [UInt8], rejectCount: Int, worker: String
+        ) {
+            self.taskId = taskId
+            self.jobId = jobId
+            self.dataset = dataset
+            self.documentId = documentId
+            self.filePath = filePath
+            self.source = source
+            self.ingestDate = ingestDate
+            self.chunkIndex = chunkIndex
+            self.finalChunkCount = finalChunkCount
+            self.records = records
+            self.rowsCopy = rowsCopy
+            self.rowCount = rowCount
+            self.rejectsCopy = rejectsCopy
+            self.rejectCount = rejectCount
+            self.worker = worker
         }
     }
 
@@ -67,7 +83,8 @@ public final class SilverStore {
     public init(_ db: PGConnection) throws {
         self.db = db
         for dataset in [SilverDataset.issues, .pullRequests] {
-            try db.execute("""
+            try db.execute(
+                """
                 CREATE TEMP TABLE IF NOT EXISTS \(dataset.singleTaskStageTable) (LIKE \(dataset.stageTable)) ON COMMIT DELETE ROWS
                 """)
         }
@@ -83,17 +100,21 @@ public final class SilverStore {
 
     /// Files already loaded cleanly: path -> (size, hash).
     public func loadedFiles(dataset: SilverDataset) throws -> [String: (size: Int64, hash: String)] {
-        let r = try db.query("SELECT path, size_bytes, content_hash FROM ghwh_meta.files WHERE dataset = $1 AND status = 'loaded'",
-                             [dataset.rawValue])
+        let r = try db.query(
+            "SELECT path, size_bytes, content_hash FROM ghwh_meta.files WHERE dataset = $1 AND status = 'loaded'",
+            [dataset.rawValue])
         var out: [String: (Int64, String)] = [:]
-        for row in r.rows { if let p = row[0], let s = row[1].flatMap({ Int64($0) }), let h = row[2] { out[p] = (s, h) } }
+        for row in r.rows {
+            if let p = row[0], let s = row[1].flatMap({ Int64($0) }), let h = row[2] { out[p] = (s, h) }
+        }
         return out
     }
 
     /// Documents already merged (so a resumed run need not redo them).
     public func mergedDocuments(dataset: SilverDataset) throws -> Set<Int64> {
-        let r = try db.query("SELECT document_id FROM ghwh_meta.documents WHERE dataset = $1 AND status = 'merged'",
-                             [dataset.rawValue])
+        let r = try db.query(
+            "SELECT document_id FROM ghwh_meta.documents WHERE dataset = $1 AND status = 'merged'",
+            [dataset.rawValue])
         return Set(r.rows.compactMap { $0[0].flatMap { Int64($0) } })
     }
 
@@ -103,24 +124,33 @@ public final class SilverStore {
     /// state of its failed documents (of all its documents with `force`, or
     /// when its content changed). Documents with committed tasks keep them, so
     /// a resumed job only runs the rest. Applying it twice in one job is a no-op.
-    public func beginFile(dataset: SilverDataset, path: String, ingestDate: String, size: Int64, hash: String,
-                          jobId: String, force: Bool) throws {
+    public func beginFile(
+        dataset: SilverDataset, path: String, ingestDate: String, size: Int64, hash: String,
+        jobId: String, force: Bool
+    ) throws {
         try db.transaction {
-            let previous = try db.query("SELECT content_hash, job_id, status FROM ghwh_meta.files WHERE dataset = $1 AND path = $2",
-                                        [dataset.rawValue, path]).rows.first
+            let previous = try db.query(
+                "SELECT content_hash, job_id, status FROM ghwh_meta.files WHERE dataset = $1 AND path = $2",
+                [dataset.rawValue, path]
+            ).rows.first
             if let previous, previous[1] == jobId, previous[2] == "loading" { return }
             let dropAll = force || (previous != nil && previous?[0] != hash)
             let docFilter = dropAll ? "" : "AND status = 'failed'"
             let docs = "SELECT document_id FROM ghwh_meta.documents WHERE dataset = $1 AND file_path = $2 \(docFilter)"
-            try db.command("DELETE FROM \(dataset.stageTable) WHERE document_id IN (\(docs))", [dataset.rawValue, path])
-            try db.command("DELETE FROM ghwh_meta.stage_rejects WHERE document_id IN (\(docs))", [dataset.rawValue, path])
-            try db.command("DELETE FROM ghwh_meta.task_commits WHERE document_id IN (\(docs))", [dataset.rawValue, path])
-            try db.command("DELETE FROM ghwh_meta.documents WHERE dataset = $1 AND file_path = $2 \(docFilter)",
-                           [dataset.rawValue, path])
+            try db.command(
+                "DELETE FROM \(dataset.stageTable) WHERE document_id IN (\(docs))", [dataset.rawValue, path])
+            try db.command(
+                "DELETE FROM ghwh_meta.stage_rejects WHERE document_id IN (\(docs))", [dataset.rawValue, path])
+            try db.command(
+                "DELETE FROM ghwh_meta.task_commits WHERE document_id IN (\(docs))", [dataset.rawValue, path])
+            try db.command(
+                "DELETE FROM ghwh_meta.documents WHERE dataset = $1 AND file_path = $2 \(docFilter)",
+                [dataset.rawValue, path])
             if dropAll, previous != nil {
                 // --force (or new content) replaces this file's rows in its day's history;
                 // the repos they belonged to get their backlog recomputed.
-                try db.command("""
+                try db.command(
+                    """
                     WITH gone AS (
                         DELETE FROM \(dataset.historyTable)
                         WHERE ingest_date = $1::date AND (source = $2 OR left(source, length($2) + 1) = $2 || '!')
@@ -131,7 +161,8 @@ public final class SilverStore {
                     ON CONFLICT (repo_name, target) DO UPDATE SET seq = EXCLUDED.seq
                     """, [ingestDate, path])
             }
-            try db.command("""
+            try db.command(
+                """
                 INSERT INTO ghwh_meta.files (dataset, path, ingest_date, size_bytes, content_hash, status, job_id)
                 VALUES ($1, $2, $3, $4, $5, 'loading', $6)
                 ON CONFLICT (dataset, path) DO UPDATE SET ingest_date = EXCLUDED.ingest_date,
@@ -143,7 +174,8 @@ public final class SilverStore {
 
     /// Tasks committed for documents not yet merged (a resumed job skips them).
     public func committedTasksOfOpenDocuments(dataset: SilverDataset) throws -> Set<String> {
-        let r = try db.query("""
+        let r = try db.query(
+            """
             SELECT c.task_id FROM ghwh_meta.task_commits c JOIN ghwh_meta.documents d USING (document_id)
             WHERE d.dataset = $1 AND d.status = 'open'
             """, [dataset.rawValue])
@@ -154,19 +186,25 @@ public final class SilverStore {
     public func commit(_ t: TaskCommit) throws -> CommitOutcome {
         try db.transaction { () throws -> CommitOutcome in
             let docId = String(t.documentId)
-            let status = try db.query("SELECT status FROM ghwh_meta.documents WHERE document_id = $1 FOR UPDATE", [docId])
+            let status = try db.query(
+                "SELECT status FROM ghwh_meta.documents WHERE document_id = $1 FOR UPDATE", [docId])
             if status.rows.first?[0] == "failed" { return .documentFailed }
             if status.rows.isEmpty {
-                try db.command("""
+                try db.command(
+                    """
                     INSERT INTO ghwh_meta.documents (document_id, dataset, file_path, source, ingest_date, status)
                     VALUES ($1, $2, $3, $4, $5, 'open')
                     """, [docId, t.dataset.rawValue, t.filePath, t.source, t.ingestDate])
             }
-            let fresh = try db.command("""
+            let fresh = try db.command(
+                """
                 INSERT INTO ghwh_meta.task_commits (task_id, document_id, chunk_index, job_id, records, rows, rejected, worker)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (task_id) DO NOTHING
-                """, [t.taskId, docId, String(t.chunkIndex), t.jobId, String(t.records), String(t.rowCount),
-                      String(t.rejectCount), t.worker])
+                """,
+                [
+                    t.taskId, docId, String(t.chunkIndex), t.jobId, String(t.records), String(t.rowCount),
+                    String(t.rejectCount), t.worker,
+                ])
             if fresh == 0 { return .duplicate }
             let singleTask = t.chunkIndex == 0 && t.finalChunkCount == 1
             let stage = singleTask ? t.dataset.singleTaskStageTable : t.dataset.stageTable
@@ -178,7 +216,8 @@ public final class SilverStore {
                 let cols = SilverCopyEncoding.rejectColumns.joined(separator: ", ")
                 try db.copyIn("COPY ghwh_meta.stage_rejects (\(cols)) FROM STDIN", data: t.rejectsCopy)
             }
-            try db.command("""
+            try db.command(
+                """
                 UPDATE ghwh_meta.documents SET records = records + $2, rejected = rejected + $3,
                     task_count = COALESCE($4::integer, task_count), updated_at = now()
                 WHERE document_id = $1
@@ -191,13 +230,16 @@ public final class SilverStore {
 
     /// A document broke (bad zip entry, truncated array, ...): it loads nothing
     /// and rejects nothing; late results for it are discarded.
-    public func failDocument(dataset: SilverDataset, documentId: Int64, filePath: String, source: String,
-                             ingestDate: String, reason: String) throws {
+    public func failDocument(
+        dataset: SilverDataset, documentId: Int64, filePath: String, source: String,
+        ingestDate: String, reason: String
+    ) throws {
         try db.transaction {
             let docId = String(documentId)
             try db.command("DELETE FROM \(dataset.stageTable) WHERE document_id = $1", [docId])
             try db.command("DELETE FROM ghwh_meta.stage_rejects WHERE document_id = $1", [docId])
-            try db.command("""
+            try db.command(
+                """
                 INSERT INTO ghwh_meta.documents (document_id, dataset, file_path, source, ingest_date, status, error)
                 VALUES ($1, $2, $3, $4, $5, 'failed', $6)
                 ON CONFLICT (document_id) DO UPDATE SET status = 'failed', error = EXCLUDED.error,
@@ -211,14 +253,16 @@ public final class SilverStore {
     /// (a file that could not be opened at all passes 0 and `fileError`).
     public func sealFile(dataset: SilverDataset, path: String, documentCount: Int, fileError: String?) throws {
         try db.transaction {
-            try db.command("UPDATE ghwh_meta.files SET documents = $3, error = $4, updated_at = now() WHERE dataset = $1 AND path = $2",
-                           [dataset.rawValue, path, String(documentCount), fileError])
+            try db.command(
+                "UPDATE ghwh_meta.files SET documents = $3, error = $4, updated_at = now() WHERE dataset = $1 AND path = $2",
+                [dataset.rawValue, path, String(documentCount), fileError])
             try completeFileIfDone(dataset: dataset, path: path)
         }
     }
 
     public func fileStatus(dataset: SilverDataset, path: String) throws -> FileStatus? {
-        let r = try db.query("SELECT status FROM ghwh_meta.files WHERE dataset = $1 AND path = $2", [dataset.rawValue, path])
+        let r = try db.query(
+            "SELECT status FROM ghwh_meta.files WHERE dataset = $1 AND path = $2", [dataset.rawValue, path])
         return r.rows.first?[0].flatMap { FileStatus(rawValue: $0) }
     }
 
@@ -228,18 +272,23 @@ public final class SilverStore {
 
     /// The first rejects of documents a job committed tasks for.
     public func rejectSamples(jobId: String, limit: Int) throws -> [RejectSample] {
-        let r = try db.query("""
+        let r = try db.query(
+            """
             SELECT dataset, source, ordinal, reason FROM ghwh_meta.rejects
             WHERE document_id IN (SELECT document_id FROM ghwh_meta.task_commits WHERE job_id = $1)
             ORDER BY dataset, source, ordinal LIMIT $2
             """, [jobId, String(limit)])
-        return r.rows.map { RejectSample(dataset: $0[0] ?? "", source: $0[1] ?? "", ordinal: Int64($0[2] ?? "") ?? -1,
-                                         reason: $0[3] ?? "") }
+        return r.rows.map {
+            RejectSample(
+                dataset: $0[0] ?? "", source: $0[1] ?? "", ordinal: Int64($0[2] ?? "") ?? -1,
+                reason: $0[3] ?? "")
+        }
     }
 
     /// Job bookkeeping in `ghwh_meta.jobs`.
     public func startJob(id: String, job: String, from: String?, to: String?, force: Bool) throws {
-        try db.command("""
+        try db.command(
+            """
             INSERT INTO ghwh_meta.jobs (job_id, job, date_from, date_to, force, status, first_xid)
             VALUES ($1, $2, $3, $4, $5, 'running', pg_current_xact_id()::text::bigint)
             ON CONFLICT (job_id) DO UPDATE SET status = 'running', finished_at = NULL
@@ -247,23 +296,28 @@ public final class SilverStore {
     }
 
     public func finishJob(id: String, succeeded: Bool, summaryJSON: String) throws {
-        try db.command("UPDATE ghwh_meta.jobs SET status = $2, finished_at = now(), summary = $3::jsonb WHERE job_id = $1",
-                       [id, succeeded ? "succeeded" : "failed", summaryJSON])
+        try db.command(
+            "UPDATE ghwh_meta.jobs SET status = $2, finished_at = now(), summary = $3::jsonb WHERE job_id = $1",
+            [id, succeeded ? "succeeded" : "failed", summaryJSON])
     }
 
     // MARK: - Internals (called inside a transaction)
 
     /// Merges the document from `stage` once all its tasks committed.
-    private func mergeIfComplete(documentId: Int64, dataset: SilverDataset, stage: String,
-                                 jobId: String) throws -> MergeStats? {
+    private func mergeIfComplete(
+        documentId: Int64, dataset: SilverDataset, stage: String,
+        jobId: String
+    ) throws -> MergeStats? {
         let docId = String(documentId)
-        let state = try db.query("""
+        let state = try db.query(
+            """
             SELECT d.task_count, (SELECT count(*) FROM ghwh_meta.task_commits c WHERE c.document_id = d.document_id),
                    d.records, d.rejected, d.dataset, d.source, d.ingest_date
             FROM ghwh_meta.documents d WHERE d.document_id = $1
             """, [docId])
         guard let row = state.rows.first, let taskCount = row[0].flatMap({ Int($0) }),
-              let committed = row[1].flatMap({ Int($0) }), committed == taskCount else { return nil }
+            let committed = row[1].flatMap({ Int($0) }), committed == taskCount
+        else { return nil }
         var stats = MergeStats()
         stats.records = row[2].flatMap { Int($0) } ?? 0
         stats.rejected = row[3].flatMap { Int($0) } ?? 0
@@ -294,7 +348,9 @@ public final class SilverStore {
         // or had replaced already, is not counted again, so the job's counts
         // are the same whatever order its documents merge in. (xmin is 32
         // bits: its full id is recovered relative to the current one.)
-        let labels = dataset == .pullRequests ? """
+        let labels =
+            dataset == .pullRequests
+            ? """
             , dropped AS (
                 DELETE FROM sta_github.pull_request_labels l USING up c
                 WHERE l.repo_name = c.repo_name AND l.number = c.number AND NOT c.inserted
@@ -305,7 +361,8 @@ public final class SilverStore {
                 ON CONFLICT DO NOTHING
             )
             """ : ""
-        let counts = try db.query("""
+        let counts = try db.query(
+            """
             WITH src AS (
                 SELECT DISTINCT ON (repo_name, number) \(colList) FROM \(stage)
                 WHERE document_id = $1 ORDER BY repo_name, number, updated_at DESC, source_ordinal DESC
@@ -341,13 +398,15 @@ public final class SilverStore {
         stats.updated = counts.rows.first?[1].flatMap { Int($0) } ?? 0
         // Rejects of this source replace those of any earlier load of it.
         try db.command("DELETE FROM ghwh_meta.rejects WHERE dataset = $1 AND source = $2", [dataset.rawValue, source])
-        try db.command("""
+        try db.command(
+            """
             INSERT INTO ghwh_meta.rejects SELECT * FROM ghwh_meta.stage_rejects WHERE document_id = $1
             ON CONFLICT (dataset, source, ordinal) DO NOTHING
             """, [docId])
         try db.command("DELETE FROM ghwh_meta.stage_rejects WHERE document_id = $1", [docId])
         try db.command("DELETE FROM \(stage) WHERE document_id = $1", [docId])
-        try db.command("""
+        try db.command(
+            """
             UPDATE ghwh_meta.documents SET status = 'merged', inserted = $2, updated = $3, updated_at = now()
             WHERE document_id = $1
             """, [docId, String(stats.inserted), String(stats.updated)])
@@ -355,7 +414,8 @@ public final class SilverStore {
     }
 
     private func completeFileIfDone(dataset: SilverDataset, path: String) throws {
-        try db.command("""
+        try db.command(
+            """
             UPDATE ghwh_meta.files f SET
                 status = CASE WHEN f.error IS NOT NULL OR agg.failed > 0 THEN 'failed' ELSE 'loaded' END,
                 error = COALESCE(f.error, agg.errors),

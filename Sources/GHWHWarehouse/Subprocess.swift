@@ -1,8 +1,9 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The outcome of a finished child process: exit status and its stdout+stderr interleaved.
@@ -29,14 +30,17 @@ struct SubprocessResult: Sendable {
 /// server running with that socket, so `waitUntilExit()` never returns. posix_spawn here
 /// closes every descriptor above 2 in the child, so a daemon started by the child holds none
 /// of ours (neither this process's pipes nor, say, a CI log pipe it would keep open).
-func runSubprocess(_ executable: String, _ arguments: [String],
-                   currentDirectory: String? = nil) throws(EmbeddedPostgresError) -> SubprocessResult {
+func runSubprocess(
+    _ executable: String, _ arguments: [String],
+    currentDirectory: String? = nil
+) throws(EmbeddedPostgresError) -> SubprocessResult {
     let command = [executable] + arguments
     var pipeEnds: [Int32] = [-1, -1]
     guard pipe(&pipeEnds) == 0 else {
         throw EmbeddedPostgresError("cannot create a pipe for \(executable): \(errnoText())")
     }
-    let readEnd = pipeEnds[0], writeEnd = pipeEnds[1]
+    let readEnd = pipeEnds[0]
+    let writeEnd = pipeEnds[1]
     // Close-on-exec, so that children spawned meanwhile by other threads do not get them.
     _ = fcntl(readEnd, F_SETFD, FD_CLOEXEC)
     _ = fcntl(writeEnd, F_SETFD, FD_CLOEXEC)
@@ -68,18 +72,21 @@ func runSubprocess(_ executable: String, _ arguments: [String],
     // WIFEXITED / WEXITSTATUS are macros Swift cannot import.
     let signal = status & 0x7F
     let exitStatus = signal == 0 ? (status >> 8) & 0xFF : 128 + signal
-    return SubprocessResult(command: command, exitStatus: exitStatus,
-                            output: String(decoding: output, as: UTF8.self))
+    return SubprocessResult(
+        command: command, exitStatus: exitStatus,
+        output: String(decoding: output, as: UTF8.self))
 }
 
-private func spawn(_ command: [String], stdoutAndStderr fd: Int32,
-                   currentDirectory: String?) throws(EmbeddedPostgresError) -> pid_t {
+private func spawn(
+    _ command: [String], stdoutAndStderr fd: Int32,
+    currentDirectory: String?
+) throws(EmbeddedPostgresError) -> pid_t {
     #if os(Linux)
-    var actions = posix_spawn_file_actions_t()
-    var attributes = posix_spawnattr_t()
+        var actions = posix_spawn_file_actions_t()
+        var attributes = posix_spawnattr_t()
     #else
-    var actions: posix_spawn_file_actions_t? = nil
-    var attributes: posix_spawnattr_t? = nil
+        var actions: posix_spawn_file_actions_t? = nil
+        var attributes: posix_spawnattr_t? = nil
     #endif
     posix_spawn_file_actions_init(&actions)
     posix_spawnattr_init(&attributes)
@@ -104,23 +111,25 @@ private func spawn(_ command: [String], stdoutAndStderr fd: Int32,
     var flags = Int32(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)
 
     #if os(Linux)
-    // glibc 2.34+ has these, but only under _GNU_SOURCE, which Swift's Glibc module lacks.
-    guard let closeFrom = SpawnExtensions.closeFrom, let changeDirectory = SpawnExtensions.changeDirectory else {
-        throw EmbeddedPostgresError("this C library lacks posix_spawn_file_actions_addclosefrom_np/addchdir_np (glibc 2.34 or newer is needed)")
-    }
-    _ = closeFrom(&actions, 3)
-    if let currentDirectory { _ = changeDirectory(&actions, currentDirectory) }
+        // glibc 2.34+ has these, but only under _GNU_SOURCE, which Swift's Glibc module lacks.
+        guard let closeFrom = SpawnExtensions.closeFrom, let changeDirectory = SpawnExtensions.changeDirectory else {
+            throw EmbeddedPostgresError(
+                "this C library lacks posix_spawn_file_actions_addclosefrom_np/addchdir_np (glibc 2.34 or newer is needed)"
+            )
+        }
+        _ = closeFrom(&actions, 3)
+        if let currentDirectory { _ = changeDirectory(&actions, currentDirectory) }
     #else
-    flags |= Int32(POSIX_SPAWN_CLOEXEC_DEFAULT)
-    posix_spawn_file_actions_addinherit_np(&actions, 0)
-    posix_spawn_file_actions_addinherit_np(&actions, 1)
-    posix_spawn_file_actions_addinherit_np(&actions, 2)
-    if let currentDirectory { posix_spawn_file_actions_addchdir_np(&actions, currentDirectory) }
+        flags |= Int32(POSIX_SPAWN_CLOEXEC_DEFAULT)
+        posix_spawn_file_actions_addinherit_np(&actions, 0)
+        posix_spawn_file_actions_addinherit_np(&actions, 1)
+        posix_spawn_file_actions_addinherit_np(&actions, 2)
+        if let currentDirectory { posix_spawn_file_actions_addchdir_np(&actions, currentDirectory) }
     #endif
     posix_spawnattr_setflags(&attributes, Int16(truncatingIfNeeded: flags))
 
     let argv: [UnsafeMutablePointer<CChar>?] = command.map { strdup($0) } + [nil]
-    defer { argv.forEach { free($0) } }
+    defer { for pointer in argv { free(pointer) } }
     var pid: pid_t = 0
     let result = posix_spawn(&pid, command[0], &actions, &attributes, argv, environ)
     guard result == 0 else {
@@ -130,19 +139,20 @@ private func spawn(_ command: [String], stdoutAndStderr fd: Int32,
 }
 
 #if os(Linux)
-/// glibc's posix_spawn extensions, looked up at run time.
-private enum SpawnExtensions {
-    typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-    typealias ChangeDirectory = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
+    /// glibc's posix_spawn extensions, looked up at run time.
+    private enum SpawnExtensions {
+        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        typealias ChangeDirectory =
+            @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
 
-    static let closeFrom: CloseFrom? = symbol("posix_spawn_file_actions_addclosefrom_np")
-    static let changeDirectory: ChangeDirectory? = symbol("posix_spawn_file_actions_addchdir_np")
+        static let closeFrom: CloseFrom? = symbol("posix_spawn_file_actions_addclosefrom_np")
+        static let changeDirectory: ChangeDirectory? = symbol("posix_spawn_file_actions_addchdir_np")
 
-    private static func symbol<T>(_ name: String) -> T? {
-        guard let handle = dlopen(nil, RTLD_NOW), let address = dlsym(handle, name) else { return nil }
-        return unsafeBitCast(address, to: T.self)
+        private static func symbol<T>(_ name: String) -> T? {
+            guard let handle = dlopen(nil, RTLD_NOW), let address = dlsym(handle, name) else { return nil }
+            return unsafeBitCast(address, to: T.self)
+        }
     }
-}
 #endif
 
 private func errnoText() -> String { String(cString: strerror(errno)) }

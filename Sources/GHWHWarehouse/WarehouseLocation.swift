@@ -15,7 +15,9 @@ public enum WarehouseLocation {
         if let url = databaseURL, !url.isEmpty { return url }
         let server = embeddedServer(dataDirectory: dataDirectory)
         if case .running = try server.status() { return server.conninfo }
-        logger.info("no database configured: starting the embedded PostgreSQL", metadata: ["dir": "\(absolute(dataDirectory))/postgres"])
+        logger.info(
+            "no database configured: starting the embedded PostgreSQL",
+            metadata: ["dir": "\(absolute(dataDirectory))/postgres"])
         try server.initializeIfNeeded()
         try server.start()
         return server.conninfo

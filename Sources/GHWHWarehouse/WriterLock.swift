@@ -27,25 +27,31 @@ public enum WriterLock {
     ///   - wait: seconds to wait for the current holder; 0: fail at once; nil: wait as long as it takes.
     ///   - waiting: told who holds the lock, when the wait starts and every `reportEvery` seconds.
     ///   - cancelled: checked while waiting; true ends the wait with an error (a writer asked to stop).
-    public static func take(on db: PGConnection, holder: String, wait: Double?, reportEvery: Double = 30,
-                            cancelled: () -> Bool = { false }, waiting: (Busy) -> Void) throws {
+    public static func take(
+        on db: PGConnection, holder: String, wait: Double?, reportEvery: Double = 30,
+        cancelled: () -> Bool = { false }, waiting: (Busy) -> Void
+    ) throws {
         let started = Date()
         var reported: Date?
         while true {
             if cancelled() { throw WarehouseError("stopped while waiting for the warehouse's writer lock") }
             if try db.query("SELECT pg_try_advisory_lock($1)", [String(key)]).rows.first?[0] == "t" {
-                try db.command("""
+                try db.command(
+                    """
                     INSERT INTO ghwh_meta.writer_lock (id, holder, since) VALUES (1, $1, now())
                     ON CONFLICT (id) DO UPDATE SET holder = excluded.holder, since = excluded.since
                     """, [holder])
                 return
             }
-            let row = try db.query("""
+            let row = try db.query(
+                """
                 SELECT holder, to_char(since AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC' FROM ghwh_meta.writer_lock
-                """).rows.first
+                """
+            ).rows.first
             let waited = Date().timeIntervalSince(started)
-            let busy = Busy(holder: row?[0] ?? "an unknown writer", since: row?[1] ?? "an unknown time",
-                            waited: wait == 0 ? nil : waited)
+            let busy = Busy(
+                holder: row?[0] ?? "an unknown writer", since: row?[1] ?? "an unknown time",
+                waited: wait == 0 ? nil : waited)
             if wait == 0 { throw busy }
             if let wait, waited >= wait { throw busy }
             if reported.map({ Date().timeIntervalSince($0) >= reportEvery }) ?? true {

@@ -59,9 +59,10 @@ public final class ClusterMetrics: @unchecked Sendable {
         rejectsCounter = Counter(label: "ghwh_rejects_total", factory: factory)
         loaderCommit = Recorder(label: "ghwh_loader_commit_seconds", aggregate: true, factory: factory)
         func gauges(_ name: String, _ states: [String]) -> [String: CoreMetrics.Gauge] {
-            Dictionary(uniqueKeysWithValues: states.map {
-                ($0, CoreMetrics.Gauge(label: name, dimensions: [("state", $0)], factory: factory))
-            })
+            Dictionary(
+                uniqueKeysWithValues: states.map {
+                    ($0, CoreMetrics.Gauge(label: name, dimensions: [("state", $0)], factory: factory))
+                })
         }
         workerGauges = gauges("ghwh_workers", Self.workerStates)
         taskGauges = gauges("ghwh_tasks", Self.taskStates)

@@ -11,9 +11,9 @@ public enum WebUIError: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         switch self {
-        case let .bindFailed(host, port, reason):
+        case .bindFailed(let host, let port, let reason):
             return "web UI could not listen on \(host):\(port): \(reason)"
-        case let .alreadyRunning(port):
+        case .alreadyRunning(let port):
             return "web UI already running on port \(port)"
         }
     }
@@ -112,9 +112,11 @@ public final class CoordinatorWebUI: @unchecked Sendable {
             router: makeRouter(),
             configuration: .init(address: .hostname(host, port: port), serverName: "ghwh"),
             onServerRunning: { channel in
-                settle(.success(Listening(
-                    port: channel.localAddress?.port ?? 0,
-                    close: { channel.close(promise: nil) })))
+                settle(
+                    .success(
+                        Listening(
+                            port: channel.localAddress?.port ?? 0,
+                            close: { channel.close(promise: nil) })))
             }
         )
         let task = Task.detached {
@@ -129,11 +131,11 @@ public final class CoordinatorWebUI: @unchecked Sendable {
         ready.wait()
 
         switch outcome.withLock({ $0 }) {
-        case let .success(listening)?:
+        case .success(let listening)?:
             state.withLock {
                 $0 = Running(port: listening.port, closeListener: listening.close, task: task, finished: finished)
             }
-        case let .failure(error)?:
+        case .failure(let error)?:
             throw WebUIError.bindFailed(host: host, port: port, reason: Self.describe(error))
         case nil:
             throw WebUIError.bindFailed(host: host, port: port, reason: "server ended before listening")
@@ -146,10 +148,12 @@ public final class CoordinatorWebUI: @unchecked Sendable {
     public func stop() {
         lifecycle.lock()
         defer { lifecycle.unlock() }
-        guard let running = state.withLock({ value -> Running? in
-            defer { value = nil }
-            return value
-        }) else { return }
+        guard
+            let running = state.withLock({ value -> Running? in
+                defer { value = nil }
+                return value
+            })
+        else { return }
         // Closing the listener ends the accept loop; the server then waits for
         // its open connections and the application's service group winds down.
         running.closeListener()

@@ -60,10 +60,10 @@ extension ClusterSnapshot.Job {
     /// "2025-01-01 → 2025-01-07", one date, or "all".
     var dateRange: String {
         switch (from, to) {
-        case let (f?, t?) where f == t: return f
-        case let (f?, t?): return "\(f) → \(t)"
-        case let (f?, nil): return "\(f) →"
-        case let (nil, t?): return "→ \(t)"
+        case (let f?, let t?) where f == t: return f
+        case (let f?, let t?): return "\(f) → \(t)"
+        case (let f?, nil): return "\(f) →"
+        case (nil, let t?): return "→ \(t)"
         case (nil, nil): return "all"
         }
     }

@@ -1,21 +1,27 @@
-import GHWHHTML
 import Foundation
+import GHWHHTML
 
 /// The body of `GET /jobs/{id}`.
 enum JobPage {
     static func body(_ j: ClusterSnapshot.Job, now: Date) -> String {
         let elapsed = j.elapsed(now: now)
-        var html = "<div class=\"crumbs\"><a href=\"/\">← Overview</a> · "
+        var html =
+            "<div class=\"crumbs\"><a href=\"/\">← Overview</a> · "
             + "<a href=\"/api/v1/jobs/\(HTMLEscape.text(pathSegment(j.id)))\">JSON</a></div>\n"
-        html += "<h1>Job <span class=\"mono\">\(HTMLEscape.text(j.id))</span> · \(HTMLEscape.text(j.job)) \(PageLayout.badge(j.state))</h1>\n"
+        html +=
+            "<h1>Job <span class=\"mono\">\(HTMLEscape.text(j.id))</span> · \(HTMLEscape.text(j.job)) \(PageLayout.badge(j.state))</h1>\n"
         if let error = j.error {
             html += "<div class=\"alert\"><b>Error</b>\(HTMLEscape.text(error))</div>\n"
         }
         let facts: [(String, String)] = [
             ("Dates", HTMLEscape.text(j.dateRange)),
             ("Phase", HTMLEscape.text(j.phase)),
-            ("Progress", PageLayout.progressBar(done: j.tasksDone, running: j.tasksRunning,
-                                                planned: j.tasksPlanned, state: j.state)),
+            (
+                "Progress",
+                PageLayout.progressBar(
+                    done: j.tasksDone, running: j.tasksRunning,
+                    planned: j.tasksPlanned, state: j.state)
+            ),
             ("Tasks running", "\(j.tasksRunning)"),
             ("Submitted", HTMLEscape.text(Fmt.date(j.submittedAt))),
             ("Started", HTMLEscape.text(Fmt.date(j.startedAt))),
@@ -26,7 +32,8 @@ enum JobPage {
             ("MB/s", Fmt.rate(j.uncompressedBytes, seconds: elapsed)),
             ("Rejects", Fmt.count(j.rejects)),
         ]
-        html += "<dl class=\"facts\">"
+        html +=
+            "<dl class=\"facts\">"
             + facts.map { "<div><dt>\(HTMLEscape.text($0.0))</dt><dd>\($0.1)</dd></div>" }.joined()
             + "</dl>\n"
 
@@ -34,7 +41,8 @@ enum JobPage {
         if j.failures.isEmpty {
             html += "<p class=\"muted\">No failed documents.</p>\n"
         } else {
-            html += "<ul class=\"failures\">" + j.failures.map { "<li>\(HTMLEscape.text($0))</li>" }.joined() + "</ul>\n"
+            html +=
+                "<ul class=\"failures\">" + j.failures.map { "<li>\(HTMLEscape.text($0))</li>" }.joined() + "</ul>\n"
         }
 
         html += "<h2>Tasks <small>(\(taskSummary(j.tasks)))</small></h2>\n"

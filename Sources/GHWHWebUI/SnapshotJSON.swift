@@ -36,7 +36,8 @@ enum ISO8601 {
     static func string(_ date: Date, fractional: Bool) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.formatOptions = fractional
+        formatter.formatOptions =
+            fractional
             ? [.withInternetDateTime, .withFractionalSeconds] : [.withInternetDateTime]
         return formatter.string(from: date)
     }

@@ -1,5 +1,5 @@
-import GHWHHTML
 import Foundation
+import GHWHHTML
 
 /// Server-rendered HTML for the coordinator UI. Pure functions of a snapshot,
 /// so they can be rendered outside the server (tests, static dumps).
@@ -29,10 +29,10 @@ public enum WebUIPages {
     /// The page for an unknown job id (served with status 404).
     public static func jobNotFound(id: String, in s: ClusterSnapshot) -> String {
         let body = """
-        <h1>Job not found</h1>
-        <div class="alert"><b>404</b>No job with id <span class="mono">\(HTMLEscape.text(id))</span> \
-        in this coordinator's history. <a href="/">Back to the overview</a>.</div>
-        """
+            <h1>Job not found</h1>
+            <div class="alert"><b>404</b>No job with id <span class="mono">\(HTMLEscape.text(id))</span> \
+            in this coordinator's history. <a href="/">Back to the overview</a>.</div>
+            """
         return PageLayout.page(title: "Not found", snapshot: s, active: "", body: body)
     }
 
@@ -59,7 +59,8 @@ public enum WebUIPages {
 
     static func workersTable(_ s: ClusterSnapshot) -> String {
         let rows = s.workers.map { w in
-            let current = w.currentTasks.isEmpty
+            let current =
+                w.currentTasks.isEmpty
                 ? "<span class=\"muted\">idle</span>"
                 : w.currentTasks.map { "<span class=\"mono\">\(HTMLEscape.text($0))</span>" }.joined(separator: ", ")
             return "<tr><td class=\"mono id\">\(HTMLEscape.text(w.id))</td><td>\(HTMLEscape.text(w.host))</td>"
@@ -77,11 +78,14 @@ public enum WebUIPages {
         let rows = s.jobs.map { j in
             let elapsed = j.elapsed(now: s.generatedAt)
             let failures = j.failures.count
-            let failCell = failures == 0 ? "<span class=\"muted\">0</span>" : "<b style=\"color:#b91c1c\">\(failures)</b>"
+            let failCell =
+                failures == 0 ? "<span class=\"muted\">0</span>" : "<b style=\"color:#b91c1c\">\(failures)</b>"
             // The job's error, if any, shows as the state badge's tooltip.
-            let stateCell = j.error.map { "<span title=\"\(HTMLEscape.text($0))\">\(PageLayout.badge(j.state))</span>" }
+            let stateCell =
+                j.error.map { "<span title=\"\(HTMLEscape.text($0))\">\(PageLayout.badge(j.state))</span>" }
                 ?? PageLayout.badge(j.state)
-            return "<tr><td class=\"mono id\"><a href=\"/jobs/\(HTMLEscape.text(pathSegment(j.id)))\">\(HTMLEscape.text(j.id))</a></td>"
+            return
+                "<tr><td class=\"mono id\"><a href=\"/jobs/\(HTMLEscape.text(pathSegment(j.id)))\">\(HTMLEscape.text(j.id))</a></td>"
                 + "<td>\(HTMLEscape.text(j.job))</td><td class=\"nowrap\">\(HTMLEscape.text(j.dateRange))</td>"
                 + "<td>\(stateCell)</td><td>\(HTMLEscape.text(j.phase))</td>"
                 + "<td>\(PageLayout.progressBar(done: j.tasksDone, running: j.tasksRunning, planned: j.tasksPlanned, state: j.state))</td>"
@@ -92,8 +96,10 @@ public enum WebUIPages {
                 + "<td class=\"num\">\(Fmt.count(j.rejects))</td><td class=\"num\">\(failCell)</td></tr>"
         }
         return PageLayout.table(
-            headers: ["Job", "Name", "Dates", "State", "Phase", "Progress", "Records", "MB", "MB/s",
-                      "Duration", "Rejects", "Failures"],
+            headers: [
+                "Job", "Name", "Dates", "State", "Phase", "Progress", "Records", "MB", "MB/s",
+                "Duration", "Rejects", "Failures",
+            ],
             numericColumns: [6, 7, 8, 9, 10, 11], rows: rows, empty: "No job submitted yet.")
     }
 }

@@ -10,7 +10,8 @@ enum WebUIRouter {
     static let prometheusType = "text/plain; version=0.0.4; charset=utf-8"
 
     static func make(
-        snapshot: @escaping @Sendable () -> ClusterSnapshot, pastJob: @escaping @Sendable (String) -> ClusterSnapshot.Job?,
+        snapshot: @escaping @Sendable () -> ClusterSnapshot,
+        pastJob: @escaping @Sendable (String) -> ClusterSnapshot.Job?,
         metrics: ClusterMetrics
     ) -> Router<BasicRequestContext> {
         /// The job from memory, or from the journal when memory no longer has it (or its ended task table).

@@ -18,7 +18,8 @@ public struct ClusterSecret: Sendable {
     public init(_ secret: String) throws(WireError) {
         let bytes = Array(secret.utf8)
         guard bytes.count >= Self.minimumBytes else {
-            throw WireError.malformed("cluster secret is \(bytes.count) bytes; at least \(Self.minimumBytes) are required")
+            throw WireError.malformed(
+                "cluster secret is \(bytes.count) bytes; at least \(Self.minimumBytes) are required")
         }
         keyBytes = bytes
         isInsecure = false
@@ -53,7 +54,7 @@ enum Authenticator {
     static func constantTimeEqual(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
         guard a.count == b.count else { return false }
         var diff: UInt8 = 0
-        for i in 0 ..< a.count { diff |= a[i] ^ b[i] }
+        for i in 0..<a.count { diff |= a[i] ^ b[i] }
         return diff == 0
     }
 }

@@ -20,7 +20,7 @@ final class HandlerPool: @unchecked Sendable {
     private var members: Set<UInt> = []
 
     init(threads count: Int, name: String) {
-        threads = (0 ..< count).map { i in
+        threads = (0..<count).map { i in
             // Strong: a thread that closed its own server may outlive everyone else's reference.
             JoinableThread(name: "\(name)-\(i)") { self.work() }
         }
@@ -31,7 +31,11 @@ final class HandlerPool: @unchecked Sendable {
     @discardableResult
     func submit(_ job: Job) -> Bool {
         cond.lock()
-        guard !stopping else { cond.unlock(); job.drop(); return false }
+        guard !stopping else {
+            cond.unlock()
+            job.drop()
+            return false
+        }
         queue.append(job)
         cond.signal()
         cond.unlock()
@@ -42,7 +46,8 @@ final class HandlerPool: @unchecked Sendable {
 
     /// True on one of this pool's threads.
     var isCurrentThreadMember: Bool {
-        cond.lock(); defer { cond.unlock() }
+        cond.lock()
+        defer { cond.unlock() }
         return members.contains(UInt(pthread_self()))
     }
 

@@ -25,8 +25,10 @@ public final class NNGSocket: @unchecked Sendable {
     ///   - sendMaxBytes: largest message `send` accepts; defaults to `recvMaxBytes`.
     ///   - sendTimeout, recvTimeout: seconds, nil = wait forever.
     ///   - tls: used for `tls+tcp://` URLs passed to `listen`/`dial`.
-    public init(_ kind: Kind, recvMaxBytes: Int, sendMaxBytes: Int? = nil, sendTimeout: Double?, recvTimeout: Double?,
-                tls: TLSConfig? = nil) throws(WireError) {
+    public init(
+        _ kind: Kind, recvMaxBytes: Int, sendMaxBytes: Int? = nil, sendTimeout: Double?, recvTimeout: Double?,
+        tls: TLSConfig? = nil
+    ) throws(WireError) {
         guard recvMaxBytes > 0 else { throw WireError.malformed("recvMaxBytes must be positive, got \(recvMaxBytes)") }
         self.kind = kind
         self.recvMaxBytes = recvMaxBytes
@@ -41,7 +43,8 @@ public final class NNGSocket: @unchecked Sendable {
         }
         handle = s
         do throws(WireError) {
-            try nngCheck(nng_socket_set_size(s, NNG_OPT_RECVMAXSZ, recvMaxBytes), "set NNG_OPT_RECVMAXSZ=\(recvMaxBytes)")
+            try nngCheck(
+                nng_socket_set_size(s, NNG_OPT_RECVMAXSZ, recvMaxBytes), "set NNG_OPT_RECVMAXSZ=\(recvMaxBytes)")
             try nngCheck(nng_socket_set_ms(s, NNG_OPT_SENDTIMEO, nngDuration(sendTimeout)), "set NNG_OPT_SENDTIMEO")
             try nngCheck(nng_socket_set_ms(s, NNG_OPT_RECVTIMEO, nngDuration(recvTimeout)), "set NNG_OPT_RECVTIMEO")
         } catch {
@@ -63,9 +66,12 @@ public final class NNGSocket: @unchecked Sendable {
                 guard let tls else { throw WireError.malformed("\(url) needs a TLSConfig") }
                 let cfg = try tls.makeNNGConfig(server: true, url: url)
                 defer { nng_tls_config_free(cfg) }
-                try nngCheck(nng_listener_set_ptr(listener, NNG_OPT_TLS_CONFIG, UnsafeMutableRawPointer(cfg)), "set NNG_OPT_TLS_CONFIG on listener")
+                try nngCheck(
+                    nng_listener_set_ptr(listener, NNG_OPT_TLS_CONFIG, UnsafeMutableRawPointer(cfg)),
+                    "set NNG_OPT_TLS_CONFIG on listener")
             }
-            try nngCheck(nng_listener_set_size(listener, NNG_OPT_RECVMAXSZ, recvMaxBytes), "set listener NNG_OPT_RECVMAXSZ")
+            try nngCheck(
+                nng_listener_set_size(listener, NNG_OPT_RECVMAXSZ, recvMaxBytes), "set listener NNG_OPT_RECVMAXSZ")
             try nngCheck(nng_listener_start(listener, 0), "listen on \(url)")
         } catch {
             nng_listener_close(listener)
@@ -90,7 +96,9 @@ public final class NNGSocket: @unchecked Sendable {
             if url.hasPrefix("tls+") {
                 let cfg = try (tls ?? TLSConfig()).makeNNGConfig(server: false, url: url)
                 defer { nng_tls_config_free(cfg) }
-                try nngCheck(nng_dialer_set_ptr(dialer, NNG_OPT_TLS_CONFIG, UnsafeMutableRawPointer(cfg)), "set NNG_OPT_TLS_CONFIG on dialer")
+                try nngCheck(
+                    nng_dialer_set_ptr(dialer, NNG_OPT_TLS_CONFIG, UnsafeMutableRawPointer(cfg)),
+                    "set NNG_OPT_TLS_CONFIG on dialer")
             }
             try nngCheck(nng_dialer_set_size(dialer, NNG_OPT_RECVMAXSZ, recvMaxBytes), "set dialer NNG_OPT_RECVMAXSZ")
             try nngCheck(nng_dialer_start(dialer, blocking ? 0 : Int32(NNG_FLAG_NONBLOCK)), "dial \(url)")
@@ -112,9 +120,13 @@ public final class NNGSocket: @unchecked Sendable {
     }
 
     /// Seals and sends one frame (payload copied once, into nng's message).
-    public func sendFrame(type: UInt16, payload: [UInt8], sender: String, sequence: UInt64, secret: ClusterSecret) throws(WireError) {
-        try send(message: NNGMessage.sealed(type: type, payload: payload, sender: sender, sequence: sequence,
-                                            secret: secret, limit: sendMaxBytes))
+    public func sendFrame(type: UInt16, payload: [UInt8], sender: String, sequence: UInt64, secret: ClusterSecret)
+        throws(WireError)
+    {
+        try send(
+            message: NNGMessage.sealed(
+                type: type, payload: payload, sender: sender, sequence: sequence,
+                secret: secret, limit: sendMaxBytes))
     }
 
     /// Receives one message (copied once out of nng's buffer).
@@ -160,7 +172,7 @@ public final class NNGSocket: @unchecked Sendable {
     func send(message: NNGMessage) throws(WireError) {
         let rv = nng_sendmsg(handle, message.raw, 0)
         if rv != 0 {
-            message.free() // still ours after a failed send
+            message.free()  // still ours after a failed send
             throw nngError(rv, "nng_sendmsg")
         }
     }

@@ -18,7 +18,7 @@ func nngError(_ rv: Int32, _ op: String) -> WireError {
 
 /// Seconds → nng milliseconds; nil means "no timeout".
 func nngDuration(_ seconds: Double?) -> nng_duration {
-    guard let seconds else { return -1 } // NNG_DURATION_INFINITE
+    guard let seconds else { return -1 }  // NNG_DURATION_INFINITE
     return nng_duration(clamping: Int64((max(0, seconds) * 1000).rounded(.up)))
 }
 
@@ -28,31 +28,44 @@ struct NNGMessage {
 
     /// A message holding a sealed frame; the payload is copied once, straight into nng's buffer.
     /// Refuses a frame above `limit` with `.tooLarge` naming the limit.
-    static func sealed(type: UInt16, flags: UInt16 = 0, payload: [UInt8], sender: String, sequence: UInt64,
-                       secret: ClusterSecret, limit: Int) throws(WireError) -> NNGMessage {
-        try sealed(type: type, flags: flags, payload: WirePayload(payload), sender: sender, sequence: sequence, secret: secret, limit: limit)
+    static func sealed(
+        type: UInt16, flags: UInt16 = 0, payload: [UInt8], sender: String, sequence: UInt64,
+        secret: ClusterSecret, limit: Int
+    ) throws(WireError) -> NNGMessage {
+        try sealed(
+            type: type, flags: flags, payload: WirePayload(payload), sender: sender, sequence: sequence, secret: secret,
+            limit: limit)
     }
 
     /// The same with the payload as parts (`WireMessage.encodedPayload`).
-    static func sealed(type: UInt16, flags: UInt16 = 0, payload: WirePayload, sender: String, sequence: UInt64,
-                       secret: ClusterSecret, limit: Int) throws(WireError) -> NNGMessage {
+    static func sealed(
+        type: UInt16, flags: UInt16 = 0, payload: WirePayload, sender: String, sequence: UInt64,
+        secret: ClusterSecret, limit: Int
+    ) throws(WireError) -> NNGMessage {
         var payload = payload
         try FrameCodec.validateSender(sender)
         // Digests only for non-empty parts and at most the table's limit; other parts are hashed as usual.
         var kept = 0
         for i in payload.parts.indices where payload.parts[i].sha256 != nil {
-            if payload.parts[i].bytes.isEmpty || kept == FrameCodec.maxDigestedParts { payload.parts[i].sha256 = nil } else { kept += 1 }
+            if payload.parts[i].bytes.isEmpty || kept == FrameCodec.maxDigestedParts {
+                payload.parts[i].sha256 = nil
+            } else {
+                kept += 1
+            }
         }
         let payloadCount = payload.count
-        guard payloadCount <= Int(UInt32.max) else { throw WireError.tooLarge(bytes: payloadCount, limit: Int(UInt32.max)) }
+        guard payloadCount <= Int(UInt32.max) else {
+            throw WireError.tooLarge(bytes: payloadCount, limit: Int(UInt32.max))
+        }
         let size = FrameCodec.frameSize(payloadCount: payloadCount, sender: sender, digestedParts: kept)
         guard size <= limit else { throw WireError.tooLarge(bytes: size, limit: limit) }
         var msg: OpaquePointer?
         try nngCheck(nng_msg_alloc(&msg, size), "nng_msg_alloc(\(size))")
         guard let msg else { throw WireError.nng("nng_msg_alloc", 0, "returned no message") }
         let body = UnsafeMutableRawBufferPointer(start: nng_msg_body(msg), count: size)
-        FrameCodec.sealUnchecked(into: body, type: type, flags: flags, payload: payload, sender: sender,
-                                 sequence: sequence, timestamp: WallClock.nowMillis(), secret: secret)
+        FrameCodec.sealUnchecked(
+            into: body, type: type, flags: flags, payload: payload, sender: sender,
+            sequence: sequence, timestamp: WallClock.nowMillis(), secret: secret)
         return NNGMessage(raw: msg)
     }
 
@@ -79,7 +92,8 @@ struct NNGMessage {
         guard nng_pipe_get_addr(pipe, NNG_OPT_REMADDR, &addr) == 0 else { return "pipe #\(pipe.id)" }
         switch UInt32(addr.s_family) {
         case NNG_AF_INET.rawValue:
-            let a = UInt32(bigEndian: addr.s_in.sa_addr), port = UInt16(bigEndian: addr.s_in.sa_port)
+            let a = UInt32(bigEndian: addr.s_in.sa_addr)
+            let port = UInt16(bigEndian: addr.s_in.sa_port)
             return "\(a >> 24).\((a >> 16) & 255).\((a >> 8) & 255).\(a & 255):\(port) (pipe #\(pipe.id))"
         case NNG_AF_IPC.rawValue: return "ipc peer (pipe #\(pipe.id))"
         default: return "peer (pipe #\(pipe.id))"
@@ -133,11 +147,11 @@ final class JoinableThread: @unchecked Sendable {
         let done = self.done
         let thread = Thread {
             #if os(Linux)
-            // Foundation on Linux keeps the name to itself: give it to the OS thread (seen in
-            // /proc/<pid>/task/*/comm, top -H, debuggers; 15 bytes). pthread_setname_np
-            // does not import without _GNU_SOURCE.
-            try? String(decoding: name.utf8.prefix(15), as: UTF8.self)
-                .write(toFile: "/proc/thread-self/comm", atomically: false, encoding: .utf8)
+                // Foundation on Linux keeps the name to itself: give it to the OS thread (seen in
+                // /proc/<pid>/task/*/comm, top -H, debuggers; 15 bytes). pthread_setname_np
+                // does not import without _GNU_SOURCE.
+                try? String(decoding: name.utf8.prefix(15), as: UTF8.self)
+                    .write(toFile: "/proc/thread-self/comm", atomically: false, encoding: .utf8)
             #endif
             body()
             done.signal()

@@ -24,7 +24,8 @@ final class PeerTracker: @unchecked Sendable {
     init(report: @escaping @Sendable (String) -> Void) { self.report = report }
 
     func pipeAdded(_ pipe: UInt32) {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         if !closing { open.insert(pipe) }
     }
 
@@ -60,22 +61,26 @@ final class PeerTracker: @unchecked Sendable {
 
     /// From now on nothing is reported (the server's own close removes every pipe).
     func beginClosing() {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         closing = true
     }
 
     func connectionCount(of sender: String) -> Int {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         return pipesOf[sender]?.count ?? 0
     }
 
     var openConnections: Int {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         return open.count
     }
 
     func isOpen(_ pipe: UInt32) -> Bool {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         return open.contains(pipe)
     }
 

@@ -11,12 +11,15 @@ public final class PushSender: @unchecked Sendable {
     private let sequences = SequenceCounter()
 
     /// - Parameter sendTimeout: seconds a `send` may wait for a connected puller (nil = forever).
-    public init(url: String, secret: ClusterSecret, limits: FrameLimits, senderId: String, listen: Bool = false,
-                sendTimeout: Double? = 30, tls: TLSConfig? = nil) throws(WireError) {
+    public init(
+        url: String, secret: ClusterSecret, limits: FrameLimits, senderId: String, listen: Bool = false,
+        sendTimeout: Double? = 30, tls: TLSConfig? = nil
+    ) throws(WireError) {
         try FrameCodec.validateSender(senderId)
         self.senderId = senderId
         self.secret = secret
-        socket = try NNGSocket(.push, recvMaxBytes: limits.maxMessageBytes, sendTimeout: sendTimeout, recvTimeout: nil, tls: tls)
+        socket = try NNGSocket(
+            .push, recvMaxBytes: limits.maxMessageBytes, sendTimeout: sendTimeout, recvTimeout: nil, tls: tls)
         do throws(WireError) {
             if listen { try socket.listen(url) } else { try socket.dial(url) }
         } catch {
@@ -47,12 +50,15 @@ public final class PullReceiver: @unchecked Sendable {
     /// Bound TCP port when listening on tcp:// port 0.
     public let boundPort: Int?
 
-    public init(url: String, secret: ClusterSecret, limits: FrameLimits, listen: Bool = true,
-                receiveTimeout: Double? = nil, tls: TLSConfig? = nil,
-                onRejected: @escaping @Sendable (String) -> Void) throws(WireError) {
+    public init(
+        url: String, secret: ClusterSecret, limits: FrameLimits, listen: Bool = true,
+        receiveTimeout: Double? = nil, tls: TLSConfig? = nil,
+        onRejected: @escaping @Sendable (String) -> Void
+    ) throws(WireError) {
         opener = FrameOpener(secret: secret, limits: limits)
         self.onRejected = onRejected
-        socket = try NNGSocket(.pull, recvMaxBytes: limits.maxMessageBytes, sendTimeout: nil, recvTimeout: receiveTimeout, tls: tls)
+        socket = try NNGSocket(
+            .pull, recvMaxBytes: limits.maxMessageBytes, sendTimeout: nil, recvTimeout: receiveTimeout, tls: tls)
         do throws(WireError) {
             boundPort = listen ? try socket.listen(url) : nil
             if !listen { try socket.dial(url) }

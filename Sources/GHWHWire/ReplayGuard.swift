@@ -24,7 +24,7 @@ public final class ReplayGuard: @unchecked Sendable {
 
     private struct SenderState {
         var highest: UInt64
-        var window = [UInt64](repeating: 0, count: ReplayGuard.windowSize / 64) // bit i: highest - i seen
+        var window = [UInt64](repeating: 0, count: ReplayGuard.windowSize / 64)  // bit i: highest - i seen
         var recent: [(UInt64, FrameMAC)] = []
         var recentNext = 0
         var lastAccepted: Double
@@ -63,7 +63,8 @@ public final class ReplayGuard: @unchecked Sendable {
             guard distance < UInt64(Self.windowSize) else {
                 throw WireError.replayed(sender: envelope.sender, sequence: seq)
             }
-            let word = Int(distance / 64), bit = UInt64(1) << (distance % 64)
+            let word = Int(distance / 64)
+            let bit = UInt64(1) << (distance % 64)
             if state.window[word] & bit != 0 {
                 guard state.recent.contains(where: { $0.0 == seq && $0.1 == envelope.mac }) else {
                     throw WireError.replayed(sender: envelope.sender, sequence: seq)
@@ -80,7 +81,11 @@ public final class ReplayGuard: @unchecked Sendable {
     }
 
     /// Number of senders currently tracked.
-    public var trackedSenders: Int { lock.lock(); defer { lock.unlock() }; return senders.count }
+    public var trackedSenders: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return senders.count
+    }
 
     private func remember(_ state: inout SenderState, _ seq: UInt64, _ mac: FrameMAC) {
         if state.recent.count < Self.recentFrames {
@@ -95,10 +100,11 @@ public final class ReplayGuard: @unchecked Sendable {
     private func shift(_ state: inout SenderState, by n: UInt64) {
         let words = state.window.count
         guard n < UInt64(Self.windowSize) else {
-            for i in 0 ..< words { state.window[i] = 0 }
+            for i in 0..<words { state.window[i] = 0 }
             return
         }
-        let wordShift = Int(n / 64), bitShift = UInt64(n % 64)
+        let wordShift = Int(n / 64)
+        let bitShift = UInt64(n % 64)
         for i in stride(from: words - 1, through: 0, by: -1) {
             let src = i - wordShift
             var v: UInt64 = src >= 0 ? state.window[src] << bitShift : 0
@@ -124,7 +130,8 @@ public final class SequenceCounter: @unchecked Sendable {
     public init(start: UInt64 = UInt64(max(0, Date().timeIntervalSince1970 * 1_000_000))) { last = start }
 
     public func next() -> UInt64 {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         last += 1
         return last
     }

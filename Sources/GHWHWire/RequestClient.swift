@@ -20,8 +20,10 @@ public final class RequestClient: @unchecked Sendable {
     private var pool: [(ctx: nng_ctx, aio: NNGAio)] = []
     private var closed = false
 
-    public init(url: String, secret: ClusterSecret, limits: FrameLimits, senderId: String,
-                options: RequestClientOptions = RequestClientOptions()) throws(WireError) {
+    public init(
+        url: String, secret: ClusterSecret, limits: FrameLimits, senderId: String,
+        options: RequestClientOptions = RequestClientOptions()
+    ) throws(WireError) {
         try FrameCodec.validateSender(senderId)
         self.url = url
         self.senderId = senderId
@@ -29,7 +31,8 @@ public final class RequestClient: @unchecked Sendable {
         self.secret = secret
         self.limits = limits
         opener = FrameOpener(secret: secret, limits: limits)
-        socket = try NNGSocket(.req, recvMaxBytes: limits.maxMessageBytes, sendTimeout: nil, recvTimeout: nil, tls: options.tls)
+        socket = try NNGSocket(
+            .req, recvMaxBytes: limits.maxMessageBytes, sendTimeout: nil, recvTimeout: nil, tls: options.tls)
         do throws(WireError) {
             try socket.setDuration(NNG_OPT_REQ_RESENDTIME, seconds: options.resendTime)
             try socket.dial(url, blocking: options.blockingDial)
@@ -50,8 +53,9 @@ public final class RequestClient: @unchecked Sendable {
     /// its handler threw.
     public func call(type: UInt16, payload: [UInt8], timeout: Double? = nil) throws(WireError) -> Envelope {
         let deadline = Date().timeIntervalSince1970 + (timeout ?? options.callTimeout)
-        let request = try NNGMessage.sealed(type: type, payload: payload, sender: senderId, sequence: sequences.next(),
-                                            secret: secret, limit: limits.maxMessageBytes)
+        let request = try NNGMessage.sealed(
+            type: type, payload: payload, sender: senderId, sequence: sequences.next(),
+            secret: secret, limit: limits.maxMessageBytes)
         let ctx: nng_ctx
         let aio: NNGAio
         do throws(WireError) {
@@ -79,8 +83,14 @@ public final class RequestClient: @unchecked Sendable {
 
     private func checkout() throws(WireError) -> (nng_ctx, NNGAio) {
         poolLock.lock()
-        if closed { poolLock.unlock(); throw WireError.closed }
-        if let pooled = pool.popLast() { poolLock.unlock(); return pooled }
+        if closed {
+            poolLock.unlock()
+            throw WireError.closed
+        }
+        if let pooled = pool.popLast() {
+            poolLock.unlock()
+            return pooled
+        }
         poolLock.unlock()
         return (try socket.openContext(), try NNGAio())
     }

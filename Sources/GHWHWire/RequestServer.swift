@@ -46,36 +46,42 @@ public final class RequestServer: @unchecked Sendable {
 
     /// Synchronous replies: `handler` runs on one of `threads` handler threads and its
     /// result (or error, as `handlerFailed`) is the answer.
-    public convenience init(url: String, secret: ClusterSecret, limits: FrameLimits, threads: Int = 4,
-                            maxOutstanding: Int = 1024, senderId: String, tls: TLSConfig? = nil,
-                            onRejected: @escaping @Sendable (String) -> Void,
-                            onPeerGone: @escaping @Sendable (String) -> Void = { _ in },
-                            handler: @escaping @Sendable (Envelope) throws -> (UInt16, [UInt8])) throws(WireError) {
-        try self.init(url: url, secret: secret, limits: limits, threads: threads, maxOutstanding: maxOutstanding,
-                      senderId: senderId, tls: tls, onRejected: onRejected, onPeerGone: onPeerGone,
-                      partsHandler: { envelope in
-                          let (type, payload) = try handler(envelope)
-                          return (type, WirePayload(payload))
-                      })
+    public convenience init(
+        url: String, secret: ClusterSecret, limits: FrameLimits, threads: Int = 4,
+        maxOutstanding: Int = 1024, senderId: String, tls: TLSConfig? = nil,
+        onRejected: @escaping @Sendable (String) -> Void,
+        onPeerGone: @escaping @Sendable (String) -> Void = { _ in },
+        handler: @escaping @Sendable (Envelope) throws -> (UInt16, [UInt8])
+    ) throws(WireError) {
+        try self.init(
+            url: url, secret: secret, limits: limits, threads: threads, maxOutstanding: maxOutstanding,
+            senderId: senderId, tls: tls, onRejected: onRejected, onPeerGone: onPeerGone,
+            partsHandler: { envelope in
+                let (type, payload) = try handler(envelope)
+                return (type, WirePayload(payload))
+            })
     }
 
     /// The same with a handler that answers with payload parts
     /// (`WireMessage.encodedPayload`), sealed with one copy of each part.
-    public convenience init(url: String, secret: ClusterSecret, limits: FrameLimits, threads: Int = 4,
-                            maxOutstanding: Int = 1024, senderId: String, tls: TLSConfig? = nil,
-                            onRejected: @escaping @Sendable (String) -> Void,
-                            onPeerGone: @escaping @Sendable (String) -> Void = { _ in },
-                            partsHandler handler: @escaping @Sendable (Envelope) throws -> (UInt16, WirePayload)) throws(WireError) {
-        try self.init(url: url, secret: secret, limits: limits, handlerThreads: threads, maxOutstanding: maxOutstanding,
-                      senderId: senderId, tls: tls, onRejected: onRejected, onPeerGone: onPeerGone,
-                      deferredHandler: { envelope, responder in
-                          do {
-                              let (type, payload) = try handler(envelope)
-                              responder.reply(type, payload)
-                          } catch {
-                              responder.fail("\(error)")
-                          }
-                      })
+    public convenience init(
+        url: String, secret: ClusterSecret, limits: FrameLimits, threads: Int = 4,
+        maxOutstanding: Int = 1024, senderId: String, tls: TLSConfig? = nil,
+        onRejected: @escaping @Sendable (String) -> Void,
+        onPeerGone: @escaping @Sendable (String) -> Void = { _ in },
+        partsHandler handler: @escaping @Sendable (Envelope) throws -> (UInt16, WirePayload)
+    ) throws(WireError) {
+        try self.init(
+            url: url, secret: secret, limits: limits, handlerThreads: threads, maxOutstanding: maxOutstanding,
+            senderId: senderId, tls: tls, onRejected: onRejected, onPeerGone: onPeerGone,
+            deferredHandler: { envelope, responder in
+                do {
+                    let (type, payload) = try handler(envelope)
+                    responder.reply(type, payload)
+                } catch {
+                    responder.fail("\(error)")
+                }
+            })
     }
 
     /// Deferred replies: `deferredHandler` runs on a handler thread with the opened request
@@ -88,24 +94,31 @@ public final class RequestServer: @unchecked Sendable {
     ///   - maxOutstanding: nng contexts, i.e. requests received and not yet answered at once
     ///     (at least 1); independent of the thread count.
     ///   - onPeerGone: an authenticated sender's last connection closed (see the type's notes).
-    public init(url: String, secret: ClusterSecret, limits: FrameLimits, handlerThreads: Int = 4,
-                maxOutstanding: Int = 1024, senderId: String, tls: TLSConfig? = nil,
-                onRejected: @escaping @Sendable (String) -> Void,
-                onPeerGone: @escaping @Sendable (String) -> Void = { _ in },
-                deferredHandler: @escaping @Sendable (Envelope, Responder) -> Void) throws(WireError) {
+    public init(
+        url: String, secret: ClusterSecret, limits: FrameLimits, handlerThreads: Int = 4,
+        maxOutstanding: Int = 1024, senderId: String, tls: TLSConfig? = nil,
+        onRejected: @escaping @Sendable (String) -> Void,
+        onPeerGone: @escaping @Sendable (String) -> Void = { _ in },
+        deferredHandler: @escaping @Sendable (Envelope, Responder) -> Void
+    ) throws(WireError) {
         try FrameCodec.validateSender(senderId)
-        guard handlerThreads >= 1 else { throw WireError.malformed("RequestServer needs at least 1 handler thread, got \(handlerThreads)") }
-        guard maxOutstanding >= 1 else { throw WireError.malformed("RequestServer needs maxOutstanding >= 1, got \(maxOutstanding)") }
+        guard handlerThreads >= 1 else {
+            throw WireError.malformed("RequestServer needs at least 1 handler thread, got \(handlerThreads)")
+        }
+        guard maxOutstanding >= 1 else {
+            throw WireError.malformed("RequestServer needs maxOutstanding >= 1, got \(maxOutstanding)")
+        }
         self.url = url
         self.senderId = senderId
         socket = try NNGSocket(.rep, recvMaxBytes: limits.maxMessageBytes, sendTimeout: nil, recvTimeout: nil, tls: tls)
-        core = ServeCore(opener: FrameOpener(secret: secret, limits: limits), senderId: senderId,
-                         handlerThreads: handlerThreads, onRejected: onRejected, onPeerGone: onPeerGone,
-                         handler: deferredHandler)
+        core = ServeCore(
+            opener: FrameOpener(secret: secret, limits: limits), senderId: senderId,
+            handlerThreads: handlerThreads, onRejected: onRejected, onPeerGone: onPeerGone,
+            handler: deferredHandler)
         var made: [ServeContext] = []
         do throws(WireError) {
-            try core.peers.attach(to: socket) // before listening: every pipe is seen from its start
-            for _ in 0 ..< maxOutstanding { made.append(try ServeContext(socket: socket, core: core)) }
+            try core.peers.attach(to: socket)  // before listening: every pipe is seen from its start
+            for _ in 0..<maxOutstanding { made.append(try ServeContext(socket: socket, core: core)) }
             boundPort = try socket.listen(url)
         } catch {
             Self.teardown(core: core, contexts: made, socket: socket)

@@ -36,8 +36,9 @@ public final class Responder: @unchecked Sendable {
 
     deinit {
         if !answered {
-            _ = answer(WireReplyType.handlerFailed,
-                       WirePayload(WireReplyType.reasonPayload("request dropped by the server without an answer")))
+            _ = answer(
+                WireReplyType.handlerFailed,
+                WirePayload(WireReplyType.reasonPayload("request dropped by the server without an answer")))
         }
     }
 
@@ -70,7 +71,8 @@ public final class Responder: @unchecked Sendable {
     }
 
     private func claim() -> Bool {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         if answered { return false }
         answered = true
         return true
@@ -96,8 +98,10 @@ final class ServeCore: @unchecked Sendable {
     let pool: HandlerPool
     let peers: PeerTracker
 
-    init(opener: FrameOpener, senderId: String, handlerThreads: Int, onRejected: @escaping @Sendable (String) -> Void,
-         onPeerGone: @escaping @Sendable (String) -> Void, handler: @escaping @Sendable (Envelope, Responder) -> Void) {
+    init(
+        opener: FrameOpener, senderId: String, handlerThreads: Int, onRejected: @escaping @Sendable (String) -> Void,
+        onPeerGone: @escaping @Sendable (String) -> Void, handler: @escaping @Sendable (Envelope, Responder) -> Void
+    ) {
         self.opener = opener
         self.senderId = senderId
         self.onRejected = onRejected
@@ -137,13 +141,15 @@ final class ServeCore: @unchecked Sendable {
         let limit = opener.limits.maxMessageBytes
         do {
             do {
-                return try NNGMessage.sealed(type: type, payload: payload, sender: senderId, sequence: sequences.next(),
-                                             secret: opener.secret, limit: limit)
+                return try NNGMessage.sealed(
+                    type: type, payload: payload, sender: senderId, sequence: sequences.next(),
+                    secret: opener.secret, limit: limit)
             } catch .tooLarge(let bytes, let limit) {
                 let why = "reply of type \(type) is \(bytes) bytes, above the \(limit)-byte message limit"
                 onRejected(why)
-                return try NNGMessage.sealed(type: WireReplyType.handlerFailed, payload: WirePayload(WireReplyType.reasonPayload(why)),
-                                             sender: senderId, sequence: sequences.next(), secret: opener.secret, limit: limit)
+                return try NNGMessage.sealed(
+                    type: WireReplyType.handlerFailed, payload: WirePayload(WireReplyType.reasonPayload(why)),
+                    sender: senderId, sequence: sequences.next(), secret: opener.secret, limit: limit)
             }
         } catch {
             onRejected("reply of type \(type) could not be sent: \(error)")

@@ -23,10 +23,12 @@ final class ServeContext: @unchecked Sendable {
         self.core = core
         ctx = try socket.openContext()
         var made: OpaquePointer?
-        let rv = nng_aio_alloc(&made, { arg in
-            guard let arg else { return }
-            Unmanaged<ServeContext>.fromOpaque(arg).takeUnretainedValue().completed()
-        }, Unmanaged.passUnretained(self).toOpaque())
+        let rv = nng_aio_alloc(
+            &made,
+            { arg in
+                guard let arg else { return }
+                Unmanaged<ServeContext>.fromOpaque(arg).takeUnretainedValue().completed()
+            }, Unmanaged.passUnretained(self).toOpaque())
         guard rv == 0, let made else {
             nng_ctx_close(ctx)
             throw nngError(rv == 0 ? Int32(NNG_ENOMEM.rawValue) : rv, "nng_aio_alloc")
@@ -36,7 +38,8 @@ final class ServeContext: @unchecked Sendable {
 
     /// Starts the first receive.
     func start() {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         guard state == .idle, let aio else { return }
         state = .receiving
         nng_ctx_recv(ctx, aio)
@@ -45,8 +48,12 @@ final class ServeContext: @unchecked Sendable {
     /// Sends the sealed reply to the request this context holds. Returns false (and frees
     /// the message) when the context holds no request (already answered, or stopped).
     func send(_ reply: NNGMessage) -> Bool {
-        lock.lock(); defer { lock.unlock() }
-        guard state == .handling, let aio else { reply.free(); return false }
+        lock.lock()
+        defer { lock.unlock() }
+        guard state == .handling, let aio else {
+            reply.free()
+            return false
+        }
         state = .sending
         nng_aio_set_msg(aio, reply.raw)
         nng_ctx_send(ctx, aio)
@@ -55,7 +62,8 @@ final class ServeContext: @unchecked Sendable {
 
     /// Gives up on the request (no reply could be sealed) and receives the next one.
     func abandon() {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         guard state == .handling, let aio else { return }
         state = .receiving
         nng_ctx_recv(ctx, aio)
@@ -65,7 +73,8 @@ final class ServeContext: @unchecked Sendable {
 
     /// 1. No operation is submitted any more.
     func markStopped() {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         state = .stopped
     }
 
@@ -84,7 +93,10 @@ final class ServeContext: @unchecked Sendable {
         lock.unlock()
         nng_ctx_close(ctx)
         if let aio {
-            if let stray = nng_aio_get_msg(aio) { nng_aio_set_msg(aio, nil); nng_msg_free(stray) }
+            if let stray = nng_aio_get_msg(aio) {
+                nng_aio_set_msg(aio, nil)
+                nng_msg_free(stray)
+            }
             nng_aio_free(aio)
         }
     }
@@ -93,7 +105,10 @@ final class ServeContext: @unchecked Sendable {
 
     private func completed() {
         lock.lock()
-        guard let aio else { lock.unlock(); return }
+        guard let aio else {
+            lock.unlock()
+            return
+        }
         let rv = nng_aio_result(aio)
         let terminal = rv == Int32(NNG_ECLOSED.rawValue) || rv == Int32(NNG_ECANCELED.rawValue)
         switch state {
@@ -103,24 +118,40 @@ final class ServeContext: @unchecked Sendable {
                 state = .handling
                 lock.unlock()
                 let request = NNGMessage(raw: msg)
-                core.pool.submit(HandlerPool.Job(run: { [self] in core.dispatch(request, on: self) },
-                                                 drop: { request.free() }))
+                core.pool.submit(
+                    HandlerPool.Job(
+                        run: { [self] in core.dispatch(request, on: self) },
+                        drop: { request.free() }))
                 return
             }
-            if terminal { state = .stopped; lock.unlock(); return }
+            if terminal {
+                state = .stopped
+                lock.unlock()
+                return
+            }
             nng_ctx_recv(ctx, aio)
             lock.unlock()
             core.reportLater("receive failed: \(nngError(rv, "nng_ctx_recv"))")
         case .sending:
-            if rv != 0, let unsent = nng_aio_get_msg(aio) { nng_aio_set_msg(aio, nil); nng_msg_free(unsent) }
-            if terminal { state = .stopped; lock.unlock(); return }
+            if rv != 0, let unsent = nng_aio_get_msg(aio) {
+                nng_aio_set_msg(aio, nil)
+                nng_msg_free(unsent)
+            }
+            if terminal {
+                state = .stopped
+                lock.unlock()
+                return
+            }
             state = .receiving
             nng_ctx_recv(ctx, aio)
             lock.unlock()
             if rv != 0 { core.reportLater("a reply could not be sent: \(nngError(rv, "nng_ctx_send"))") }
         case .stopped, .idle, .handling:
             // Stopped under an operation that completed anyway: a message still here is ours.
-            if let stray = nng_aio_get_msg(aio) { nng_aio_set_msg(aio, nil); nng_msg_free(stray) }
+            if let stray = nng_aio_get_msg(aio) {
+                nng_aio_set_msg(aio, nil)
+                nng_msg_free(stray)
+            }
             lock.unlock()
         }
     }

@@ -14,7 +14,9 @@ public struct TLSConfig: Sendable, Equatable {
     public var caFile: String?
     public var serverName: String?
 
-    public init(certificateFile: String? = nil, keyFile: String? = nil, caFile: String? = nil, serverName: String? = nil) {
+    public init(
+        certificateFile: String? = nil, keyFile: String? = nil, caFile: String? = nil, serverName: String? = nil
+    ) {
         self.certificateFile = certificateFile
         self.keyFile = keyFile
         self.caFile = caFile
@@ -25,14 +27,19 @@ public struct TLSConfig: Sendable, Equatable {
     /// handing it to a dialer/listener (which hold their own reference).
     func makeNNGConfig(server: Bool, url: String) throws(WireError) -> OpaquePointer {
         var cfg: OpaquePointer?
-        try nngCheck(nng_tls_config_alloc(&cfg, server ? NNG_TLS_MODE_SERVER : NNG_TLS_MODE_CLIENT), "nng_tls_config_alloc")
+        try nngCheck(
+            nng_tls_config_alloc(&cfg, server ? NNG_TLS_MODE_SERVER : NNG_TLS_MODE_CLIENT), "nng_tls_config_alloc")
         guard let cfg else { throw WireError.nng("nng_tls_config_alloc", 0, "returned no config") }
         do throws(WireError) {
             if let certificateFile {
-                guard let keyFile else { throw WireError.malformed("TLS certificateFile \(certificateFile) given without keyFile") }
+                guard let keyFile else {
+                    throw WireError.malformed("TLS certificateFile \(certificateFile) given without keyFile")
+                }
                 let cert = try Self.readPEM(certificateFile, "certificate")
                 let key = try Self.readPEM(keyFile, "private key")
-                try nngCheck(nng_tls_config_own_cert(cfg, cert, key, nil), "nng_tls_config_own_cert(\(certificateFile), \(keyFile))")
+                try nngCheck(
+                    nng_tls_config_own_cert(cfg, cert, key, nil),
+                    "nng_tls_config_own_cert(\(certificateFile), \(keyFile))")
             } else if server {
                 throw WireError.malformed("TLS listener on \(url) needs certificateFile and keyFile")
             }
@@ -63,9 +70,9 @@ public struct TLSConfig: Sendable, Equatable {
     static func host(of url: String) -> String? {
         guard let schemeEnd = url.range(of: "://") else { return nil }
         var rest = url[schemeEnd.upperBound...]
-        if rest.hasPrefix("[") { // [v6]:port
+        if rest.hasPrefix("[") {  // [v6]:port
             guard let close = rest.firstIndex(of: "]") else { return nil }
-            return String(rest[rest.index(after: rest.startIndex) ..< close])
+            return String(rest[rest.index(after: rest.startIndex)..<close])
         }
         if let colon = rest.lastIndex(of: ":") { rest = rest[..<colon] }
         return rest.isEmpty ? nil : String(rest)

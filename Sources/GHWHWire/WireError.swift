@@ -34,11 +34,16 @@ public enum WireError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .malformed(let what): return "malformed wire data: \(what)"
         case .badMagic: return "not a ghwh frame (bad magic, expected \"GHWH\")"
-        case .unsupportedVersion(let v): return "unsupported ghwh protocol version \(v) (this build speaks \(FrameCodec.protocolVersion))"
-        case .authenticationFailed: return "frame authentication failed (HMAC mismatch: wrong cluster secret or tampered frame)"
+        case .unsupportedVersion(let v):
+            return "unsupported ghwh protocol version \(v) (this build speaks \(FrameCodec.protocolVersion))"
+        case .authenticationFailed:
+            return "frame authentication failed (HMAC mismatch: wrong cluster secret or tampered frame)"
         case .replayed(let s, let q): return "replayed frame from '\(s)' (sequence \(q) already seen or too old)"
-        case .stale(let s, let k): return "stale frame from '\(s)': timestamp is \(k) s away from local clock (beyond allowed skew)"
-        case .tooLarge(let b, let l): return "message of \(b) bytes exceeds the limit of \(l) bytes (FrameLimits.maxMessageBytes / NNG_OPT_RECVMAXSZ)"
+        case .stale(let s, let k):
+            return "stale frame from '\(s)': timestamp is \(k) s away from local clock (beyond allowed skew)"
+        case .tooLarge(let b, let l):
+            return
+                "message of \(b) bytes exceeds the limit of \(l) bytes (FrameLimits.maxMessageBytes / NNG_OPT_RECVMAXSZ)"
         case .closed: return "socket closed"
         case .timedOut: return "timed out"
         case .nng(let op, let code, let text): return "\(op) failed: \(text) (nng error \(code))"

@@ -77,7 +77,7 @@ public struct WireReader {
         let at = offset
         let n = try length(field)
         let start = storage.startIndex + offset
-        let s: String? = storage[start ..< start + n].withUnsafeBufferPointer { decodeUTF8($0) }
+        let s: String? = storage[start..<start + n].withUnsafeBufferPointer { decodeUTF8($0) }
         guard let s else { throw WireError.malformed("\(field): invalid UTF-8 in string at offset \(at)") }
         offset += n
         return s
@@ -96,7 +96,7 @@ public struct WireReader {
         try need(n, field)
         let start = storage.startIndex + offset
         offset += n
-        return storage[start ..< start + n]
+        return storage[start..<start + n]
     }
 
     /// `count` bytes without a length prefix.
@@ -104,26 +104,31 @@ public struct WireReader {
         try need(count, field)
         let start = storage.startIndex + offset
         offset += count
-        return Array(storage[start ..< start + count])
+        return Array(storage[start..<start + count])
     }
 
-    public mutating func optional<T>(_ field: StaticString = "optional", _ read: (inout WireReader) throws -> T) throws -> T? {
+    public mutating func optional<T>(_ field: StaticString = "optional", _ read: (inout WireReader) throws -> T) throws
+        -> T?
+    {
         try bool(field) ? try read(&self) : nil
     }
 
     /// A varint count then the elements. The count is checked against the bytes left
     /// (each element needs at least `minElementBytes`) before any allocation.
-    public mutating func array<T>(_ field: StaticString = "array", minElementBytes: Int = 1,
-                                  _ read: (inout WireReader) throws -> T) throws -> [T] {
+    public mutating func array<T>(
+        _ field: StaticString = "array", minElementBytes: Int = 1,
+        _ read: (inout WireReader) throws -> T
+    ) throws -> [T] {
         let at = offset
         let count = try varint(field)
         let floor = UInt64(max(minElementBytes, 1))
         guard count <= UInt64(remaining) / floor else {
-            throw WireError.malformed("\(field): element count \(count) at offset \(at) exceeds the \(remaining) bytes left")
+            throw WireError.malformed(
+                "\(field): element count \(count) at offset \(at) exceeds the \(remaining) bytes left")
         }
         var out: [T] = []
         out.reserveCapacity(Int(count))
-        for _ in 0 ..< count { out.append(try read(&self)) }
+        for _ in 0..<count { out.append(try read(&self)) }
         return out
     }
 

@@ -23,9 +23,15 @@ struct Bench: ParsableCommand {
     var workers = ProcessInfo.processInfo.activeProcessorCount
     @Option(name: .customLong("scanner-mb"), help: "MB of decompressed JSON for the scanner measurement.")
     var scannerMB = 256
-    @Option(name: .customLong("document-mb"), help: "Largest document (zip entry or file) in the corpus, MB of JSON. Documents up to the 16 MB chunk go to workers whole; larger ones are split by the planner.")
+    @Option(
+        name: .customLong("document-mb"),
+        help:
+            "Largest document (zip entry or file) in the corpus, MB of JSON. Documents up to the 16 MB chunk go to workers whole; larger ones are split by the planner."
+    )
     var documentMB = 8
-    @Option(name: .customLong("repeat"), help: "Runs per measurement; the median is reported (the machine is shared and noisy).")
+    @Option(
+        name: .customLong("repeat"),
+        help: "Runs per measurement; the median is reported (the machine is shared and noisy).")
     var repeats: Int = 3
     @Flag(help: "Also run each corpus through the cluster: coordinator + 2 workers + loader over tcp loopback.")
     var cluster = false
@@ -39,30 +45,41 @@ struct Bench: ParsableCommand {
         let server = EmbeddedPostgres(directory: absolute(corpusDir) + "/postgres")
         try server.initializeIfNeeded()
         try server.start()
-        print("\n== silver end to end: ghwh run --job all (\(workers) workers, Postgres 15 on this machine; documents up to \(documentMB) MB; median of \(repeats)) ==")
-        print(["corpus", "all wall s", "silver s", "silver MB/s", "records/s", "gold s", "gold/silver", "peak RSS MB"]
-            .map { $0.padding(toLength: 13, withPad: " ", startingAt: 0) }.joined())
+        print(
+            "\n== silver end to end: ghwh run --job all (\(workers) workers, Postgres 15 on this machine; documents up to \(documentMB) MB; median of \(repeats)) =="
+        )
+        print(
+            ["corpus", "all wall s", "silver s", "silver MB/s", "records/s", "gold s", "gold/silver", "peak RSS MB"]
+                .map { $0.padding(toLength: 13, withPad: " ", startingAt: 0) }.joined())
         var localWall: [Int: Double] = [:]
         for (size, info) in corpora {
             var runs: [(wall: Double, summary: RunSummary, rssKB: Int)] = []
-            for _ in 0 ..< max(1, repeats) {
+            for _ in 0..<max(1, repeats) {
                 let db = try freshDatabase("bench_\(size)", server: server)
                 let summaryPath = absolute(corpusDir) + "/summary-\(size).json"
-                let result = try ChildProcess.run(ghwh, ["run", "--job", "all", "--raw", info.root, "--database-url", db,
-                                                         "--workers", String(workers), "--summary-json", summaryPath])
+                let result = try ChildProcess.run(
+                    ghwh,
+                    [
+                        "run", "--job", "all", "--raw", info.root, "--database-url", db,
+                        "--workers", String(workers), "--summary-json", summaryPath,
+                    ])
                 guard result.status == 0 else { throw ValidationError("ghwh run exited \(result.status)") }
-                let summary = try JSONDecoder().decode(RunSummary.self, from: Data(contentsOf: URL(fileURLWithPath: summaryPath)))
+                let summary = try JSONDecoder().decode(
+                    RunSummary.self, from: Data(contentsOf: URL(fileURLWithPath: summaryPath)))
                 runs.append((result.seconds, summary, result.maxRSSKilobytes))
             }
             let median = Self.median(runs, by: \.wall)
             localWall[size] = median.wall
             let silverSeconds = median.summary.seconds - median.summary.gold.seconds
             let mb = Double(info.uncompressedBytes) / 1e6
-            let cells = ["\(size) MB", String(format: "%.2f", median.wall), String(format: "%.2f", silverSeconds),
-                         String(format: "%.1f", mb / silverSeconds), String(format: "%.0f", Double(info.records) / silverSeconds),
-                         String(format: "%.2f", median.summary.gold.seconds),
-                         String(format: "%.0f%%", 100 * median.summary.gold.seconds / silverSeconds),
-                         String(format: "%.1f", Double(runs.map(\.rssKB).max() ?? 0) / 1024)]
+            let cells = [
+                "\(size) MB", String(format: "%.2f", median.wall), String(format: "%.2f", silverSeconds),
+                String(format: "%.1f", mb / silverSeconds),
+                String(format: "%.0f", Double(info.records) / silverSeconds),
+                String(format: "%.2f", median.summary.gold.seconds),
+                String(format: "%.0f%%", 100 * median.summary.gold.seconds / silverSeconds),
+                String(format: "%.1f", Double(runs.map(\.rssKB).max() ?? 0) / 1024),
+            ]
             print(cells.map { $0.padding(toLength: 13, withPad: " ", startingAt: 0) }.joined())
         }
         if cluster { try clusterBenchmark(corpora: corpora, server: server, localWall: localWall) }
@@ -73,7 +90,10 @@ struct Bench: ParsableCommand {
 
     /// The parts of `ghwh run --summary-json` the bench reads.
     struct RunSummary: Decodable {
-        struct Gold: Decodable { var seconds: Double; var repos: Int }
+        struct Gold: Decodable {
+            var seconds: Double
+            var repos: Int
+        }
         var seconds: Double
         var gold: Gold
     }
@@ -96,17 +116,24 @@ struct Bench: ParsableCommand {
     /// each run on a fresh database with freshly started roles, timed once
     /// every worker has registered (a standing cluster, as with Spark).
     func clusterBenchmark(corpora: [(Int, CorpusInfo)], server: EmbeddedPostgres, localWall: [Int: Double]) throws {
-        print("\n== cluster: coordinator + 2 workers (1 core each) + loader over tcp://127.0.0.1, ghwh-submit --job all; median of \(repeats) ==")
-        print(["corpus", "wall s", "MB/s", "records/s", "coord RSS MB", "MB/s vs local"].map { $0.padding(toLength: 13, withPad: " ", startingAt: 0) }.joined())
+        print(
+            "\n== cluster: coordinator + 2 workers (1 core each) + loader over tcp://127.0.0.1, ghwh-submit --job all; median of \(repeats) =="
+        )
+        print(
+            ["corpus", "wall s", "MB/s", "records/s", "coord RSS MB", "MB/s vs local"].map {
+                $0.padding(toLength: 13, withPad: " ", startingAt: 0)
+            }.joined())
         for (size, info) in corpora {
             var runs: [(wall: Double, rssKB: Int)] = []
-            for _ in 0 ..< max(1, repeats) { runs.append(try clusterRun(size: size, info: info, server: server)) }
+            for _ in 0..<max(1, repeats) { runs.append(try clusterRun(size: size, info: info, server: server)) }
             let median = Self.median(runs, by: \.wall)
             let mb = Double(info.uncompressedBytes) / 1e6
             let share = localWall[size].map { String(format: "%.0f%%", 100 * $0 / median.wall) } ?? "-"
-            let cells = ["\(size) MB", String(format: "%.2f", median.wall), String(format: "%.1f", mb / median.wall),
-                         String(format: "%.0f", Double(info.records) / median.wall),
-                         String(format: "%.1f", Double(runs.map(\.rssKB).max() ?? 0) / 1024), share]
+            let cells = [
+                "\(size) MB", String(format: "%.2f", median.wall), String(format: "%.1f", mb / median.wall),
+                String(format: "%.0f", Double(info.records) / median.wall),
+                String(format: "%.1f", Double(runs.map(\.rssKB).max() ?? 0) / 1024), share,
+            ]
             print(cells.map { $0.padding(toLength: 13, withPad: " ", startingAt: 0) }.joined())
         }
     }
@@ -116,23 +143,38 @@ struct Bench: ParsableCommand {
         let db = try freshDatabase("bench_cluster_\(size)", server: server)
         let url = "tcp://127.0.0.1:17\(size % 1000 + 100)"
         setenv("GHWH_CLUSTER_SECRET", "bench-secret-0123456789abcdef", 1)
-        let coordinator = try ChildProcess.spawn(ghwh, ["coordinator", "--listen", url, "--raw", info.root, "--ui-listen", "off",
-                                                        "--database-url", db, "--log-level", "warning"])
+        let coordinator = try ChildProcess.spawn(
+            ghwh,
+            [
+                "coordinator", "--listen", url, "--raw", info.root, "--ui-listen", "off",
+                "--database-url", db, "--log-level", "warning",
+            ])
         var others: [pid_t] = []
         func stopAll() -> Int {
-            for pid in others { kill(pid, SIGKILL); _ = ChildProcess.wait(pid) }
+            for pid in others {
+                kill(pid, SIGKILL)
+                _ = ChildProcess.wait(pid)
+            }
             kill(coordinator, SIGTERM)
             return ChildProcess.wait(coordinator).maxRSSKilobytes
         }
         let result: ChildProcess.Result
         do {
             for i in 1...2 {
-                others.append(try ChildProcess.spawn(ghwh, ["worker", "--coordinator", url, "--cores", "1", "--worker-id", "bench-\(i)",
-                                                            "--database-url", db, "--log-level", "warning"]))
+                others.append(
+                    try ChildProcess.spawn(
+                        ghwh,
+                        [
+                            "worker", "--coordinator", url, "--cores", "1", "--worker-id", "bench-\(i)",
+                            "--database-url", db, "--log-level", "warning",
+                        ]))
             }
-            others.append(try ChildProcess.spawn(ghwh, ["loader", "--coordinator", url, "--database-url", db, "--log-level", "warning"]))
+            others.append(
+                try ChildProcess.spawn(
+                    ghwh, ["loader", "--coordinator", url, "--database-url", db, "--log-level", "warning"]))
             // Like a standing Spark cluster: the job is timed once every worker is up.
-            let ready = try ChildProcess.run(submit, ["--coordinator", url, "--await-workers", "2", "--await-timeout", "60"])
+            let ready = try ChildProcess.run(
+                submit, ["--coordinator", url, "--await-workers", "2", "--await-timeout", "60"])
             guard ready.status == 0 else { throw ValidationError("the cluster's workers did not register") }
             result = try ChildProcess.run(submit, ["--coordinator", url, "--job", "all"])
         } catch {
@@ -144,7 +186,11 @@ struct Bench: ParsableCommand {
         return (result.seconds, coordinatorRSS)
     }
 
-    struct CorpusInfo: Codable { var root: String; var uncompressedBytes: Int64; var records: Int }
+    struct CorpusInfo: Codable {
+        var root: String
+        var uncompressedBytes: Int64
+        var records: Int
+    }
 
     func corpus(sizeMB: Int) throws -> CorpusInfo {
         let root = absolute(corpusDir) + "/corpus-\(sizeMB)mb-doc\(documentMB)mb"
@@ -155,16 +201,24 @@ struct Bench: ParsableCommand {
         try? FileManager.default.removeItem(atPath: root)
         print("generating a \(sizeMB) MB corpus under \(root) ...")
         var o = SampleDataOptions(outputDirectory: root)
-        o.repos = 20; o.issuesPerRepo = 400; o.prsPerRepo = 200; o.days = 4; o.seed = 2026
+        o.repos = 20
+        o.issuesPerRepo = 400
+        o.prsPerRepo = 200
+        o.days = 4
+        o.seed = 2026
         o.targetBytes = Int64(sizeMB) * 1_000_000
         o.maxEntryBytes = documentMB << 20
         let started = Date()
         let s = try SampleDataGenerator(o).generate { p in
-            FileHandle.standardError.write(Data(String(format: "\r  %.0f MB, %d files", Double(p.bytesWritten) / 1e6, p.files).utf8))
+            FileHandle.standardError.write(
+                Data(String(format: "\r  %.0f MB, %d files", Double(p.bytesWritten) / 1e6, p.files).utf8))
         }
         let secs = Date().timeIntervalSince(started)
-        print(String(format: "\n  %d records, %.0f MB JSON, %.0f MB on disk, %.1f s (%.0f MB/s)", s.records,
-                     Double(s.uncompressedBytes) / 1e6, Double(s.compressedBytes) / 1e6, secs, Double(s.uncompressedBytes) / 1e6 / secs))
+        print(
+            String(
+                format: "\n  %d records, %.0f MB JSON, %.0f MB on disk, %.1f s (%.0f MB/s)", s.records,
+                Double(s.uncompressedBytes) / 1e6, Double(s.compressedBytes) / 1e6, secs,
+                Double(s.uncompressedBytes) / 1e6 / secs))
         let info = CorpusInfo(root: root, uncompressedBytes: s.uncompressedBytes, records: s.records)
         try JSONEncoder().encode(info).write(to: URL(fileURLWithPath: infoPath))
         return info
@@ -208,7 +262,9 @@ struct Bench: ParsableCommand {
             let take: (RecordSlice) throws -> Void = { r in
                 if dataset == .issues {
                     if (try? IssueTransform.row(from: try issueProjector.project(r.bytes))) != nil { rows += 1 }
-                } else if (try? PullRequestTransform.row(from: try prProjector.project(r.bytes))) != nil { rows += 1 }
+                } else if (try? PullRequestTransform.row(from: try prProjector.project(r.bytes))) != nil {
+                    rows += 1
+                }
             }
             try bytes.withUnsafeBytes { b in
                 try splitter.consume(b, take)
@@ -216,7 +272,8 @@ struct Bench: ParsableCommand {
             }
         }
         let projectSeconds = Date().timeIntervalSince(t1)
-        print(String(format: "record splitter:                    %8.0f MB/s  (%d records)", mb / splitSeconds, records))
+        print(
+            String(format: "record splitter:                    %8.0f MB/s  (%d records)", mb / splitSeconds, records))
         print(String(format: "splitter + projector + transform:   %8.0f MB/s  (%d rows)", mb / projectSeconds, rows))
     }
 
@@ -225,7 +282,11 @@ struct Bench: ParsableCommand {
 
 /// Runs a child process and reports its wall time and peak RSS (wait4's rusage).
 enum ChildProcess {
-    struct Result { var status: Int32; var seconds: Double; var maxRSSKilobytes: Int }
+    struct Result {
+        var status: Int32
+        var seconds: Double
+        var maxRSSKilobytes: Int
+    }
 
     static func run(_ path: String, _ args: [String]) throws -> Result {
         let started = Date()
@@ -238,7 +299,7 @@ enum ChildProcess {
     static func spawn(_ path: String, _ args: [String]) throws -> pid_t {
         var pid: pid_t = 0
         let argv: [UnsafeMutablePointer<CChar>?] = ([path] + args).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
+        defer { for pointer in argv { free(pointer) } }
         let rc = posix_spawn(&pid, path, nil, nil, argv, environ)
         guard rc == 0 else { throw ValidationError("cannot start \(path): \(String(cString: strerror(rc)))") }
         return pid

@@ -26,10 +26,11 @@ import Testing
         for days in (Self.year1 - 400 * 366)...(Self.year9999 + 400 * 366) {
             let date = CivilDate(daysSinceEpoch: days)
             guard date.daysSinceEpoch == days,
-                  CivilCalendar.isValid(year: date.year, month: date.month, day: date.day),
-                  previous < date,
-                  date.day == 1 ? previous.day == CivilCalendar.daysInMonth(year: previous.year, month: previous.month)
-                                : (previous.year, previous.month, previous.day + 1) == (date.year, date.month, date.day)
+                CivilCalendar.isValid(year: date.year, month: date.month, day: date.day),
+                previous < date,
+                date.day == 1
+                    ? previous.day == CivilCalendar.daysInMonth(year: previous.year, month: previous.month)
+                    : (previous.year, previous.month, previous.day + 1) == (date.year, date.month, date.day)
             else {
                 Issue.record("day \(days): \(date) after \(previous)")
                 return
@@ -52,9 +53,12 @@ import Testing
         #expect(!CivilCalendar.isLeapYear(1900) && !CivilCalendar.isLeapYear(2023) && !CivilCalendar.isLeapYear(2100))
         #expect(!CivilCalendar.isLeapYear(1) && !CivilCalendar.isLeapYear(9999) && !CivilCalendar.isLeapYear(-1))
         for year in 1...9999 {
-            let length = CivilCalendar.daysFromCivil(year: year + 1, month: 1, day: 1)
+            let length =
+                CivilCalendar.daysFromCivil(year: year + 1, month: 1, day: 1)
                 - CivilCalendar.daysFromCivil(year: year, month: 1, day: 1)
-            if length != (CivilCalendar.isLeapYear(year) ? 366 : 365) { Issue.record("year \(year) has \(length) days") }
+            if length != (CivilCalendar.isLeapYear(year) ? 366 : 365) {
+                Issue.record("year \(year) has \(length) days")
+            }
         }
         #expect(CivilCalendar.isValid(year: 2024, month: 2, day: 29))
         #expect(!CivilCalendar.isValid(year: 2023, month: 2, day: 29))
@@ -75,13 +79,15 @@ import Testing
         var days = [gregorianStart, 0, -1, Self.year9999, 11_016]
         for _ in 0..<3000 { days.append(Int.random(in: gregorianStart...Self.year9999, using: &rng)) }
         for day in days {
-            let date = Date(timeIntervalSince1970: Double(day) * 86_400 + Double(Int.random(in: 0..<86_400, using: &rng)))
+            let date = Date(
+                timeIntervalSince1970: Double(day) * 86_400 + Double(Int.random(in: 0..<86_400, using: &rng)))
             let parts = calendar.dateComponents([.year, .month, .day], from: date)
             let civil = CivilDate(daysSinceEpoch: day)
             if (parts.year, parts.month, parts.day) != (civil.year, civil.month, civil.day) {
                 Issue.record("day \(day): \(civil) but Foundation says \(parts)")
             }
-            let back = try #require(calendar.date(from: DateComponents(year: civil.year, month: civil.month, day: civil.day)))
+            let back = try #require(
+                calendar.date(from: DateComponents(year: civil.year, month: civil.month, day: civil.day)))
             #expect(Int(back.timeIntervalSince1970) == day * 86_400)
         }
     }

@@ -54,8 +54,8 @@ import Testing
     }
 }
 
-private extension Backoff {
-    func advanced(_ n: Int) -> Backoff {
+extension Backoff {
+    fileprivate func advanced(_ n: Int) -> Backoff {
         var b = self
         for _ in 0..<n { _ = b.nextDelay() }
         return b

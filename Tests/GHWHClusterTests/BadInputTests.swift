@@ -1,11 +1,13 @@
 import ArgumentParser
 import Foundation
 import GHWHCLI
-@testable import GHWHCluster
 import GHWHJSON
-import GHWHWire
 import GHWHWarehouse
+import GHWHWire
 import Testing
+import ZIPFoundation
+
+@testable import GHWHCluster
 
 /// Bad input gets a clear error and loses nothing (docs/contract.md#rejects,
 /// docs/contract.md#document-failures):
@@ -20,7 +22,8 @@ import Testing
     static func brokenTree() throws -> String {
         let root = try Fixtures.tempDir()
         let day = root + "/github/issues/2024-01-01/"
-        try Fixtures.write("[\n" + (1...3).map { issue($0) }.joined(separator: ",\n") + "\n]\n", to: day + "a-good.json")
+        try Fixtures.write(
+            "[\n" + (1...3).map { issue($0) }.joined(separator: ",\n") + "\n]\n", to: day + "a-good.json")
         // JSON Lines with record-level problems: each bad line is a reject, the good lines load.
         let lines = [
             issue(10),
@@ -34,10 +37,15 @@ import Testing
         ]
         var jsonl = Array(lines.joined(separator: "\n").utf8) + [0x0A]
         // A line with invalid UTF-8 inside a string.
-        jsonl += Array(#"{"number": 17, "title": "bad "#.utf8) + [0xC3, 0x28] + Array(#"", "repository_url": "https://api.github.com/repos/o/r", "created_at": "2024-01-01T00:00:00Z"}"#.utf8) + [0x0A]
+        jsonl +=
+            Array(#"{"number": 17, "title": "bad "#.utf8) + [0xC3, 0x28]
+            + Array(
+                #"", "repository_url": "https://api.github.com/repos/o/r", "created_at": "2024-01-01T00:00:00Z"}"#.utf8)
+            + [0x0A]
         try Fixtures.write(jsonl, to: day + "b-lines.jsonl")
         // An array cut mid-way: nothing of it loads, not even its first records.
-        try Fixtures.write("[\n" + issue(20) + ",\n" + issue(21) + ",\n{\"number\": 22, \"ti", to: day + "c-truncated.json")
+        try Fixtures.write(
+            "[\n" + issue(20) + ",\n" + issue(21) + ",\n{\"number\": 22, \"ti", to: day + "c-truncated.json")
         // Not JSON at all.
         try Fixtures.write("hello, world\n", to: day + "d-not-json.json")
         // A gzip cut short.
@@ -56,7 +64,8 @@ import Testing
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/gzip")
         p.arguments = ["-n", path]
-        try p.run(); p.waitUntilExit()
+        try p.run()
+        p.waitUntilExit()
         return Array(try Data(contentsOf: URL(fileURLWithPath: path + ".gz")))
     }
 
@@ -69,22 +78,31 @@ import Testing
         let numbers = try PGRowsDump.rows(db, "SELECT number FROM sta_github.issues ORDER BY number").map { $0[0] }
         #expect(numbers == ["1", "2", "3", "10", "16"])
 
-        let rejects = try PGRowsDump.rows(db, "SELECT source, ordinal, reason_code, excerpt FROM ghwh_meta.rejects ORDER BY ordinal")
+        let rejects = try PGRowsDump.rows(
+            db, "SELECT source, ordinal, reason_code, excerpt FROM ghwh_meta.rejects ORDER BY ordinal")
         #expect(rejects.map { $0[0] } == Array(repeating: "github/issues/2024-01-01/b-lines.jsonl", count: 7))
         #expect(rejects.map { $0[1] } == ["1", "2", "3", "4", "5", "6", "8"])
-        #expect(rejects.map { $0[2] } == ["invalid_number", "invalid_timestamp", "no_repository", "wrong_type",
-                                          "invalid_json", "not_an_object", "invalid_json"])
+        #expect(
+            rejects.map { $0[2] } == [
+                "invalid_number", "invalid_timestamp", "no_repository", "wrong_type",
+                "invalid_json", "not_an_object", "invalid_json",
+            ])
         #expect(rejects[0][3].contains(#""number": "11""#), "excerpt holds the raw record")
 
         let failed = summary.failures.map(\.source).sorted()
-        #expect(failed == ["github/issues/2024-01-01/c-truncated.json", "github/issues/2024-01-01/d-not-json.json",
-                           "github/issues/2024-01-01/e-cut.json.gz"])
+        #expect(
+            failed == [
+                "github/issues/2024-01-01/c-truncated.json", "github/issues/2024-01-01/d-not-json.json",
+                "github/issues/2024-01-01/e-cut.json.gz",
+            ])
         #expect(summary.failures.allSatisfy { !$0.reason.isEmpty })
         #expect(summary.datasets["issues"]?.rejected == 7)
         let rendered = summary.render()
         #expect(rendered.contains("c-truncated.json") && rendered.contains("b-lines.jsonl record #1"))
-        #expect(try Fixtures.scalar(db, "SELECT string_agg(path || '=' || status, ',' ORDER BY path) FROM ghwh_meta.files")
-                == "github/issues/2024-01-01/a-good.json=loaded,github/issues/2024-01-01/b-lines.jsonl=loaded,github/issues/2024-01-01/c-truncated.json=failed,github/issues/2024-01-01/d-not-json.json=failed,github/issues/2024-01-01/e-cut.json.gz=failed,github/issues/2024-01-01/f-empty.json=loaded,github/issues/2024-01-01/g-empty-array.json=loaded")
+        #expect(
+            try Fixtures.scalar(db, "SELECT string_agg(path || '=' || status, ',' ORDER BY path) FROM ghwh_meta.files")
+                == "github/issues/2024-01-01/a-good.json=loaded,github/issues/2024-01-01/b-lines.jsonl=loaded,github/issues/2024-01-01/c-truncated.json=failed,github/issues/2024-01-01/d-not-json.json=failed,github/issues/2024-01-01/e-cut.json.gz=failed,github/issues/2024-01-01/f-empty.json=loaded,github/issues/2024-01-01/g-empty-array.json=loaded"
+        )
 
         // Re-running retries the failed files only; rejects are not duplicated.
         let again = try Fixtures.run(db, raw: raw, job: .staGithubIssues)
@@ -98,15 +116,18 @@ import Testing
     /// broken document fails with the same error.
     @Test func wholeDocumentTasksAndPlannerSplitsGiveTheSameOutcome() throws {
         let raw = try Self.brokenTree()
-        let whole = try Fixtures.database(), split = try Fixtures.database()
-        let a = try Fixtures.run(whole, raw: raw, job: .staGithubIssues)          // every document fits a 16 MB chunk
+        let whole = try Fixtures.database()
+        let split = try Fixtures.database()
+        let a = try Fixtures.run(whole, raw: raw, job: .staGithubIssues)  // every document fits a 16 MB chunk
         let b = try Fixtures.run(split, raw: raw, job: .staGithubIssues, chunkBytes: 1)  // every record its own task
         #expect(a.tasksCommitted < b.tasksCommitted, "\(a.tasksCommitted) vs \(b.tasksCommitted)")
         #expect(a.failures.map(\.source).sorted() == b.failures.map(\.source).sorted())
         #expect(a.failures.count == 3)
-        for query in ["SELECT source, status, records, rejected, error FROM ghwh_meta.documents ORDER BY source",
-                      "SELECT source, ordinal, byte_offset, reason_code, reason, excerpt FROM ghwh_meta.rejects ORDER BY source, ordinal",
-                      "SELECT path, status, records, rejected, error FROM ghwh_meta.files ORDER BY path"] {
+        for query in [
+            "SELECT source, status, records, rejected, error FROM ghwh_meta.documents ORDER BY source",
+            "SELECT source, ordinal, byte_offset, reason_code, reason, excerpt FROM ghwh_meta.rejects ORDER BY source, ordinal",
+            "SELECT path, status, records, rejected, error FROM ghwh_meta.files ORDER BY path",
+        ] {
             #expect(try PGRowsDump.rows(whole, query) == PGRowsDump.rows(split, query), "\(query)")
         }
         #expect(try Fixtures.silver(whole) == Fixtures.silver(split))
@@ -121,8 +142,9 @@ import Testing
         try Fixtures.write("[\n" + records + ",\n{\"number\": 401", to: root + "/github/issues/2024-01-01/big.json")
         try Fixtures.write("[\n" + records + "\n]", to: root + "/github/issues/2024-01-02/big.json")
         let db = try Fixtures.database()
-        let s = try Fixtures.run(db, raw: root, job: .staGithubIssues, dates: Fixtures.date("2024-01-01")...Fixtures.date("2024-01-01"),
-                                 chunkBytes: 4096)
+        let s = try Fixtures.run(
+            db, raw: root, job: .staGithubIssues, dates: Fixtures.date("2024-01-01")...Fixtures.date("2024-01-01"),
+            chunkBytes: 4096)
         #expect(s.failures.count == 1)
         #expect(s.tasksCommitted > 3, "the document was split into tasks: \(s.tasksCommitted)")
         #expect(try Fixtures.scalar(db, "SELECT count(*) FROM sta_github.issues") == "0")
@@ -135,14 +157,18 @@ import Testing
     @Test func commandExitsNonZeroWhenAnythingWasRejected() throws {
         let raw = try Self.brokenTree()
         let db = try Fixtures.database()
-        var command = try GHWHCommand.parseAsRoot(["run", "--job", "sta_github_issues", "--raw", raw,
-                                                   "--database-url", db, "--no-progress", "--log-level", "critical"])
+        var command = try GHWHCommand.parseAsRoot([
+            "run", "--job", "sta_github_issues", "--raw", raw,
+            "--database-url", db, "--no-progress", "--log-level", "critical",
+        ])
         #expect(throws: ExitCode(1)) { try command.run() }
 
         let clean = try Fixtures.tempDir()
         try Fixtures.write("[" + Self.issue(1) + "]", to: clean + "/github/issues/2024-01-01/ok.json")
-        var ok = try GHWHCommand.parseAsRoot(["run", "--job", "sta_github_issues", "--raw", clean,
-                                              "--database-url", db, "--no-progress", "--log-level", "critical"])
+        var ok = try GHWHCommand.parseAsRoot([
+            "run", "--job", "sta_github_issues", "--raw", clean,
+            "--database-url", db, "--no-progress", "--log-level", "critical",
+        ])
         try ok.run()
     }
 }
@@ -168,9 +194,14 @@ import Testing
         let summary = try Fixtures.run(db, raw: root, job: .staGithubIssues, chunkBytes: 32 << 20)
         #expect(summary.failures.isEmpty, "\(summary.failures)")
         #expect(!summary.succeeded, "a reject makes the run fail")
-        #expect(try PGRowsDump.rows(db, "SELECT number FROM sta_github.issues ORDER BY number").map { $0[0] } == ["1", "3"])
-        let rejects = try PGRowsDump.rows(db, "SELECT source, ordinal, byte_offset, reason_code, reason, length(excerpt), left(excerpt, 12) FROM ghwh_meta.rejects ORDER BY source")
-        #expect(rejects.map { $0[0] } == ["github/issues/2024-01-01/big.jsonl", "github/issues/2024-01-02/big.jsonl.gz"])
+        #expect(
+            try PGRowsDump.rows(db, "SELECT number FROM sta_github.issues ORDER BY number").map { $0[0] } == ["1", "3"])
+        let rejects = try PGRowsDump.rows(
+            db,
+            "SELECT source, ordinal, byte_offset, reason_code, reason, length(excerpt), left(excerpt, 12) FROM ghwh_meta.rejects ORDER BY source"
+        )
+        #expect(
+            rejects.map { $0[0] } == ["github/issues/2024-01-01/big.jsonl", "github/issues/2024-01-02/big.jsonl.gz"])
         for r in rejects {
             #expect(Array(r[1...3]) == ["1", "\(first.count)", "too_large"])
             #expect(r[4] == "record is \(big.count) bytes, over the limit of \(limit) bytes per record")
@@ -192,8 +223,12 @@ import Testing
         try Fixtures.write(good, to: root + "/github/issues/2024-01-01/ok.json")
         try Fixtures.write(good, to: root + "/github/issues/2024-01-02/locked.json")
         func ls() throws -> (status: Int32, output: String) {
-            try Fixtures.runToEnd("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", ClusterHarness.binary,
-                                                       "ls", "--job", "sta_github_issues", "--raw", root], directory: root)
+            try Fixtures.runToEnd(
+                "/usr/bin/setpriv",
+                [
+                    "--reuid=65534", "--regid=65534", "--clear-groups", ClusterHarness.binary,
+                    "ls", "--job", "sta_github_issues", "--raw", root,
+                ], directory: root)
         }
         let open = try ls()
         #expect(open.status == 0 && open.output.contains("github/issues/2024-01-02/locked.json"), "\(open.output)")
@@ -202,14 +237,17 @@ import Testing
         #expect(chmod(root + "/github/issues/2024-01-02", 0o700) == 0)
         let day = try ls()
         #expect(day.status == 1, "\(day.output)")
-        #expect(day.output.contains("FAILED\t-\tgithub/issues/2024-01-02: cannot read: Permission denied"), "\(day.output)")
+        #expect(
+            day.output.contains("FAILED\t-\tgithub/issues/2024-01-02: cannot read: Permission denied"), "\(day.output)")
         #expect(day.output.contains("github/issues/2024-01-01/ok.json"))
 
         // The dataset folder itself: the whole listing fails, naming it.
         #expect(chmod(root + "/github/issues", 0o750) == 0)
         let dataset = try ls()
         #expect(dataset.status != 0)
-        #expect(dataset.output.contains("github/issues") && dataset.output.contains("Permission denied"), "\(dataset.output)")
+        #expect(
+            dataset.output.contains("github/issues") && dataset.output.contains("Permission denied"),
+            "\(dataset.output)")
         #expect(!dataset.output.contains("ok.json"))
     }
 
@@ -217,14 +255,18 @@ import Testing
     @Test func oversizedRecordsOfABatchSurviveTheWire() throws {
         var batch = RecordBatch(firstOrdinal: 5)
         for (i, text) in ["{}", "{\"a\"", "[]"].enumerated() {
-            Array(text.utf8).withUnsafeBytes { batch.append($0, documentOffset: Int64(10 * i), oversizedLength: i == 1 ? 99 : nil) }
+            Array(text.utf8).withUnsafeBytes {
+                batch.append($0, documentOffset: Int64(10 * i), oversizedLength: i == 1 ? 99 : nil)
+            }
         }
         #expect(batch.inputBytes == 2 + 99 + 2)
-        let task = SilverTask(taskId: "t", jobId: "j", dataset: .issues, documentId: 1, filePath: "f", source: "s",
-                              ingestDate: Fixtures.date("2024-01-01"), chunkIndex: 0, finalChunkCount: 1, records: batch)
+        let task = SilverTask(
+            taskId: "t", jobId: "j", dataset: .issues, documentId: 1, filePath: "f", source: "s",
+            ingestDate: Fixtures.date("2024-01-01"), chunkIndex: 0, finalChunkCount: 1, records: batch)
         var reader = WireReader(TaskAssignment(task: .silver(task), attempt: 1).encoded())
         guard case .silver(let decoded)? = try TaskAssignment.decode(from: &reader).task else {
-            Issue.record("not a silver task"); return
+            Issue.record("not a silver task")
+            return
         }
         #expect(decoded.records.oversizedLengths == [1: 99])
         #expect(decoded.records.inputBytes == batch.inputBytes && decoded.records.documentOffsets == [0, 10, 20])
@@ -255,8 +297,10 @@ import Testing
         #expect(text.contains("[issues] github/issues/2024-02-30: folder name looks like a date"))
         #expect(try Fixtures.scalar(db, "SELECT count(*) FROM sta_github.issues") == "1")
 
-        var command = try GHWHCommand.parseAsRoot(["run", "--job", "sta_github_issues", "--raw", root,
-                                                   "--database-url", db, "--no-progress", "--log-level", "critical"])
+        var command = try GHWHCommand.parseAsRoot([
+            "run", "--job", "sta_github_issues", "--raw", root,
+            "--database-url", db, "--no-progress", "--log-level", "critical",
+        ])
         #expect(throws: ExitCode(1)) { try command.run() }
     }
 }
@@ -269,8 +313,6 @@ enum PGRowsDump {
     }
 }
 
-import ZIPFoundation
-
 /// A zip's entries are separate documents: a broken entry fails alone.
 @Suite struct ZipEntryTests {
     @Test func brokenEntryFailsAloneAndOtherEntriesLoad() throws {
@@ -280,8 +322,9 @@ import ZIPFoundation
         let archive = try Archive(url: URL(fileURLWithPath: dir + "/dump.json.zip"), accessMode: .create)
         func add(_ name: String, _ text: String) throws {
             let data = Data(text.utf8)
-            try archive.addEntry(with: name, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate,
-                                 provider: { position, size in data.subdata(in: Int(position) ..< Int(position) + size) })
+            try archive.addEntry(
+                with: name, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate,
+                provider: { position, size in data.subdata(in: Int(position)..<Int(position) + size) })
         }
         try add("part-1.json", "[" + BadInputTests.issue(1) + "," + BadInputTests.issue(2) + "]")
         try add("part-2.json", "[" + BadInputTests.issue(3) + ", {\"number\": 4")
@@ -291,9 +334,14 @@ import ZIPFoundation
         let db = try Fixtures.database()
         let s = try Fixtures.run(db, raw: root, job: .staGithubIssues)
         #expect(s.failures.map(\.source) == ["github/issues/2024-01-01/dump.json.zip!part-2.json"])
-        #expect(try PGRowsDump.rows(db, "SELECT number FROM sta_github.issues ORDER BY number").map { $0[0] } == ["1", "2", "5", "6"])
-        #expect(try Fixtures.scalar(db, "SELECT string_agg(DISTINCT source, ',') FROM sta_github.issues")
-                == "github/issues/2024-01-01/dump.json.zip!nested/part-3.jsonl,github/issues/2024-01-01/dump.json.zip!part-1.json")
+        #expect(
+            try PGRowsDump.rows(db, "SELECT number FROM sta_github.issues ORDER BY number").map { $0[0] } == [
+                "1", "2", "5", "6",
+            ])
+        #expect(
+            try Fixtures.scalar(db, "SELECT string_agg(DISTINCT source, ',') FROM sta_github.issues")
+                == "github/issues/2024-01-01/dump.json.zip!nested/part-3.jsonl,github/issues/2024-01-01/dump.json.zip!part-1.json"
+        )
         #expect(try Fixtures.scalar(db, "SELECT status FROM ghwh_meta.files") == "failed")
     }
 }

@@ -48,8 +48,10 @@ final class ClusterHarness: @unchecked Sendable {
 
     /// Starts `ghwh <args>` with the cluster secret; output goes to `<logDir>/<name>.log`.
     @discardableResult
-    func start(_ name: String, _ args: [String], environment extra: [String: String] = [:],
-               host: NetworkNamespaceHost? = nil) throws -> Process {
+    func start(
+        _ name: String, _ args: [String], environment extra: [String: String] = [:],
+        host: NetworkNamespaceHost? = nil
+    ) throws -> Process {
         let p = Process()
         let (executable, arguments) = host?.wrap(Self.binary, args) ?? (Self.binary, args)
         p.executableURL = URL(fileURLWithPath: executable)
@@ -75,12 +77,18 @@ final class ClusterHarness: @unchecked Sendable {
 
     /// Coordinator with short liveness settings so failures show up in seconds; returns once
     /// it serves (its ready file names the ports it bound: `port`, `uiPort`).
-    func startCoordinator(name: String = "coordinator", workerTimeout: Double = 3, listenOnAllAddresses: Bool = false,
-                          extra: [String] = []) throws {
+    func startCoordinator(
+        name: String = "coordinator", workerTimeout: Double = 3, listenOnAllAddresses: Bool = false,
+        extra: [String] = []
+    ) throws {
         let listen = "tcp://\(listenOnAllAddresses ? "0.0.0.0" : "127.0.0.1"):\(port)"
-        try start(name, ["coordinator", "--listen", listen, "--raw", raw, "--database-url", conninfo,
-                         "--worker-timeout", String(workerTimeout), "--heartbeat-interval", "0.5", "--log-level", "info",
-                         "--ui-listen", "127.0.0.1:0", "--ready-file", readyFile(name)] + extra)
+        try start(
+            name,
+            [
+                "coordinator", "--listen", listen, "--raw", raw, "--database-url", conninfo,
+                "--worker-timeout", String(workerTimeout), "--heartbeat-interval", "0.5", "--log-level", "info",
+                "--ui-listen", "127.0.0.1:0", "--ready-file", readyFile(name),
+            ] + extra)
         try waitUntilReady(name)
     }
 
@@ -94,15 +102,19 @@ final class ClusterHarness: @unchecked Sendable {
         try waitFor("\(name) to write its ready file", timeout: timeout) {
             if FileManager.default.fileExists(atPath: path) { return true }
             if let p = process(name), !p.isRunning {
-                throw TestFailure("\(name) exited (status \(p.terminationStatus)) before it was ready:\n\(log(name).suffix(3000))")
+                throw TestFailure(
+                    "\(name) exited (status \(p.terminationStatus)) before it was ready:\n\(log(name).suffix(3000))")
             }
             return false
         }
-        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
+        let object =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
         guard let clusterPort = object?["clusterPort"] as? Int, clusterPort > 0 else {
             throw TestFailure("\(name)'s ready file has no cluster port: \(String(describing: object))")
         }
-        guard port == 0 || port == clusterPort else { throw TestFailure("\(name) bound port \(clusterPort), not the cluster's \(port)") }
+        guard port == 0 || port == clusterPort else {
+            throw TestFailure("\(name) bound port \(clusterPort), not the cluster's \(port)")
+        }
         lock.withLock {
             port = clusterPort
             uiPort = object?["uiPort"] as? Int
@@ -111,8 +123,12 @@ final class ClusterHarness: @unchecked Sendable {
 
     func startWorker(_ name: String, cores: Int = 1, extra: [String] = [], host: NetworkNamespaceHost? = nil) throws {
         let coordinator = host.map { "tcp://\($0.hostAddress):\(port)" } ?? url
-        try start(name, ["worker", "--coordinator", coordinator, "--cores", String(cores), "--worker-id", name,
-                         "--database-url", conninfo, "--log-level", "info"] + extra, host: host)
+        try start(
+            name,
+            [
+                "worker", "--coordinator", coordinator, "--cores", String(cores), "--worker-id", name,
+                "--database-url", conninfo, "--log-level", "info",
+            ] + extra, host: host)
     }
 
     func startLoader(_ name: String = "loader", extra: [String] = []) throws {
@@ -125,7 +141,8 @@ final class ClusterHarness: @unchecked Sendable {
     /// `ghwh-submit <args>` against this cluster as a process; its output (stdout and stderr) comes through the pipe.
     func startSubmit(_ args: [String], mergeStandardError: Bool = true) throws -> (Process, Pipe) {
         let submit = Process()
-        submit.executableURL = URL(fileURLWithPath: Self.binary).deletingLastPathComponent().appendingPathComponent("ghwh-submit")
+        submit.executableURL = URL(fileURLWithPath: Self.binary).deletingLastPathComponent().appendingPathComponent(
+            "ghwh-submit")
         submit.arguments = ["--coordinator", url] + args
         submit.environment = ["GHWH_CLUSTER_SECRET": Self.secret, "PATH": "/usr/bin:/bin"]
         let out = Pipe()
@@ -160,8 +177,10 @@ final class ClusterHarness: @unchecked Sendable {
     }
 
     /// Submits a job and waits for it (bounded), returning its final status.
-    func runJob(_ job: JobName = .all, from: String? = nil, to: String? = nil, force: Bool = false,
-                timeout: Double = 120) throws -> JobStatus {
+    func runJob(
+        _ job: JobName = .all, from: String? = nil, to: String? = nil, force: Bool = false,
+        timeout: Double = 120
+    ) throws -> JobStatus {
         let c = try client()
         defer { c.close() }
         let id = try c.submit(SubmitJob(job: job.rawValue, from: from, to: to, force: force, rawRoot: raw))
@@ -175,7 +194,8 @@ final class ClusterHarness: @unchecked Sendable {
             if [.succeeded, .failed, .killed, .unknown].contains(s.state) { return s }
             Thread.sleep(forTimeInterval: 0.1)
         }
-        throw TestFailure("job \(id) did not finish within \(timeout) s; coordinator log:\n\(log("coordinator").suffix(3000))")
+        throw TestFailure(
+            "job \(id) did not finish within \(timeout) s; coordinator log:\n\(log("coordinator").suffix(3000))")
     }
 
     /// Polls a condition until it holds (bounded): waiting for an event, not papering over a race.
@@ -203,7 +223,9 @@ final class NetworkNamespaceHost: @unchecked Sendable {
     private let hostLink: String
 
     init(index: Int) throws {
-        guard getuid() == 0 else { throw TestFailure("network namespaces need root (CI runs as root); this test cannot run without it") }
+        guard getuid() == 0 else {
+            throw TestFailure("network namespaces need root (CI runs as root); this test cannot run without it")
+        }
         let tag = "\(getpid() % 10000)x\(index)"
         name = "ghwh-\(tag)"
         hostLink = "gh\(tag)h"

@@ -1,8 +1,9 @@
 import Foundation
-@testable import GHWHCluster
 import GHWHTestSupport
-@testable import GHWHWarehouse
 import Testing
+
+@testable import GHWHCluster
+@testable import GHWHWarehouse
 
 /// The failures a deployment produces (workers restarted under their id,
 /// crashes, SIGTERM of every role), with real processes: none may stall or
@@ -174,7 +175,9 @@ import Testing
             try cluster.waitFor("the island to hold a task", timeout: 60) { try c.status(id).tasksRunning >= 1 }
             try island.cut()
             try cluster.startWorker("mainland", cores: 2)
-            try cluster.waitFor("the island to be declared lost", timeout: 30) { try Self.islandAlive(cluster) == false }
+            try cluster.waitFor("the island to be declared lost", timeout: 30) {
+                try Self.islandAlive(cluster) == false
+            }
             try island.restore()
             let status = try cluster.waitForJob(id, client: c, timeout: 120)
             #expect(status.state == .succeeded, "\(status)")
@@ -186,8 +189,10 @@ import Testing
             _ = try cluster.signalAndWait("island", SIGTERM, timeout: 60)
             #expect(try ClusterTests.committedTasks(db, worker: "island") == 0)
             // The coordinator discarded it, or (told by a heartbeat) the island dropped it.
-            #expect(cluster.log("coordinator").contains("discarded a result") || cluster.log("island").contains("task result dropped"),
-                    "\(cluster.log("coordinator").suffix(2000))\n---\n\(cluster.log("island").suffix(2000))")
+            #expect(
+                cluster.log("coordinator").contains("discarded a result")
+                    || cluster.log("island").contains("task result dropped"),
+                "\(cluster.log("coordinator").suffix(2000))\n---\n\(cluster.log("island").suffix(2000))")
             #expect(cluster.log("coordinator").contains("worker lost: no heartbeat within the timeout"))
         }
     }
@@ -211,7 +216,8 @@ import Testing
             let first = try Fixtures.ghwhRun(db, raw: raw, extra: options)
             let deadline = Date().addingTimeInterval(60)
             while first.0.isRunning, Date() < deadline,
-                  (Int(try Fixtures.scalar(db, "SELECT count(*) FROM ghwh_meta.task_commits") ?? "0") ?? 0) < 1 {
+                (Int(try Fixtures.scalar(db, "SELECT count(*) FROM ghwh_meta.task_commits") ?? "0") ?? 0) < 1
+            {
                 Thread.sleep(forTimeInterval: 0.01)  // polling for the first commit, bounded by the deadline
             }
             #expect(first.0.isRunning, "the job ended before it could be interrupted")
@@ -233,7 +239,9 @@ import Testing
             let loader = Loader(conninfo: db, jobId: "job-durable", job: "all", logger: Fixtures.logger)
             defer { loader.close() }
             var setting: String?
-            try loader.withRetry { store in setting = try store.db.query("SHOW synchronous_commit").rows.first?[0] ?? nil }
+            try loader.withRetry { store in
+                setting = try store.db.query("SHOW synchronous_commit").rows.first?[0] ?? nil
+            }
             #expect(setting == "on")
         }
     }

@@ -8,7 +8,8 @@ import Testing
     static func threads(of pid: Int32) throws -> Int {
         let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
         guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Threads:") }),
-              let n = Int(line.dropFirst("Threads:".count).trimmingCharacters(in: .whitespaces)) else {
+            let n = Int(line.dropFirst("Threads:".count).trimmingCharacters(in: .whitespaces))
+        else {
             throw TestFailure("no thread count for pid \(pid)")
         }
         return n
@@ -22,7 +23,8 @@ import Testing
             defer { cluster.stopAll() }
             try cluster.startCoordinator(workerTimeout: 60)
             try cluster.startLoader()
-            let workers = 64, cores = 4
+            let workers = 64
+            let cores = 4
             for i in 0..<workers { try cluster.startWorker("many-\(i)", cores: cores) }
             let c = try cluster.client()
             defer { c.close() }
@@ -41,7 +43,9 @@ import Testing
             #expect(try ClusterTests.tables(db) == expected)
             let busy = try Fixtures.scalar(db, "SELECT count(DISTINCT worker) FROM ghwh_meta.task_commits") ?? "0"
             #expect((Int(busy) ?? 0) > 1, "tasks spread over several workers")
-            print("scale: \(workers) workers x \(cores) cores, coordinator peak threads \(peak), \(busy) workers committed tasks")
+            print(
+                "scale: \(workers) workers x \(cores) cores, coordinator peak threads \(peak), \(busy) workers committed tasks"
+            )
         }
     }
 }

@@ -1,9 +1,10 @@
 import Foundation
-@testable import GHWHCluster
 import GHWHTestSupport
-import GHWHWebUI
 import GHWHWarehouse
+import GHWHWebUI
 import Testing
+
+@testable import GHWHCluster
 
 /// The task lifecycle state machine, event by event, with time as a number:
 /// no sockets, no threads, no sleeps.
@@ -17,7 +18,9 @@ import Testing
     }
 
     static func task(_ n: Int) -> WorkerTask {
-        .gold(GoldTask(taskId: "t\(n)", jobId: "job", bucket: n, repos: ["o/r\(n)"], targets: [.labelsMetrics], marks: []))
+        .gold(
+            GoldTask(taskId: "t\(n)", jobId: "job", bucket: n, repos: ["o/r\(n)"], targets: [.labelsMetrics], marks: [])
+        )
     }
 
     static func result(_ task: WorkerTask, by worker: String = "w") -> WorkerResult {
@@ -34,7 +37,9 @@ import Testing
     }
 
     /// Leases the next task to (worker, incarnation); returns (task id, attempt).
-    static func lease(_ s: inout ClusterState, _ worker: String, _ inc: String, poll: UInt64, now: Double) -> (String, Int)? {
+    static func lease(_ s: inout ClusterState, _ worker: String, _ inc: String, poll: UInt64, now: Double) -> (
+        String, Int
+    )? {
         for action in s.requestTask(poll: poll, worker: worker, incarnation: inc, deadline: now + 1, now: now) {
             if case .assign(let p, let task, let attempt) = action, p == poll { return (task.taskId, attempt) }
         }
@@ -50,7 +55,10 @@ import Testing
         #expect(r.accepted && s.tasks["t0"]?.state == .loading)
         #expect(!s.isJobDrained)
         let fetched = s.loaderFetch(poll: 2, maxBytes: 1 << 20, deadline: 3, now: 2)
-        guard case .loaderWork(2, let entries) = fetched.first else { Issue.record("no loader work: \(fetched)"); return }
+        guard case .loaderWork(2, let entries) = fetched.first else {
+            Issue.record("no loader work: \(fetched)")
+            return
+        }
         #expect(entries.count == 1)
         #expect(s.loaderAck(epoch: "E1", upTo: entries[0].seq, now: 3).accepted)
         #expect(s.tasks["t0"]?.state == .committed && s.job?.committed == 1 && s.isJobDrained)
@@ -68,24 +76,34 @@ import Testing
         let (id, attempt) = try #require(Self.lease(&s, "w1", "new", poll: 3, now: 3))
         #expect(attempt == 2)
         // The old process's late result (it was mid-send when it died) is discarded.
-        let late = s.result(Self.result(Self.task(Int(id.dropFirst())!)), worker: "w1", incarnation: "old", attempt: 1, now: 4)
+        let late = s.result(
+            Self.result(Self.task(Int(id.dropFirst())!)), worker: "w1", incarnation: "old", attempt: 1, now: 4)
         #expect(!late.accepted)
-        #expect(s.result(Self.result(Self.task(Int(id.dropFirst())!)), worker: "w1", incarnation: "new", attempt: 2, now: 4).accepted)
+        #expect(
+            s.result(Self.result(Self.task(Int(id.dropFirst())!)), worker: "w1", incarnation: "new", attempt: 2, now: 4)
+                .accepted)
         #expect(s.invariantViolation() == nil)
         // Polls and heartbeats of the old incarnation are told to register again.
         #expect(s.heartbeat(worker: "w1", incarnation: "old", running: [], now: 5).0.known == false)
-        guard case .noTask(_, true) = s.requestTask(poll: 9, worker: "w1", incarnation: "old", deadline: 6, now: 5).first else {
-            Issue.record("the old incarnation should be unknown"); return
+        guard
+            case .noTask(_, true) = s.requestTask(poll: 9, worker: "w1", incarnation: "old", deadline: 6, now: 5).first
+        else {
+            Issue.record("the old incarnation should be unknown")
+            return
         }
     }
 
     @Test func aResultWakesTheLoadersWaitingPoll() throws {
         var s = Self.state(tasks: 1)
         _ = s.register(worker: "w1", incarnation: "a", host: "h", cores: 1, now: 0)
-        #expect(s.loaderFetch(poll: 7, maxBytes: 1 << 20, deadline: 10, now: 0).isEmpty, "nothing to load yet: the poll waits")
+        #expect(
+            s.loaderFetch(poll: 7, maxBytes: 1 << 20, deadline: 10, now: 0).isEmpty,
+            "nothing to load yet: the poll waits")
         _ = try #require(Self.lease(&s, "w1", "a", poll: 1, now: 1))
         let r = s.result(Self.result(Self.task(0)), worker: "w1", incarnation: "a", attempt: 1, now: 2)
-        let woken = r.actions.contains { if case .loaderWork(7, let entries) = $0 { entries.count == 1 } else { false } }
+        let woken = r.actions.contains {
+            if case .loaderWork(7, let entries) = $0 { entries.count == 1 } else { false }
+        }
         #expect(woken, "\(r.actions)")
     }
 
@@ -194,10 +212,16 @@ import Testing
         #expect(s.requestTask(poll: 1, worker: "w", incarnation: "a", deadline: 1, now: 0).isEmpty)
         #expect(s.requestTask(poll: 2, worker: "w", incarnation: "a", deadline: 1.5, now: 0.2).isEmpty)
         let (_, actions) = s.enqueue(Self.task(0), now: 0.5)
-        guard case .assign(1, _, 1) = actions.first else { Issue.record("the first poll should get the task: \(actions)"); return }
+        guard case .assign(1, _, 1) = actions.first else {
+            Issue.record("the first poll should get the task: \(actions)")
+            return
+        }
         #expect(s.tick(now: 1.0).allSatisfy { if case .noTask = $0 { false } else { true } })
         let expired = s.tick(now: 1.6)
-        guard case .noTask(2, false) = expired.first else { Issue.record("poll 2 should expire empty: \(expired)"); return }
+        guard case .noTask(2, false) = expired.first else {
+            Issue.record("poll 2 should expire empty: \(expired)")
+            return
+        }
     }
 
     @Test func aKillCancelsPendingTasksAndHandsOutNothingMore() throws {
@@ -214,9 +238,13 @@ import Testing
 
     @Test func theOutboxIsOrderedAndOnlyThisEpochAcknowledgesIt() {
         var s = ClusterState(settings: Self.settings(), epoch: "E2")
-        for n in 0..<5 { _ = s.appendForLoader(.startJob(jobId: "j\(n)", job: "all", from: nil, to: nil, force: false), now: 0) }
-        guard case .loaderWork(_, let entries) = s.loaderFetch(poll: 1, maxBytes: 1 << 20, deadline: 1, now: 0).first else {
-            Issue.record("no work"); return
+        for n in 0..<5 {
+            _ = s.appendForLoader(.startJob(jobId: "j\(n)", job: "all", from: nil, to: nil, force: false), now: 0)
+        }
+        guard case .loaderWork(_, let entries) = s.loaderFetch(poll: 1, maxBytes: 1 << 20, deadline: 1, now: 0).first
+        else {
+            Issue.record("no work")
+            return
         }
         #expect(entries.map(\.seq) == [1, 2, 3, 4, 5])
         // An acknowledgement meant for the previous coordinator process removes nothing.
@@ -226,8 +254,10 @@ import Testing
         #expect(s.outbox.map(\.seq) == [3, 4, 5])
         _ = s.loaderAck(epoch: "E2", upTo: 1, now: 1)  // an old ack again: nothing changes
         #expect(s.outbox.map(\.seq) == [3, 4, 5] && s.ackedSeq == 2)
-        guard case .loaderWork(_, let rest) = s.loaderFetch(poll: 2, maxBytes: 1 << 20, deadline: 2, now: 1).first else {
-            Issue.record("no work"); return
+        guard case .loaderWork(_, let rest) = s.loaderFetch(poll: 2, maxBytes: 1 << 20, deadline: 2, now: 1).first
+        else {
+            Issue.record("no work")
+            return
         }
         #expect(rest.map(\.seq) == [3, 4, 5])
     }
@@ -255,7 +285,9 @@ import Testing
         // Every event may answer a waiting poll: the poll's owner then holds the task.
         func apply(_ actions: [ClusterState.Action]) {
             for case .assign(let poll, let task, let attempt) in actions {
-                if let owner = pollOwner.removeValue(forKey: poll) { holding.append((owner.worker, owner.inc, task.taskId, attempt)) }
+                if let owner = pollOwner.removeValue(forKey: poll) {
+                    holding.append((owner.worker, owner.inc, task.taskId, attempt))
+                }
             }
         }
         func check(_ event: String) {
@@ -289,15 +321,19 @@ import Testing
             case 4, 5:  // a result from some holder, current or stale
                 guard !holding.isEmpty else { break }
                 let h = holding.remove(at: rng.next(upTo: holding.count))
-                let r = s.result(Self.result(Self.task(Int(h.task.dropFirst())!)), worker: h.worker, incarnation: h.inc,
-                                 attempt: h.attempt, now: now)
+                let r = s.result(
+                    Self.result(Self.task(Int(h.task.dropFirst())!)), worker: h.worker, incarnation: h.inc,
+                    attempt: h.attempt, now: now)
                 if r.accepted { accepted[h.task, default: 0] += 1 }
                 apply(r.actions)
             case 6:
                 guard !holding.isEmpty else { break }
                 let h = holding.remove(at: rng.next(upTo: holding.count))
                 if rng.next(upTo: 3) == 0 {
-                    apply(s.failure(task: h.task, worker: h.worker, incarnation: h.inc, attempt: h.attempt, error: "x", now: now))
+                    apply(
+                        s.failure(
+                            task: h.task, worker: h.worker, incarnation: h.inc, attempt: h.attempt, error: "x", now: now
+                        ))
                 } else {
                     apply(s.release(worker: h.worker, incarnation: h.inc, tasks: [h.task], now: now))
                 }
@@ -326,8 +362,9 @@ import Testing
             pollOwner[nextPoll] = ("finisher", "f")
             apply(s.requestTask(poll: nextPoll, worker: "finisher", incarnation: "f", deadline: now + 1, now: now))
             while let h = holding.popLast() {
-                let r = s.result(Self.result(Self.task(Int(h.task.dropFirst())!)), worker: h.worker, incarnation: h.inc,
-                                 attempt: h.attempt, now: now)
+                let r = s.result(
+                    Self.result(Self.task(Int(h.task.dropFirst())!)), worker: h.worker, incarnation: h.inc,
+                    attempt: h.attempt, now: now)
                 if r.accepted { accepted[h.task, default: 0] += 1 }
                 apply(r.actions)
             }

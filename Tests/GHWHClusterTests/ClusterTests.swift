@@ -26,17 +26,23 @@ import Testing
     }
 
     static func committedTasks(_ db: String, worker: String) throws -> Int {
-        Int(try Fixtures.scalar(db, "SELECT count(*) FROM ghwh_meta.task_commits WHERE worker = '\(worker)'") ?? "0") ?? 0
+        Int(try Fixtures.scalar(db, "SELECT count(*) FROM ghwh_meta.task_commits WHERE worker = '\(worker)'") ?? "0")
+            ?? 0
     }
 
     /// A coordinator process on a fresh database and an empty raw tree, any port; output discarded until set.
     static func bareCoordinator(ui: String, readyFile: String? = nil) throws -> Process {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: ClusterHarness.binary)
-        p.arguments = ["coordinator", "--listen", "tcp://127.0.0.1:0", "--ui-listen", ui,
-                       "--raw", try Fixtures.tempDir(), "--database-url", try Fixtures.database()]
+        p.arguments =
+            [
+                "coordinator", "--listen", "tcp://127.0.0.1:0", "--ui-listen", ui,
+                "--raw", try Fixtures.tempDir(), "--database-url", try Fixtures.database(),
+            ]
             + (readyFile.map { ["--ready-file", $0] } ?? [])
-        p.environment = ProcessInfo.processInfo.environment.merging(["GHWH_CLUSTER_SECRET": ClusterHarness.secret]) { $1 }
+        p.environment = ProcessInfo.processInfo.environment.merging(["GHWH_CLUSTER_SECRET": ClusterHarness.secret]) {
+            $1
+        }
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         return p
@@ -50,7 +56,10 @@ import Testing
         let out = Pipe()
         p.standardOutput = out
         try p.run()
-        defer { p.terminate(); p.waitUntilExit() }
+        defer {
+            p.terminate()
+            p.waitUntilExit()
+        }
         // The ready file is written after both lines are printed: once it exists, a
         // line-buffered stdout has put them in the pipe (a buffered one holds them to exit).
         let deadline = Date().addingTimeInterval(60)
@@ -58,16 +67,22 @@ import Testing
             Thread.sleep(forTimeInterval: 0.05)
         }
         #expect(p.isRunning)
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: ready))) as? [String: Any])
-        let clusterPort = try #require(object["clusterPort"] as? Int), uiPort = try #require(object["uiPort"] as? Int)
-        #expect(object["cluster"] as? String == "tcp://127.0.0.1:\(clusterPort)" && object["ui"] as? String == "127.0.0.1:\(uiPort)")
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: ready))) as? [String: Any])
+        let clusterPort = try #require(object["clusterPort"] as? Int)
+        let uiPort = try #require(object["uiPort"] as? Int)
+        #expect(
+            object["cluster"] as? String == "tcp://127.0.0.1:\(clusterPort)"
+                && object["ui"] as? String == "127.0.0.1:\(uiPort)")
         // What the pipe holds now, without blocking.
         let fd = out.fileHandleForReading.fileDescriptor
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-        var bytes = [UInt8](), buffer = [UInt8](repeating: 0, count: 4096)
+        var bytes = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 4096)
         while case let n = read(fd, &buffer, buffer.count), n > 0 { bytes += buffer[0..<n] }
         let text = String(decoding: bytes, as: UTF8.self)
-        #expect(text.contains("coordinator listening on tcp://127.0.0.1:0 (port \(clusterPort))"), "stdout so far: \(text)")
+        #expect(
+            text.contains("coordinator listening on tcp://127.0.0.1:0 (port \(clusterPort))"), "stdout so far: \(text)")
         #expect(text.contains("web UI on http://127.0.0.1:\(uiPort)/"), "stdout so far: \(text)")
     }
 
@@ -77,17 +92,27 @@ import Testing
     @Test func aStopSentDuringStartupIsNotLost() throws {
         let p = try Self.bareCoordinator(ui: "off")
         // Spawn with SIGTERM blocked, as a thread of a test runner or an init system may have it.
-        var blocked = sigset_t(), previous = sigset_t()
+        var blocked = sigset_t()
+        var previous = sigset_t()
         sigemptyset(&blocked)
         sigaddset(&blocked, SIGTERM)
         pthread_sigmask(SIG_BLOCK, &blocked, &previous)
         defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
         try p.run()
         kill(p.processIdentifier, SIGTERM)
-        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL); p.waitUntilExit() } }
+        defer {
+            if p.isRunning {
+                kill(p.processIdentifier, SIGKILL)
+                p.waitUntilExit()
+            }
+        }
         let exited = DispatchSemaphore(value: 0)
-        Thread.detachNewThread { p.waitUntilExit(); exited.signal() }
-        #expect(exited.wait(timeout: .now() + 60) == .success, "the coordinator ignored a SIGTERM sent during its startup")
+        Thread.detachNewThread {
+            p.waitUntilExit()
+            exited.signal()
+        }
+        #expect(
+            exited.wait(timeout: .now() + 60) == .success, "the coordinator ignored a SIGTERM sent during its startup")
         if !p.isRunning { #expect(p.terminationStatus == 0) }
     }
 
@@ -106,15 +131,25 @@ import Testing
         #expect(try (1...3).map { try Self.committedTasks(db, worker: "w\($0)") }.reduce(0, +) > 10)
         // The summary recorded at the job's end has every task's counts (the last
         // acknowledgement's were once counted after the job had already ended).
-        let stored = try #require(try Fixtures.scalar(db, "SELECT summary::text FROM ghwh_meta.jobs WHERE job_id = '\(status.jobId)'"))
+        let stored = try #require(
+            try Fixtures.scalar(db, "SELECT summary::text FROM ghwh_meta.jobs WHERE job_id = '\(status.jobId)'"))
         let summary = try JSONDecoder().decode(JobSummary.self, from: Data(stored.utf8))
-        #expect(try Fixtures.scalar(db, "SELECT count(*) FROM ghwh_meta.task_commits WHERE job_id = '\(status.jobId)'")
+        #expect(
+            try Fixtures.scalar(db, "SELECT count(*) FROM ghwh_meta.task_commits WHERE job_id = '\(status.jobId)'")
                 == "\(summary.tasksCommitted)")
-        #expect(status.summary?.contains("in \(summary.gold.tasks) tasks") == true, "\(status.summary ?? "") vs stored \(summary.gold.tasks)")
+        #expect(
+            status.summary?.contains("in \(summary.gold.tasks) tasks") == true,
+            "\(status.summary ?? "") vs stored \(summary.gold.tasks)")
         // The loader says what it loaded, per job, at its default level (issue 12, defect 4).
-        let loaded = cluster.log("loader").split(separator: "\n").filter { $0.contains("job loaded") && $0.contains("job_id=\(status.jobId)") }
+        let loaded = cluster.log("loader").split(separator: "\n").filter {
+            $0.contains("job loaded") && $0.contains("job_id=\(status.jobId)")
+        }
         #expect(loaded.count == 1, "\(cluster.log("loader").suffix(2000))")
-        #expect(loaded.first.map { $0.contains(" info ") && $0.contains("tasks=") && $0.contains("issues_inserted=") && $0.contains("commit_s=") } == true)
+        #expect(
+            loaded.first.map {
+                $0.contains(" info ") && $0.contains("tasks=") && $0.contains("issues_inserted=")
+                    && $0.contains("commit_s=")
+            } == true)
 
         // ghwh-submit as a process: waits, prints the summary, exits 0.
         let (submit, out) = try cluster.startSubmit(["--job", "all", "--raw", raw], mergeStandardError: false)
@@ -220,7 +255,9 @@ import Testing
 
         // Wrong secret: refused, never executed.
         let intruder = try cluster.client(secret: "not-the-cluster-secret-at-all")
-        #expect(throws: (any Error).self) { _ = try intruder.submit(SubmitJob(job: "all", from: nil, to: nil, force: true, rawRoot: raw)) }
+        #expect(throws: (any Error).self) {
+            _ = try intruder.submit(SubmitJob(job: "all", from: nil, to: nil, force: true, rawRoot: raw))
+        }
         intruder.close()
         // Garbage bytes on a raw socket.
         let raw1 = try NNGSocket(.req, recvMaxBytes: 1 << 20, sendTimeout: 2, recvTimeout: 2)
@@ -231,10 +268,13 @@ import Testing
         // An oversized message (2 MB against the coordinator's 1 MB limit): dropped unread.
         // Spoken as raw SP-over-TCP bytes: nng 1.5.2's own REQ socket can hang in nng_close
         // after its peer drops the pipe, which is the peer behaving correctly.
-        #expect(try Self.sendOversizedSPMessage(port: cluster.port, bytes: 2 << 20) == 0, "the coordinator closes the connection")
+        #expect(
+            try Self.sendOversizedSPMessage(port: cluster.port, bytes: 2 << 20) == 0,
+            "the coordinator closes the connection")
         // A sender's own limit refuses to send it at all, naming the limit.
-        let small = try RequestClient(url: cluster.url, secret: try ClusterSecret(ClusterHarness.secret),
-                                      limits: FrameLimits(maxMessageBytes: 1 << 20), senderId: "small")
+        let small = try RequestClient(
+            url: cluster.url, secret: try ClusterSecret(ClusterHarness.secret),
+            limits: FrameLimits(maxMessageBytes: 1 << 20), senderId: "small")
         do {
             _ = try small.call(type: MessageType.getJobStatus.rawValue, payload: Array(repeating: 7, count: 2 << 20))
             Issue.record("an oversized message was sent")
@@ -249,7 +289,9 @@ import Testing
         let log = cluster.log("coordinator")
         #expect(log.contains("refused a message"))
         #expect(cluster.process("coordinator")?.isRunning == true)
-        #expect(try Fixtures.scalar(db, "SELECT count(*) FROM ghwh_meta.jobs WHERE force") == "0", "the intruder's job never ran")
+        #expect(
+            try Fixtures.scalar(db, "SELECT count(*) FROM ghwh_meta.jobs WHERE force") == "0",
+            "the intruder's job never ran")
     }
 
     @Test func poisonChunkFailsTheJobAfterFourAttemptsNamingItsFile() throws {
@@ -263,7 +305,9 @@ import Testing
         let status = try cluster.runJob(.staGithubIssues)
         #expect(status.state == .failed)
         let error = status.error ?? ""
-        #expect(error.contains("failed 4 times") && error.contains("github/issues/2024-01-02/issues-2024-01-02-000"), "\(error)")
+        #expect(
+            error.contains("failed 4 times") && error.contains("github/issues/2024-01-02/issues-2024-01-02-000"),
+            "\(error)")
         #expect(error.contains("from byte"))
         #expect(cluster.log("coordinator").components(separatedBy: "task failed").count - 1 == 4)
     }

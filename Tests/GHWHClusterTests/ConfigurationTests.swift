@@ -12,7 +12,8 @@ import Testing
     }
 
     @Test func precedenceIsFlagThenEnvironmentThenFileThenDefault() throws {
-        let path = try Self.file("""
+        let path = try Self.file(
+            """
             # comment
             raw_root = "/from/file"
             workers = 3
@@ -37,16 +38,24 @@ import Testing
         do { _ = try Configuration(configFile: unknown, environment: [:]) } catch {
             #expect("\(error)".contains("chunk_size") && "\(error)".contains(":2:"))
         }
-        do { _ = try Configuration(configFile: nil, environment: ["GHWH_WORKERS": "many"]); Issue.record("accepted workers=many") } catch {
+        do {
+            _ = try Configuration(configFile: nil, environment: ["GHWH_WORKERS": "many"])
+            Issue.record("accepted workers=many")
+        } catch {
             #expect("\(error)".contains("workers") && "\(error)".contains("GHWH_WORKERS"))
         }
         let noEquals = try Self.file("raw_root\n")
         #expect(throws: Configuration.ConfigError.self) { try Configuration(configFile: noEquals, environment: [:]) }
-        do { _ = try Configuration(configFile: nil, environment: ["GHWH_HISTORY_PARTITION": "week"]); Issue.record("accepted week") } catch {
+        do {
+            _ = try Configuration(configFile: nil, environment: ["GHWH_HISTORY_PARTITION": "week"])
+            Issue.record("accepted week")
+        } catch {
             #expect("\(error)".contains("history_partition") && "\(error)".contains("day or month"))
         }
         #expect(try Configuration(configFile: nil, environment: [:]).historyPartition == "month")
-        #expect(try Configuration(configFile: nil, environment: ["GHWH_HISTORY_PARTITION": "day"]).historyPartition == "day")
+        #expect(
+            try Configuration(configFile: nil, environment: ["GHWH_HISTORY_PARTITION": "day"]).historyPartition == "day"
+        )
     }
 
     /// With no DSN, `ghwh db init` starts a private server under --data-dir;
@@ -56,7 +65,10 @@ import Testing
         var initCommand = try GHWHCommand.parseAsRoot(["db", "init", "--data-dir", dataDir])
         try initCommand.run()
         let server = WarehouseLocation.embeddedServer(dataDirectory: dataDir)
-        guard case .running = try server.status() else { Issue.record("not running after db init"); return }
+        guard case .running = try server.status() else {
+            Issue.record("not running after db init")
+            return
+        }
         let db = try PGConnection(conninfo: server.conninfo)
         #expect(try db.query("SELECT count(*) FROM sta_github.issues").rows.first?[0] == "0")
         db.close()
@@ -70,12 +82,17 @@ import Testing
     /// runs as root) through; they were created 0750 and `db init` failed.
     @Test func embeddedServerStartsUnderUmask027() throws {
         let dataDir = try Fixtures.tempDir("umask") + "/not/yet/there"
-        let result = try Fixtures.runToEnd("/bin/sh", ["-c", "umask 027 && exec \"$0\" db init --data-dir \"$1\"",
-                                                       ClusterHarness.binary, dataDir])
+        let result = try Fixtures.runToEnd(
+            "/bin/sh",
+            [
+                "-c", "umask 027 && exec \"$0\" db init --data-dir \"$1\"",
+                ClusterHarness.binary, dataDir,
+            ])
         defer { _ = try? Fixtures.runToEnd(ClusterHarness.binary, ["db", "stop", "--data-dir", dataDir]) }
         #expect(result.status == 0, "\(result.output)")
         guard case .running = try WarehouseLocation.embeddedServer(dataDirectory: dataDir).status() else {
-            Issue.record("not running after db init"); return
+            Issue.record("not running after db init")
+            return
         }
     }
 

@@ -6,14 +6,17 @@ import Testing
 /// the same role commands (read from the compose file), the production config
 /// file, the database and secret from the environment.
 @Suite(.serialized) struct DeploymentTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardizedFileURL.path
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..")
+        .standardizedFileURL.path
 
     /// The `command:` array of a compose service (they are written as JSON arrays).
     static func composeCommand(_ service: String) throws -> [String] {
         let text = try String(contentsOfFile: root + "/docker-compose-cluster.yml", encoding: .utf8)
         var inService = false
         for line in text.split(separator: "\n") {
-            if line.hasPrefix("  ") && !line.hasPrefix("   ") { inService = line.trimmingCharacters(in: .whitespaces) == "\(service):" }
+            if line.hasPrefix("  ") && !line.hasPrefix("   ") {
+                inService = line.trimmingCharacters(in: .whitespaces) == "\(service):"
+            }
             if inService, let r = line.range(of: "command: ") {
                 let json = String(line[r.upperBound...])
                 return try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String])
@@ -27,7 +30,8 @@ import Testing
     /// container had restarted 3 times in its life); 3 restarts during the wait do.
     @Test func waitClusterCountsOnlyRestartsDuringTheWait() throws {
         let stub = try Fixtures.tempDir("engine")
-        try Fixtures.write("""
+        try Fixtures.write(
+            """
             #!/usr/bin/env bash
             # docker inspect --format FORMAT ID
             id="$4"
@@ -40,7 +44,8 @@ import Testing
               *) if [ -f "\(stub)/grow-$id" ]; then echo restarting; else echo running; fi ;;
             esac
             """, to: stub + "/docker")
-        try Fixtures.write("""
+        try Fixtures.write(
+            """
             #!/usr/bin/env bash
             # compose ps -q [SERVICE] | compose ps | compose logs ...
             if [ "$1" = ps ] && [ "${2:-}" = -q ]; then
@@ -52,8 +57,9 @@ import Testing
             var env = ProcessInfo.processInfo.environment
             env["PATH"] = stub + ":" + (env["PATH"] ?? "/usr/bin:/bin")
             env["WAIT_CLUSTER_POLL"] = "0.05"
-            return try Fixtures.runToEnd("/bin/bash", [Self.root + "/deploy/wait-cluster.sh", "20", stub + "/compose"],
-                                         environment: env)
+            return try Fixtures.runToEnd(
+                "/bin/bash", [Self.root + "/deploy/wait-cluster.sh", "20", stub + "/compose"],
+                environment: env)
         }
         // A worker that restarted 5 times before this deploy and is running now: up.
         try Fixtures.write("5\n", to: stub + "/restarts-c-worker")
@@ -64,7 +70,9 @@ import Testing
         try Fixtures.write("", to: stub + "/grow-c-loader")
         let looping = try wait()
         #expect(looping.status == 1, "\(looping.output)")
-        #expect(looping.output.contains("loader container c-loader restarted 3 times during this wait"), "\(looping.output)")
+        #expect(
+            looping.output.contains("loader container c-loader restarted 3 times during this wait"), "\(looping.output)"
+        )
     }
 
     @Test func composeRolesRunAsLocalProcessesWithTheProductionConfig() throws {
@@ -86,7 +94,8 @@ import Testing
         let env = ["GHWH_CONFIG": Self.root + "/config/production.conf", "GHWH_DATABASE_URL": db]
         let coordinator = local(try Self.composeCommand("coordinator"))
         #expect(coordinator.first == "coordinator" && coordinator.contains("--ui-listen"))
-        try cluster.start("coordinator", coordinator + ["--ready-file", cluster.readyFile("coordinator")], environment: env)
+        try cluster.start(
+            "coordinator", coordinator + ["--ready-file", cluster.readyFile("coordinator")], environment: env)
         try cluster.waitUntilReady("coordinator")
         let uiPort = try #require(cluster.uiPort)
         try cluster.start("loader", local(try Self.composeCommand("loader")), environment: env)
@@ -97,8 +106,10 @@ import Testing
             let p = Process()
             p.executableURL = URL(fileURLWithPath: ClusterHarness.binary)
             p.arguments = ["health", "--url", "http://127.0.0.1:\(uiPort)/healthz"]
-            p.standardOutput = FileHandle.nullDevice; p.standardError = FileHandle.nullDevice
-            try p.run(); p.waitUntilExit()
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            p.waitUntilExit()
             return p.terminationStatus == 0
         }
         let status = try cluster.runJob()
@@ -116,8 +127,10 @@ import Testing
         let log = try Fixtures.tempDir("validate") + "/out.log"
         FileManager.default.createFile(atPath: log, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        p.standardOutput = handle; p.standardError = handle
-        try p.run(); p.waitUntilExit()
+        p.standardOutput = handle
+        p.standardError = handle
+        try p.run()
+        p.waitUntilExit()
         let out = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         #expect(p.terminationStatus == 0, "\(out.suffix(3000))")
         #expect(out.contains("docker-compose") && out.contains("k8s") && out.contains("systemd"))

@@ -1,11 +1,11 @@
 import Foundation
-import Testing
 import GHWHCluster
 import GHWHRaw
 import GHWHSampleData
 import GHWHTestSupport
 import GHWHWarehouse
 import Logging
+import Testing
 
 /// Shared scaffolding for the end-to-end tests: raw trees, runs, table dumps.
 enum Fixtures {
@@ -16,7 +16,9 @@ enum Fixtures {
     }()
 
     static func tempDir(_ name: String = "raw") throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ghwh-\(name)-\(UUID().uuidString.prefix(8))").path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "ghwh-\(name)-\(UUID().uuidString.prefix(8))"
+        ).path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         return dir
     }
@@ -31,16 +33,23 @@ enum Fixtures {
     }
 
     static func generate(repos: Int = 3, issues: Int = 16, prs: Int = 10, days: Int = 3, seed: UInt64 = 7) throws
-        -> (root: String, summary: SampleDataSummary) {
+        -> (root: String, summary: SampleDataSummary)
+    {
         let root = try tempDir()
         var o = SampleDataOptions(outputDirectory: root)
-        o.repos = repos; o.issuesPerRepo = issues; o.prsPerRepo = prs; o.days = days; o.seed = seed
+        o.repos = repos
+        o.issuesPerRepo = issues
+        o.prsPerRepo = prs
+        o.days = days
+        o.seed = seed
         o.maxEntryBytes = 96 << 10  // several files per day
         return (root, try SampleDataGenerator(o).generate())
     }
 
-    static func run(_ conninfo: String, raw: String, job: JobName = .all, dates: ClosedRange<IngestDate>? = nil,
-                    force: Bool = false, chunkBytes: Int = 16 << 20, workers: Int = 2) throws -> JobSummary {
+    static func run(
+        _ conninfo: String, raw: String, job: JobName = .all, dates: ClosedRange<IngestDate>? = nil,
+        force: Bool = false, chunkBytes: Int = 16 << 20, workers: Int = 2
+    ) throws -> JobSummary {
         let cluster = LocalCluster(conninfo: conninfo, options: .init(workers: workers), logger: logger)
         return try cluster.run(JobSpec(job: job, dates: dates, force: force, rawRoot: raw, chunkBytes: chunkBytes))
     }
@@ -49,7 +58,8 @@ enum Fixtures {
 
     /// A generated tree, a database that local mode loaded from it (the reference), and an empty database.
     static func treeWithReference(repos: Int, issues: Int, prs: Int, days: Int, seed: UInt64) throws
-        -> (raw: String, reference: String, db: String) {
+        -> (raw: String, reference: String, db: String)
+    {
         let (raw, _) = try generate(repos: repos, issues: issues, prs: prs, days: days, seed: seed)
         let reference = try database()
         #expect(try run(reference, raw: raw).succeeded)
@@ -69,8 +79,10 @@ enum Fixtures {
     }
 
     /// Runs a program to its end; stdout and stderr together.
-    static func runToEnd(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
-                         directory: String? = nil) throws -> (status: Int32, output: String) {
+    static func runToEnd(
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+        directory: String? = nil
+    ) throws -> (status: Int32, output: String) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = arguments
@@ -95,7 +107,9 @@ enum Fixtures {
     static func dump(_ conninfo: String, _ table: String) throws -> [String] {
         let db = try PGConnection(conninfo: conninfo)
         defer { db.close() }
-        return try db.query("SELECT t::text FROM \(table) t ORDER BY t::text COLLATE \"C\"").rows.map { $0[0] ?? "NULL" }
+        return try db.query("SELECT t::text FROM \(table) t ORDER BY t::text COLLATE \"C\"").rows.map {
+            $0[0] ?? "NULL"
+        }
     }
 
     static func silver(_ conninfo: String) throws -> [String: [String]] {
@@ -115,8 +129,9 @@ enum Fixtures {
     }
 
     static func write(_ bytes: [UInt8], to path: String) throws {
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true)
         try Data(bytes).write(to: URL(fileURLWithPath: path))
     }
 }

@@ -9,7 +9,9 @@ import Testing
 /// The daily history (docs/contract.md#daily-history): daily tables partitioned by
 /// ingest day, answers as of a day, the backlog trend, prune.
 @Suite struct HistoryTests {
-    static let historyTables = ["sta_github.issues_daily", "sta_github.pull_requests_daily", "stg_github.daily_backlog"]
+    static let historyTables = [
+        "sta_github.issues_daily", "sta_github.pull_requests_daily", "stg_github.daily_backlog",
+    ]
 
     static func history(_ db: String) throws -> [String: [String]] {
         var out: [String: [String]] = [:]
@@ -20,11 +22,18 @@ import Testing
     /// A corpus with several versions per key across days (the generator
     /// updates earlier records on later days), several files per day.
     /// With `snapshots` every day re-delivers every record created so far, mostly unchanged (full daily dumps).
-    static func corpus(days: Int = 5, seed: UInt64 = 71, firstDate: String = "2024-01-01", snapshots: Bool = false) throws
-        -> (raw: String, days: [String]) {
+    static func corpus(days: Int = 5, seed: UInt64 = 71, firstDate: String = "2024-01-01", snapshots: Bool = false)
+        throws
+        -> (raw: String, days: [String])
+    {
         let root = try Fixtures.tempDir()
         var o = SampleDataOptions(outputDirectory: root)
-        o.repos = 4; o.issuesPerRepo = 14; o.prsPerRepo = 10; o.days = days; o.seed = seed; o.firstDate = firstDate
+        o.repos = 4
+        o.issuesPerRepo = 14
+        o.prsPerRepo = 10
+        o.days = days
+        o.seed = seed
+        o.firstDate = firstDate
         o.snapshots = snapshots
         o.maxEntryBytes = 96 << 10
         _ = try SampleDataGenerator(o).generate()
@@ -34,7 +43,10 @@ import Testing
 
     /// The error `body` throws (described), nil if it does not throw.
     static func failure(_ body: () throws -> Void) -> String? {
-        do { try body(); return nil } catch { return "\(error)" }
+        do {
+            try body()
+            return nil
+        } catch { return "\(error)" }
     }
 
     static func database(partition: HistoryStore.Granularity) throws -> String {
@@ -82,14 +94,19 @@ import Testing
         try Self.load(byDay, raw, "2024-01-31")
         #expect(try Self.partitions(byDay) == ["issues_history_p20240131", "pull_requests_history_p20240131"])
         for d in days { try Self.load(byDay, raw, d) }
-        #expect(try Self.partitions(byDay) == days.flatMap { d in
-            let s = d.replacingOccurrences(of: "-", with: "")
-            return ["issues_history_p\(s)", "pull_requests_history_p\(s)"]
-        }.sorted())
+        #expect(
+            try Self.partitions(byDay)
+                == days.flatMap { d in
+                    let s = d.replacingOccurrences(of: "-", with: "")
+                    return ["issues_history_p\(s)", "pull_requests_history_p\(s)"]
+                }.sorted())
         // Every row sits in the partition of its own day.
-        #expect(try Fixtures.scalar(byDay, """
-            SELECT count(*) FROM sta_github.issues_history_p20240201 WHERE ingest_date <> '2024-02-01'
-            """) == "0")
+        #expect(
+            try Fixtures.scalar(
+                byDay,
+                """
+                SELECT count(*) FROM sta_github.issues_history_p20240201 WHERE ingest_date <> '2024-02-01'
+                """) == "0")
         #expect(Int(try Fixtures.scalar(byDay, "SELECT count(*) FROM sta_github.issues_history_p20240201") ?? "0")! > 0)
 
         let byMonth = try Self.database(partition: .month)
@@ -97,8 +114,11 @@ import Testing
         #expect(try Self.partitions(byMonth) == ["issues_history_p202401", "pull_requests_history_p202401"])
         try Self.load(byMonth, raw, "2024-02-02")
         try Self.load(byMonth, raw, "2024-01-31")
-        #expect(try Self.partitions(byMonth) == ["issues_history_p202401", "issues_history_p202402",
-                                                 "pull_requests_history_p202401", "pull_requests_history_p202402"])
+        #expect(
+            try Self.partitions(byMonth) == [
+                "issues_history_p202401", "issues_history_p202402",
+                "pull_requests_history_p202401", "pull_requests_history_p202402",
+            ])
         // Both granularities hold the same rows.
         try Self.load(byMonth, raw, "2024-02-01")
         #expect(try Self.history(byMonth) == Self.history(byDay))
@@ -117,9 +137,13 @@ import Testing
         #expect(try Fixtures.run(allAtOnce, raw: raw).succeeded)
         let expected = try Self.history(allAtOnce)
         // One row per key and day, and more than one day per key: the history is not the latest table.
-        #expect(try Fixtures.scalar(allAtOnce, """
-            SELECT count(*) FROM (SELECT repo_name, number FROM sta_github.issues_daily GROUP BY 1, 2 HAVING count(*) > 1) k
-            """).flatMap { Int($0) }! > 10)
+        #expect(
+            try Fixtures.scalar(
+                allAtOnce,
+                """
+                SELECT count(*) FROM (SELECT repo_name, number FROM sta_github.issues_daily GROUP BY 1, 2 HAVING count(*) > 1) k
+                """
+            ).flatMap { Int($0) }! > 10)
         #expect(expected["stg_github.daily_backlog"]!.count >= days.count)
 
         let reversed = try Fixtures.database()
@@ -145,19 +169,29 @@ import Testing
         let root = try Fixtures.tempDir()
         let path = root + "/github/issues/2024-01-02/i.json"
         try Fixtures.write("[" + GoldTests.issue(1, repo: "a/x") + "]", to: root + "/github/issues/2024-01-01/i.json")
-        try Fixtures.write("[" + GoldTests.issue(1, repo: "a/x", updated: "2024-01-02T00:00:00Z") + ","
-                           + GoldTests.issue(2, repo: "a/x", updated: "2024-01-02T00:00:00Z") + "]", to: path)
+        try Fixtures.write(
+            "[" + GoldTests.issue(1, repo: "a/x", updated: "2024-01-02T00:00:00Z") + ","
+                + GoldTests.issue(2, repo: "a/x", updated: "2024-01-02T00:00:00Z") + "]", to: path)
         let db = try Fixtures.database()
         #expect(try Fixtures.run(db, raw: root).succeeded)
-        #expect(try Fixtures.scalar(db, "SELECT count(*) FROM sta_github.issues_daily WHERE ingest_date = '2024-01-02'") == "2")
+        #expect(
+            try Fixtures.scalar(db, "SELECT count(*) FROM sta_github.issues_daily WHERE ingest_date = '2024-01-02'")
+                == "2")
         try Fixtures.write("[" + GoldTests.issue(1, repo: "a/x", updated: "2024-01-01T12:00:00Z") + "]", to: path)
         let d = Fixtures.date("2024-01-02")
         #expect(try Fixtures.run(db, raw: root, dates: d...d, force: true).succeeded)
-        #expect(try Fixtures.dump(db, "(SELECT number, updated_at = '2024-01-01T12:00:00Z' FROM sta_github.issues_daily WHERE ingest_date = '2024-01-02')")
+        #expect(
+            try Fixtures.dump(
+                db,
+                "(SELECT number, updated_at = '2024-01-01T12:00:00Z' FROM sta_github.issues_daily WHERE ingest_date = '2024-01-02')"
+            )
                 == ["(1,t)"])
         // Day 1 is untouched; the backlog follows (issue 2 no longer exists as of day 2).
-        #expect(try Fixtures.scalar(db, "SELECT count(*) FROM sta_github.issues_daily WHERE ingest_date = '2024-01-01'") == "1")
-        #expect(try Fixtures.dump(db, "(SELECT ingest_date, issues_open FROM stg_github.daily_backlog)")
+        #expect(
+            try Fixtures.scalar(db, "SELECT count(*) FROM sta_github.issues_daily WHERE ingest_date = '2024-01-01'")
+                == "1")
+        #expect(
+            try Fixtures.dump(db, "(SELECT ingest_date, issues_open FROM stg_github.daily_backlog)")
                 == ["(2024-01-01,1)", "(2024-01-02,1)"])
     }
 
@@ -165,19 +199,24 @@ import Testing
     /// winner by the silver order within the day, whichever file loads first.
     @Test func severalFilesOfADayGiveTheDaysWinner() throws {
         let root = try Fixtures.tempDir()
-        try Fixtures.write("[" + GoldTests.issue(3, repo: "a/x", updated: "2024-01-01T09:00:00Z") + "]",
-                           to: root + "/github/issues/2024-01-01/b.json")
-        try Fixtures.write("[" + GoldTests.issue(3, repo: "a/x", updated: "2024-01-01T08:00:00Z") + ","
-                           + GoldTests.issue(4, repo: "a/x", updated: "2024-01-01T08:00:00Z") + "]",
-                           to: root + "/github/issues/2024-01-01/a.json")
+        try Fixtures.write(
+            "[" + GoldTests.issue(3, repo: "a/x", updated: "2024-01-01T09:00:00Z") + "]",
+            to: root + "/github/issues/2024-01-01/b.json")
+        try Fixtures.write(
+            "[" + GoldTests.issue(3, repo: "a/x", updated: "2024-01-01T08:00:00Z") + ","
+                + GoldTests.issue(4, repo: "a/x", updated: "2024-01-01T08:00:00Z") + "]",
+            to: root + "/github/issues/2024-01-01/a.json")
         // Same updated_at in two files: the greater source path wins.
-        try Fixtures.write("[" + GoldTests.issue(4, repo: "a/x", updated: "2024-01-01T08:00:00Z") + "]",
-                           to: root + "/github/issues/2024-01-01/c.json")
+        try Fixtures.write(
+            "[" + GoldTests.issue(4, repo: "a/x", updated: "2024-01-01T08:00:00Z") + "]",
+            to: root + "/github/issues/2024-01-01/c.json")
         let db = try Fixtures.database()
         #expect(try Fixtures.run(db, raw: root).succeeded)
-        #expect(try Fixtures.dump(db, "(SELECT number, source FROM sta_github.issues_daily)")
+        #expect(
+            try Fixtures.dump(db, "(SELECT number, source FROM sta_github.issues_daily)")
                 == ["(3,github/issues/2024-01-01/b.json)", "(4,github/issues/2024-01-01/c.json)"])
-        #expect(try Fixtures.dump(db, "(SELECT number, source FROM sta_github.issues_daily)")
+        #expect(
+            try Fixtures.dump(db, "(SELECT number, source FROM sta_github.issues_daily)")
                 == Fixtures.dump(db, "(SELECT number, source FROM sta_github.issues)"))
     }
 
@@ -194,13 +233,21 @@ import Testing
             let expected = try Self.currentJSON(fresh)
             let asOf = try Self.asOfJSON(full, day)
             #expect(asOf == expected, "as of \(day)")
-            let someRepo = try Fixtures.scalar(fresh, """
+            let someRepo = try Fixtures.scalar(
+                fresh,
+                """
                 SELECT repo_name FROM (SELECT DISTINCT repo_name FROM sta_github.pull_requests) r ORDER BY 1 OFFSET \(i % 4) LIMIT 1
                 """)
-            #expect(try Self.asOfJSON(full, day, repo: someRepo) == Self.currentJSON(fresh, repo: someRepo), "as of \(day), \(someRepo ?? "")")
+            #expect(
+                try Self.asOfJSON(full, day, repo: someRepo) == Self.currentJSON(fresh, repo: someRepo),
+                "as of \(day), \(someRepo ?? "")")
             // The silver state itself, row for row.
-            #expect(try Fixtures.dump(full, "sta_github.issues_as_of('\(day)')") == Fixtures.dump(fresh, "sta_github.issues"))
-            #expect(try Fixtures.dump(full, "sta_github.pull_requests_as_of('\(day)')") == Fixtures.dump(fresh, "sta_github.pull_requests"))
+            #expect(
+                try Fixtures.dump(full, "sta_github.issues_as_of('\(day)')")
+                    == Fixtures.dump(fresh, "sta_github.issues"))
+            #expect(
+                try Fixtures.dump(full, "sta_github.pull_requests_as_of('\(day)')")
+                    == Fixtures.dump(fresh, "sta_github.pull_requests"))
             let json = try #require(try JSONSerialization.jsonObject(with: Data(asOf.utf8)) as? [String: Any])
             let trend = try #require(json["trend"] as? [[String: Any]])
             #expect(trend.map { $0["date"] as? String } == days.prefix(i + 1).map { Optional($0) })
@@ -222,8 +269,13 @@ import Testing
         let (raw, days) = try Self.corpus(seed: 75, snapshots: true)
         let db = try Fixtures.database()
         for d in [days[1], days[4], days[0], days[3], days[2]] { try Self.load(db, raw, d) }
-        let stored = try Fixtures.dump(db, "(SELECT repo_name, ingest_date, issues_open, prs_open, prs_closed, prs_merged FROM stg_github.daily_backlog)")
-        let direct = try Fixtures.dump(db, """
+        let stored = try Fixtures.dump(
+            db,
+            "(SELECT repo_name, ingest_date, issues_open, prs_open, prs_closed, prs_merged FROM stg_github.daily_backlog)"
+        )
+        let direct = try Fixtures.dump(
+            db,
+            """
             (SELECT r.repo_name, h.ingest_date,
                     (SELECT count(*) FROM sta_github.issues_as_of(h.ingest_date) i
                      WHERE i.repo_name = r.repo_name AND NOT i.is_pull_request AND i.closed_at IS NULL),
@@ -238,18 +290,24 @@ import Testing
         #expect(stored.count == direct.count && stored.count >= 4 * days.count)
         #expect(stored == direct)
         // Open and closed PRs change over the days.
-        #expect(Set(try Fixtures.dump(db, "(SELECT prs_open FROM stg_github.backlog_trend WHERE repo_name IS NULL)")).count > 1)
+        #expect(
+            Set(try Fixtures.dump(db, "(SELECT prs_open FROM stg_github.backlog_trend WHERE repo_name IS NULL)")).count
+                > 1)
 
         // The cross-repo rows of the report's trend are the sums over repos.
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(try Self.currentJSON(db).utf8)) as? [String: Any])
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: Data(try Self.currentJSON(db).utf8)) as? [String: Any])
         let trend = try #require(json["trend"] as? [[String: Any]])
-        let sums = try Fixtures.dump(db, """
+        let sums = try Fixtures.dump(
+            db,
+            """
             (SELECT ingest_date, sum(issues_open), sum(prs_open), sum(prs_closed), sum(prs_merged)
              FROM stg_github.daily_backlog GROUP BY 1)
             """)
-        #expect(trend.map { t in
-            "(\(t["date"]!),\(t["issues_open"]!),\(t["prs_open"]!),\(t["prs_closed"]!),\(t["prs_merged"]!))"
-        } == sums)
+        #expect(
+            trend.map { t in
+                "(\(t["date"]!),\(t["issues_open"]!),\(t["prs_open"]!),\(t["prs_closed"]!),\(t["prs_merged"]!))"
+            } == sums)
     }
 
     @Test func pruneDropsExactlyThePartitionsAskedForAndKeepsLaterAnswers() throws {
@@ -259,8 +317,12 @@ import Testing
         let later = Array(days[2...])
         // The pruned days leave the trend; everything else must stay.
         let before = try later.map { try Self.asOfJSON(db, $0, trendFrom: days[2]) }
-        let asOfRows = try later.map { try Fixtures.dump(db, "sta_github.issues_as_of('\($0)')") + Fixtures.dump(db, "sta_github.pull_requests_as_of('\($0)')") }
-        let backlogLater = try Fixtures.dump(db, "(SELECT * FROM stg_github.daily_backlog WHERE ingest_date >= '\(days[2])')")
+        let asOfRows = try later.map {
+            try Fixtures.dump(db, "sta_github.issues_as_of('\($0)')")
+                + Fixtures.dump(db, "sta_github.pull_requests_as_of('\($0)')")
+        }
+        let backlogLater = try Fixtures.dump(
+            db, "(SELECT * FROM stg_github.daily_backlog WHERE ingest_date >= '\(days[2])')")
         let latest = try Fixtures.silver(db)
         let all = try Self.partitions(db)
 
@@ -274,10 +336,16 @@ import Testing
         #expect(result.dropped.map(\.table).sorted() == gone)
         #expect(try Self.partitions(db) == all.filter { !gone.contains($0) })
         #expect(result.droppedRows["issues_history"]! > 0)
-        #expect(try Fixtures.scalar(db, "SELECT count(*) FROM sta_github.issues_daily WHERE ingest_date < '\(days[2])'") == "0")
+        #expect(
+            try Fixtures.scalar(db, "SELECT count(*) FROM sta_github.issues_daily WHERE ingest_date < '\(days[2])'")
+                == "0")
         // Later answers are unchanged; the latest-version tables too.
         #expect(try later.map { try Self.asOfJSON(db, $0) } == before)
-        #expect(try later.map { try Fixtures.dump(db, "sta_github.issues_as_of('\($0)')") + Fixtures.dump(db, "sta_github.pull_requests_as_of('\($0)')") } == asOfRows)
+        #expect(
+            try later.map {
+                try Fixtures.dump(db, "sta_github.issues_as_of('\($0)')")
+                    + Fixtures.dump(db, "sta_github.pull_requests_as_of('\($0)')")
+            } == asOfRows)
         #expect(try Fixtures.dump(db, "stg_github.daily_backlog") == backlogLater)
         #expect(try Fixtures.silver(db) == latest)
         // A gold recompute after the prune gives the same backlog.
@@ -295,7 +363,9 @@ import Testing
         let db = try Self.database(partition: .day)
         #expect(try Fixtures.run(db, raw: raw).succeeded)
         let out = try Fixtures.tempDir("report") + "/asof.json"
-        var report = try GHWHCommand.parseAsRoot(["report", "--database-url", db, "--as-of", days[1], "--format", "json", "--out", out])
+        var report = try GHWHCommand.parseAsRoot([
+            "report", "--database-url", db, "--as-of", days[1], "--format", "json", "--out", out,
+        ])
         try report.run()
         #expect(try String(contentsOfFile: out, encoding: .utf8) == Self.asOfJSON(db, days[1]))
         var early = try GHWHCommand.parseAsRoot(["report", "--database-url", db, "--as-of", "2020-01-01"])
@@ -317,7 +387,9 @@ import Testing
         defer { c.close() }
         let rows = try Self.history(db)
         let cut = Self.failure { _ = try HistoryStore(c).prune(before: "2024-01-31") } ?? "no error"
-        #expect(cut.contains("would cut partition sta_github.issues_history_p202401") && cut.contains("--before 2024-01-01 or --before 2024-02-01"), "\(cut)")
+        #expect(
+            cut.contains("would cut partition sta_github.issues_history_p202401")
+                && cut.contains("--before 2024-01-01 or --before 2024-02-01"), "\(cut)")
         #expect(try Self.history(db) == rows)
         let result = try HistoryStore(c).prune(before: "2024-02-01")
         #expect(result.dropped.map(\.table).sorted() == ["issues_history_p202401", "pull_requests_history_p202401"])

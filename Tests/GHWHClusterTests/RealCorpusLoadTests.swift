@@ -14,7 +14,8 @@ import Testing
         for (name, dataset) in [("issues.json", "issues"), ("pull_requests.json", "pull_requests")] {
             let dir = raw + "/github/\(dataset)/2024-06-01"
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            try FileManager.default.copyItem(atPath: directory.appendingPathComponent(name).path, toPath: dir + "/" + name)
+            try FileManager.default.copyItem(
+                atPath: directory.appendingPathComponent(name).path, toPath: dir + "/" + name)
         }
         return raw
     }
@@ -50,7 +51,9 @@ import Testing
     /// created_at in the accepted ISO-8601 form (the corpus has a few `... UTC` ones, which are rejects).
     static func validCreatedAt(_ o: [String: Any]) -> Bool {
         guard let s = o["created_at"] as? String else { return false }
-        return s.range(of: #"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$"#, options: .regularExpression) != nil
+        return s.range(
+            of: #"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$"#, options: .regularExpression)
+            != nil
     }
 
     /// Loads `directory` and checks silver against the objects; returns, per file, how many
@@ -62,11 +65,14 @@ import Testing
         #expect(summary.failures.isEmpty)
 
         var seen: [String: (keys: Int, rejected: Int)] = [:]
-        for (name, table, isPR) in [("issues.json", "sta_github.issues", false), ("pull_requests.json", "sta_github.pull_requests", true)] {
+        for (name, table, isPR) in [
+            ("issues.json", "sta_github.issues", false), ("pull_requests.json", "sta_github.pull_requests", true),
+        ] {
             let objects = try RealFixtures.objects(name, in: directory)
             let valid = objects.filter(Self.validCreatedAt)
             let latest = Self.latest(objects, pullRequest: isPR)
-            let rows = try PGRowsDump.rows(db, "SELECT repo_name || '#' || number, title, array_length(labels, 1) FROM \(table)")
+            let rows = try PGRowsDump.rows(
+                db, "SELECT repo_name || '#' || number, title, array_length(labels, 1) FROM \(table)")
             #expect(rows.count == latest.count, "\(table)")
             #expect(Set(rows.map { $0[0] }) == Set(latest.keys))
             // Titles and label counts of the winning versions.
@@ -74,8 +80,10 @@ import Testing
             for row in rows {
                 guard let winner = latest[row[0]] else { continue }
                 if (winner["title"] as? String ?? "NULL") != row[1] { mismatches += 1 }
-                let labels = (winner["labels"] as? [Any])?.compactMap { l -> String? in
-                    (l as? String) ?? ((l as? [String: Any])?["name"] as? String) } ?? []
+                let labels =
+                    (winner["labels"] as? [Any])?.compactMap { l -> String? in
+                        (l as? String) ?? ((l as? [String: Any])?["name"] as? String)
+                    } ?? []
                 if (labels.isEmpty ? "NULL" : String(Set(labels).count)) != row[2] { mismatches += 1 }
             }
             #expect(mismatches == 0, "\(table)")
@@ -83,9 +91,12 @@ import Testing
             #expect(rejected == objects.count - valid.count, "only the `... UTC` created_at records are rejected")
             seen[name] = (latest.count, objects.count - valid.count)
         }
-        let merged = try Fixtures.scalar(db, "SELECT count(*) FROM sta_github.pull_requests WHERE merged_at IS NOT NULL")
-        let expectedMerged = Self.latest(try RealFixtures.objects("pull_requests.json", in: directory), pullRequest: true)
-            .values.filter { !($0["merged_at"] is NSNull) && $0["merged_at"] != nil }.count
+        let merged = try Fixtures.scalar(
+            db, "SELECT count(*) FROM sta_github.pull_requests WHERE merged_at IS NOT NULL")
+        let expectedMerged = Self.latest(
+            try RealFixtures.objects("pull_requests.json", in: directory), pullRequest: true
+        )
+        .values.filter { !($0["merged_at"] is NSNull) && $0["merged_at"] != nil }.count
         #expect(merged == String(expectedMerged))
         return seen
     }

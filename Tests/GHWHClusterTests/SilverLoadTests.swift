@@ -14,29 +14,45 @@ import Testing
 
         let first = try Fixtures.run(db, raw: raw)
         #expect(first.succeeded, "\(first.render())")
-        #expect(try Fixtures.scalar(db, "SELECT count(*) FROM sta_github.issues") == String(generated.distinctIssueRecordsIncludingPRs))
-        #expect(try Fixtures.scalar(db, "SELECT count(*) FROM sta_github.issues WHERE NOT is_pull_request") == String(generated.distinctIssues))
-        #expect(try Fixtures.scalar(db, "SELECT count(*) FROM sta_github.pull_requests") == String(generated.distinctPullRequests))
+        #expect(
+            try Fixtures.scalar(db, "SELECT count(*) FROM sta_github.issues")
+                == String(generated.distinctIssueRecordsIncludingPRs))
+        #expect(
+            try Fixtures.scalar(db, "SELECT count(*) FROM sta_github.issues WHERE NOT is_pull_request")
+                == String(generated.distinctIssues))
+        #expect(
+            try Fixtures.scalar(db, "SELECT count(*) FROM sta_github.pull_requests")
+                == String(generated.distinctPullRequests))
         let records = first.datasets.values.reduce(0) { $0 + $1.records }
         #expect(records == generated.records)
         let inserted = first.datasets.values.reduce(0) { $0 + $1.inserted }
         #expect(inserted == generated.distinctIssueRecordsIncludingPRs + generated.distinctPullRequests)
-        #expect(first.datasets.values.reduce(0) { $0 + $1.updated } == 0, "on a first load every key is new, however many versions")
+        #expect(
+            first.datasets.values.reduce(0) { $0 + $1.updated } == 0,
+            "on a first load every key is new, however many versions")
         // Labels table mirrors the latest labels arrays.
-        #expect(try Fixtures.scalar(db, "SELECT count(*) FROM sta_github.pull_request_labels")
+        #expect(
+            try Fixtures.scalar(db, "SELECT count(*) FROM sta_github.pull_request_labels")
                 == Fixtures.scalar(db, "SELECT count(*) FROM sta_github.pull_requests p, unnest(p.labels)"))
         // Exactly the latest arrays' labels: nothing missing, nothing left over from older versions.
-        #expect(try Fixtures.scalar(db, """
-            SELECT count(*) FROM ((SELECT repo_name, number, label_name FROM sta_github.pull_request_labels
-                                   EXCEPT SELECT DISTINCT p.repo_name, p.number, l FROM sta_github.pull_requests p, unnest(p.labels) l)
-                                  UNION ALL
-                                  (SELECT DISTINCT p.repo_name, p.number, l FROM sta_github.pull_requests p, unnest(p.labels) l
-                                   EXCEPT SELECT repo_name, number, label_name FROM sta_github.pull_request_labels)) diff
-            """) == "0")
-        #expect(try Fixtures.scalar(db, """
-            SELECT count(*) FROM (SELECT 1 FROM sta_github.pull_requests_history
-                                  GROUP BY repo_name, number HAVING count(DISTINCT labels) > 1) changed
-            """).flatMap { Int($0) } ?? 0 > 0, "later days change pull requests' labels")
+        #expect(
+            try Fixtures.scalar(
+                db,
+                """
+                SELECT count(*) FROM ((SELECT repo_name, number, label_name FROM sta_github.pull_request_labels
+                                       EXCEPT SELECT DISTINCT p.repo_name, p.number, l FROM sta_github.pull_requests p, unnest(p.labels) l)
+                                      UNION ALL
+                                      (SELECT DISTINCT p.repo_name, p.number, l FROM sta_github.pull_requests p, unnest(p.labels) l
+                                       EXCEPT SELECT repo_name, number, label_name FROM sta_github.pull_request_labels)) diff
+                """) == "0")
+        #expect(
+            try Fixtures.scalar(
+                db,
+                """
+                SELECT count(*) FROM (SELECT 1 FROM sta_github.pull_requests_history
+                                      GROUP BY repo_name, number HAVING count(DISTINCT labels) > 1) changed
+                """
+            ).flatMap { Int($0) } ?? 0 > 0, "later days change pull requests' labels")
         #expect(try Fixtures.scalar(db, "SELECT count(*) FROM ghwh_meta.files WHERE status <> 'loaded'") == "0")
         #expect(try Fixtures.scalar(db, "SELECT count(*) FROM ghwh_meta.stage_issues") == "0")
 
@@ -49,7 +65,8 @@ import Testing
 
         let forced = try Fixtures.run(db, raw: raw, force: true)
         #expect(forced.succeeded && forced.tasksCommitted > 0)
-        #expect(forced.datasets.values.reduce(0) { $0 + $1.inserted + $1.updated } == 0, "same versions never win twice")
+        #expect(
+            forced.datasets.values.reduce(0) { $0 + $1.inserted + $1.updated } == 0, "same versions never win twice")
         #expect(try Fixtures.silver(db) == before)
     }
 
@@ -97,11 +114,13 @@ import Testing
         var seen: [String] = []
         for (workers, chunkBytes) in [(1, 16 << 20), (3, 16 << 20), (2, 300)] {
             let db = try Fixtures.database()
-            let first = try Fixtures.run(db, raw: root, dates: Fixtures.date("2024-01-01")...Fixtures.date("2024-01-01"))
+            let first = try Fixtures.run(
+                db, raw: root, dates: Fixtures.date("2024-01-01")...Fixtures.date("2024-01-01"))
             let c1 = try #require(first.datasets["issues"])
             #expect(first.succeeded && c1.inserted == 2 && c1.updated == 0 && c1.unchanged == 0, "\(first.render())")
-            let second = try Fixtures.run(db, raw: root, dates: Fixtures.date("2024-01-02")...Fixtures.date("2024-01-03"),
-                                          chunkBytes: chunkBytes, workers: workers)
+            let second = try Fixtures.run(
+                db, raw: root, dates: Fixtures.date("2024-01-02")...Fixtures.date("2024-01-03"),
+                chunkBytes: chunkBytes, workers: workers)
             let c = try #require(second.datasets["issues"])
             #expect(second.succeeded)
             #expect(c.records == 4)

@@ -28,7 +28,9 @@ import Testing
     static func waitForARefusedWriter(_ db: String, since: String, timeout: Double = 60) throws {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            let n = try Fixtures.scalar(db, """
+            let n = try Fixtures.scalar(
+                db,
+                """
                 SELECT count(*) FROM pg_stat_activity
                 WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE 'SELECT holder, to_char(since%'
                   AND backend_start > '\(since)'::timestamptz
@@ -42,8 +44,10 @@ import Testing
     @Test func twoRunsStartedTogetherBothSucceedOneAfterTheOther() async throws {
         try await offPool {
             let (raw, reference, db) = try Fixtures.treeWithReference(repos: 3, issues: 30, prs: 20, days: 3, seed: 61)
-            let first = try Fixtures.ghwhRun(db, raw: raw), second = try Fixtures.ghwhRun(db, raw: raw)
-            let a = Fixtures.finish(first), b = Fixtures.finish(second)
+            let first = try Fixtures.ghwhRun(db, raw: raw)
+            let second = try Fixtures.ghwhRun(db, raw: raw)
+            let a = Fixtures.finish(first)
+            let b = Fixtures.finish(second)
             #expect(a.status == 0 && b.status == 0, "\(a.output.suffix(1500))\n---\n\(b.output.suffix(1500))")
             #expect(!(a.output + b.output).contains("duplicate key"))
             #expect(try ClusterTests.tables(db) == ClusterTests.tables(reference))
@@ -58,8 +62,10 @@ import Testing
             let held = try Self.holdLock(db, holder: "ghwh run job-elsewhere (pid 1 on cron-host)")
             let refused = Fixtures.finish(try Fixtures.ghwhRun(db, raw: raw, extra: ["--no-wait", "--force"]))
             #expect(refused.status != 0)
-            #expect(refused.output.contains("the warehouse has another writer: ghwh run job-elsewhere (pid 1 on cron-host), since 20"),
-                    "\(refused.output.suffix(2000))")
+            #expect(
+                refused.output.contains(
+                    "the warehouse has another writer: ghwh run job-elsewhere (pid 1 on cron-host), since 20"),
+                "\(refused.output.suffix(2000))")
             #expect(!refused.output.contains("duplicate key"))
             // With a wait, it waits for the writer and then runs.
             let since = try Self.databaseNow(db)
@@ -68,8 +74,9 @@ import Testing
             held.close()
             let done = Fixtures.finish(waiting)
             #expect(done.status == 0, "\(done.output.suffix(2000))")
-            #expect(done.output.contains("waiting for the warehouse's other writer") && done.output.contains("cron-host"),
-                    "\(done.output.suffix(2000))")
+            #expect(
+                done.output.contains("waiting for the warehouse's other writer") && done.output.contains("cron-host"),
+                "\(done.output.suffix(2000))")
         }
     }
 
@@ -81,12 +88,14 @@ import Testing
             try cluster.startCoordinator()
             try cluster.startLoader("loader-1")
             try cluster.waitFor("the loader to hold the warehouse", timeout: 60) {
-                (try? Fixtures.scalar(db, "SELECT holder FROM ghwh_meta.writer_lock"))??.hasPrefix("ghwh loader") == true
+                (try? Fixtures.scalar(db, "SELECT holder FROM ghwh_meta.writer_lock"))??.hasPrefix("ghwh loader")
+                    == true
             }
             let refused = Fixtures.finish(try Fixtures.ghwhRun(db, raw: raw, extra: ["--no-wait"]))
-            #expect(refused.status != 0 && refused.output.contains("the warehouse has another writer: ghwh loader"),
-                    "\(refused.output.suffix(2000))")
-    
+            #expect(
+                refused.status != 0 && refused.output.contains("the warehouse has another writer: ghwh loader"),
+                "\(refused.output.suffix(2000))")
+
             // A loader that starts while a run holds the warehouse waits for it, then loads.
             #expect(try cluster.signalAndWait("loader-1", SIGTERM) == 0)
             let held = try Self.holdLock(db, holder: "ghwh run job-nightly (pid 2 on cron-host)")
@@ -97,8 +106,10 @@ import Testing
             try cluster.startWorker("w1", cores: 2)
             let status = try cluster.runJob()
             #expect(status.state == .succeeded, "\(status)")
-            #expect(cluster.log("loader-2").contains("waiting for the warehouse's other writer") && cluster.log("loader-2").contains("job-nightly"),
-                    "\(cluster.log("loader-2").suffix(2000))")
+            #expect(
+                cluster.log("loader-2").contains("waiting for the warehouse's other writer")
+                    && cluster.log("loader-2").contains("job-nightly"),
+                "\(cluster.log("loader-2").suffix(2000))")
             #expect(try ClusterTests.tables(db) == ClusterTests.tables(reference))
         }
     }

@@ -9,12 +9,17 @@ import Testing
     /// Records of `document` split with `mode` and `limit`, cut into chunks of `size` bytes
     /// (nil: one chunk); nil when the document fails.
     /// Each record as its bytes, and its full length if it was over the limit.
-    struct Split: Equatable { var bytes: [UInt8]; var oversized: Int? = nil }
+    struct Split: Equatable {
+        var bytes: [UInt8]
+        var oversized: Int? = nil
+    }
 
     func split(_ document: [UInt8], _ mode: RecordSplitter.Mode, limit: Int, chunk size: Int?) -> [Split]? {
         var splitter = RecordSplitter(mode: mode, maxRecordBytes: limit)
         var records: [Split] = []
-        let collect: (RecordSlice) throws -> Void = { records.append(Split(bytes: Array($0.bytes), oversized: $0.oversizedLength)) }
+        let collect: (RecordSlice) throws -> Void = {
+            records.append(Split(bytes: Array($0.bytes), oversized: $0.oversizedLength))
+        }
         do {
             var start = 0
             while start < document.count {
@@ -42,15 +47,21 @@ import Testing
         let document = Array("{}\r\n".utf8) + line + Array("\r\n".utf8) + line
         let braces = Split(bytes: Array("{}".utf8))
         for size in [nil, 1, 2, 3, 25, 26] as [Int?] {
-            #expect(split(document, .lines, limit: 24, chunk: size) == [braces, Split(bytes: line), Split(bytes: line)],
-                    "chunk \(String(describing: size))")
-            #expect(split(document, .lines, limit: 23, chunk: size) == [braces, Split(bytes: line, oversized: 24), Split(bytes: line, oversized: 24)],
-                    "chunk \(String(describing: size))")
+            #expect(
+                split(document, .lines, limit: 24, chunk: size) == [braces, Split(bytes: line), Split(bytes: line)],
+                "chunk \(String(describing: size))")
+            #expect(
+                split(document, .lines, limit: 23, chunk: size) == [
+                    braces, Split(bytes: line, oversized: 24), Split(bytes: line, oversized: 24),
+                ],
+                "chunk \(String(describing: size))")
         }
         let blank = Array("{}\n".utf8) + Array(repeating: 0x20, count: 30) + Array("\n{}\n".utf8)
         for size in [nil, 1, 7] as [Int?] {
             #expect(split(blank, .lines, limit: 30, chunk: size) == [braces, braces])
-            #expect(split(blank, .lines, limit: 29, chunk: size) == [braces, braces], "a blank line over the limit, chunk \(String(describing: size))")
+            #expect(
+                split(blank, .lines, limit: 29, chunk: size) == [braces, braces],
+                "a blank line over the limit, chunk \(String(describing: size))")
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import GHWHFuzzTargets
 
 /// Every fuzz target over its committed seeds and crashers (Tests/Fuzz/<target>/), so a
@@ -31,7 +32,9 @@ import Testing
     @Test func generatedSeedsAreCommitted() {
         for seed in FuzzSeeds.all() {
             let committed = Self.inputs(seed.target, "seeds").first { $0.name == seed.name }
-            #expect(committed?.bytes == seed.bytes, "\(seed.target)/seeds/\(seed.name) differs from FuzzSeeds: run ghwh-fuzz seeds Tests/Fuzz")
+            #expect(
+                committed?.bytes == seed.bytes,
+                "\(seed.target)/seeds/\(seed.name) differs from FuzzSeeds: run ghwh-fuzz seeds Tests/Fuzz")
         }
     }
 

@@ -3,8 +3,9 @@ import Testing
 
 @Suite struct HTMLEscapeTests {
     @Test func escapesTheFiveSpecials() {
-        #expect(HTMLEscape.text(#"<a href="x">Tom & 'Jerry'</a>"#)
-            == "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;")
+        #expect(
+            HTMLEscape.text(#"<a href="x">Tom & 'Jerry'</a>"#)
+                == "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;")
         #expect(HTMLEscape.text("plain ü 💥") == "plain ü 💥")
     }
 

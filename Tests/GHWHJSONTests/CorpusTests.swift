@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import GHWHJSON
 import GHWHTestSupport
+import Testing
 
 /// Every element of the real GitHub objects (Tests/Fixtures/github-real) must split and project
 /// without error, and agree with Foundation's JSONSerialization. The same checks run on the full
@@ -52,15 +52,18 @@ struct CorpusTests {
         let numberColumn = try #require(columns.firstIndex(of: "number"))
         let licenceColumn = try #require(columns.firstIndex(of: "licence"))
         let rows = lines[(header + 2)...].prefix { $0.hasPrefix("|") }
-            .map { $0.split(separator: "|", omittingEmptySubsequences: false).dropFirst().dropLast()
-                .map { $0.trimmingCharacters(in: .whitespaces) } }
+            .map {
+                $0.split(separator: "|", omittingEmptySubsequences: false).dropFirst().dropLast()
+                    .map { $0.trimmingCharacters(in: .whitespaces) }
+            }
         #expect(rows.count == objects.count, "\(file): \(objects.count) objects, \(rows.count) rows in SOURCES.md")
         for (index, (row, object)) in zip(rows, objects).enumerated() {
             #expect(row[0] == String(index))
             let url = try #require(object["url"] as? String)
             let path = url.components(separatedBy: "/repos/").last!.split(separator: "/")
-            #expect(row[repositoryColumn].replacingOccurrences(of: "`", with: "").lowercased()
-                        == "\(path[0])/\(path[1])".lowercased(), "\(file) #\(index)")
+            #expect(
+                row[repositoryColumn].replacingOccurrences(of: "`", with: "").lowercased()
+                    == "\(path[0])/\(path[1])".lowercased(), "\(file) #\(index)")
             #expect(row[numberColumn] == String(describing: object["number"] ?? ""), "\(file) #\(index)")
             let licence = row[licenceColumn]
             #expect(["MIT", "BSD-", "Apache-2.0"].contains { licence.hasPrefix($0) }, "\(file) #\(index): \(licence)")
@@ -97,12 +100,15 @@ struct CorpusTests {
                 let number = try #require(object["number"] as? Int)
                 #expect(value["number"] == .int(Int64(number)), "\(file) #\(index)")
                 #expect(value["title"] == (object["title"] as? String).map(JSONValue.string), "\(file) #\(index)")
-                #expect(value["body"] == (object["body"] as? String).map(JSONValue.string) ?? .null, "\(file) #\(index)")
+                #expect(
+                    value["body"] == (object["body"] as? String).map(JSONValue.string) ?? .null, "\(file) #\(index)")
                 let login = (object["user"] as? [String: Any])?["login"] as? String
                 #expect(value["user"]?["login"] == login.map(JSONValue.string), "\(file) #\(index)")
                 let labelNames = (object["labels"] as? [[String: Any]])?.map { $0["name"] as? String }
                 if case .array(let labels)? = value["labels"] {
-                    #expect(labels.map { $0["name"].flatMap { if case .string(let s) = $0 { s } else { nil } } } == labelNames)
+                    #expect(
+                        labels.map { $0["name"].flatMap { if case .string(let s) = $0 { s } else { nil } } }
+                            == labelNames)
                 }
             }
         }
@@ -113,19 +119,36 @@ struct CorpusTests {
         let data = try Data(contentsOf: url)
         let reference = try #require(try JSONSerialization.jsonObject(with: data) as? [Any])
         let parsed = try parse([UInt8](data))
-        guard case .array(let elements) = parsed else { Issue.record("not an array"); return }
+        guard case .array(let elements) = parsed else {
+            Issue.record("not an array")
+            return
+        }
         #expect(elements.count == reference.count)
         // Compare every string and integer leaf in document order.
         var mismatches = 0
         func compare(_ value: JSONValue, _ any: Any, _ path: String) {
             switch value {
-            case .string(let s): if (any as? String) != s { mismatches += 1; Issue.record("\(path): \(s)") }
-            case .int(let n): if (any as? NSNumber)?.int64Value != n { mismatches += 1; Issue.record("\(path): \(n)") }
+            case .string(let s):
+                if (any as? String) != s {
+                    mismatches += 1
+                    Issue.record("\(path): \(s)")
+                }
+            case .int(let n):
+                if (any as? NSNumber)?.int64Value != n {
+                    mismatches += 1
+                    Issue.record("\(path): \(n)")
+                }
             case .object(let members):
-                guard let dict = any as? [String: Any], dict.count == members.count else { mismatches += 1; return }
+                guard let dict = any as? [String: Any], dict.count == members.count else {
+                    mismatches += 1
+                    return
+                }
                 for (key, member) in members { compare(member, dict[key] as Any, path + "." + key) }
             case .array(let items):
-                guard let array = any as? [Any], array.count == items.count else { mismatches += 1; return }
+                guard let array = any as? [Any], array.count == items.count else {
+                    mismatches += 1
+                    return
+                }
                 for (k, item) in items.enumerated() { compare(item, array[k], path + "[\(k)]") }
             case .null: if !(any is NSNull) { mismatches += 1 }
             case .bool, .double: break

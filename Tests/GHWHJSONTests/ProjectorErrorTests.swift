@@ -1,13 +1,17 @@
-import Testing
 import GHWHJSON
+import Testing
 
 @Suite("JSONProjector: errors")
 struct ProjectorErrorTests {
     /// Every case must be rejected at the given offset, both when selected and when skipped.
-    func expectRejected(_ bytes: [UInt8], at offset: Int, _ reason: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectRejected(
+        _ bytes: [UInt8], at offset: Int, _ reason: String, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         let error = syntaxError(bytes)
         #expect(error?.offset == offset, "\(bytes): \(String(describing: error))", sourceLocation: sourceLocation)
-        #expect(error?.reason.contains(reason) == true, "\(bytes): \(String(describing: error))", sourceLocation: sourceLocation)
+        #expect(
+            error?.reason.contains(reason) == true, "\(bytes): \(String(describing: error))",
+            sourceLocation: sourceLocation)
         // The same value, unselected inside an object, goes through the skipper.
         let wrapped = Array(#"{"skip":"#.utf8) + bytes + Array("}".utf8)
         let skipped: JSONSyntaxError?
@@ -15,10 +19,14 @@ struct ProjectorErrorTests {
             _ = try JSONProjector(["other": .all]).project(wrapped)
             skipped = nil
         } catch { skipped = error }
-        #expect(skipped?.offset == offset + 8, "skipped \(bytes): \(String(describing: skipped))", sourceLocation: sourceLocation)
+        #expect(
+            skipped?.offset == offset + 8, "skipped \(bytes): \(String(describing: skipped))",
+            sourceLocation: sourceLocation)
     }
 
-    func expectRejected(_ text: String, at offset: Int, _ reason: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectRejected(
+        _ text: String, at offset: Int, _ reason: String, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         expectRejected(Array(text.utf8), at: offset, reason, sourceLocation: sourceLocation)
     }
 
@@ -33,22 +41,23 @@ struct ProjectorErrorTests {
 
     @Test func invalidUTF8() throws {
         let cases: [([UInt8], Int, String)] = [
-            ([0x22, 0x80, 0x22], 1, "continuation"),                       // lone continuation
+            ([0x22, 0x80, 0x22], 1, "continuation"),  // lone continuation
             ([0x22, 0x61, 0xBF, 0x22], 2, "continuation"),
-            ([0x22, 0xC3, 0x22], 1, "invalid UTF-8"),                      // truncated 2-byte sequence
-            ([0x22, 0xE6, 0x9D, 0x22], 1, "invalid UTF-8"),                // truncated 3-byte sequence
-            ([0x22, 0xF0, 0x9F, 0x98, 0x22], 1, "invalid UTF-8"),          // truncated 4-byte sequence
-            ([0x22, 0xC0, 0xAF, 0x22], 1, "invalid UTF-8"),                // overlong '/'
-            ([0x22, 0xC1, 0xBF, 0x22], 1, "invalid UTF-8"),                // overlong
-            ([0x22, 0xE0, 0x80, 0xAF, 0x22], 1, "invalid UTF-8"),          // overlong 3-byte
-            ([0x22, 0xF0, 0x80, 0x80, 0xAF, 0x22], 1, "invalid UTF-8"),    // overlong 4-byte
-            ([0x22, 0xED, 0xA0, 0x80, 0x22], 1, "invalid UTF-8"),          // UTF-16 surrogate D800
-            ([0x22, 0xED, 0xBF, 0xBF, 0x22], 1, "invalid UTF-8"),          // surrogate DFFF
-            ([0x22, 0xF4, 0x90, 0x80, 0x80, 0x22], 1, "invalid UTF-8"),    // U+110000
+            ([0x22, 0xC3, 0x22], 1, "invalid UTF-8"),  // truncated 2-byte sequence
+            ([0x22, 0xE6, 0x9D, 0x22], 1, "invalid UTF-8"),  // truncated 3-byte sequence
+            ([0x22, 0xF0, 0x9F, 0x98, 0x22], 1, "invalid UTF-8"),  // truncated 4-byte sequence
+            ([0x22, 0xC0, 0xAF, 0x22], 1, "invalid UTF-8"),  // overlong '/'
+            ([0x22, 0xC1, 0xBF, 0x22], 1, "invalid UTF-8"),  // overlong
+            ([0x22, 0xE0, 0x80, 0xAF, 0x22], 1, "invalid UTF-8"),  // overlong 3-byte
+            ([0x22, 0xF0, 0x80, 0x80, 0xAF, 0x22], 1, "invalid UTF-8"),  // overlong 4-byte
+            ([0x22, 0xED, 0xA0, 0x80, 0x22], 1, "invalid UTF-8"),  // UTF-16 surrogate D800
+            ([0x22, 0xED, 0xBF, 0xBF, 0x22], 1, "invalid UTF-8"),  // surrogate DFFF
+            ([0x22, 0xF4, 0x90, 0x80, 0x80, 0x22], 1, "invalid UTF-8"),  // U+110000
             ([0x22, 0xF5, 0x80, 0x80, 0x80, 0x22], 1, "invalid UTF-8"),
             ([0x22, 0xFF, 0x22], 1, "invalid UTF-8"),
             ([0x22, 0xFE, 0x22], 1, "invalid UTF-8"),
-            ([0x22] + Array("abcdefghijklmnop".utf8) + [0xFF, 0x22], 17, "invalid UTF-8"),  // after the word-at-a-time path
+            // after the word-at-a-time path
+            ([0x22] + Array("abcdefghijklmnop".utf8) + [0xFF, 0x22], 17, "invalid UTF-8"),
         ]
         for (bytes, offset, reason) in cases { expectRejected(bytes, at: offset, reason) }
         // Truncated at end of input is named as such.
@@ -121,7 +130,9 @@ struct ProjectorErrorTests {
     }
 
     @Test func everyPrefixOfAValidDocumentFailsCleanly() throws {
-        let document = Array(#"{"a": [1, -2.5e+3, true, false, null, {"b": "x\"y\\z\u00e9\ud83d\ude00 é 😀"}], "c": {"d": []}, "e": "plain", "f": 0}"#.utf8)
+        let document = Array(
+            #"{"a": [1, -2.5e+3, true, false, null, {"b": "x\"y\\z\u00e9\ud83d\ude00 é 😀"}], "c": {"d": []}, "e": "plain", "f": 0}"#
+                .utf8)
         let full = try parse(document)
         #expect(full["f"] == .int(0))
         let selections: [[String: JSONSelection]] = [[:], ["a": .fields(["b": .all])], ["c": .all, "e": .all]]

@@ -1,7 +1,7 @@
-import GHWHTestSupport
-import GHWHRandom
-import Testing
 import GHWHJSON
+import GHWHRandom
+import GHWHTestSupport
+import Testing
 
 /// Random JSON values, serialised with random whitespace and escapes, must come back equal;
 /// random selections must equal the same selection applied to the whole value.
@@ -16,13 +16,17 @@ struct ProjectorRandomTests {
             case 0: return .null
             case 1: return .bool(Bool.random(using: &rng))
             case 2:
-                let choices: [Int64] = [0, 1, -1, .max, .min, Int64.random(in: -1000...1000, using: &rng),
-                                        Int64.random(in: .min ... .max, using: &rng)]
+                let choices: [Int64] = [
+                    0, 1, -1, .max, .min, Int64.random(in: -1000...1000, using: &rng),
+                    Int64.random(in: .min ... .max, using: &rng),
+                ]
                 return .int(choices.randomElement(using: &rng)!)
             case 3:
-                let choices: [Double] = [0.5, -2.25, 1e300, 5e-324, 3.0, 1e22,
-                                         Double.random(in: -1e6...1e6, using: &rng),
-                                         Double(bitPattern: UInt64.random(in: 0..<0x7FF0_0000_0000_0000, using: &rng))]
+                let choices: [Double] = [
+                    0.5, -2.25, 1e300, 5e-324, 3.0, 1e22,
+                    Double.random(in: -1e6...1e6, using: &rng),
+                    Double(bitPattern: UInt64.random(in: 0..<0x7FF0_0000_0000_0000, using: &rng)),
+                ]
                 return .double(choices.randomElement(using: &rng)!)
             case 4, 5: return .string(string())
             case 6: return .array((0..<Int.random(in: 0...5, using: &rng)).map { _ in value(depth: depth + 1) })
@@ -38,8 +42,10 @@ struct ProjectorRandomTests {
         }
 
         mutating func string() -> String {
-            let pool: [Unicode.Scalar] = ["a", "b", " ", "\"", "\\", "/", "\n", "\t", "\u{0}", "\u{1F}", "\u{7F}", "\u{E9}",
-                                          "\u{6771}", "\u{FFFF}", "\u{1F600}", "\u{10FFFF}", "]", "}", ","]
+            let pool: [Unicode.Scalar] = [
+                "a", "b", " ", "\"", "\\", "/", "\n", "\t", "\u{0}", "\u{1F}", "\u{7F}", "\u{E9}",
+                "\u{6771}", "\u{FFFF}", "\u{1F600}", "\u{10FFFF}", "]", "}", ",",
+            ]
             var s = String.UnicodeScalarView()
             let length = Int.random(in: 0...(Bool.random(using: &rng) ? 6 : 40), using: &rng)
             for _ in 0..<length { s.append(pool.randomElement(using: &rng)!) }
@@ -47,7 +53,12 @@ struct ProjectorRandomTests {
         }
 
         mutating func whitespace() -> String {
-            Bool.random(using: &rng) ? "" : String((0..<Int.random(in: 1...3, using: &rng)).map { _ in [" ", "\n", "\t", "\r"].randomElement(using: &rng)! })
+            Bool.random(using: &rng)
+                ? ""
+                : String(
+                    (0..<Int.random(in: 1...3, using: &rng)).map { _ in
+                        [" ", "\n", "\t", "\r"].randomElement(using: &rng)!
+                    })
         }
 
         mutating func serialize(_ value: JSONValue) -> String {
@@ -58,10 +69,15 @@ struct ProjectorRandomTests {
             case .double(let d): return "\(d)"
             case .string(let s): return quote(s)
             case .array(let elements):
-                return "[" + whitespace() + elements.map { serialize($0) }.joined(separator: whitespace() + "," + whitespace()) + whitespace() + "]"
+                return "[" + whitespace()
+                    + elements.map { serialize($0) }.joined(separator: whitespace() + "," + whitespace()) + whitespace()
+                    + "]"
             case .object(let members):
-                let parts = members.map { key, value in quote(key) + whitespace() + ":" + whitespace() + serialize(value) }
-                return "{" + whitespace() + parts.joined(separator: whitespace() + "," + whitespace()) + whitespace() + "}"
+                let parts = members.map { key, value in
+                    quote(key) + whitespace() + ":" + whitespace() + serialize(value)
+                }
+                return "{" + whitespace() + parts.joined(separator: whitespace() + "," + whitespace()) + whitespace()
+                    + "}"
             }
         }
 
@@ -79,8 +95,10 @@ struct ProjectorRandomTests {
         }
 
         mutating func escape(_ scalar: Unicode.Scalar) -> String {
-            let short: [Unicode.Scalar: String] = ["\"": "\\\"", "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r",
-                                                   "\u{8}": "\\b", "\u{C}": "\\f", "/": "\\/"]
+            let short: [Unicode.Scalar: String] = [
+                "\"": "\\\"", "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r",
+                "\u{8}": "\\b", "\u{C}": "\\f", "/": "\\/",
+            ]
             if let s = short[scalar], Bool.random(using: &rng) { return s }
             func hex(_ v: UInt32) -> String {
                 let digits = String(v, radix: 16, uppercase: Bool.random(using: &rng))
@@ -94,7 +112,8 @@ struct ProjectorRandomTests {
         mutating func selection(for value: JSONValue, depth: Int = 0) -> [String: JSONSelection] {
             var result: [String: JSONSelection] = [:]
             for _ in 0..<Int.random(in: 0...4, using: &rng) {
-                result[key()] = depth < 3 && Bool.random(using: &rng) ? .fields(selection(for: value, depth: depth + 1)) : .all
+                result[key()] =
+                    depth < 3 && Bool.random(using: &rng) ? .fields(selection(for: value, depth: depth + 1)) : .all
             }
             return result
         }

@@ -1,34 +1,43 @@
-import Testing
 import GHWHJSON
+import Testing
 
 @Suite("JSONProjector: selections")
 struct ProjectorSelectionTests {
     let issue = #"""
-    {"url": "https://api.github.com/repos/o/r/issues/7", "id": 1, "number": 7, "title": "T\u00edtulo",
-     "user": {"login": "octo", "id": 5, "site_admin": false, "avatar": {"x": [1, 2]}},
-     "labels": [{"id": 1, "name": "bug", "color": "f00"}, "plain-label", {"id": 2}, {"name": null}],
-     "milestone": null, "assignees": [{"login": "a"}], "body": "line1\r\nline2 \"q\"",
-     "pull_request": {"url": "u", "merged_at": null}, "reactions": {"+1": 0}}
-    """#
+        {"url": "https://api.github.com/repos/o/r/issues/7", "id": 1, "number": 7, "title": "T\u00edtulo",
+         "user": {"login": "octo", "id": 5, "site_admin": false, "avatar": {"x": [1, 2]}},
+         "labels": [{"id": 1, "name": "bug", "color": "f00"}, "plain-label", {"id": 2}, {"name": null}],
+         "milestone": null, "assignees": [{"login": "a"}], "body": "line1\r\nline2 \"q\"",
+         "pull_request": {"url": "u", "merged_at": null}, "reactions": {"+1": 0}}
+        """#
 
     @Test func nestedFieldsArraysAndScalars() throws {
-        let value = try project(issue, [
-            "number": .all, "title": .all, "user": .fields(["login": .all]),
-            "labels": .fields(["name": .all]), "milestone": .fields(["title": .all]),
-            "pull_request": .all, "body": .all, "missing": .all,
-        ])
-        #expect(value == .object([
-            "number": .int(7), "title": .string("T\u{ED}tulo"),
-            "user": .object(["login": .string("octo")]),
-            "labels": .array([.object(["name": .string("bug")]), .string("plain-label"), .object([:]), .object(["name": .null])]),
-            "milestone": .null,
-            "pull_request": .object(["url": .string("u"), "merged_at": .null]),
-            "body": .string("line1\r\nline2 \"q\""),
-        ]))
+        let value = try project(
+            issue,
+            [
+                "number": .all, "title": .all, "user": .fields(["login": .all]),
+                "labels": .fields(["name": .all]), "milestone": .fields(["title": .all]),
+                "pull_request": .all, "body": .all, "missing": .all,
+            ])
+        #expect(
+            value
+                == .object([
+                    "number": .int(7), "title": .string("T\u{ED}tulo"),
+                    "user": .object(["login": .string("octo")]),
+                    "labels": .array([
+                        .object(["name": .string("bug")]), .string("plain-label"), .object([:]),
+                        .object(["name": .null]),
+                    ]),
+                    "milestone": .null,
+                    "pull_request": .object(["url": .string("u"), "merged_at": .null]),
+                    "body": .string("line1\r\nline2 \"q\""),
+                ]))
     }
 
     @Test func fieldsOnAScalarKeepsItWhole() throws {
-        #expect(try project(#"{"user": "ghost"}"#, ["user": .fields(["login": .all])]) == .object(["user": .string("ghost")]))
+        #expect(
+            try project(#"{"user": "ghost"}"#, ["user": .fields(["login": .all])])
+                == .object(["user": .string("ghost")]))
         #expect(try project(#"{"user": 3}"#, ["user": .fields(["login": .all])]) == .object(["user": .int(3)]))
     }
 
@@ -46,13 +55,17 @@ struct ProjectorSelectionTests {
 
     @Test func keysAreMatchedExactlyByBytes() throws {
         let selection: [String: JSONSelection] = ["id": .all, "name": .all, "n\u{E9}": .all, "": .all, "a\"b": .all]
-        let value = try project(#"{"ix": 1, "id": 2, "Id": 3, "nam": 4, "names": 5, "na\u006de": 6, "n\u00e9": 7, "": 8, "a\"b": 9, "i": 10}"#, selection)
+        let value = try project(
+            #"{"ix": 1, "id": 2, "Id": 3, "nam": 4, "names": 5, "na\u006de": 6, "n\u00e9": 7, "": 8, "a\"b": 9, "i": 10}"#,
+            selection)
         #expect(value == .object(["id": .int(2), "name": .int(6), "n\u{E9}": .int(7), "": .int(8), "a\"b": .int(9)]))
     }
 
     @Test func unselectedMembersAreNotMaterialisedButAreValidated() throws {
         let projector = JSONProjector(["a": .all])
-        #expect(try projector.project(Array(#"{"z": {"deep": [1, 2, {"x": "\ud83d\ude00"}]}, "a": true}"#.utf8)) == .object(["a": .bool(true)]))
+        #expect(
+            try projector.project(Array(#"{"z": {"deep": [1, 2, {"x": "\ud83d\ude00"}]}, "a": true}"#.utf8))
+                == .object(["a": .bool(true)]))
         #expect(throws: JSONSyntaxError.self) {
             try projector.project([0x7B, 0x22, 0x7A, 0x22, 0x3A, 0x22, 0xC0, 0xAF, 0x22, 0x7D])  // {"z":"<overlong>"}
         }
@@ -66,6 +79,8 @@ struct ProjectorSelectionTests {
             for try await value in group { all.append(value) }
             return all
         }
-        #expect(Set(results.compactMap { value -> Int64? in if case .int(let n)? = value["n"] { n } else { nil } }) == Set(0..<8))
+        #expect(
+            Set(results.compactMap { value -> Int64? in if case .int(let n)? = value["n"] { n } else { nil } })
+                == Set(0..<8))
     }
 }

@@ -1,15 +1,20 @@
-import Testing
 import GHWHJSON
+import Testing
 
 @Suite("JSONProjector: values")
 struct ProjectorValueTests {
     @Test func everyJSONType() throws {
-        let value = try parse(#" {"n": null, "t": true, "f": false, "i": -42, "d": 2.5, "s": "x", "a": [1, "y", [], {}], "o": {"k": {}}} "#)
-        #expect(value == .object([
-            "n": .null, "t": .bool(true), "f": .bool(false), "i": .int(-42), "d": .double(2.5), "s": .string("x"),
-            "a": .array([.int(1), .string("y"), .array([]), .object([:])]),
-            "o": .object(["k": .object([:])]),
-        ]))
+        let value = try parse(
+            #" {"n": null, "t": true, "f": false, "i": -42, "d": 2.5, "s": "x", "a": [1, "y", [], {}], "o": {"k": {}}} "#
+        )
+        #expect(
+            value
+                == .object([
+                    "n": .null, "t": .bool(true), "f": .bool(false), "i": .int(-42), "d": .double(2.5),
+                    "s": .string("x"),
+                    "a": .array([.int(1), .string("y"), .array([]), .object([:])]),
+                    "o": .object(["k": .object([:])]),
+                ]))
     }
 
     @Test func topLevelScalarsAndArraysComeBackWhole() throws {
@@ -23,14 +28,15 @@ struct ProjectorValueTests {
         let cases: [(String, JSONValue)] = [
             ("0", .int(0)), ("-0", .int(0)), ("7", .int(7)), ("-7", .int(-7)),
             ("9223372036854775807", .int(.max)), ("-9223372036854775808", .int(.min)),
-            ("9223372036854775808", .double(9223372036854775808)),
-            ("-9223372036854775809", .double(-9223372036854775809)),
+            ("9223372036854775808", .double(9_223_372_036_854_775_808)),
+            ("-9223372036854775809", .double(-9_223_372_036_854_775_809)),
             ("123456789012345678901234567890", .double(1.2345678901234568e29)),
             ("1.5", .double(1.5)), ("-0.25", .double(-0.25)), ("0.0", .double(0)), ("1.0", .double(1)),
             ("1e3", .double(1000)), ("1E+3", .double(1000)), ("25e-1", .double(2.5)), ("-1.5e-3", .double(-0.0015)),
             ("0e0", .double(0)), ("1e400", .double(.infinity)), ("-1e400", .double(-.infinity)),
             ("0.1", .double(0.1)), ("2.2250738585072014e-308", .double(2.2250738585072014e-308)),
-            ("100000000000000000", .int(100_000_000_000_000_000)), ("999999999999999999", .int(999_999_999_999_999_999)),
+            ("100000000000000000", .int(100_000_000_000_000_000)),
+            ("999999999999999999", .int(999_999_999_999_999_999)),
         ]
         for (text, expected) in cases {
             #expect(try parse(text) == expected, "\(text)")
@@ -59,7 +65,9 @@ struct ProjectorValueTests {
     }
 
     @Test func rawUTF8IsKept() throws {
-        #expect(try parse("\"h\u{E9}llo \u{6771}\u{4EAC} \u{1F600} \u{10FFFF}\"") == .string("h\u{E9}llo \u{6771}\u{4EAC} \u{1F600} \u{10FFFF}"))
+        #expect(
+            try parse("\"h\u{E9}llo \u{6771}\u{4EAC} \u{1F600} \u{10FFFF}\"")
+                == .string("h\u{E9}llo \u{6771}\u{4EAC} \u{1F600} \u{10FFFF}"))
         let long = String(repeating: "\u{E9}a\u{1F600}bcdefgh", count: 50)
         #expect(try parse("\"" + long + "\"") == .string(long))
     }
@@ -75,7 +83,9 @@ struct ProjectorValueTests {
 
     @Test func duplicateKeysLastWins() throws {
         #expect(try parse(#"{"a": 1, "b": 2, "a": 3}"#) == .object(["a": .int(3), "b": .int(2)]))
-        #expect(try project(#"{"a": {"x": 1}, "a": {"y": 2}}"#, ["a": .fields(["x": .all])]) == .object(["a": .object([:])]))
+        #expect(
+            try project(#"{"a": {"x": 1}, "a": {"y": 2}}"#, ["a": .fields(["x": .all])]) == .object(["a": .object([:])])
+        )
         #expect(try project(#"{"a": 1, "a": "s"}"#, ["a": .all]) == .object(["a": .string("s")]))
     }
 
@@ -85,7 +95,9 @@ struct ProjectorValueTests {
     }
 
     @Test func depthLimit() throws {
-        func nested(_ depth: Int) -> String { String(repeating: "[", count: depth) + String(repeating: "]", count: depth) }
+        func nested(_ depth: Int) -> String {
+            String(repeating: "[", count: depth) + String(repeating: "]", count: depth)
+        }
         func nestedObjects(_ depth: Int) -> String {
             String(repeating: "{\"k\":", count: depth - 1) + "{}" + String(repeating: "}", count: depth - 1)
         }
@@ -103,7 +115,9 @@ struct ProjectorValueTests {
         #expect(throws: JSONSyntaxError.self) { try projector.project(tooDeepSkipped) }
         // Deep skipping past 64 levels uses the spill stack.
         let mixed = String(repeating: "[{\"k\":", count: 60) + "1" + String(repeating: "}]", count: 60)
-        #expect(try JSONProjector(["a": .all], maxDepth: 200).project(Array("{\"z\":\(mixed),\"a\":2}".utf8)) == .object(["a": .int(2)]))
+        #expect(
+            try JSONProjector(["a": .all], maxDepth: 200).project(Array("{\"z\":\(mixed),\"a\":2}".utf8))
+                == .object(["a": .int(2)]))
         #expect(throws: JSONSyntaxError.self) {
             try JSONProjector(["a": .all], maxDepth: 200).project(Array("{\"z\":\(mixed.dropLast()),\"a\":2}".utf8))
         }
@@ -112,6 +126,8 @@ struct ProjectorValueTests {
     @Test func validateChecksWithoutBuilding() throws {
         let projector = JSONProjector([:])
         try Array(#"{"a":[1,{"b":"\u00e9"}]}"#.utf8).withUnsafeBytes { try projector.validate($0) }
-        #expect(throws: JSONSyntaxError.self) { try Array(#"{"a":[1,}"#.utf8).withUnsafeBytes { try projector.validate($0) } }
+        #expect(throws: JSONSyntaxError.self) {
+            try Array(#"{"a":[1,}"#.utf8).withUnsafeBytes { try projector.validate($0) }
+        }
     }
 }

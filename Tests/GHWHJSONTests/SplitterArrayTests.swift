@@ -1,15 +1,16 @@
-import Testing
 import GHWHJSON
+import Testing
 
 @Suite("RecordSplitter: arrays")
 struct SplitterArrayTests {
     @Test func compactArrayOfObjects() throws {
         let records = try split(#"[{"a":1},{"b":[1,2,{"c":"}"}]},{}]"#)
-        #expect(records == [
-            SplitRecord(text: #"{"a":1}"#, ordinal: 0, offset: 1),
-            SplitRecord(text: #"{"b":[1,2,{"c":"}"}]}"#, ordinal: 1, offset: 9),
-            SplitRecord(text: "{}", ordinal: 2, offset: 31),
-        ])
+        #expect(
+            records == [
+                SplitRecord(text: #"{"a":1}"#, ordinal: 0, offset: 1),
+                SplitRecord(text: #"{"b":[1,2,{"c":"}"}]}"#, ordinal: 1, offset: 9),
+                SplitRecord(text: "{}", ordinal: 2, offset: 31),
+            ])
     }
 
     @Test func prettyPrintedArray() throws {
@@ -56,8 +57,11 @@ struct SplitterArrayTests {
     @Test func byteOrderMarkIsSkippedAndCountedInOffsets() throws {
         let document: [UInt8] = [0xEF, 0xBB, 0xBF] + Array("[{\"a\":1}, 2]".utf8)
         let records = try split(document)
-        #expect(records == [SplitRecord(text: #"{"a":1}"#, ordinal: 0, offset: 4),
-                            SplitRecord(text: "2", ordinal: 1, offset: 13)])
+        #expect(
+            records == [
+                SplitRecord(text: #"{"a":1}"#, ordinal: 0, offset: 4),
+                SplitRecord(text: "2", ordinal: 1, offset: 13),
+            ])
         for cut in 1..<document.count {
             #expect(try split(document, cuts: [cut]) == records, "cut at \(cut)")
         }

@@ -1,26 +1,30 @@
-import GHWHTestSupport
-import GHWHRandom
-import Testing
 import GHWHJSON
+import GHWHRandom
+import GHWHTestSupport
+import Testing
 
 /// Records must not depend on where the chunks are cut: at every split point,
 /// in every chunk size, inside strings, escapes, UTF-8 sequences and the BOM.
 @Suite("RecordSplitter: chunk boundaries")
 struct SplitterChunkingTests {
-    static let arrayDocument: [UInt8] = [0xEF, 0xBB, 0xBF] + Array(
-        """
-        [
-          {"s": "a]b}c,d\\"e\\\\", "n": [1, [2, {"x": "\\\\"}]], "u": "h\u{E9}llo \u{1F600} \\u00e9"},
-          "str\\"ing]", -12.5e3 ,true,null,
-          [], {},
-          "\\\\\\"",
-          [["]"], {"}": "["}]
-        ]
+    static let arrayDocument: [UInt8] =
+        [0xEF, 0xBB, 0xBF]
+        + Array(
+            """
+            [
+              {"s": "a]b}c,d\\"e\\\\", "n": [1, [2, {"x": "\\\\"}]], "u": "h\u{E9}llo \u{1F600} \\u00e9"},
+              "str\\"ing]", -12.5e3 ,true,null,
+              [], {},
+              "\\\\\\"",
+              [["]"], {"}": "["}]
+            ]
 
-        """.utf8)
+            """.utf8)
 
-    static let linesDocument: [UInt8] = [0xEF, 0xBB, 0xBF] + Array(
-        "{\"a\":1}\r\n\n   \n{\"b\":\"x\\ny\"}\n\r\nnot json at all\n\t\n{\"c\":\"\u{E9}\"}".utf8)
+    static let linesDocument: [UInt8] =
+        [0xEF, 0xBB, 0xBF]
+        + Array(
+            "{\"a\":1}\r\n\n   \n{\"b\":\"x\\ny\"}\n\r\nnot json at all\n\t\n{\"c\":\"\u{E9}\"}".utf8)
 
     static let jsonLinesDocument: [UInt8] = Array(" \n {\"a\":1}\n{\"b\":2}\r\n\n[3]\n".utf8)
 
@@ -32,10 +36,11 @@ struct SplitterChunkingTests {
 
     @Test func oneShotResultsAreAsExpected() throws {
         let array = try split(Self.arrayDocument)
-        #expect(array.map(\.text) == [
-            #"{"s": "a]b}c,d\"e\\", "n": [1, [2, {"x": "\\"}]], "u": "h\#u{E9}llo \#u{1F600} \u00e9"}"#,
-            #""str\"ing]""#, "-12.5e3", "true", "null", "[]", "{}", #""\\\"""#, #"[["]"], {"}": "["}]"#,
-        ])
+        #expect(
+            array.map(\.text) == [
+                #"{"s": "a]b}c,d\"e\\", "n": [1, [2, {"x": "\\"}]], "u": "h\#u{E9}llo \#u{1F600} \u00e9"}"#,
+                #""str\"ing]""#, "-12.5e3", "true", "null", "[]", "{}", #""\\\"""#, #"[["]"], {"}": "["}]"#,
+            ])
         #expect(array.map(\.ordinal) == Array(0..<9))
         #expect(array.first?.offset == 7)
         let lines = try split(Self.linesDocument, mode: .lines)
@@ -81,13 +86,16 @@ struct SplitterChunkingTests {
         var document: [UInt8] = Array("[\n".utf8)
         for k in 0..<300 {
             if k > 0 { document += Array(",\n ".utf8) }
-            document += Array(#"{"id": \#(k), "t": "q\"]}\\ \#(String(repeating: "x", count: k % 37))", "a": [[{}], "\u005d"]}"#.utf8)
+            document += Array(
+                #"{"id": \#(k), "t": "q\"]}\\ \#(String(repeating: "x", count: k % 37))", "a": [[{}], "\u005d"]}"#.utf8)
         }
         document += Array("\n]".utf8)
         let expected = try split(document)
         #expect(expected.count == 300)
         for _ in 0..<50 {
-            let cuts = (0..<Int.random(in: 1...40, using: &rng)).map { _ in Int.random(in: 0...document.count, using: &rng) }.sorted()
+            let cuts = (0..<Int.random(in: 1...40, using: &rng)).map { _ in
+                Int.random(in: 0...document.count, using: &rng)
+            }.sorted()
             #expect(try split(document, cuts: cuts) == expected, "cuts \(cuts)")
         }
     }
@@ -106,8 +114,9 @@ struct SplitterChunkingTests {
             let expected = try #require(structureError(document), "\(text.debugDescription)")
             for cut in 0...document.count {
                 let error = structureError(document, cuts: [cut])
-                #expect(error?.offset == expected.offset && error?.reason == expected.reason,
-                        "\(text.debugDescription) cut at \(cut): \(String(describing: error)) vs \(expected)")
+                #expect(
+                    error?.offset == expected.offset && error?.reason == expected.reason,
+                    "\(text.debugDescription) cut at \(cut): \(String(describing: error)) vs \(expected)")
             }
             let bytewise = structureError(document, cuts: Array(1..<document.count))
             #expect(bytewise?.offset == expected.offset, "\(text.debugDescription) byte by byte")

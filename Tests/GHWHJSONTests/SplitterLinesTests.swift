@@ -1,18 +1,19 @@
-import GHWHTestSupport
-import GHWHRandom
-import Testing
 import GHWHJSON
+import GHWHRandom
+import GHWHTestSupport
+import Testing
 
 @Suite("RecordSplitter: JSON Lines")
 struct SplitterLinesTests {
     @Test func linesWithCRLFBlankLinesAndNoFinalNewline() throws {
         let document = "{\"a\":1}\r\n\r\n  \t \n{\"b\":2}\n\n{\"c\":3}"
         let records = try split(document, mode: .lines)
-        #expect(records == [
-            SplitRecord(text: #"{"a":1}"#, ordinal: 0, offset: 0),
-            SplitRecord(text: #"{"b":2}"#, ordinal: 1, offset: 16),
-            SplitRecord(text: #"{"c":3}"#, ordinal: 2, offset: 25),
-        ])
+        #expect(
+            records == [
+                SplitRecord(text: #"{"a":1}"#, ordinal: 0, offset: 0),
+                SplitRecord(text: #"{"b":2}"#, ordinal: 1, offset: 16),
+                SplitRecord(text: #"{"c":3}"#, ordinal: 2, offset: 25),
+            ])
     }
 
     @Test func invalidContentLinesAreStillRecords() throws {
@@ -48,11 +49,12 @@ struct SplitterLinesTests {
 
     @Test func jsonDocumentStartingWithBraceIsJSONLines() throws {
         let records = try split("\n\n  {\"a\":1}\n{\"b\":\n2}\n")
-        #expect(records == [
-            SplitRecord(text: #"{"a":1}"#, ordinal: 0, offset: 4),
-            SplitRecord(text: #"{"b":"#, ordinal: 1, offset: 12),
-            SplitRecord(text: "2}", ordinal: 2, offset: 18),
-        ])
+        #expect(
+            records == [
+                SplitRecord(text: #"{"a":1}"#, ordinal: 0, offset: 4),
+                SplitRecord(text: #"{"b":"#, ordinal: 1, offset: 12),
+                SplitRecord(text: "2}", ordinal: 2, offset: 18),
+            ])
     }
 
     @Test func longLinesSpanningManyChunks() throws {
@@ -73,7 +75,8 @@ struct SplitterLinesTests {
             }
             let records = try split(document, mode: .lines, chunkSize: Int.random(in: 1...20, using: &rng))
             // Records are exactly the non-blank lines (minus one trailing CR).
-            let expected = document.split(separator: 0x0A, omittingEmptySubsequences: false).compactMap { line -> String? in
+            let expected = document.split(separator: 0x0A, omittingEmptySubsequences: false).compactMap {
+                line -> String? in
                 var bytes = Array(line)
                 if bytes.last == 0x0D { bytes.removeLast() }
                 if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return nil }
@@ -92,16 +95,19 @@ struct SplitterLinesTests {
         let document = "{\"n\":1}\n" + big + "\r\n{\"n\":2}\n" + big + "\n{\"n\":3}"
         let expected = [
             SplitRecord(text: #"{"n":1}"#, ordinal: 0, offset: 0),
-            SplitRecord(text: String(big.prefix(RecordSlice.excerptBytes)), ordinal: 1, offset: 8,
-                        oversizedLength: big.utf8.count),
+            SplitRecord(
+                text: String(big.prefix(RecordSlice.excerptBytes)), ordinal: 1, offset: 8,
+                oversizedLength: big.utf8.count),
             SplitRecord(text: #"{"n":2}"#, ordinal: 2, offset: Int64(8 + big.utf8.count + 2)),
-            SplitRecord(text: String(big.prefix(RecordSlice.excerptBytes)), ordinal: 3, offset: Int64(16 + big.utf8.count + 2),
-                        oversizedLength: big.utf8.count),
+            SplitRecord(
+                text: String(big.prefix(RecordSlice.excerptBytes)), ordinal: 3, offset: Int64(16 + big.utf8.count + 2),
+                oversizedLength: big.utf8.count),
             SplitRecord(text: #"{"n":3}"#, ordinal: 4, offset: Int64(16 + 2 * big.utf8.count + 3)),
         ]
         for chunkSize in [nil, 1, 3, 7, 100, 1023, 1024, 1025, 2999, 3009, 4096] as [Int?] {
-            #expect(try split(document, mode: .lines, chunkSize: chunkSize, maxRecordBytes: 2000) == expected,
-                    "chunk size \(chunkSize.map(String.init) ?? "whole")")
+            #expect(
+                try split(document, mode: .lines, chunkSize: chunkSize, maxRecordBytes: 2000) == expected,
+                "chunk size \(chunkSize.map(String.init) ?? "whole")")
         }
         // A `.json` document that starts with '{' is JSON Lines too.
         #expect(try split(document, mode: .json, chunkSize: 64, maxRecordBytes: 2000) == expected)
@@ -117,11 +123,14 @@ struct SplitterLinesTests {
     @Test func longBlankLinesAreSkippedAndTinyLimitsKeepExcerptsInsideTheLine() throws {
         let blank = String(repeating: " ", count: 500) + "\t\r"
         for chunkSize in [nil, 1, 64] as [Int?] {
-            let records = try split("{}\n" + blank + "\n[1,2,3]\n" + blank, mode: .lines, chunkSize: chunkSize, maxRecordBytes: 4)
-            #expect(records == [
-                SplitRecord(text: "{}", ordinal: 0, offset: 0),
-                SplitRecord(text: "[1,2,3]", ordinal: 1, offset: Int64(3 + blank.utf8.count + 1), oversizedLength: 7),
-            ], "chunk size \(chunkSize.map(String.init) ?? "whole")")
+            let records = try split(
+                "{}\n" + blank + "\n[1,2,3]\n" + blank, mode: .lines, chunkSize: chunkSize, maxRecordBytes: 4)
+            #expect(
+                records == [
+                    SplitRecord(text: "{}", ordinal: 0, offset: 0),
+                    SplitRecord(
+                        text: "[1,2,3]", ordinal: 1, offset: Int64(3 + blank.utf8.count + 1), oversizedLength: 7),
+                ], "chunk size \(chunkSize.map(String.init) ?? "whole")")
         }
     }
 
@@ -132,13 +141,17 @@ struct SplitterLinesTests {
             var document: [UInt8] = []
             for _ in 0..<Int(rng.next() % 8) {
                 let length = Int(rng.next() % 40)
-                document += (0..<length).map { _ in [UInt8(ascii: "a"), 0x20, 0x0D, UInt8(ascii: "{")][Int(rng.next() % 4)] }
+                document += (0..<length).map { _ in
+                    [UInt8(ascii: "a"), 0x20, 0x0D, UInt8(ascii: "{")][Int(rng.next() % 4)]
+                }
                 document.append(0x0A)
             }
             let whole = try split(document, mode: .lines, maxRecordBytes: 12)
             var cuts = (0..<Int(rng.next() % 6)).map { _ in Int(rng.next() % UInt64(document.count + 1)) }
             cuts.sort()
-            #expect(try split(document, mode: .lines, cuts: cuts, maxRecordBytes: 12) == whole, "round \(round) cuts \(cuts)")
+            #expect(
+                try split(document, mode: .lines, cuts: cuts, maxRecordBytes: 12) == whole,
+                "round \(round) cuts \(cuts)")
         }
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import GHWHJSON
+import Testing
 
 /// One record as the splitter handed it out, copied so it outlives the callback.
 struct SplitRecord: Equatable, CustomStringConvertible {
@@ -9,17 +9,23 @@ struct SplitRecord: Equatable, CustomStringConvertible {
     let offset: Int64
     /// Set for a JSON Lines line over the limit (`text` is then its excerpt).
     var oversizedLength: Int? = nil
-    var description: String { "#\(ordinal)@\(offset)\(oversizedLength.map { " oversized \($0)" } ?? "") \(text.debugDescription)" }
+    var description: String {
+        "#\(ordinal)@\(offset)\(oversizedLength.map { " oversized \($0)" } ?? "") \(text.debugDescription)"
+    }
 }
 
 /// Runs a splitter over `document`, cut into chunks at `cuts` (ascending byte positions).
-func split(_ document: [UInt8], mode: RecordSplitter.Mode = .json, cuts: [Int],
-           maxRecordBytes: Int = 64 << 20) throws -> [SplitRecord] {
+func split(
+    _ document: [UInt8], mode: RecordSplitter.Mode = .json, cuts: [Int],
+    maxRecordBytes: Int = 64 << 20
+) throws -> [SplitRecord] {
     var splitter = RecordSplitter(mode: mode, maxRecordBytes: maxRecordBytes)
     var records: [SplitRecord] = []
     let collect: (RecordSlice) throws -> Void = { slice in
-        records.append(SplitRecord(text: String(decoding: slice.bytes, as: UTF8.self),
-                                   ordinal: slice.ordinal, offset: slice.offset, oversizedLength: slice.oversizedLength))
+        records.append(
+            SplitRecord(
+                text: String(decoding: slice.bytes, as: UTF8.self),
+                ordinal: slice.ordinal, offset: slice.offset, oversizedLength: slice.oversizedLength))
     }
     var start = 0
     for cut in cuts + [document.count] where cut >= start {
@@ -33,21 +39,27 @@ func split(_ document: [UInt8], mode: RecordSplitter.Mode = .json, cuts: [Int],
 }
 
 /// Runs a splitter over `document` fed in chunks of `chunkSize` bytes (nil: one chunk).
-func split(_ document: [UInt8], mode: RecordSplitter.Mode = .json, chunkSize: Int? = nil,
-           maxRecordBytes: Int = 64 << 20) throws -> [SplitRecord] {
+func split(
+    _ document: [UInt8], mode: RecordSplitter.Mode = .json, chunkSize: Int? = nil,
+    maxRecordBytes: Int = 64 << 20
+) throws -> [SplitRecord] {
     let size = max(chunkSize ?? document.count, 1)
     let cuts = Array(stride(from: size, to: document.count, by: size))
     return try split(document, mode: mode, cuts: cuts, maxRecordBytes: maxRecordBytes)
 }
 
-func split(_ document: String, mode: RecordSplitter.Mode = .json, chunkSize: Int? = nil,
-           maxRecordBytes: Int = 64 << 20) throws -> [SplitRecord] {
+func split(
+    _ document: String, mode: RecordSplitter.Mode = .json, chunkSize: Int? = nil,
+    maxRecordBytes: Int = 64 << 20
+) throws -> [SplitRecord] {
     try split(Array(document.utf8), mode: mode, chunkSize: chunkSize, maxRecordBytes: maxRecordBytes)
 }
 
 /// The structure error a document produces (nil if it splits cleanly).
-func structureError(_ document: [UInt8], mode: RecordSplitter.Mode = .json, cuts: [Int] = [],
-                    maxRecordBytes: Int = 64 << 20) -> DocumentStructureError? {
+func structureError(
+    _ document: [UInt8], mode: RecordSplitter.Mode = .json, cuts: [Int] = [],
+    maxRecordBytes: Int = 64 << 20
+) -> DocumentStructureError? {
     do {
         _ = try split(document, mode: mode, cuts: cuts, maxRecordBytes: maxRecordBytes)
         return nil
@@ -65,7 +77,8 @@ func structureError(_ document: String, mode: RecordSplitter.Mode = .json) -> Do
 
 /// Projects `text` with `selection`; top-level non-objects come back whole.
 func project(_ text: String, _ selection: [String: JSONSelection] = [:], maxDepth: Int = 128)
-    throws(JSONSyntaxError) -> JSONValue {
+    throws(JSONSyntaxError) -> JSONValue
+{
     try JSONProjector(selection, maxDepth: maxDepth).project(Array(text.utf8))
 }
 
@@ -90,4 +103,3 @@ func syntaxError(_ bytes: [UInt8], maxDepth: Int = 128) -> JSONSyntaxError? {
 func syntaxError(_ text: String, maxDepth: Int = 128) -> JSONSyntaxError? {
     syntaxError(Array(text.utf8), maxDepth: maxDepth)
 }
-

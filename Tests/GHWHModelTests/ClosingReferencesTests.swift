@@ -66,8 +66,9 @@ struct ClosingReferencesTests {
         .body("fixes HTTPS://GitHub.COM/o/r/issues/7", ["o/r#7"]),
         .body("fixes https://github.com/o/r/issues/5#issuecomment-1", ["o/r#5"]),
         .body("fixes https://github.com/o/r/issues/5.", ["o/r#5"]),
-        .body("Fixes #1 and closes other/x#2 and resolves https://github.com/a/b/issues/3",
-              ["own/repo#1", "other/x#2", "a/b#3"]),
+        .body(
+            "Fixes #1 and closes other/x#2 and resolves https://github.com/a/b/issues/3",
+            ["own/repo#1", "other/x#2", "a/b#3"]),
         .body("Some text.\n\nFixes #10\nCloses #11\n", ["own/repo#10", "own/repo#11"]),
         ReferenceCase(title: "Fix #2: crash", body: "fixes #1, fixes #2", expected: ["own/repo#2", "own/repo#1"]),
         ReferenceCase(title: "Fixes #3", body: "Fixes #3", expected: ["own/repo#3"]),
@@ -155,7 +156,8 @@ struct ClosingReferencesTests {
     func longBody() {
         var body = ""
         for number in 1...5_000 {
-            body += "Some filler text about issue \(number); see #\(number). Fixes #\(number), and fixes #\(number % 100 + 1).\n"
+            body +=
+                "Some filler text about issue \(number); see #\(number). Fixes #\(number), and fixes #\(number % 100 + 1).\n"
         }
         let found = ClosingReferences.parse(title: nil, body: body, ownRepo: own)
         #expect(found.count == 5_000)

@@ -1,5 +1,6 @@
-@testable import GHWHModel
 import Testing
+
+@testable import GHWHModel
 
 /// Gold metric math on hand-computed fixtures (docs/contract.md#metric-definitions).
 struct GoldMetricsTests {
@@ -24,32 +25,43 @@ struct GoldMetricsTests {
 
     @Test func pullRequestMetrics() {
         let prs = [
-            PR(repoName: "o/r", number: 1, state: "closed", createdAt: 0, closedAt: 5 * Self.h, mergedAt: 5 * Self.h,
-               additions: 10, deletions: 5, milestoneNumber: 1, milestoneTitle: "v1", labels: ["bug", "ui"]),
+            PR(
+                repoName: "o/r", number: 1, state: "closed", createdAt: 0, closedAt: 5 * Self.h, mergedAt: 5 * Self.h,
+                additions: 10, deletions: 5, milestoneNumber: 1, milestoneTitle: "v1", labels: ["bug", "ui"]),
             PR(repoName: "o/r", number: 2, state: "open", createdAt: Self.h, additions: 3, deletions: nil),
         ]
         let out = GoldMetrics.compute(pullRequests: prs, issues: [:])
         #expect(out.pullRequests.count == 2)
-        let merged = out.pullRequests[0], open = out.pullRequests[1]
+        let merged = out.pullRequests[0]
+        let open = out.pullRequests[1]
         #expect(merged.openSeconds == 18_000 && merged.isMerged && merged.linesChanged == 15 && merged.labelCount == 2)
         #expect(open.openSeconds == nil, "still open: no open time")
         #expect(!open.isMerged && open.linesChanged == nil, "lines_changed is NULL when deletions is missing")
     }
 
     @Test func linksResolveOnlyToSilverIssuesThatAreNotPullRequests() {
-        let pr = PR(repoName: "o/r", number: 10, createdAt: 0, mergedAt: 10 * Self.h,
-                    closingReferences: [Self.ref("o/r#1"), Self.ref("o/r#2"), Self.ref("o/r#3"), Self.ref("other/lib#7"), Self.ref("o/r#1")])
+        let pr = PR(
+            repoName: "o/r", number: 10, createdAt: 0, mergedAt: 10 * Self.h,
+            closingReferences: [
+                Self.ref("o/r#1"), Self.ref("o/r#2"), Self.ref("o/r#3"), Self.ref("other/lib#7"), Self.ref("o/r#1"),
+            ])
         let unmerged = PR(repoName: "o/r", number: 11, createdAt: 0, closingReferences: [Self.ref("o/r#1")])
         let issues: [IssueReference: GoldMetrics.IssueFacts] = [
             Self.ref("o/r#1"): .init(createdAt: 2 * Self.h, isPullRequest: false),
-            Self.ref("o/r#2"): .init(createdAt: Self.h, isPullRequest: true),      // a PR seen as an issue: never a target
+            Self.ref("o/r#2"): .init(createdAt: Self.h, isPullRequest: true),  // a PR seen as an issue: never a target
             // o/r#3 is missing from silver: no link
-            Self.ref("other/lib#7"): .init(createdAt: 12 * Self.h, isPullRequest: false),  // cross-repo; created after the merge
+            // cross-repo; created after the merge
+            Self.ref("other/lib#7"): .init(createdAt: 12 * Self.h, isPullRequest: false),
         ]
         let out = GoldMetrics.compute(pullRequests: [pr, unmerged], issues: issues)
-        #expect(out.links.map { "\($0.prNumber)->\($0.issueRepoName)#\($0.issueNumber)" } == ["10->o/r#1", "10->other/lib#7", "11->o/r#1"])
+        #expect(
+            out.links.map { "\($0.prNumber)->\($0.issueRepoName)#\($0.issueNumber)" } == [
+                "10->o/r#1", "10->other/lib#7", "11->o/r#1",
+            ])
         #expect(out.links[0].issueToMergeSeconds == Double(8 * 3600))
-        #expect(out.links[1].issueToMergeSeconds == Double(-2 * 3600), "kept as a link; the issue-to-merge view excludes it")
+        #expect(
+            out.links[1].issueToMergeSeconds == Double(-2 * 3600), "kept as a link; the issue-to-merge view excludes it"
+        )
         #expect(out.links[2].issueToMergeSeconds == nil && out.links[2].mergedAt == nil, "unmerged PR: no duration")
     }
 
@@ -71,12 +83,24 @@ struct GoldMetricsTests {
 
     @Test func milestoneLinesAverageAndMedian() {
         let prs = [
-            PR(repoName: "o/r", number: 1, createdAt: 0, additions: 10, deletions: 0, milestoneNumber: 3, milestoneTitle: "v1"),
-            PR(repoName: "o/r", number: 2, createdAt: 0, additions: 20, deletions: 10, milestoneNumber: 3, milestoneTitle: "v1"),
-            PR(repoName: "o/r", number: 3, createdAt: 0, additions: 1, deletions: 1, milestoneNumber: 3, milestoneTitle: "v1"),
-            PR(repoName: "o/r", number: 4, createdAt: 0, additions: 100, deletions: 0, milestoneNumber: 3, milestoneTitle: "v1"),
-            PR(repoName: "o/r", number: 5, createdAt: 0, additions: nil, deletions: 4, milestoneNumber: 3, milestoneTitle: "v1"),
-            PR(repoName: "o/r", number: 6, createdAt: 0, additions: 7, deletions: 0, milestoneNumber: 4, milestoneTitle: "v2"),
+            PR(
+                repoName: "o/r", number: 1, createdAt: 0, additions: 10, deletions: 0, milestoneNumber: 3,
+                milestoneTitle: "v1"),
+            PR(
+                repoName: "o/r", number: 2, createdAt: 0, additions: 20, deletions: 10, milestoneNumber: 3,
+                milestoneTitle: "v1"),
+            PR(
+                repoName: "o/r", number: 3, createdAt: 0, additions: 1, deletions: 1, milestoneNumber: 3,
+                milestoneTitle: "v1"),
+            PR(
+                repoName: "o/r", number: 4, createdAt: 0, additions: 100, deletions: 0, milestoneNumber: 3,
+                milestoneTitle: "v1"),
+            PR(
+                repoName: "o/r", number: 5, createdAt: 0, additions: nil, deletions: 4, milestoneNumber: 3,
+                milestoneTitle: "v1"),
+            PR(
+                repoName: "o/r", number: 6, createdAt: 0, additions: 7, deletions: 0, milestoneNumber: 4,
+                milestoneTitle: "v2"),
             PR(repoName: "o/r", number: 7, createdAt: 0, milestoneTitle: "empty"),
             PR(repoName: "o/r", number: 8, createdAt: 0, additions: 50, deletions: 50),  // no milestone
         ]
@@ -86,6 +110,8 @@ struct GoldMetricsTests {
         #expect(v1.prCount == 5 && v1.linesChangedTotal == 142 && v1.linesChangedAvg == 35.5)
         #expect(v1.linesChangedMedian == 20, "even count: sorted 2, 10, 30, 100 -> (10 + 30) / 2")
         #expect(out.milestones[2].linesChangedMedian == 7 && out.milestones[2].milestoneNumber == 4)
-        #expect(out.milestones[0].prCount == 1 && out.milestones[0].linesChangedAvg == nil && out.milestones[0].linesChangedMedian == nil)
+        #expect(
+            out.milestones[0].prCount == 1 && out.milestones[0].linesChangedAvg == nil
+                && out.milestones[0].linesChangedMedian == nil)
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
 import GHWHJSON
-@testable import GHWHModel
 import GHWHTestSupport
 import Testing
+
+@testable import GHWHModel
 
 /// JSON record -> silver row, per docs/contract.md#silver-tables.
 struct SilverTransformTests {
@@ -17,13 +18,18 @@ struct SilverTransformTests {
         return bytes.withUnsafeMutableBytes { try! JSONProjector(selection).project(UnsafeRawBufferPointer($0)) }
     }
     static func rejectReason(_ body: () throws(RecordRejectReason) -> Void) -> RecordRejectReason? {
-        do { try body(); return nil } catch { return error }
+        do {
+            try body()
+            return nil
+        } catch { return error }
     }
 
-    static let base = #""repository_url": "https://api.github.com/repos/Octo-Org/Hello.World", "created_at": "2024-01-02T03:04:05Z""#
+    static let base =
+        #""repository_url": "https://api.github.com/repos/Octo-Org/Hello.World", "created_at": "2024-01-02T03:04:05Z""#
 
     @Test func newAPIIssue() throws {
-        let row = try Self.issue(#"""
+        let row = try Self.issue(
+            #"""
             {"number": 7, "id": 99, "title": "Crash 💥", "state": "closed", "user": {"login": "ana", "id": 1},
              \#(Self.base), "updated_at": "2024-01-03T00:00:00Z", "closed_at": "2024-01-03T00:00:00+01:00",
              "labels": [{"name": "bug", "color": "f00"}, "legacy", {"name": null}, {"color": "x"}, {"name": "bug"}],
@@ -49,9 +55,13 @@ struct SilverTransformTests {
     }
 
     @Test func oldAPIRecordWithoutRepositoryURL() throws {
-        let fromURL = try Self.issue(#"{"number": 3, "created_at": "2012-05-27T07:03:19Z", "url": "https://api.github.com/repos/Jacquev6/PyGithub/issues/3"}"#)
+        let fromURL = try Self.issue(
+            #"{"number": 3, "created_at": "2012-05-27T07:03:19Z", "url": "https://api.github.com/repos/Jacquev6/PyGithub/issues/3"}"#
+        )
         #expect(fromURL.repoName == "jacquev6/pygithub")
-        let fromHTML = try Self.issue(#"{"number": 3, "created_at": "2012-05-27T07:03:19Z", "html_url": "https://github.com/Jacquev6/PyGithub/issues/3"}"#)
+        let fromHTML = try Self.issue(
+            #"{"number": 3, "created_at": "2012-05-27T07:03:19Z", "html_url": "https://github.com/Jacquev6/PyGithub/issues/3"}"#
+        )
         #expect(fromHTML.repoName == "jacquev6/pygithub")
     }
 
@@ -69,8 +79,14 @@ struct SilverTransformTests {
         (#"{"number": null, \#(base)}"#, "missing_number"),
         (#"{\#(base)}"#, "missing_number"),
         (#"{"number": 1, "repository_url": "https://api.github.com/repos/o/r"}"#, "missing_created_at"),
-        (#"{"number": 1, "repository_url": "https://api.github.com/repos/o/r", "created_at": "2016-09-15 05:52:11 UTC"}"#, "invalid_timestamp"),
-        (#"{"number": 1, "repository_url": "https://api.github.com/repos/o/r", "created_at": 1473918731}"#, "invalid_timestamp"),
+        (
+            #"{"number": 1, "repository_url": "https://api.github.com/repos/o/r", "created_at": "2016-09-15 05:52:11 UTC"}"#,
+            "invalid_timestamp"
+        ),
+        (
+            #"{"number": 1, "repository_url": "https://api.github.com/repos/o/r", "created_at": 1473918731}"#,
+            "invalid_timestamp"
+        ),
         (#"{"number": 1, \#(base), "updated_at": "yesterday"}"#, "invalid_timestamp"),
         (#"{"number": 1, "created_at": "2024-01-01T00:00:00Z"}"#, "no_repository"),
         (#"{"number": 1, "created_at": "2024-01-01T00:00:00Z", "url": "not a url"}"#, "no_repository"),
@@ -92,7 +108,8 @@ struct SilverTransformTests {
     }
 
     @Test func pullRequestRow() throws {
-        let row = try Self.pull(#"""
+        let row = try Self.pull(
+            #"""
             {"number": 42, "id": 5, "title": "Fix parser, fixes #7", "state": "closed", "draft": false,
              "user": {"login": "bo"}, "created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-02T00:00:00Z",
              "closed_at": "2024-01-02T00:00:00Z", "merged_at": "2024-01-02T00:00:00Z",
@@ -103,7 +120,9 @@ struct SilverTransformTests {
              "url": "https://api.github.com/repos/elsewhere/x/pulls/42"}
             """#)
         #expect(row.repoName == "octo/repo")
-        #expect(row.draft == false && row.additions == 10 && row.deletions == 4 && row.changedFiles == 2 && row.commits == 3)
+        #expect(
+            row.draft == false && row.additions == 10 && row.deletions == 4 && row.changedFiles == 2 && row.commits == 3
+        )
         #expect(row.mergedAt == 1_704_153_600_000_000)
         #expect(row.baseRef == "main")
         #expect(row.labels == ["bug"])
@@ -112,9 +131,15 @@ struct SilverTransformTests {
     }
 
     @Test func pullRequestRepoFallsBackToURL() throws {
-        let row = try Self.pull(#"{"number": 1, "created_at": "2024-01-01T00:00:00Z", "base": {"repo": null}, "url": "https://api.github.com/repos/A/B/pulls/1"}"#)
+        let row = try Self.pull(
+            #"{"number": 1, "created_at": "2024-01-01T00:00:00Z", "base": {"repo": null}, "url": "https://api.github.com/repos/A/B/pulls/1"}"#
+        )
         #expect(row.repoName == "a/b")
-        let reason = Self.rejectReason { () throws(RecordRejectReason) in _ = try Self.pull(#"{"number": 1, "created_at": "2024-01-01T00:00:00Z", "additions": "10", "url": "https://api.github.com/repos/A/B/pulls/1"}"#) }
+        let reason = Self.rejectReason { () throws(RecordRejectReason) in
+            _ = try Self.pull(
+                #"{"number": 1, "created_at": "2024-01-01T00:00:00Z", "additions": "10", "url": "https://api.github.com/repos/A/B/pulls/1"}"#
+            )
+        }
         #expect(reason?.code == "wrong_type")
     }
 

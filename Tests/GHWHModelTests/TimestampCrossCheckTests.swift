@@ -1,7 +1,7 @@
-import GHWHTestSupport
-import GHWHRandom
 import Foundation
 import GHWHModel
+import GHWHRandom
+import GHWHTestSupport
 import Testing
 
 @Suite("Timestamp: cross-checked against Foundation and a day-by-day walk")
@@ -30,11 +30,14 @@ struct TimestampCrossCheckTests {
             let firstOfMonth = try #require(calendar.date(from: DateComponents(year: year, month: month, day: 1)))
             let monthLength = try #require(calendar.range(of: .day, in: .month, for: firstOfMonth)).count
             let day = Int.random(in: 1...monthLength, using: &generator)
-            let (hour, minute, second) = (Int.random(in: 0...23, using: &generator),
-                                          Int.random(in: 0...59, using: &generator),
-                                          Int.random(in: 0...59, using: &generator))
-            let fractionDigits = String((0..<Int.random(in: 0...9, using: &generator))
-                .map { _ in "0123456789".randomElement(using: &generator)! })
+            let (hour, minute, second) = (
+                Int.random(in: 0...23, using: &generator),
+                Int.random(in: 0...59, using: &generator),
+                Int.random(in: 0...59, using: &generator)
+            )
+            let fractionDigits = String(
+                (0..<Int.random(in: 0...9, using: &generator))
+                    .map { _ in "0123456789".randomElement(using: &generator)! })
             let offsetMinutes = Int.random(in: -(23 * 60 + 59)...(23 * 60 + 59), using: &generator)
             let offsetText: String
             let appliedOffsetMinutes: Int
@@ -44,18 +47,23 @@ struct TimestampCrossCheckTests {
             default:
                 let sign = offsetMinutes < 0 ? "-" : "+"
                 let colon = Bool.random(using: &generator) ? ":" : ""
-                offsetText = sign + Self.twoDigits(abs(offsetMinutes) / 60) + colon + Self.twoDigits(abs(offsetMinutes) % 60)
+                offsetText =
+                    sign + Self.twoDigits(abs(offsetMinutes) / 60) + colon + Self.twoDigits(abs(offsetMinutes) % 60)
                 appliedOffsetMinutes = offsetMinutes
             }
-            let text = "\(Self.padded(year, 4))-\(Self.twoDigits(month))-\(Self.twoDigits(day))"
+            let text =
+                "\(Self.padded(year, 4))-\(Self.twoDigits(month))-\(Self.twoDigits(day))"
                 + (Bool.random(using: &generator) ? "T" : " ")
                 + "\(Self.twoDigits(hour)):\(Self.twoDigits(minute)):\(Self.twoDigits(second))"
                 + (fractionDigits.isEmpty ? "" : "." + fractionDigits) + offsetText
 
-            let local = try #require(calendar.date(from: DateComponents(
-                year: year, month: month, day: day, hour: hour, minute: minute, second: second)))
+            let local = try #require(
+                calendar.date(
+                    from: DateComponents(
+                        year: year, month: month, day: day, hour: hour, minute: minute, second: second)))
             let fractionMicros = Int64(String((fractionDigits + "000000").prefix(6)))!
-            let expected = (Int64(local.timeIntervalSince1970) - Int64(appliedOffsetMinutes) * 60) * 1_000_000 + fractionMicros
+            let expected =
+                (Int64(local.timeIntervalSince1970) - Int64(appliedOffsetMinutes) * 60) * 1_000_000 + fractionMicros
             let actual = Timestamp.parseMicroseconds(text)
             #expect(actual == expected, "\(text)")
             if actual != expected { return }

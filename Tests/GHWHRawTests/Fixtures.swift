@@ -19,8 +19,9 @@ final class TemporaryDirectory {
     @discardableResult
     func write(_ data: Data, to relative: String) throws -> String {
         let full = path + "/" + relative
-        try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (full as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true)
         try data.write(to: URL(fileURLWithPath: full))
         return full
     }
@@ -35,8 +36,9 @@ enum FixtureError: Error { case zlib(Int32) }
 /// One gzip member of `data`, written with zlib's deflate (16 + MAX_WBITS selects the gzip wrapper).
 func gzipMember(_ data: Data, level: Int32 = 6) throws -> Data {
     var stream = z_stream()
-    let status = deflateInit2_(&stream, level, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY,
-                               ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+    let status = deflateInit2_(
+        &stream, level, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY,
+        ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
     guard status == Z_OK else { throw FixtureError.zlib(status) }
     defer { deflateEnd(&stream) }
     let bound = Int(deflateBound(&stream, uLong(data.count)))
@@ -70,32 +72,41 @@ struct ZipFixtureEntry {
 
 /// Writes a zip with ZIPFoundation at `absolutePath`.
 func writeZip(at absolutePath: String, _ entries: [ZipFixtureEntry]) throws {
-    try FileManager.default.createDirectory(atPath: (absolutePath as NSString).deletingLastPathComponent,
-                                            withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+        atPath: (absolutePath as NSString).deletingLastPathComponent,
+        withIntermediateDirectories: true)
     let archive = try Archive(url: URL(fileURLWithPath: absolutePath), accessMode: .create)
     for entry in entries {
         if let contents = entry.contents {
-            try archive.addEntry(with: entry.path, type: .file, uncompressedSize: Int64(contents.count),
-                                 compressionMethod: entry.method) { (position: Int64, size: Int) -> Data in
+            try archive.addEntry(
+                with: entry.path, type: .file, uncompressedSize: Int64(contents.count),
+                compressionMethod: entry.method
+            ) { (position: Int64, size: Int) -> Data in
                 contents.subdata(in: Int(position)..<Int(position) + size)
             }
         } else {
-            try archive.addEntry(with: entry.path, type: .directory, uncompressedSize: Int64(0)) { (_: Int64, _: Int) -> Data in Data() }
+            try archive.addEntry(with: entry.path, type: .directory, uncompressedSize: Int64(0)) {
+                (_: Int64, _: Int) -> Data in Data()
+            }
         }
     }
 }
 
 /// A RawFile for a fixture at `relative` under the temp dir (kind from its name).
-func rawFile(_ directory: TemporaryDirectory, _ relative: String, kind: RawFileKind,
-             dataset: Dataset = .issues, date: String = "2024-01-02") throws -> RawFile {
+func rawFile(
+    _ directory: TemporaryDirectory, _ relative: String, kind: RawFileKind,
+    dataset: Dataset = .issues, date: String = "2024-01-02"
+) throws -> RawFile {
     let path = directory.path + "/" + relative
     let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? -1
-    return RawFile(dataset: dataset, ingestDate: try #require(IngestDate(date)), path: path,
-                   relativePath: relative, size: size, kind: kind)
+    return RawFile(
+        dataset: dataset, ingestDate: try #require(IngestDate(date)), path: path,
+        relativePath: relative, size: size, kind: kind)
 }
 
 /// Streams a document and returns the concatenated bytes and each chunk's size.
-func collect(_ document: RawDocument, of file: RawFile, bufferSize: Int = 1 << 20) throws -> (data: Data, chunks: [Int]) {
+func collect(_ document: RawDocument, of file: RawFile, bufferSize: Int = 1 << 20) throws -> (data: Data, chunks: [Int])
+{
     var data = Data()
     var chunks: [Int] = []
     try RawReader.stream(document, of: file, bufferSize: bufferSize) { chunk in

@@ -9,8 +9,10 @@ import Testing
         #expect(date.description == text)
     }
 
-    @Test(arguments: ["2024-13-01", "2024-02-30", "2023-02-29", "1900-02-29", "2024-00-10", "2024-01-00",
-                      "2024-1-01", "24-01-01", "2024/01/01", "2024-01-01 ", "２０２４-01-01", "", "0000-01-01"])
+    @Test(arguments: [
+        "2024-13-01", "2024-02-30", "2023-02-29", "1900-02-29", "2024-00-10", "2024-01-00",
+        "2024-1-01", "24-01-01", "2024/01/01", "2024-01-01 ", "２０２４-01-01", "", "0000-01-01",
+    ])
     func rejectsOtherText(text: String) {
         #expect(IngestDate(text) == nil)
     }
@@ -35,6 +37,8 @@ import Testing
         let json = try JSONEncoder().encode([date])
         #expect(String(decoding: json, as: UTF8.self) == "[\"2024-03-05\"]")
         #expect(try JSONDecoder().decode([IngestDate].self, from: json) == [date])
-        #expect(throws: DecodingError.self) { try JSONDecoder().decode([IngestDate].self, from: Data("[\"2024-02-30\"]".utf8)) }
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode([IngestDate].self, from: Data("[\"2024-02-30\"]".utf8))
+        }
     }
 }

@@ -10,8 +10,12 @@ import Testing
         try dir.write(body, to: relative)
         let file = try rawFile(dir, relative, kind: .plain(.json))
         let documents = try RawReader.documents(of: file)
-        #expect(documents == [RawDocument(source: relative, format: .json, entryPath: nil,
-                                          uncompressedSize: Int64(body.count))])
+        #expect(
+            documents == [
+                RawDocument(
+                    source: relative, format: .json, entryPath: nil,
+                    uncompressedSize: Int64(body.count))
+            ])
         let (data, chunks) = try collect(documents[0], of: file, bufferSize: 3000)
         #expect(data == body)
         #expect(chunks.allSatisfy { $0 > 0 && $0 <= 3000 })
@@ -33,7 +37,9 @@ import Testing
         try dir.write(Data("[]".utf8), to: relative)
         let file = try rawFile(dir, relative, kind: .plain(.json))
         let document = try #require(try RawReader.documents(of: file).first)
-        let badSize = try #require(throws: RawReadError.self) { try RawReader.stream(document, of: file, bufferSize: 0) { _ in } }
+        let badSize = try #require(throws: RawReadError.self) {
+            try RawReader.stream(document, of: file, bufferSize: 0) { _ in }
+        }
         #expect(badSize.source == relative)
         try FileManager.default.removeItem(atPath: file.path)
         let missing = try #require(throws: RawReadError.self) { _ = try collect(document, of: file) }
@@ -57,7 +63,10 @@ import Testing
         let dir = try TemporaryDirectory()
         let cases: [(String, Data, RawFileKind)] = [
             ("github/issues/2024-01-02/a.json.zip", Data(), .zip),
-            ("github/issues/2024-01-02/b.json.gz", try gzipMember(sampleJSONLines(approximateSize: 3 << 20)), .gzip(.json)),
+            (
+                "github/issues/2024-01-02/b.json.gz", try gzipMember(sampleJSONLines(approximateSize: 3 << 20)),
+                .gzip(.json)
+            ),
             ("github/issues/2024-01-02/c.json", Data(), .plain(.json)),
         ]
         try writeZip(at: dir.path + "/" + cases[0].0, [.file("x.json", sampleJSONLines(approximateSize: 50_000))])

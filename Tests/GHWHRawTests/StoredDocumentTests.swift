@@ -26,12 +26,15 @@ import Testing
     }
 
     /// Every document of `file`, streamed from the file and from its stored bytes.
-    func expectAgreement(_ file: RawFile, bufferSize: Int = 1 << 20, sourceLocation: SourceLocation = #_sourceLocation) throws -> [Outcome] {
+    func expectAgreement(_ file: RawFile, bufferSize: Int = 1 << 20, sourceLocation: SourceLocation = #_sourceLocation)
+        throws -> [Outcome]
+    {
         var outcomes: [Outcome] = []
         for document in try RawReader.documents(of: file) {
             let fromFile = Self.outcome { try RawReader.stream(document, of: file, bufferSize: bufferSize, $0) }
             let stored = try RawReader.stored(document, of: file)
-            #expect(stored.source == document.source && stored.format == document.format, sourceLocation: sourceLocation)
+            #expect(
+                stored.source == document.source && stored.format == document.format, sourceLocation: sourceLocation)
             let fromMemory = Self.outcome { try stored.stream(bufferSize: bufferSize, $0) }
             #expect(fromMemory == fromFile, sourceLocation: sourceLocation)
             outcomes.append(fromFile)
@@ -43,8 +46,12 @@ import Testing
         let dir = try TemporaryDirectory()
         let relative = "github/issues/2024-01-02/a.json.zip"
         let big = sampleJSONLines(approximateSize: 400_000)
-        try writeZip(at: dir.path + "/" + relative, [.file("deflated.jsonl", big), .file("stored.json", Data("[{\"n\":1}]".utf8), method: .none),
-                                                     .file("empty.json", Data())])
+        try writeZip(
+            at: dir.path + "/" + relative,
+            [
+                .file("deflated.jsonl", big), .file("stored.json", Data("[{\"n\":1}]".utf8), method: .none),
+                .file("empty.json", Data()),
+            ])
         let file = try rawFile(dir, relative, kind: .zip)
         for bufferSize in [1000, 1 << 20] {
             let outcomes = try expectAgreement(file, bufferSize: bufferSize)
@@ -52,13 +59,16 @@ import Testing
         }
         let documents = try RawReader.documents(of: file)
         #expect(RawReader.uncompressedSizeHint(of: documents[0], in: file) == Int64(big.count))
-        #expect(try RawReader.stored(documents[0], of: file).bytes.count < big.count / 2, "a deflated entry travels compressed")
+        #expect(
+            try RawReader.stored(documents[0], of: file).bytes.count < big.count / 2,
+            "a deflated entry travels compressed")
     }
 
     @Test func gzipWithTwoMembersAndItsSizeHint() throws {
         let dir = try TemporaryDirectory()
         let relative = "github/pull_requests/2024-01-02/p.jsonl.gz"
-        let first = sampleJSONLines(approximateSize: 200_000), second = Data("{\"number\":7}\n".utf8)
+        let first = sampleJSONLines(approximateSize: 200_000)
+        let second = Data("{\"number\":7}\n".utf8)
         try dir.write(try gzipMember(first) + gzipMember(second), to: relative)
         let file = try rawFile(dir, relative, kind: .gzip(.jsonLines), dataset: .pullRequests)
         #expect(try expectAgreement(file, bufferSize: 999) == [.bytes(first + second)])
@@ -87,16 +97,23 @@ import Testing
         let whole = try gzipMember(sampleJSONLines(approximateSize: 100_000))
         try dir.write(whole.prefix(whole.count - cutBytes), to: relative)
         let outcomes = try expectAgreement(try rawFile(dir, relative, kind: .gzip(.jsonLines)))
-        guard case .failed(let source, let reason)? = outcomes.first else { Issue.record("expected a failure"); return }
+        guard case .failed(let source, let reason)? = outcomes.first else {
+            Issue.record("expected a failure")
+            return
+        }
         #expect(source == relative && reason.hasPrefix("truncated gzip"), "\(reason)")
     }
 
     @Test func garbageAfterAGzipMemberFailsTheSameWay() throws {
         let dir = try TemporaryDirectory()
         let relative = "github/issues/2024-01-02/g.jsonl.gz"
-        try dir.write(try gzipMember(sampleJSONLines(approximateSize: 10_000)) + Data("not gzip at all".utf8), to: relative)
+        try dir.write(
+            try gzipMember(sampleJSONLines(approximateSize: 10_000)) + Data("not gzip at all".utf8), to: relative)
         let outcomes = try expectAgreement(try rawFile(dir, relative, kind: .gzip(.jsonLines)))
-        guard case .failed? = outcomes.first else { Issue.record("expected a failure, got \(outcomes)"); return }
+        guard case .failed? = outcomes.first else {
+            Issue.record("expected a failure, got \(outcomes)")
+            return
+        }
     }
 
     @Test func flippedByteInAStoredEntryFailsItsCRCTheSameWay() throws {
@@ -104,12 +121,16 @@ import Testing
         let relative = "github/issues/2024-01-02/c.json.zip"
         let marker = Data("MARKER-abcdefghijklmnopqrstuvwxyz".utf8)
         let path = dir.path + "/" + relative
-        try writeZip(at: path, [.file("bad.json", Data("[{\"title\":\"".utf8) + marker + Data("\"}]".utf8), method: .none)])
+        try writeZip(
+            at: path, [.file("bad.json", Data("[{\"title\":\"".utf8) + marker + Data("\"}]".utf8), method: .none)])
         var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         bytes[try #require(offset(of: marker, in: bytes)) + 10] ^= 0x01
         try bytes.write(to: URL(fileURLWithPath: path))
         let outcomes = try expectAgreement(try rawFile(dir, relative, kind: .zip))
-        guard case .failed(_, let reason)? = outcomes.first else { Issue.record("expected a failure"); return }
+        guard case .failed(_, let reason)? = outcomes.first else {
+            Issue.record("expected a failure")
+            return
+        }
         #expect(reason.contains("CRC-32 mismatch"))
     }
 
@@ -122,7 +143,10 @@ import Testing
         for index in stride(from: 200, to: 2_200, by: 10) { bytes[index] ^= 0xA5 }
         try bytes.write(to: URL(fileURLWithPath: path))
         let outcomes = try expectAgreement(try rawFile(dir, relative, kind: .zip))
-        guard case .failed(_, let reason)? = outcomes.first else { Issue.record("expected a failure"); return }
+        guard case .failed(_, let reason)? = outcomes.first else {
+            Issue.record("expected a failure")
+            return
+        }
         #expect(reason.contains("of the zip"), "\(reason)")
     }
 

@@ -14,14 +14,16 @@ import ZIPFoundation
             "c.NDJSON": Data("{\"number\":4}\n".utf8),
             "empty.json": Data(),
         ]
-        try writeZip(at: dir.path + "/" + relative, [
-            .file("a.json", contents["a.json"]!),
-            .file("notes.txt", Data("not a document".utf8)),
-            .directory("folder/"),
-            .file("sub/dir/b.jsonl", contents["sub/dir/b.jsonl"]!, method: .none),
-            .file("c.NDJSON", contents["c.NDJSON"]!),
-            .file("empty.json", Data()),
-        ])
+        try writeZip(
+            at: dir.path + "/" + relative,
+            [
+                .file("a.json", contents["a.json"]!),
+                .file("notes.txt", Data("not a document".utf8)),
+                .directory("folder/"),
+                .file("sub/dir/b.jsonl", contents["sub/dir/b.jsonl"]!, method: .none),
+                .file("c.NDJSON", contents["c.NDJSON"]!),
+                .file("empty.json", Data()),
+            ])
         let file = try rawFile(dir, relative, kind: .zip)
         let documents = try RawReader.documents(of: file)
 
@@ -53,11 +55,13 @@ import ZIPFoundation
         let body = Data("[{\"number\":7}]".utf8)
         try writeZip(at: dir.path + "/" + relative, [.file("x/y.json", body)])
         let file = try rawFile(dir, relative, kind: .zip)
-        let document = RawDocument(source: "\(relative)!x/y.json", format: .json, entryPath: "x/y.json",
-                                   uncompressedSize: nil)
+        let document = RawDocument(
+            source: "\(relative)!x/y.json", format: .json, entryPath: "x/y.json",
+            uncompressedSize: nil)
         #expect(try collect(document, of: file).data == body)
-        let missing = RawDocument(source: "\(relative)!nope.json", format: .json, entryPath: "nope.json",
-                                  uncompressedSize: nil)
+        let missing = RawDocument(
+            source: "\(relative)!nope.json", format: .json, entryPath: "nope.json",
+            uncompressedSize: nil)
         #expect(throws: RawReadError.self) { _ = try collect(missing, of: file) }
     }
 
@@ -127,8 +131,12 @@ import ZIPFoundation
     @Test func truncatedZipFailsAtEveryCutPoint() throws {
         let dir = try TemporaryDirectory()
         let path = dir.path + "/" + relative
-        try writeZip(at: path, [.file("a.json", sampleJSONLines(approximateSize: 20_000)),
-                                .file("b.jsonl", Data("{}\n".utf8), method: .none)])
+        try writeZip(
+            at: path,
+            [
+                .file("a.json", sampleJSONLines(approximateSize: 20_000)),
+                .file("b.jsonl", Data("{}\n".utf8), method: .none),
+            ])
         let whole = try Data(contentsOf: URL(fileURLWithPath: path))
         var checked = 0
         for length in Array(stride(from: 1, to: whole.count, by: 97)) + [whole.count - 1, whole.count / 2] {

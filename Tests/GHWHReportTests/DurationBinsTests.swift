@@ -1,10 +1,14 @@
 import Testing
+
 @testable import GHWHReport
 
 @Suite struct DurationBinsTests {
     @Test func edgesAreTheAgreedLogScale() {
         let day = 86_400.0
-        #expect(DurationBins.edges == [0, 60, 600, 3_600, 21_600, day, 3 * day, 7 * day, 14 * day, 30 * day, 90 * day, 180 * day, 365 * day])
+        #expect(
+            DurationBins.edges == [
+                0, 60, 600, 3_600, 21_600, day, 3 * day, 7 * day, 14 * day, 30 * day, 90 * day, 180 * day, 365 * day,
+            ])
         #expect(DurationBins.count == 13)
         #expect(zip(DurationBins.edges, DurationBins.edges.dropFirst()).allSatisfy { $0 < $1 })
     }

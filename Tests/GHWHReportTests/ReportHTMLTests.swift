@@ -1,9 +1,11 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import Testing
+
 @testable import GHWHReport
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 @Suite struct ReportHTMLTests {
     private func count(_ needle: String, in haystack: String) -> Int {
@@ -49,12 +51,14 @@ import Testing
 
     @Test(arguments: ["realistic", "small", "empty", "hostile"])
     func pageIsWellFormedAndSelfContained(name: String) {
-        let report: Report = switch name {
-        case "realistic": SampleReports.realistic
-        case "small": SampleReports.small
-        case "empty": SampleReports.empty
-        default: SampleReports.withLabel("<script>alert(1)</script> & \"q\" 'a' \u{1}\u{FFFF}", milestone: "]]><!--")
-        }
+        let report: Report =
+            switch name {
+            case "realistic": SampleReports.realistic
+            case "small": SampleReports.small
+            case "empty": SampleReports.empty
+            default:
+                SampleReports.withLabel("<script>alert(1)</script> & \"q\" 'a' \u{1}\u{FFFF}", milestone: "]]><!--")
+            }
         let html = ReportHTML.render(report)
         #expect(xmlError(html) == nil)
         #expect(!html.contains("http://"))
@@ -130,7 +134,8 @@ import Testing
         // The first and last days are labelled on the axis.
         #expect(html.contains(">2025-11-01</text>") && html.contains(">2025-11-20</text>"))
         // Higher values sit higher: the first open-issues point is below (greater y) the last one.
-        let issueLine = try #require(html.components(separatedBy: "<polyline points=\"").dropFirst().first?.split(separator: "\"").first)
+        let issueLine = try #require(
+            html.components(separatedBy: "<polyline points=\"").dropFirst().first?.split(separator: "\"").first)
         let ys = issueLine.split(separator: " ").compactMap { Double($0.split(separator: ",")[1]) }
         #expect(ys.count == 20 && ys.first! > ys.last!)
     }
@@ -138,7 +143,8 @@ import Testing
     @Test func manyMilestonesAreCappedInTheChartButAllListed() {
         var r = SampleReports.small
         r.milestones = (0..<50).map {
-            MilestoneLines(repo: "o/r", milestone: "m\($0)", prs: $0 + 1, avgLinesChanged: Double($0), medianLinesChanged: 1)
+            MilestoneLines(
+                repo: "o/r", milestone: "m\($0)", prs: $0 + 1, avgLinesChanged: Double($0), medianLinesChanged: 1)
         }
         let shown = MilestoneLinesChart.shown(r.milestones)
         #expect(shown.count == MilestoneLinesChart.maxShown)
@@ -149,7 +155,8 @@ import Testing
     }
 
     @Test func chartsCarryAxisLabelsAndValues() throws {
-        let svg = try #require(HistogramChart.svg(SampleReports.realistic.openTimeHistogram, title: "t", unit: "PRs", color: "#000"))
+        let svg = try #require(
+            HistogramChart.svg(SampleReports.realistic.openTimeHistogram, title: "t", unit: "PRs", color: "#000"))
         #expect(svg.contains(">1,377</text>"))
         #expect(svg.contains("duration (log-scaled bins)"))
         #expect(svg.contains(">PRs</text>"))

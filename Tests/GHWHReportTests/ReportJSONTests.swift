@@ -1,105 +1,106 @@
 import Foundation
 import Testing
+
 @testable import GHWHReport
 
 @Suite struct ReportJSONTests {
     @Test func smallReportMatchesTheExactContractText() {
         let expected = """
-        {
-          "pr_open_time": {
-            "prs": 3,
-            "open_prs": 2,
-            "avg_seconds": 3600,
-            "median_seconds": 3600.5
-          },
-          "pr_time_to_merge": {
-            "prs": 2,
-            "avg_seconds": 90061.25,
-            "median_seconds": 0.000015
-          },
-          "issue_to_merge": {
-            "links": 0,
-            "avg_seconds": null,
-            "median_seconds": null
-          },
-          "labels": [
             {
-              "label": "bug",
-              "pr_count": 2,
-              "share": 0.5
-            },
-            {
-              "label": "docs",
-              "pr_count": 1,
-              "share": 0.25
-            },
-            {
-              "label": "good first issue",
-              "pr_count": 1,
-              "share": 0.25
+              "pr_open_time": {
+                "prs": 3,
+                "open_prs": 2,
+                "avg_seconds": 3600,
+                "median_seconds": 3600.5
+              },
+              "pr_time_to_merge": {
+                "prs": 2,
+                "avg_seconds": 90061.25,
+                "median_seconds": 0.000015
+              },
+              "issue_to_merge": {
+                "links": 0,
+                "avg_seconds": null,
+                "median_seconds": null
+              },
+              "labels": [
+                {
+                  "label": "bug",
+                  "pr_count": 2,
+                  "share": 0.5
+                },
+                {
+                  "label": "docs",
+                  "pr_count": 1,
+                  "share": 0.25
+                },
+                {
+                  "label": "good first issue",
+                  "pr_count": 1,
+                  "share": 0.25
+                }
+              ],
+              "milestones": [
+                {
+                  "repo": "octo/hello",
+                  "milestone": "v1.0",
+                  "prs": 3,
+                  "avg_lines_changed": 12.5,
+                  "median_lines_changed": 10
+                },
+                {
+                  "repo": "octo/hello",
+                  "milestone": "v2.0",
+                  "prs": 1,
+                  "avg_lines_changed": null,
+                  "median_lines_changed": null
+                }
+              ],
+              "trend": [
+                {
+                  "date": "2024-01-01",
+                  "issues_open": 4,
+                  "prs_open": 3,
+                  "prs_closed": 1,
+                  "prs_merged": 1
+                },
+                {
+                  "date": "2024-01-02",
+                  "issues_open": 2,
+                  "prs_open": 2,
+                  "prs_closed": 3,
+                  "prs_merged": 2
+                }
+              ]
             }
-          ],
-          "milestones": [
-            {
-              "repo": "octo/hello",
-              "milestone": "v1.0",
-              "prs": 3,
-              "avg_lines_changed": 12.5,
-              "median_lines_changed": 10
-            },
-            {
-              "repo": "octo/hello",
-              "milestone": "v2.0",
-              "prs": 1,
-              "avg_lines_changed": null,
-              "median_lines_changed": null
-            }
-          ],
-          "trend": [
-            {
-              "date": "2024-01-01",
-              "issues_open": 4,
-              "prs_open": 3,
-              "prs_closed": 1,
-              "prs_merged": 1
-            },
-            {
-              "date": "2024-01-02",
-              "issues_open": 2,
-              "prs_open": 2,
-              "prs_closed": 3,
-              "prs_merged": 2
-            }
-          ]
-        }
-        """
+            """
         #expect(ReportJSON.render(SampleReports.small) == expected)
     }
 
     @Test func emptyReportHasNullsAndEmptyArrays() {
         let expected = """
-        {
-          "pr_open_time": {
-            "prs": 0,
-            "open_prs": 0,
-            "avg_seconds": null,
-            "median_seconds": null
-          },
-          "pr_time_to_merge": {
-            "prs": 0,
-            "avg_seconds": null,
-            "median_seconds": null
-          },
-          "issue_to_merge": {
-            "links": 0,
-            "avg_seconds": null,
-            "median_seconds": null
-          },
-          "labels": [],
-          "milestones": [],
-          "trend": []
-        }
-        """
+            {
+              "pr_open_time": {
+                "prs": 0,
+                "open_prs": 0,
+                "avg_seconds": null,
+                "median_seconds": null
+              },
+              "pr_time_to_merge": {
+                "prs": 0,
+                "avg_seconds": null,
+                "median_seconds": null
+              },
+              "issue_to_merge": {
+                "links": 0,
+                "avg_seconds": null,
+                "median_seconds": null
+              },
+              "labels": [],
+              "milestones": [],
+              "trend": []
+            }
+            """
         #expect(ReportJSON.render(SampleReports.empty) == expected)
     }
 
@@ -121,7 +122,10 @@ import Testing
         #expect(json.contains(#""label": "a\"b\\c\nd\te\u0001f😀g\u2028h</script>""#))
     }
 
-    @Test(arguments: ["plain", "quote\"", "back\\slash", "new\nline", "ctl\u{1}\u{1f}\u{7f}", "emoji 😀🇯🇵👩‍👩‍👧", "𝄞 non-BMP", "ドキュメント", "é\u{301}", ""])
+    @Test(arguments: [
+        "plain", "quote\"", "back\\slash", "new\nline", "ctl\u{1}\u{1f}\u{7f}", "emoji 😀🇯🇵👩‍👩‍👧", "𝄞 non-BMP", "ドキュメント",
+        "é\u{301}", "",
+    ])
     func jsonSerializationParsesBackTheSameValues(label: String) throws {
         let r = SampleReports.withLabel(label, milestone: label)
         let parsed = try #require(JSONSerialization.jsonObject(with: Data(ReportJSON.render(r).utf8)) as? [String: Any])
@@ -156,7 +160,8 @@ import Testing
         #expect(milestones.map { $0["milestone"] as? String } == r.milestones.map(\.milestone))
         // Missing values parse as NSNull.
         #expect(milestones[5]["avg_lines_changed"] is NSNull)
-        #expect(Set(parsed.keys) == ["pr_open_time", "pr_time_to_merge", "issue_to_merge", "labels", "milestones", "trend"])
+        #expect(
+            Set(parsed.keys) == ["pr_open_time", "pr_time_to_merge", "issue_to_merge", "labels", "milestones", "trend"])
     }
 
     @Test func keysAppearInContractOrder() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import GHWHReport
 
 @Suite struct ReportTextTests {
@@ -20,7 +21,10 @@ import Testing
         #expect(DurationFormat.humanise(1e300) != "—")  // huge but finite: still printable, no trap
     }
 
-    @Test(arguments: [(0.1234, "12.3%"), (0.5, "50.0%"), (1.0, "100.0%"), (0.00049, "0.0%"), (0.00051, "0.1%"), (0.0, "0.0%"), (0.12345678, "12.3%")])
+    @Test(arguments: [
+        (0.1234, "12.3%"), (0.5, "50.0%"), (1.0, "100.0%"), (0.00049, "0.0%"), (0.00051, "0.1%"), (0.0, "0.0%"),
+        (0.12345678, "12.3%"),
+    ])
     func sharesArePercentWithOneDecimal(share: Double, expected: String) {
         #expect(NumberFormat.percent(share) == expected)
     }
@@ -74,9 +78,12 @@ import Testing
         for (i, line) in lines.enumerated() where line.hasPrefix("  ─") && i > 0 {
             var table = [lines[i - 1], line]
             var j = i + 1
-            while j < lines.count, lines[j].hasPrefix("  "), !lines[j].hasPrefix("  … "), !lines[j].hasPrefix("  a link"),
-                  !lines[j].contains("still open") {
-                table.append(lines[j]); j += 1
+            while j < lines.count, lines[j].hasPrefix("  "), !lines[j].hasPrefix("  … "),
+                !lines[j].hasPrefix("  a link"),
+                !lines[j].contains("still open")
+            {
+                table.append(lines[j])
+                j += 1
             }
             result.append(table)
         }

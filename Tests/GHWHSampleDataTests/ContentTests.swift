@@ -1,6 +1,7 @@
 import Foundation
 import GHWHTestSupport
 import Testing
+
 @testable import GHWHSampleData
 
 @Suite("Generated record content")
@@ -48,18 +49,25 @@ struct ContentTests {
         let tree = try makeTree(dir)
         for dataset in ["issues", "pull_requests"] {
             var history: [RecordKey: [(date: String, record: [String: Any])]] = [:]
-            for (doc, r) in tree.records(dataset) { history[try #require(key(of: r)), default: []].append((doc.date, r)) }
+            for (doc, r) in tree.records(dataset) {
+                history[try #require(key(of: r)), default: []].append((doc.date, r))
+            }
             let updated = history.values.filter { $0.count > 1 }
-            #expect(updated.count >= history.count / 10, "too few updated \(dataset): \(updated.count) of \(history.count)")
-            var closedLater = 0, labelsChanged = 0
+            #expect(
+                updated.count >= history.count / 10, "too few updated \(dataset): \(updated.count) of \(history.count)")
+            var closedLater = 0
+            var labelsChanged = 0
             for versions in updated {
                 let sorted = versions.sorted { $0.date < $1.date }
                 #expect(Set(sorted.map(\.date)).count == sorted.count, "a record appears twice on one day")
                 for (a, b) in zip(sorted, sorted.dropFirst()) {
-                    let ua = try #require(a.record["updated_at"] as? String), ub = try #require(b.record["updated_at"] as? String)
+                    let ua = try #require(a.record["updated_at"] as? String)
+                    let ub = try #require(b.record["updated_at"] as? String)
                     #expect(ua < ub, "updated_at does not increase for \(dataset)")
                     #expect(a.record["created_at"] as? String == b.record["created_at"] as? String)
-                    if a.record["state"] as? String == "open" && b.record["state"] as? String == "closed" { closedLater += 1 }
+                    if a.record["state"] as? String == "open" && b.record["state"] as? String == "closed" {
+                        closedLater += 1
+                    }
                     if labelNames(a.record) != labelNames(b.record) { labelsChanged += 1 }
                 }
             }
@@ -80,9 +88,15 @@ struct ContentTests {
         let repos = Set(isPullRequest.keys.map(\.repo))
         let keyword = "(?<![A-Za-z0-9_])(?i:close|closes|closed|fix|fixes|fixed|resolve|resolves|resolved):?\\s+"
         let local = try NSRegularExpression(pattern: keyword + "#(\\d+)(?![A-Za-z0-9_])")
-        let crossRepo = try NSRegularExpression(pattern: keyword + "([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)#(\\d+)(?![A-Za-z0-9_])")
+        let crossRepo = try NSRegularExpression(
+            pattern: keyword + "([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)#(\\d+)(?![A-Za-z0-9_])")
         let url = try NSRegularExpression(pattern: keyword + "https://github\\.com/([^/\\s]+/[^/\\s]+)/issues/(\\d+)")
-        var toIssue = 0, toPullRequest = 0, toMissing = 0, toOtherRepo = 0, viaURL = 0, inTitle = 0
+        var toIssue = 0
+        var toPullRequest = 0
+        var toMissing = 0
+        var toOtherRepo = 0
+        var viaURL = 0
+        var inTitle = 0
         var negatives: Set<String> = []
         for (_, r) in tree.records("pull_requests") {
             let own = try #require(repoName(of: r))
@@ -103,11 +117,15 @@ struct ContentTests {
                     if target != own && repos.contains(target) { toOtherRepo += 1 }
                 }
                 viaURL += url.numberOfMatches(in: text, range: range)
-                for probe in ["see #", "unfixes #", "prefix#", "/pull/", "1fixes #"] where text.contains(probe) { negatives.insert(probe) }
+                for probe in ["see #", "unfixes #", "prefix#", "/pull/", "1fixes #"] where text.contains(probe) {
+                    negatives.insert(probe)
+                }
                 if text.range(of: "#\\d+abc", options: .regularExpression) != nil { negatives.insert("#Nabc") }
             }
         }
-        #expect(toIssue > toPullRequest && toPullRequest > 0 && toMissing > 0, "issue \(toIssue) pr \(toPullRequest) missing \(toMissing)")
+        #expect(
+            toIssue > toPullRequest && toPullRequest > 0 && toMissing > 0,
+            "issue \(toIssue) pr \(toPullRequest) missing \(toMissing)")
         #expect(toOtherRepo > 0)
         #expect(viaURL > 0)
         #expect(inTitle > 0)
@@ -167,20 +185,32 @@ struct ContentTests {
         let dir = ScratchDirectory()
         defer { dir.cleanup() }
         let tree = try makeTree(dir)
-        var names = Set<String>(), bareStrings = 0, nullNames = 0, counts: [Int] = []
+        var names = Set<String>()
+        var bareStrings = 0
+        var nullNames = 0
+        var counts: [Int] = []
         for (_, r) in tree.allRecords {
             let labels = try #require(r["labels"] as? [Any])
             counts.append(labels.count)
             for label in labels {
-                if let name = label as? String { bareStrings += 1; names.insert(name); continue }
+                if let name = label as? String {
+                    bareStrings += 1
+                    names.insert(name)
+                    continue
+                }
                 let object = try #require(label as? [String: Any])
-                for k in ["id", "node_id", "url", "name", "color", "default", "description"] { #expect(object[k] != nil, "label lacks \(k)") }
+                for k in ["id", "node_id", "url", "name", "color", "default", "description"] {
+                    #expect(object[k] != nil, "label lacks \(k)")
+                }
                 if let name = object["name"] as? String { names.insert(name) } else { nullNames += 1 }
             }
         }
         #expect(counts.max() == 4 && counts.min() == 0)
         #expect(bareStrings > 0 && nullNames > 0)
-        #expect(names.isSuperset(of: ["bug", "enhancement", "good first issue", "documentation", "priority: high", "área/ñ", "🚀 release"]))
+        #expect(
+            names.isSuperset(of: [
+                "bug", "enhancement", "good first issue", "documentation", "priority: high", "área/ñ", "🚀 release",
+            ]))
         #expect(names.count >= 15)
 
         let pulls = tree.records("pull_requests")
@@ -203,7 +233,9 @@ struct ContentTests {
             for o in realObjects { for k in o.keys { frequency[k, default: 0] += 1 } }
             let common = Set(frequency.filter { Double($0.value) >= 0.75 * Double(realObjects.count) }.keys)
             #expect(common.count > 15)
-            let generated = tree.records(dataset).map(\.record).filter { dataset == "pull_requests" || $0["repository_url"] != nil }
+            let generated = tree.records(dataset).map(\.record).filter {
+                dataset == "pull_requests" || $0["repository_url"] != nil
+            }
             for r in generated {
                 let missing = common.subtracting(r.keys)
                 #expect(missing.isEmpty, "\(dataset) record lacks \(missing.sorted())")
@@ -225,8 +257,12 @@ struct ContentTests {
         let tree = try makeTree(dir)
         try expectRealKeys(in: tree, realObjectsIn: RealFixtures.directory())
         for dataset in ["issues", "pull_requests"] {
-            let generated = tree.records(dataset).map(\.record).filter { dataset == "pull_requests" || $0["repository_url"] != nil }
-            let sizes = try generated.map { try JSONSerialization.data(withJSONObject: $0, options: [.prettyPrinted]).count }.sorted()
+            let generated = tree.records(dataset).map(\.record).filter {
+                dataset == "pull_requests" || $0["repository_url"] != nil
+            }
+            let sizes = try generated.map {
+                try JSONSerialization.data(withJSONObject: $0, options: [.prettyPrinted]).count
+            }.sorted()
             let median = sizes[sizes.count / 2]
             let expected = dataset == "issues" ? 3_500...7_500 : 14_000...26_000
             #expect(expected.contains(median), "\(dataset) median pretty size \(median)")
@@ -247,6 +283,8 @@ struct ContentTests {
     }
 
     private func labelNames(_ record: [String: Any]) -> [String] {
-        (record["labels"] as? [Any] ?? []).map { ($0 as? String) ?? (($0 as? [String: Any])?["name"] as? String) ?? "<null>" }
+        (record["labels"] as? [Any] ?? []).map {
+            ($0 as? String) ?? (($0 as? [String: Any])?["name"] as? String) ?? "<null>"
+        }
     }
 }

@@ -1,15 +1,16 @@
 import CGHWHZlib
 import Foundation
 import ZIPFoundation
+
 @testable import GHWHSampleData
 
 /// One parsed JSON document of the generated tree.
 struct ParsedDocument {
-    var dataset: String         // "issues" or "pull_requests"
-    var date: String            // ingest date folder
-    var source: String          // path relative to the raw root, `!entry` for zip entries
-    var format: String          // file extension
-    var rawBytes: Data          // uncompressed document text
+    var dataset: String  // "issues" or "pull_requests"
+    var date: String  // ingest date folder
+    var source: String  // path relative to the raw root, `!entry` for zip entries
+    var format: String  // file extension
+    var rawBytes: Data  // uncompressed document text
     var records: [[String: Any]]
 }
 
@@ -55,25 +56,36 @@ struct GeneratedTree {
             for entry in archive {
                 names.append(entry.path)
                 var data = Data()
-                _ = try archive.extract(entry) { data.append($0) } // verifies CRC-32
+                _ = try archive.extract(entry) { data.append($0) }  // verifies CRC-32
                 guard entry.path.hasSuffix(".json") else { continue }
-                documents.append(try parse(data, lines: false, dataset: dataset, date: date,
-                                           source: relative + "!" + entry.path, format: "json.zip"))
+                documents.append(
+                    try parse(
+                        data, lines: false, dataset: dataset, date: date,
+                        source: relative + "!" + entry.path, format: "json.zip"))
             }
             zipEntryNames[relative] = names
         } else if name.hasSuffix(".json.gz") {
             let data = try GeneratedTree.gunzip(Data(contentsOf: url))
-            documents.append(try parse(data, lines: false, dataset: dataset, date: date, source: relative, format: "json.gz"))
+            documents.append(
+                try parse(data, lines: false, dataset: dataset, date: date, source: relative, format: "json.gz"))
         } else if name.hasSuffix(".jsonl") {
-            documents.append(try parse(Data(contentsOf: url), lines: true, dataset: dataset, date: date, source: relative, format: "jsonl"))
+            documents.append(
+                try parse(
+                    Data(contentsOf: url), lines: true, dataset: dataset, date: date, source: relative, format: "jsonl")
+            )
         } else if name.hasSuffix(".json") {
-            documents.append(try parse(Data(contentsOf: url), lines: false, dataset: dataset, date: date, source: relative, format: "json"))
+            documents.append(
+                try parse(
+                    Data(contentsOf: url), lines: false, dataset: dataset, date: date, source: relative, format: "json")
+            )
         } else {
             throw TreeError.unexpected("unknown file \(relative)")
         }
     }
 
-    private func parse(_ data: Data, lines: Bool, dataset: String, date: String, source: String, format: String) throws -> ParsedDocument {
+    private func parse(_ data: Data, lines: Bool, dataset: String, date: String, source: String, format: String) throws
+        -> ParsedDocument
+    {
         var records: [[String: Any]] = []
         if lines {
             for line in data.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
@@ -88,7 +100,8 @@ struct GeneratedTree {
             }
             records = array
         }
-        return ParsedDocument(dataset: dataset, date: date, source: source, format: format, rawBytes: data, records: records)
+        return ParsedDocument(
+            dataset: dataset, date: date, source: source, format: format, rawBytes: data, records: records)
     }
 
     /// Inflates a gzip member with zlib (16 + MAX_WBITS).
@@ -146,7 +159,8 @@ func repoName(of record: [String: Any]) -> String? {
         return repositoryURL.components(separatedBy: "/repos/").last?.lowercased()
     }
     if let base = record["base"] as? [String: Any], let repo = base["repo"] as? [String: Any],
-       let fullName = repo["full_name"] as? String {
+        let fullName = repo["full_name"] as? String
+    {
         return fullName.lowercased()
     }
     if let url = record["url"] as? String, let range = url.range(of: "/repos/") {
@@ -156,7 +170,10 @@ func repoName(of record: [String: Any]) -> String? {
     return nil
 }
 
-struct RecordKey: Hashable { var repo: String; var number: Int }
+struct RecordKey: Hashable {
+    var repo: String
+    var number: Int
+}
 
 func key(of record: [String: Any]) -> RecordKey? {
     guard let repo = repoName(of: record), let number = record["number"] as? Int else { return nil }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import GHWHSampleData
 
 @Suite("Corpus sizing and streaming")
@@ -50,14 +51,22 @@ struct SizingTests {
     }
 
     @Test func jsonWriterEscapesLikeJSONSerializationReadsBack() throws {
-        let samples = ["plain", "quote \" backslash \\ slash /", "tab\tnewline\ncr\r", "\u{01}\u{1F}", "café 日本 🚀 👩‍💻", ""]
+        let samples = [
+            "plain", "quote \" backslash \\ slash /", "tab\tnewline\ncr\r", "\u{01}\u{1F}", "café 日本 🚀 👩‍💻", "",
+        ]
         for asciiOnly in [false, true] {
             for pretty in [false, true] {
                 var w = JSONByteWriter(pretty: pretty)
                 w.asciiOnly = asciiOnly
                 w.beginArray()
                 for s in samples { w.string(s) }
-                w.beginObject(); w.key("k"); w.int(-42); w.key("e"); w.beginArray(); w.endArray(); w.endObject()
+                w.beginObject()
+                w.key("k")
+                w.int(-42)
+                w.key("e")
+                w.beginArray()
+                w.endArray()
+                w.endObject()
                 w.endArray()
                 if asciiOnly { #expect(w.bytes.allSatisfy { $0 < 0x80 }) }
                 let parsed = try #require(try JSONSerialization.jsonObject(with: Data(w.bytes)) as? [Any])

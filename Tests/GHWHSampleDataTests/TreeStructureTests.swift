@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import GHWHSampleData
 
 @Suite("Generated tree structure")
@@ -18,7 +19,9 @@ struct TreeStructureTests {
         }
         #expect(summary.compressedBytes == onDisk)
 
-        var issueKeys = Set<RecordKey>(), issueOnlyKeys = Set<RecordKey>(), pullKeys = Set<RecordKey>()
+        var issueKeys = Set<RecordKey>()
+        var issueOnlyKeys = Set<RecordKey>()
+        var pullKeys = Set<RecordKey>()
         for (doc, record) in tree.allRecords {
             let k = try #require(key(of: record), "record without repo/number in \(doc.source)")
             if doc.dataset == "issues" {
@@ -49,7 +52,9 @@ struct TreeStructureTests {
                 for ext in [".json.zip", ".json.gz", ".jsonl"] {
                     #expect(names.contains { $0.hasSuffix(ext) }, "\(dataset) \(date) lacks \(ext)")
                 }
-                #expect(names.contains { $0.hasSuffix(".json") && !$0.hasSuffix(".json.zip") }, "\(dataset) \(date) lacks plain .json")
+                #expect(
+                    names.contains { $0.hasSuffix(".json") && !$0.hasSuffix(".json.zip") },
+                    "\(dataset) \(date) lacks plain .json")
             }
         }
         #expect(!tree.zipEntryNames.isEmpty)
@@ -81,21 +86,33 @@ struct TreeStructureTests {
     }
 
     @Test func sameSeedGivesIdenticalBytesAndAnotherSeedDiffers() throws {
-        let a = ScratchDirectory(), b = ScratchDirectory(), c = ScratchDirectory()
-        defer { a.cleanup(); b.cleanup(); c.cleanup() }
+        let a = ScratchDirectory()
+        let b = ScratchDirectory()
+        let c = ScratchDirectory()
+        defer {
+            a.cleanup()
+            b.cleanup()
+            c.cleanup()
+        }
         let summaryA = try SampleDataGenerator(smallOptions(a, seed: 7)).generate()
         let summaryB = try SampleDataGenerator(smallOptions(b, seed: 7)).generate()
         _ = try SampleDataGenerator(smallOptions(c, seed: 8)).generate()
         #expect(summaryA == summaryB)
-        let filesA = try relativeFiles(a), filesB = try relativeFiles(b), filesC = try relativeFiles(c)
+        let filesA = try relativeFiles(a)
+        let filesB = try relativeFiles(b)
+        let filesC = try relativeFiles(c)
         #expect(filesA == filesB)
         for name in filesA {
-            let same = try Data(contentsOf: a.url.appendingPathComponent(name)) == Data(contentsOf: b.url.appendingPathComponent(name))
+            let same =
+                try Data(contentsOf: a.url.appendingPathComponent(name))
+                == Data(contentsOf: b.url.appendingPathComponent(name))
             #expect(same, "\(name) differs between two runs with the same seed")
         }
         var anyDifference = filesA != filesC
         for name in filesA where filesC.contains(name) && !anyDifference {
-            anyDifference = try Data(contentsOf: a.url.appendingPathComponent(name)) != Data(contentsOf: c.url.appendingPathComponent(name))
+            anyDifference =
+                try Data(contentsOf: a.url.appendingPathComponent(name))
+                != Data(contentsOf: c.url.appendingPathComponent(name))
         }
         #expect(anyDifference)
     }
@@ -117,7 +134,10 @@ struct TreeStructureTests {
         var options = smallOptions(dir)
         options.firstDate = "2024-02-31"
         let error = try #require(throws: SampleDataError.self) { try SampleDataGenerator(options).generate() }
-        guard case .invalidOption(let name, let value, _) = error else { Issue.record("unexpected \(error)"); return }
+        guard case .invalidOption(let name, let value, _) = error else {
+            Issue.record("unexpected \(error)")
+            return
+        }
         #expect(name == "firstDate" && value == "2024-02-31")
         options = smallOptions(dir)
         options.days = 0
@@ -130,7 +150,9 @@ struct TreeStructureTests {
         var names: [String] = []
         while let name = enumerator?.nextObject() as? String {
             var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: dir.url.appendingPathComponent(name).path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            if FileManager.default.fileExists(
+                atPath: dir.url.appendingPathComponent(name).path, isDirectory: &isDirectory), !isDirectory.boolValue
+            {
                 names.append(name)
             }
         }

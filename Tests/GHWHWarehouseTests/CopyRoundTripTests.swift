@@ -1,4 +1,5 @@
 import Testing
+
 @testable import GHWHWarehouse
 
 /// COPY text from CopyTextWriter, loaded by a real server and read back exactly.
@@ -18,7 +19,10 @@ import Testing
         var id = 0
         func add(_ text: String?, _ array: [String]?) {
             id += 1
-            writer.int(Int64(id)); writer.text(text); writer.textArray(array); writer.endRow()
+            writer.int(Int64(id))
+            writer.text(text)
+            writer.textArray(array)
+            writer.endRow()
             expected[id] = (text, array)
         }
         for value in Self.nasty { add(value, [value]) }
@@ -40,7 +44,8 @@ import Testing
             if let array {
                 #expect(rows.int(row, "n") == Int64(array.count), "row \(rowID)")
                 let elements = try db.query(
-                    "SELECT e FROM r, unnest(r.a) WITH ORDINALITY AS u(e, i) WHERE r.id = $1 ORDER BY i", [String(rowID)])
+                    "SELECT e FROM r, unnest(r.a) WITH ORDINALITY AS u(e, i) WHERE r.id = $1 ORDER BY i",
+                    [String(rowID)])
                 #expect(elements.rows.map { $0[0] } == array.map { Optional($0) }, "row \(rowID)")
             }
         }
@@ -50,7 +55,9 @@ import Testing
         let db = try newConnection()
         try db.execute("CREATE TABLE r (t text, a text[])")
         var writer = CopyTextWriter()
-        writer.text("a\u{0}b"); writer.textArray(["\u{0}", "x\u{0}"]); writer.endRow()
+        writer.text("a\u{0}b")
+        writer.textArray(["\u{0}", "x\u{0}"])
+        writer.endRow()
         try db.copyIn("COPY r FROM STDIN", data: writer.bytes)
         let rows = try db.query("SELECT t, a[1] AS a1, a[2] AS a2 FROM r")
         #expect(rows.string(0, "t") == "a\u{FFFD}b")
@@ -62,11 +69,24 @@ import Testing
         let db = try newConnection()
         try db.execute("CREATE TABLE r (i bigint, b boolean, d date, ts timestamptz)")
         var writer = CopyTextWriter()
-        writer.int(Int64.min); writer.bool(true); writer.date("2024-02-29"); writer.timestamp(microsecondsSinceEpoch: 1); writer.endRow()
-        writer.int(Int64.max); writer.bool(false); writer.date("0001-01-01"); writer.timestamp(microsecondsSinceEpoch: nil); writer.endRow()
-        writer.int(nil); writer.bool(nil); writer.date(nil); writer.timestamp(microsecondsSinceEpoch: -1); writer.endRow()
+        writer.int(Int64.min)
+        writer.bool(true)
+        writer.date("2024-02-29")
+        writer.timestamp(microsecondsSinceEpoch: 1)
+        writer.endRow()
+        writer.int(Int64.max)
+        writer.bool(false)
+        writer.date("0001-01-01")
+        writer.timestamp(microsecondsSinceEpoch: nil)
+        writer.endRow()
+        writer.int(nil)
+        writer.bool(nil)
+        writer.date(nil)
+        writer.timestamp(microsecondsSinceEpoch: -1)
+        writer.endRow()
         #expect(try db.copyIn("COPY r FROM STDIN", data: writer.bytes) == 3)
-        let rows = try db.query("""
+        let rows = try db.query(
+            """
             SELECT i::text, b, d::text, (extract(epoch FROM ts) * 1000000)::bigint AS us
             FROM r ORDER BY i NULLS LAST
             """)
@@ -81,7 +101,9 @@ import Testing
         var writer = CopyTextWriter()
         let rowCount = 40_000
         for i in 0..<rowCount {
-            writer.int(Int64(i)); writer.text("row \(i) \t " + String(repeating: "é", count: i % 97)); writer.endRow()
+            writer.int(Int64(i))
+            writer.text("row \(i) \t " + String(repeating: "é", count: i % 97))
+            writer.endRow()
         }
         #expect(writer.bytes.count > 3 * PGConnection.copyChunkSize)
         #expect(try db.copyIn("COPY big FROM STDIN", data: writer.bytes) == rowCount)
@@ -97,7 +119,9 @@ import Testing
         try db.execute("CREATE TABLE r (id int PRIMARY KEY, n int)")
         var writer = CopyTextWriter()
         for i in 0..<5000 {
-            writer.int(Int64(i)); writer.text(i == 2500 ? "not a number" : String(i)); writer.endRow()
+            writer.int(Int64(i))
+            writer.text(i == 2500 ? "not a number" : String(i))
+            writer.endRow()
         }
         let error = #expect(throws: PGError.self) { try db.copyIn("COPY r FROM STDIN", data: writer.bytes) }
         #expect(error?.sqlState == "22P02")
@@ -108,13 +132,19 @@ import Testing
 
         // A duplicate key is found at the end; the connection is still fine afterwards.
         var duplicate = CopyTextWriter()
-        duplicate.int(1); duplicate.int(1); duplicate.endRow()
-        duplicate.int(1); duplicate.int(2); duplicate.endRow()
+        duplicate.int(1)
+        duplicate.int(1)
+        duplicate.endRow()
+        duplicate.int(1)
+        duplicate.int(2)
+        duplicate.endRow()
         let keyError = #expect(throws: PGError.self) { try db.copyIn("COPY r FROM STDIN", data: duplicate.bytes) }
         #expect(keyError?.sqlState == "23505")
 
         var good = CopyTextWriter()
-        good.int(1); good.int(1); good.endRow()
+        good.int(1)
+        good.int(1)
+        good.endRow()
         #expect(try db.copyIn("COPY r FROM STDIN", data: good.bytes) == 1)
     }
 
@@ -122,7 +152,8 @@ import Testing
         let db = try newConnection()
         try db.execute("CREATE TABLE r (a int, b int)")
         var writer = CopyTextWriter()
-        writer.int(1); writer.endRow()
+        writer.int(1)
+        writer.endRow()
         let error = #expect(throws: PGError.self) { try db.copyIn("COPY r FROM STDIN", data: writer.bytes) }
         #expect(error?.sqlState == "22P04")
     }

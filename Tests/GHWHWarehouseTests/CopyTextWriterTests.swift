@@ -1,4 +1,5 @@
 import Testing
+
 @testable import GHWHWarehouse
 
 /// The encoder's exact bytes. Server round trips are in CopyRoundTripTests.
@@ -11,8 +12,14 @@ import Testing
 
     @Test func separatesFieldsWithTabsAndRowsWithNewlines() {
         var writer = CopyTextWriter()
-        writer.int(1); writer.text("a"); writer.bool(true); writer.endRow()
-        writer.int(nil); writer.text(nil); writer.bool(false); writer.endRow()
+        writer.int(1)
+        writer.text("a")
+        writer.bool(true)
+        writer.endRow()
+        writer.int(nil)
+        writer.text(nil)
+        writer.bool(false)
+        writer.endRow()
         #expect(String(decoding: writer.bytes, as: UTF8.self) == "1\ta\tt\n\\N\t\\N\tf\n")
         #expect(writer.rowCount == 2)
     }
@@ -36,7 +43,8 @@ import Testing
         #expect(encoded { $0.textArray([]) } == "{}")
         #expect(encoded { $0.textArray(nil) } == "\\N")
         #expect(encoded { $0.textArray(["a", "b c", "q\"x"]) } == "{a,\"b c\",\"q\\\\\"x\"}")
-        #expect(encoded { $0.textArray(["", "NULL", "null", "Nul", "a,b", "{x}"]) }
+        #expect(
+            encoded { $0.textArray(["", "NULL", "null", "Nul", "a,b", "{x}"]) }
                 == "{\"\",\"NULL\",\"null\",Nul,\"a,b\",\"{x}\"}")
         // backslash: array escape \\ then COPY escape doubles both
         #expect(encoded { $0.textArray(["a\\b"]) } == "{\"a\\\\\\\\b\"}")
@@ -61,19 +69,29 @@ import Testing
 
     @Test func appendAndRemoveAllKeepRowCounts() {
         var a = CopyTextWriter()
-        a.int(1); a.endRow()
+        a.int(1)
+        a.endRow()
         var b = CopyTextWriter()
-        b.int(2); b.endRow(); b.int(3); b.endRow()
+        b.int(2)
+        b.endRow()
+        b.int(3)
+        b.endRow()
         a.append(b)
         #expect(a.rowCount == 3)
         #expect(String(decoding: a.bytes, as: UTF8.self) == "1\n2\n3\n")
         a.removeAll(keepingCapacity: true)
         #expect(a.rowCount == 0 && a.bytes.isEmpty)
-        a.text("x"); a.text("y"); a.endRow()
+        a.text("x")
+        a.text("y")
+        a.endRow()
         #expect(String(decoding: a.bytes, as: UTF8.self) == "x\ty\n")
     }
 
     @Test func dateIsWrittenAsGivenOrNull() {
-        #expect(encoded { $0.date("2024-03-01"); $0.date(nil) } == "2024-03-01\t\\N")
+        #expect(
+            encoded {
+                $0.date("2024-03-01")
+                $0.date(nil)
+            } == "2024-03-01\t\\N")
     }
 }

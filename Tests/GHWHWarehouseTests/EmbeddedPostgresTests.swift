@@ -1,15 +1,18 @@
 import Foundation
 import Testing
+
 @testable import GHWHWarehouse
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Each test runs its own server in its own directory (not the shared test server).
 @Suite struct EmbeddedPostgresTests {
     private func makeServer(database: String = "ghwh") throws -> EmbeddedPostgres {
-        EmbeddedPostgres(directory: try makeTemporaryDirectory("ghwh-e") + "/pg",
-                         options: .init(extraSettings: ["fsync": "off"], database: database))
+        EmbeddedPostgres(
+            directory: try makeTemporaryDirectory("ghwh-e") + "/pg",
+            options: .init(extraSettings: ["fsync": "off"], database: database))
     }
 
     private func discard(_ server: EmbeddedPostgres) {
@@ -28,7 +31,8 @@ import Glibc
 
         try server.start()
         guard case .running(let firstPID) = try server.status() else {
-            Issue.record("not running after start: \(try server.status())"); return
+            Issue.record("not running after start: \(try server.status())")
+            return
         }
         try server.start()  // idempotent while running
         #expect(try server.status() == .running(pid: firstPID))
@@ -44,7 +48,8 @@ import Glibc
 
         try server.start()
         guard case .running(let secondPID) = try server.status() else {
-            Issue.record("not running after restart"); return
+            Issue.record("not running after restart")
+            return
         }
         #expect(try PGConnection(conninfo: server.conninfo).query("SELECT count(*) AS n FROM kept").int(0, "n") == 1)
 
@@ -54,7 +59,8 @@ import Glibc
         #expect(FileManager.default.fileExists(atPath: server.dataDirectory + "/postmaster.pid"))
         try server.start()
         guard case .running(let thirdPID) = try server.status() else {
-            Issue.record("not running after SIGKILL and start"); return
+            Issue.record("not running after SIGKILL and start")
+            return
         }
         #expect(thirdPID != secondPID)
         #expect(try PGConnection(conninfo: server.conninfo).query("SELECT count(*) AS n FROM kept").int(0, "n") == 1)
@@ -81,7 +87,8 @@ import Glibc
         let server = try makeServer()
         defer { discard(server) }
         try FileManager.default.createDirectory(atPath: server.dataDirectory, withIntermediateDirectories: true)
-        #expect(FileManager.default.createFile(atPath: server.dataDirectory + "/precious.txt", contents: Data("keep".utf8)))
+        #expect(
+            FileManager.default.createFile(atPath: server.dataDirectory + "/precious.txt", contents: Data("keep".utf8)))
         let error = #expect(throws: EmbeddedPostgresError.self) { try server.initializeIfNeeded() }
         #expect(error?.message.contains(server.dataDirectory) == true)
         #expect(FileManager.default.contents(atPath: server.dataDirectory + "/precious.txt") == Data("keep".utf8))
@@ -91,8 +98,9 @@ import Glibc
         let parent = try makeTemporaryDirectory("ghwh-p")
         defer { try? FileManager.default.removeItem(atPath: parent) }
         let locked = parent + "/locked"
-        try FileManager.default.createDirectory(atPath: locked, withIntermediateDirectories: false,
-                                                attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: locked, withIntermediateDirectories: false,
+            attributes: [.posixPermissions: 0o700])
         let server = EmbeddedPostgres(directory: locked + "/pg", options: .init(extraSettings: ["fsync": "off"]))
         defer { try? server.stop(mode: .immediate) }
         if geteuid() == 0 {
@@ -107,8 +115,9 @@ import Glibc
     }
 
     @Test func startFailureIncludesTheServerLog() throws {
-        let server = EmbeddedPostgres(directory: try makeTemporaryDirectory("ghwh-e") + "/pg",
-                                      options: .init(extraSettings: ["fsync": "off", "shared_buffers": "bogus"]))
+        let server = EmbeddedPostgres(
+            directory: try makeTemporaryDirectory("ghwh-e") + "/pg",
+            options: .init(extraSettings: ["fsync": "off", "shared_buffers": "bogus"]))
         defer { discard(server) }
         try server.initializeIfNeeded()
         let error = #expect(throws: EmbeddedPostgresError.self) { try server.start() }
@@ -117,7 +126,8 @@ import Glibc
     }
 
     @Test func invalidSettingNameIsRejected() throws {
-        let server = EmbeddedPostgres(directory: "/tmp/ghwh-unused", options: .init(extraSettings: ["a b; rm -rf": "x"]))
+        let server = EmbeddedPostgres(
+            directory: "/tmp/ghwh-unused", options: .init(extraSettings: ["a b; rm -rf": "x"]))
         let error = #expect(throws: EmbeddedPostgresError.self) { try server.start() }
         #expect(error?.message.contains("setting name") == true)
     }

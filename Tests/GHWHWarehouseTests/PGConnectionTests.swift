@@ -1,12 +1,14 @@
 import Foundation
-import Testing
 import GHWHTestSupport
+import Testing
+
 @testable import GHWHWarehouse
 
 @Suite struct PGConnectionTests {
     @Test func unreachableServerIsAConnectionFailure() throws {
         let error = #expect(throws: PGError.self) {
-            _ = try PGConnection(conninfo: "host=/tmp/ghwh-no-such-dir port=5999 user=postgres dbname=x connect_timeout=2")
+            _ = try PGConnection(
+                conninfo: "host=/tmp/ghwh-no-such-dir port=5999 user=postgres dbname=x connect_timeout=2")
         }
         #expect(error?.isConnectionFailure == true)
         #expect(error?.message.contains("ghwh-no-such-dir") == true)
@@ -39,8 +41,9 @@ import GHWHTestSupport
 
     @Test func queryWithParametersReturnsTextRows() throws {
         let db = try newConnection()
-        let rows = try db.query("SELECT $1::int + $2::int AS sum, $3::text AS missing, $4::text AS word, 1.5::float8 AS f, true AS b",
-                                ["2", "40", nil, "héllo 🎉\ttab"])
+        let rows = try db.query(
+            "SELECT $1::int + $2::int AS sum, $3::text AS missing, $4::text AS word, 1.5::float8 AS f, true AS b",
+            ["2", "40", nil, "héllo 🎉\ttab"])
         #expect(rows.columns == ["sum", "missing", "word", "f", "b"])
         #expect(rows.count == 1)
         #expect(rows.int(0, "sum") == 42)
@@ -71,7 +74,8 @@ import GHWHTestSupport
 
     @Test func executeRunsSeveralStatements() throws {
         let db = try newConnection()
-        try db.execute("CREATE TABLE a (x int); INSERT INTO a VALUES (1), (2); CREATE TABLE b AS SELECT sum(x) AS s FROM a;")
+        try db.execute(
+            "CREATE TABLE a (x int); INSERT INTO a VALUES (1), (2); CREATE TABLE b AS SELECT sum(x) AS s FROM a;")
         #expect(try db.query("SELECT s FROM b").int(0, "s") == 3)
     }
 

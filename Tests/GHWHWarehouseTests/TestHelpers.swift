@@ -1,8 +1,10 @@
 import Foundation
 import GHWHTestSupport
+
 @testable import GHWHWarehouse
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A fresh, short directory under /tmp (Unix socket paths are limited to 107 bytes).

@@ -1,5 +1,6 @@
-import Testing
 import GHWHTestSupport
+import Testing
+
 @testable import GHWHWarehouse
 
 @Suite struct TestPostgresTests {
@@ -12,7 +13,8 @@ import GHWHTestSupport
         try a.execute("CREATE TABLE only_in_first (x int)")
         let tablesInSecond = try b.query("SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'public'")
         #expect(tablesInSecond.int(0, "n") == 0)
-        #expect(try a.query("SELECT current_database() AS d").string(0, "d")
+        #expect(
+            try a.query("SELECT current_database() AS d").string(0, "d")
                 != b.query("SELECT current_database() AS d").string(0, "d"))
     }
 

@@ -21,14 +21,16 @@ struct APIRouteTests {
         #expect(body.contains(#""startedAt":"2025-01-04T14:13:20.250Z""#))
         #expect(body.contains(#""generatedAt":"2025-01-04T15:13:20.250Z""#))
         // a plain JSONDecoder with .iso8601 must not be needed, but seconds-only input decodes too
-        let plain = #"{"id":"w","host":"h","cores":1,"alive":true,"lastHeartbeat":"2025-01-04T14:13:20Z","tasksDone":0,"currentTasks":[]}"#
+        let plain =
+            #"{"id":"w","host":"h","cores":1,"alive":true,"lastHeartbeat":"2025-01-04T14:13:20Z","tasksDone":0,"currentTasks":[]}"#
         let worker = try decoder.decode(ClusterSnapshot.Worker.self, from: Data(plain.utf8))
         #expect(worker.lastHeartbeat == Date(timeIntervalSince1970: 1_736_000_000))
     }
 
     @Test("a malformed date is a decoding error naming the text")
     func badDate() throws {
-        let bad = #"{"id":"w","host":"h","cores":1,"alive":true,"lastHeartbeat":"yesterday","tasksDone":0,"currentTasks":[]}"#
+        let bad =
+            #"{"id":"w","host":"h","cores":1,"alive":true,"lastHeartbeat":"yesterday","tasksDone":0,"currentTasks":[]}"#
         #expect {
             try decoder.decode(ClusterSnapshot.Worker.self, from: Data(bad.utf8))
         } throws: { error in

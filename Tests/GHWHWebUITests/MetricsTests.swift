@@ -10,7 +10,8 @@ struct Exposition {
 
     /// Parses `text`, recording every line that is neither a comment nor a valid sample.
     init(_ text: String, invalid: inout [String]) {
-        let sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*",?)*\})?) (-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|[-+]Inf|NaN)$/
+        let sample =
+            /^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*",?)*\})?) (-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|[-+]Inf|NaN)$/
         for line in text.split(separator: "\n") {
             if line.hasPrefix("# HELP ") {
                 help.insert(String(line.split(separator: " ")[2]))

@@ -106,7 +106,8 @@ struct PageRouteTests {
         let html = try await fetch("/jobs/job-0002").body
         #expect(html.contains("1 document failed"))
         #expect(html.contains("Failures <small>(1)</small>"))
-        #expect(html.contains("<li>github/pull_requests/2024-12-31/p.json.gz: truncated gzip stream at byte 81920</li>"))
+        #expect(
+            html.contains("<li>github/pull_requests/2024-12-31/p.json.gz: truncated gzip stream at byte 81920</li>"))
         #expect(html.contains(#"<td class="num">3</td>"#))  // attempts
     }
 

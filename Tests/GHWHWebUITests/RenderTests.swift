@@ -1,14 +1,16 @@
 import Foundation
 import GHWHHTML
-@testable import GHWHWebUI
 import Testing
+
+@testable import GHWHWebUI
 
 @Suite("Rendering helpers")
 struct RenderTests {
     @Test("escaping covers the five HTML specials")
     func escaping() {
-        #expect(HTMLEscape.text(#"<a href="x">Tom & 'Jerry'</a>"#)
-            == "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;")
+        #expect(
+            HTMLEscape.text(#"<a href="x">Tom & 'Jerry'</a>"#)
+                == "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;")
         #expect(HTMLEscape.text("plain ü") == "plain ü")
     }
 

@@ -45,9 +45,12 @@ struct ServerLifecycleTests {
         let second = CoordinatorWebUI(
             host: "127.0.0.1", port: port, snapshot: { Fixture.snapshot }, metrics: ClusterMetrics())
         let error = try await onThread { () -> WebUIError? in
-            do { try second.start(); return nil } catch let e as WebUIError { return e }
+            do {
+                try second.start()
+                return nil
+            } catch let e as WebUIError { return e }
         }
-        guard case let .bindFailed(host, failedPort, reason)? = error else {
+        guard case .bindFailed(let host, let failedPort, let reason)? = error else {
             Issue.record("expected bindFailed, got \(String(describing: error))")
             try await onThread { first.stop() }
             return

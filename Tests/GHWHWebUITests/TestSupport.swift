@@ -22,15 +22,18 @@ func fetch(
         var results: [Fetched] = []
         for path in paths {
             let response = try await client.execute(uri: path, method: .get)
-            results.append(Fetched(
-                status: response.status, contentType: response.headers[.contentType],
-                body: String(buffer: response.body)))
+            results.append(
+                Fetched(
+                    status: response.status, contentType: response.headers[.contentType],
+                    body: String(buffer: response.body)))
         }
         return results
     }
 }
 
-func fetch(_ path: String, snapshot: ClusterSnapshot = Fixture.snapshot,
-           metrics: ClusterMetrics = ClusterMetrics()) async throws -> Fetched {
+func fetch(
+    _ path: String, snapshot: ClusterSnapshot = Fixture.snapshot,
+    metrics: ClusterMetrics = ClusterMetrics()
+) async throws -> Fetched {
     try await fetch([path], snapshot: snapshot, metrics: metrics)[0]
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import GHWHWire
 
 @Suite struct CodecTests {
@@ -13,13 +14,20 @@ import Testing
 
     @Test func littleEndianAndCompact() {
         var w = WireWriter()
-        w.u32(0x0102_0304); w.varint(1); w.varint(300); w.string("ab")
+        w.u32(0x0102_0304)
+        w.varint(1)
+        w.varint(300)
+        w.string("ab")
         #expect(w.bytes == [4, 3, 2, 1, 1, 0xAC, 0x02, 2, 0x61, 0x62])
     }
 
     @Test func extremeValuesRoundTrip() throws {
         var w = WireWriter()
-        w.varint(UInt64.max); w.zigzag(Int64.min); w.zigzag(Int64.max); w.i64(Int64.min); w.double(-.infinity)
+        w.varint(UInt64.max)
+        w.zigzag(Int64.min)
+        w.zigzag(Int64.max)
+        w.i64(Int64.min)
+        w.double(-.infinity)
         var r = WireReader(w.bytes)
         #expect(try r.varint() == UInt64.max)
         #expect(try r.zigzag() == Int64.min)
@@ -31,8 +39,8 @@ import Testing
 
     @Test func everyTruncationFailsCleanly() {
         let bytes = SampleMessage.example.encoded()
-        for cut in 0 ..< bytes.count {
-            let error = wireError { _ = try SampleMessage.decoded(from: Array(bytes[0 ..< cut])) }
+        for cut in 0..<bytes.count {
+            let error = wireError { _ = try SampleMessage.decoded(from: Array(bytes[0..<cut])) }
             guard case .malformed(let what) = error else {
                 Issue.record("cut at \(cut) gave \(String(describing: error))")
                 continue
@@ -43,15 +51,18 @@ import Testing
 
     @Test func trailingBytesAreRefused() {
         let error = wireError { _ = try SampleMessage.decoded(from: SampleMessage.example.encoded() + [0]) }
-        #expect(error == .malformed("SampleMessage: 1 trailing bytes at offset \(SampleMessage.example.encoded().count)"))
+        #expect(
+            error == .malformed("SampleMessage: 1 trailing bytes at offset \(SampleMessage.example.encoded().count)"))
     }
 
     @Test func absurdLengthFailsBeforeAllocating() {
         var w = WireWriter()
-        w.varint(UInt64.max / 2) // claims ~2^63 bytes
+        w.varint(UInt64.max / 2)  // claims ~2^63 bytes
         w.u8(1)
         var r = WireReader(w.bytes)
-        #expect(wireError { _ = try r.bytes("blob") } == .malformed("blob: length \(UInt64.max / 2) at offset 0 exceeds the 1 bytes left"))
+        #expect(
+            wireError { _ = try r.bytes("blob") }
+                == .malformed("blob: length \(UInt64.max / 2) at offset 0 exceeds the 1 bytes left"))
         var r2 = WireReader(w.bytes)
         let e = wireError { _ = try r2.array("items") { try $0.u8() } }
         #expect(e == .malformed("items: element count \(UInt64.max / 2) at offset 0 exceeds the 1 bytes left"))

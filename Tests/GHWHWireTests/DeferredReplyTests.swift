@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import GHWHWire
 
 /// A collector that can be waited on: `wait` returns when `ready(all)` holds or the deadline passes.
@@ -7,13 +8,23 @@ final class Watched<T>: @unchecked Sendable {
     private let cond = NSCondition()
     private var items: [T] = []
 
-    func add(_ item: T) { cond.lock(); items.append(item); cond.broadcast(); cond.unlock() }
-    var all: [T] { cond.lock(); defer { cond.unlock() }; return items }
+    func add(_ item: T) {
+        cond.lock()
+        items.append(item)
+        cond.broadcast()
+        cond.unlock()
+    }
+    var all: [T] {
+        cond.lock()
+        defer { cond.unlock() }
+        return items
+    }
 
     @discardableResult
     func wait(seconds: Double, until ready: ([T]) -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
-        cond.lock(); defer { cond.unlock() }
+        cond.lock()
+        defer { cond.unlock() }
         while !ready(items) {
             if !cond.wait(until: deadline) { return ready(items) }
         }
@@ -34,7 +45,8 @@ func eventually(seconds: Double, _ condition: () -> Bool) -> Bool {
 /// Threads of this process, from /proc/self/status.
 func processThreadCount() -> Int {
     guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Threads:") }) else { return -1 }
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Threads:") })
+    else { return -1 }
     return Int(line.dropFirst("Threads:".count).trimmingCharacters(in: .whitespaces)) ?? -1
 }
 
@@ -45,11 +57,14 @@ func processThreadNames() -> [String] {
         .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
 }
 
-func deferredServer(handlerThreads: Int = 2, maxOutstanding: Int = 1024, onPeerGone: @escaping @Sendable (String) -> Void = { _ in },
-                    _ handler: @escaping @Sendable (Envelope, Responder) -> Void) throws -> RequestServer {
-    try RequestServer(url: "tcp://127.0.0.1:0", secret: TestEnv.secret, limits: TestEnv.limits, handlerThreads: handlerThreads,
-                      maxOutstanding: maxOutstanding, senderId: "c", onRejected: { _ in }, onPeerGone: onPeerGone,
-                      deferredHandler: handler)
+func deferredServer(
+    handlerThreads: Int = 2, maxOutstanding: Int = 1024, onPeerGone: @escaping @Sendable (String) -> Void = { _ in },
+    _ handler: @escaping @Sendable (Envelope, Responder) -> Void
+) throws -> RequestServer {
+    try RequestServer(
+        url: "tcp://127.0.0.1:0", secret: TestEnv.secret, limits: TestEnv.limits, handlerThreads: handlerThreads,
+        maxOutstanding: maxOutstanding, senderId: "c", onRejected: { _ in }, onPeerGone: onPeerGone,
+        deferredHandler: handler)
 }
 
 func client(_ server: RequestServer, _ sender: String, secret: ClusterSecret = TestEnv.secret) throws -> RequestClient {
@@ -60,17 +75,21 @@ func client(_ server: RequestServer, _ sender: String, secret: ClusterSecret = T
     /// 320 requests from 64 clients are held at once by a server with 2 handler threads,
     /// then answered from another thread; every caller gets its own answer.
     @Test func hundredsOfHeldRequestsOnTwoHandlerThreads() throws {
-        let warm = try NNGSocket(.rep, recvMaxBytes: 1 << 20, sendTimeout: nil, recvTimeout: nil) // nng's own pool started
+        // nng's own pool started
+        let warm = try NNGSocket(.rep, recvMaxBytes: 1 << 20, sendTimeout: nil, recvTimeout: nil)
         defer { warm.close() }
         let held = Watched<(Envelope, Responder)>()
         let before = processThreadCount()
-        let server = try deferredServer(handlerThreads: 2, maxOutstanding: 512) { env, responder in held.add((env, responder)) }
+        let server = try deferredServer(handlerThreads: 2, maxOutstanding: 512) { env, responder in
+            held.add((env, responder))
+        }
         defer { server.close() }
-        let clients = try (0 ..< 64).map { try client(server, "w\($0)") }
+        let clients = try (0..<64).map { try client(server, "w\($0)") }
         defer { for c in clients { c.close() } }
-        let perClient = 5, total = 64 * 5
+        let perClient = 5
+        let total = 64 * 5
         let results = Collected<String>()
-        let callers = (0 ..< total).map { i in
+        let callers = (0..<total).map { i in
             JoinableThread(name: "caller-\(i)") {
                 let payload = Array("request \(i)".utf8)
                 do {
@@ -89,12 +108,14 @@ func client(_ server: RequestServer, _ sender: String, secret: ClusterSecret = T
         }
         answerer.join()
         for c in callers { c.join() }
-        print("threads: before \(before), holding \(total) requests \(during) (\(total) caller threads), ghwh-rep threads \(serverThreads)")
+        print(
+            "threads: before \(before), holding \(total) requests \(during) (\(total) caller threads), ghwh-rep threads \(serverThreads)"
+        )
         #expect(results.all.count == total)
         #expect(results.all.filter { $0 != "ok" }.isEmpty, "\(results.all.filter { $0 != "ok" }.prefix(3))")
         // The server adds its 2 handler threads, not one per held request (slack: other suites run in parallel).
         #expect(during - before <= total + 2 + 40, "before \(before), during \(during)")
-        #expect(serverThreads >= 2, "\(serverThreads)") // ours; other suites' servers may add theirs meanwhile
+        #expect(serverThreads >= 2, "\(serverThreads)")  // ours; other suites' servers may add theirs meanwhile
     }
 
     @Test func answerLaterFromAnotherThreadExactlyOnce() throws {
@@ -114,7 +135,9 @@ func client(_ server: RequestServer, _ sender: String, secret: ClusterSecret = T
         let started = Date()
         let replies = Collected<[UInt8]>()
         onThreads(2) { t in
-            if let reply = try? c.call(type: 1, payload: [UInt8(t)], timeout: 10), reply.type == 2 { replies.add(reply.payload) }
+            if let reply = try? c.call(type: 1, payload: [UInt8(t)], timeout: 10), reply.type == 2 {
+                replies.add(reply.payload)
+            }
         }
         let elapsed = Date().timeIntervalSince(started)
         #expect(Set(replies.all) == [[0], [1]])
@@ -125,7 +148,7 @@ func client(_ server: RequestServer, _ sender: String, secret: ClusterSecret = T
     }
 
     @Test func responderDroppedUnansweredFailsTheCall() throws {
-        let server = try deferredServer { _, _ in } // responder released at once
+        let server = try deferredServer { _, _ in }  // responder released at once
         defer { server.close() }
         let c = try client(server, "w")
         defer { c.close() }
@@ -150,18 +173,18 @@ func client(_ server: RequestServer, _ sender: String, secret: ClusterSecret = T
         let c = try client(server, "w")
         defer { c.close() }
         let replies = Collected<UInt8>()
-        let callers = (0 ..< 8).map { i in
+        let callers = (0..<8).map { i in
             JoinableThread(name: "caller-\(i)") {
                 if let r = try? c.call(type: 1, payload: [UInt8(i)], timeout: 20) { replies.add(r.payload[0]) }
             }
         }
         #expect(held.wait(seconds: 10) { $0.count == 4 })
-        #expect(held.all.count == 4) // the other four are not delivered while every context is busy
+        #expect(held.all.count == 4)  // the other four are not delivered while every context is busy
         for (env, r) in held.all { r.reply(2, env.payload) }
         #expect(held.wait(seconds: 10) { $0.count == 8 })
         for (env, r) in held.all.suffix(4) { r.reply(2, env.payload) }
         for t in callers { t.join() }
-        #expect(Set(replies.all) == Set(0 ..< 8))
+        #expect(Set(replies.all) == Set(0..<8))
     }
 
     @Test func closeWithOutstandingDeferredRequests() throws {
@@ -170,8 +193,10 @@ func client(_ server: RequestServer, _ sender: String, secret: ClusterSecret = T
         let c = try client(server, "w")
         defer { c.close() }
         let errors = Collected<WireError?>()
-        let callers = (0 ..< 3).map { i in
-            JoinableThread(name: "caller-\(i)") { errors.add(wireError { _ = try c.call(type: 1, payload: [UInt8(i)], timeout: 2) }) }
+        let callers = (0..<3).map { i in
+            JoinableThread(name: "caller-\(i)") {
+                errors.add(wireError { _ = try c.call(type: 1, payload: [UInt8(i)], timeout: 2) })
+            }
         }
         #expect(held.wait(seconds: 10) { $0.count == 3 })
         let started = Date()
@@ -188,19 +213,21 @@ func client(_ server: RequestServer, _ sender: String, secret: ClusterSecret = T
     /// close() while other threads answer and clients keep calling: no crash, no hang
     /// (nng 1.5.2 panics if a socket closes under a busy context).
     @Test func closeRacingWithAnswersAndNewRequests() throws {
-        for _ in 0 ..< 5 {
+        for _ in 0..<5 {
             let held = Watched<Responder>()
             let server = try deferredServer(handlerThreads: 2) { _, responder in held.add(responder) }
-            let clients = try (0 ..< 4).map { try client(server, "r\($0)") }
-            let callers = (0 ..< 40).map { i in
+            let clients = try (0..<4).map { try client(server, "r\($0)") }
+            let callers = (0..<40).map { i in
                 JoinableThread(name: "caller-\(i)") {
                     while (try? clients[i % 4].call(type: 1, payload: [1], timeout: 1)) != nil {}
                 }
             }
             #expect(held.wait(seconds: 10) { $0.count >= 20 })
-            let answerers = (0 ..< 2).map { k in
+            let answerers = (0..<2).map { k in
                 JoinableThread(name: "answerer-\(k)") {
-                    for (j, responder) in held.all.enumerated() where j % 2 == k { responder.reply(2, [UInt8(j & 255)]) }
+                    for (j, responder) in held.all.enumerated() where j % 2 == k {
+                        responder.reply(2, [UInt8(j & 255)])
+                    }
                 }
             }
             let started = Date()
@@ -232,12 +259,14 @@ func client(_ server: RequestServer, _ sender: String, secret: ClusterSecret = T
     /// A deferred reply of several megabytes, sealed on the replying thread.
     @Test func largeDeferredReply() throws {
         let limits = FrameLimits(maxMessageBytes: 20 << 20)
-        let big = (0 ..< (16 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 7) }
-        let server = try RequestServer(url: TestEnv.ipcURL("big-deferred"), secret: TestEnv.secret, limits: limits, handlerThreads: 1,
-                                       senderId: "c", onRejected: { _ in }, deferredHandler: { _, responder in
-                                           let answerer = Thread { responder.reply(3, big) }
-                                           answerer.start()
-                                       })
+        let big = (0..<(16 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        let server = try RequestServer(
+            url: TestEnv.ipcURL("big-deferred"), secret: TestEnv.secret, limits: limits, handlerThreads: 1,
+            senderId: "c", onRejected: { _ in },
+            deferredHandler: { _, responder in
+                let answerer = Thread { responder.reply(3, big) }
+                answerer.start()
+            })
         defer { server.close() }
         let c = try RequestClient(url: server.url, secret: TestEnv.secret, limits: limits, senderId: "w")
         defer { c.close() }

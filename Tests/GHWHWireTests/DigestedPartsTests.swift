@@ -1,5 +1,6 @@
 import Crypto
 import Testing
+
 @testable import GHWHWire
 
 /// Frames whose large parts enter the MAC as their SHA-256 (the sender knew
@@ -9,7 +10,7 @@ import Testing
     let secret = TestEnv.secret
     let limits = TestEnv.limits
 
-    static let document: [UInt8] = (0 ..< 5000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+    static let document: [UInt8] = (0..<5000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
     static let other: [UInt8] = Array("second referenced part".utf8)
 
     static func payload(digest: [UInt8]? = Array(SHA256.hash(data: document))) -> WirePayload {
@@ -23,10 +24,12 @@ import Testing
     }
 
     func seal(_ payload: WirePayload, secret: ClusterSecret? = nil) -> [UInt8] {
-        let size = FrameCodec.frameSize(payloadCount: payload.count, sender: "coordinator", digestedParts: payload.digestedPartCount)
+        let size = FrameCodec.frameSize(
+            payloadCount: payload.count, sender: "coordinator", digestedParts: payload.digestedPartCount)
         return [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
-            FrameCodec.sealUnchecked(into: UnsafeMutableRawBufferPointer(buffer), type: 9, flags: 0, payload: payload,
-                                     sender: "coordinator", sequence: 3, timestamp: WallClock.nowMillis(), secret: secret ?? self.secret)
+            FrameCodec.sealUnchecked(
+                into: UnsafeMutableRawBufferPointer(buffer), type: 9, flags: 0, payload: payload,
+                sender: "coordinator", sequence: 3, timestamp: WallClock.nowMillis(), secret: secret ?? self.secret)
             initialized = size
         }
     }
@@ -41,7 +44,9 @@ import Testing
 
     @Test func aWrongDigestFromTheSenderIsRefused() throws {
         let frame = seal(Self.payload(digest: Array(SHA256.hash(data: Self.other))))
-        #expect(throws: WireError.authenticationFailed) { _ = try FrameCodec.open(frame, secret: secret, limits: limits) }
+        #expect(throws: WireError.authenticationFailed) {
+            _ = try FrameCodec.open(frame, secret: secret, limits: limits)
+        }
     }
 
     @Test func aWrongSecretIsRefused() throws {
@@ -52,17 +57,22 @@ import Testing
 
     @Test func everyFlippedByteIsRefused() throws {
         // Small parts keep this exhaustive check quick; the digest table and every digested byte are covered.
-        let small = WirePayload(parts: [.init(bytes: [1, 2, 3][...]), .init(bytes: Array("digested".utf8)[...], sha256: Array(SHA256.hash(data: Array("digested".utf8)))),
-                                        .init(bytes: [4][...])])
+        let small = WirePayload(parts: [
+            .init(bytes: [1, 2, 3][...]),
+            .init(bytes: Array("digested".utf8)[...], sha256: Array(SHA256.hash(data: Array("digested".utf8)))),
+            .init(bytes: [4][...]),
+        ])
         let frame = seal(small)
         #expect(try FrameCodec.open(frame, secret: secret, limits: limits).payload == small.joined())
-        for i in 0 ..< frame.count {
+        for i in 0..<frame.count {
             var bad = frame
             bad[i] ^= 0x01
-            #expect(wireError { _ = try FrameCodec.open(bad, secret: secret, limits: limits) } != nil, "flip at \(i) accepted")
+            #expect(
+                wireError { _ = try FrameCodec.open(bad, secret: secret, limits: limits) } != nil,
+                "flip at \(i) accepted")
         }
-        for cut in 0 ..< frame.count {
-            #expect(wireError { _ = try FrameCodec.open(Array(frame[0 ..< cut]), secret: secret, limits: limits) } != nil)
+        for cut in 0..<frame.count {
+            #expect(wireError { _ = try FrameCodec.open(Array(frame[0..<cut]), secret: secret, limits: limits) } != nil)
         }
     }
 
@@ -70,15 +80,23 @@ import Testing
         var frame = seal(Self.payload())
         // Table starts after magic(4) version(2) type(2) flags(2) sender(1+11) seq(8) ts(8) length(4) count(2).
         let firstOffset = 4 + 2 + 2 + 2 + 1 + "coordinator".utf8.count + 8 + 8 + 4 + 2
-        frame[firstOffset + 4] = 0xFF; frame[firstOffset + 5] = 0xFF; frame[firstOffset + 6] = 0xFF  // length of part 0: huge
+        frame[firstOffset + 4] = 0xFF
+        frame[firstOffset + 5] = 0xFF
+        frame[firstOffset + 6] = 0xFF  // length of part 0: huge
         let error = wireError { _ = try FrameCodec.open(frame, secret: secret, limits: limits) }
-        guard case .malformed(let why)? = error else { Issue.record("expected malformed, got \(String(describing: error))"); return }
+        guard case .malformed(let why)? = error else {
+            Issue.record("expected malformed, got \(String(describing: error))")
+            return
+        }
         #expect(why.contains("outside"))
     }
 
     @Test func digestsAreDroppedForEmptyPartsAndTheFrameStillOpens() throws {
-        let payload = WirePayload(parts: [.init(bytes: [][...], sha256: Array(SHA256.hash(data: [UInt8]()))), .init(bytes: [9][...])])
-        let message = try NNGMessage.sealed(type: 1, payload: payload, sender: "c", sequence: 1, secret: secret, limit: 1 << 20)
+        let payload = WirePayload(parts: [
+            .init(bytes: [][...], sha256: Array(SHA256.hash(data: [UInt8]()))), .init(bytes: [9][...]),
+        ])
+        let message = try NNGMessage.sealed(
+            type: 1, payload: payload, sender: "c", sequence: 1, secret: secret, limit: 1 << 20)
         defer { message.free() }
         let envelope = try FrameCodec.open(message.body, secret: secret, limits: limits)
         #expect(envelope.payload == [9])

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import GHWHWire
 
 @Suite(.serialized) struct PeerGoneTests {
@@ -7,11 +8,13 @@ import Testing
         for url in ["tcp://127.0.0.1:0", TestEnv.ipcURL("gone")] {
             let gone = Watched<String>()
             let threadNames = Collected<String>()
-            let server = try RequestServer(url: url, secret: TestEnv.secret, limits: TestEnv.limits, threads: 2, senderId: "c",
-                                           onRejected: { _ in }, onPeerGone: { sender in
-                                               threadNames.add((try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? "?")
-                                               gone.add(sender)
-                                           }, handler: { env in (env.type + 1, env.payload) })
+            let server = try RequestServer(
+                url: url, secret: TestEnv.secret, limits: TestEnv.limits, threads: 2, senderId: "c",
+                onRejected: { _ in },
+                onPeerGone: { sender in
+                    threadNames.add((try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? "?")
+                    gone.add(sender)
+                }, handler: { env in (env.type + 1, env.payload) })
             defer { server.close() }
             let target = url.hasPrefix("ipc") ? url : tcpURL(server)
             let c = try RequestClient(url: target, secret: TestEnv.secret, limits: TestEnv.limits, senderId: "worker-1")
@@ -20,10 +23,12 @@ import Testing
             let closedAt = Date()
             c.close()
             #expect(gone.wait(seconds: 5) { $0.contains("worker-1") })
-            print("\(url.prefix(3)): peer gone reported \(Int(Date().timeIntervalSince(closedAt) * 1000)) ms after the client closed")
+            print(
+                "\(url.prefix(3)): peer gone reported \(Int(Date().timeIntervalSince(closedAt) * 1000)) ms after the client closed"
+            )
             #expect(gone.all == ["worker-1"])
             #expect(server.connectionCount(of: "worker-1") == 0)
-            #expect(threadNames.all.allSatisfy { $0.hasPrefix("ghwh-rep") }, "\(threadNames.all)") // a handler thread
+            #expect(threadNames.all.allSatisfy { $0.hasPrefix("ghwh-rep") }, "\(threadNames.all)")  // a handler thread
         }
     }
 
@@ -63,7 +68,7 @@ import Testing
         intruder.close()
         marker.close()
         #expect(gone.wait(seconds: 5) { $0.contains("marker") })
-        #expect(eventually(seconds: 5) { server.openConnections == 0 }) // both removals processed
+        #expect(eventually(seconds: 5) { server.openConnections == 0 })  // both removals processed
         #expect(gone.all == ["marker"])
     }
 
@@ -74,12 +79,16 @@ import Testing
         let held = Watched<Responder>()
         let server = try deferredServer(onPeerGone: { gone.add($0) }) { _, responder in held.add(responder) }
         defer { server.close() }
-        let frame = try FrameCodec.seal(type: 1, payload: [1, 2, 3], sender: "child-7", sequence: 1, secret: TestEnv.secret)
+        let frame = try FrameCodec.seal(
+            type: 1, payload: [1, 2, 3], sender: "child-7", sequence: 1, secret: TestEnv.secret)
         let child = Process()
         child.executableURL = URL(fileURLWithPath: "/bin/bash")
         child.arguments = ["-c", Self.rawRequestScript(port: server.boundPort ?? 0, frame: frame)]
         try child.run()
-        defer { if child.isRunning { kill(child.processIdentifier, SIGKILL) }; child.waitUntilExit() }
+        defer {
+            if child.isRunning { kill(child.processIdentifier, SIGKILL) }
+            child.waitUntilExit()
+        }
         #expect(held.wait(seconds: 10) { $0.count == 1 })
         #expect(held.all.first?.sender == "child-7")
         #expect(server.connectionCount(of: "child-7") == 1)
@@ -88,7 +97,7 @@ import Testing
         #expect(gone.wait(seconds: 5) { $0.contains("child-7") })
         print("killed process reported gone after \(Int(Date().timeIntervalSince(killedAt) * 1000)) ms")
         #expect(held.all.first?.isConnectionOpen == false)
-        held.all.first?.reply(2, [1]) // to a closed connection: discarded by nng, harmless
+        held.all.first?.reply(2, [1])  // to a closed connection: discarded by nng, harmless
     }
 
     /// nng's TCP transport: an 8-byte SP header (0, 'S', 'P', 0, protocol u16 BE = REQ v0 0x0030,
@@ -104,7 +113,8 @@ import Testing
     }
 
     private func echoServerReporting(_ gone: Watched<String>) throws -> RequestServer {
-        try RequestServer(url: "tcp://127.0.0.1:0", secret: TestEnv.secret, limits: TestEnv.limits, threads: 2, senderId: "c",
-                          onRejected: { _ in }, onPeerGone: { gone.add($0) }, handler: { env in (env.type + 1, env.payload) })
+        try RequestServer(
+            url: "tcp://127.0.0.1:0", secret: TestEnv.secret, limits: TestEnv.limits, threads: 2, senderId: "c",
+            onRejected: { _ in }, onPeerGone: { gone.add($0) }, handler: { env in (env.type + 1, env.payload) })
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import GHWHWire
 
 /// A message using every writer/reader primitive, for round-trip and truncation tests.
@@ -19,25 +20,34 @@ struct SampleMessage: WireMessage, Equatable {
     var sizes: [UInt64]
 
     func encode(into w: inout WireWriter) {
-        w.u64(id); w.u8(small); w.u16(port); w.u32(count); w.i64(delta); w.zigzag(signedSmall)
-        w.double(ratio); w.bool(flag); w.string(name); w.bytes(blob)
+        w.u64(id)
+        w.u8(small)
+        w.u16(port)
+        w.u32(count)
+        w.i64(delta)
+        w.zigzag(signedSmall)
+        w.double(ratio)
+        w.bool(flag)
+        w.string(name)
+        w.bytes(blob)
         w.optional(note) { $0.string($1) }
         w.array(tags) { $0.string($1) }
         w.array(sizes) { $0.varint($1) }
     }
 
     static func decode(from r: inout WireReader) throws -> SampleMessage {
-        SampleMessage(id: try r.u64("id"), small: try r.u8("small"), port: try r.u16("port"), count: try r.u32("count"),
-                      delta: try r.i64("delta"), signedSmall: try r.zigzag("signedSmall"), ratio: try r.double("ratio"),
-                      flag: try r.bool("flag"), name: try r.string("name"), blob: try r.bytes("blob"),
-                      note: try r.optional("note") { try $0.string("note") },
-                      tags: try r.array("tags") { try $0.string("tag") },
-                      sizes: try r.array("sizes") { try $0.varint("size") })
+        SampleMessage(
+            id: try r.u64("id"), small: try r.u8("small"), port: try r.u16("port"), count: try r.u32("count"),
+            delta: try r.i64("delta"), signedSmall: try r.zigzag("signedSmall"), ratio: try r.double("ratio"),
+            flag: try r.bool("flag"), name: try r.string("name"), blob: try r.bytes("blob"),
+            note: try r.optional("note") { try $0.string("note") },
+            tags: try r.array("tags") { try $0.string("tag") },
+            sizes: try r.array("sizes") { try $0.varint("size") })
     }
 
     static let example = SampleMessage(
         id: 0xDEAD_BEEF_0102_0304, small: 7, port: 5432, count: 1_000_000, delta: -42, signedSmall: -3,
-        ratio: 3.25, flag: true, name: "ghwh/issues ✓ 2024-01-01", blob: Array(0 ..< 200).map { UInt8($0) },
+        ratio: 3.25, flag: true, name: "ghwh/issues ✓ 2024-01-01", blob: Array(0..<200).map { UInt8($0) },
         note: "héllo", tags: ["bug", "", "good first issue"], sizes: [0, 127, 128, UInt64.max])
 }
 
@@ -48,7 +58,8 @@ enum TestEnv {
 
     /// A fresh temp directory for ipc:// socket files.
     static func ipcURL(_ name: String) -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ghwh-wire-\(UUID().uuidString.prefix(8))")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "ghwh-wire-\(UUID().uuidString.prefix(8))")
         try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         return "ipc://\(dir.path)/\(name).sock"
     }
@@ -56,7 +67,7 @@ enum TestEnv {
 
 /// Runs `body(i)` on `count` dedicated threads and waits for all of them.
 func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
-    let threads = (0 ..< count).map { i in JoinableThread(name: "test-\(i)") { body(i) } }
+    let threads = (0..<count).map { i in JoinableThread(name: "test-\(i)") { body(i) } }
     for t in threads { t.join() }
 }
 
@@ -64,11 +75,22 @@ func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
 final class Collected<T>: @unchecked Sendable {
     private let lock = NSLock()
     private var items: [T] = []
-    func add(_ item: T) { lock.lock(); items.append(item); lock.unlock() }
-    var all: [T] { lock.lock(); defer { lock.unlock() }; return items }
+    func add(_ item: T) {
+        lock.lock()
+        items.append(item)
+        lock.unlock()
+    }
+    var all: [T] {
+        lock.lock()
+        defer { lock.unlock() }
+        return items
+    }
 }
 
 /// The error a throwing expression threw, or nil.
 func wireError(_ body: () throws -> Void) -> WireError? {
-    do { try body(); return nil } catch let e as WireError { return e } catch { return .malformed("non-wire error \(error)") }
+    do {
+        try body()
+        return nil
+    } catch let e as WireError { return e } catch { return .malformed("non-wire error \(error)") }
 }
