@@ -9,7 +9,7 @@ BENCH_DIR  ?= bench-data
 BENCH_SIZES ?= 1024,2048
 BENCH_ARGS ?=
 
-.PHONY: deps build release run-local test test-sanitize bench chaos fuzz clean-local check-links
+.PHONY: deps build release run-local test test-sanitize bench chaos fuzz clean-local check-links lint format
 
 deps:
 	@bash scripts/install-deps.sh
@@ -28,7 +28,7 @@ run-local: release
 	$(RELEASE)/ghwh report --format html --out .ghwh/report.html
 	$(RELEASE)/ghwh report
 
-test: deps check-links
+test: deps check-links lint
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	CHAOS_ROUNDS=3 bash scripts/chaos.sh
@@ -65,6 +65,15 @@ fuzz: deps
 # Every relative link in README.md and docs/*.md resolves to a file and heading of the repository.
 check-links:
 	bash scripts/check-links.sh
+
+# swift-format (in the Swift toolchain) with the committed .swift-format: `make lint` fails on any
+# finding (it runs in `make test`); `make format` rewrites the tree to match.
+SWIFT_FORMAT_PATHS = Sources Tests Package.swift
+lint:
+	$(SWIFT) format lint --strict --recursive --parallel $(SWIFT_FORMAT_PATHS)
+
+format:
+	$(SWIFT) format --in-place --recursive --parallel $(SWIFT_FORMAT_PATHS)
 
 bench: release
 	$(RELEASE)/ghwh-bench --corpus-dir $(BENCH_DIR) --sizes-mb $(BENCH_SIZES) --ghwh $(RELEASE)/ghwh --cluster $(BENCH_ARGS)
