@@ -51,7 +51,7 @@ let package = Package(
         .target(
             name: "GHWHRaw",
             dependencies: [
-                "CGHWHZlib", "GHWHCalendar",
+                "CGHWHZlib", "GHWHCalendar", "GHWHModel",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .target(

@@ -1,3 +1,4 @@
+import GHWHModel
 import GHWHRaw
 import GHWHWarehouse
 
@@ -55,8 +56,4 @@ public struct JobSpec: Sendable {
         self.rawRoot = rawRoot
         self.chunkBytes = chunkBytes
     }
-}
-
-extension Dataset {
-    var silver: SilverStore.SilverDataset { self == .issues ? .issues : .pullRequests }
 }

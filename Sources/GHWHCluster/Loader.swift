@@ -1,4 +1,5 @@
 import Foundation
+import GHWHModel
 import GHWHRaw
 import GHWHWarehouse
 import Logging
@@ -122,7 +123,7 @@ public final class Loader: @unchecked Sendable {
             logger.info("job loaded", metadata: metadata)
         case .beginFile(let jobId, let dataset, let path, let date, let size, let hash, let force):
             try store.beginFile(
-                dataset: dataset.silver, path: path, ingestDate: date.description, size: size,
+                dataset: dataset, path: path, ingestDate: date.description, size: size,
                 hash: hash, jobId: jobId, force: force)
         case .result(let commit, let inputBytes):
             let outcome = try store.commit(commit)
@@ -149,7 +150,7 @@ public final class Loader: @unchecked Sendable {
             }
         case .documentFailed(let dataset, let documentId, let filePath, let source, let date, let reason):
             try store.failDocument(
-                dataset: dataset.silver, documentId: documentId, filePath: filePath,
+                dataset: dataset, documentId: documentId, filePath: filePath,
                 source: source, ingestDate: date.description, reason: reason)
             logger.error(
                 "document failed: nothing of it is loaded", metadata: ["source": "\(source)", "reason": "\(reason)"])
@@ -170,7 +171,7 @@ public final class Loader: @unchecked Sendable {
                 }
             }
         case .sealFile(let dataset, let path, let documentCount, let fileError):
-            try store.sealFile(dataset: dataset.silver, path: path, documentCount: documentCount, fileError: fileError)
+            try store.sealFile(dataset: dataset, path: path, documentCount: documentCount, fileError: fileError)
             if let fileError {
                 logger.error("file failed", metadata: ["file": "\(path)", "reason": "\(fileError)"])
                 lock.withLock {
@@ -274,9 +275,9 @@ extension Loader {
         var state = Planner.WarehouseState()
         try withRetry { store in
             for d in datasets {
-                state.loadedFiles[d] = try store.loadedFiles(dataset: d.silver)
-                state.mergedDocuments.formUnion(try store.mergedDocuments(dataset: d.silver))
-                state.committedTasks.formUnion(try store.committedTasksOfOpenDocuments(dataset: d.silver))
+                state.loadedFiles[d] = try store.loadedFiles(dataset: d)
+                state.mergedDocuments.formUnion(try store.mergedDocuments(dataset: d))
+                state.committedTasks.formUnion(try store.committedTasksOfOpenDocuments(dataset: d))
             }
         }
         return state

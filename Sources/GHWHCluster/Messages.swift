@@ -1,3 +1,4 @@
+import GHWHModel
 import GHWHRaw
 import GHWHWarehouse
 

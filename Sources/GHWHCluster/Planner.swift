@@ -1,4 +1,5 @@
 import GHWHJSON
+import GHWHModel
 import GHWHRaw
 import Logging
 

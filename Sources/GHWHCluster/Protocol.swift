@@ -1,4 +1,5 @@
 import Foundation
+import GHWHModel
 import GHWHRaw
 import GHWHWarehouse
 import GHWHWire
@@ -542,7 +543,7 @@ extension SilverStore.TaskCommit {
     static func decodeWire(from r: inout WireReader) throws -> SilverStore.TaskCommit {
         let taskId = try r.string()
         let jobId = try r.string()
-        guard let dataset = SilverStore.SilverDataset(rawValue: try r.string()) else {
+        guard let dataset = Dataset(rawValue: try r.string()) else {
             throw WireError.malformed("unknown dataset")
         }
         let documentId = try r.i64()

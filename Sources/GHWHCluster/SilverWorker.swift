@@ -126,7 +126,7 @@ public struct SilverWorker: Sendable {
 
         func commit(records: Int, worker: String) -> SilverStore.TaskCommit {
             SilverStore.TaskCommit(
-                taskId: task.taskId, jobId: task.jobId, dataset: task.dataset.silver, documentId: task.documentId,
+                taskId: task.taskId, jobId: task.jobId, dataset: task.dataset, documentId: task.documentId,
                 filePath: task.filePath, source: task.source, ingestDate: task.ingestDate.description,
                 chunkIndex: task.chunkIndex, finalChunkCount: task.finalChunkCount, records: records,
                 rowsCopy: rows.bytes, rowCount: rows.rowCount, rejectsCopy: rejects.bytes,

@@ -1,3 +1,5 @@
+import GHWHModel
+
 /// How a document's bytes are laid out once decompressed.
 public enum DocumentFormat: Sendable, Hashable {
     /// One JSON value (normally a top-level array of objects): `.json`.

@@ -1,4 +1,5 @@
 import Foundation
+import GHWHModel
 
 /// The raw (bronze) folder layout: `<root>/github/<dataset>/<YYYY-MM-DD>/<name>.<ext>`.
 public struct RawLayout: Sendable {

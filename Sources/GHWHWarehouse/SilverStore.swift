@@ -1,31 +1,15 @@
+import GHWHModel
+
 /// The loader's side of the silver layer: commits task results exactly once,
 /// makes a document visible only when all its tasks committed, and merges it
 /// into `sta_github` with the order-independent dedupe rule. Every method runs
 /// in its own transaction on the one connection it owns (the loader thread's).
 public final class SilverStore {
-    public enum SilverDataset: String, Sendable {
-        case issues
-        case pullRequests = "pull_requests"
-        var stageTable: String { self == .issues ? "ghwh_meta.stage_issues" : "ghwh_meta.stage_pull_requests" }
-        /// Session-private staging for a document that is one task: it merges
-        /// in the same transaction, so its rows need no WAL or index. (They are
-        /// still deleted after the merge: a group commit merges many documents
-        /// in one transaction, and the table would otherwise grow within it.)
-        var singleTaskStageTable: String { self == .issues ? "ghwh_stage_issues" : "ghwh_stage_pull_requests" }
-        var silverTable: String { self == .issues ? "sta_github.issues" : "sta_github.pull_requests" }
-        /// The daily history's table (docs/contract.md#history-tables), partitioned by ingest_date: every
-        /// merged document's rows, appended; the `*_daily` views keep each day's winner.
-        var historyTable: String { self == .issues ? "sta_github.issues_history" : "sta_github.pull_requests_history" }
-        var columns: [String] {
-            self == .issues ? SilverCopyEncoding.issueColumns : SilverCopyEncoding.pullRequestColumns
-        }
-    }
-
     /// One task's output, as the worker encoded it.
     public struct TaskCommit: Sendable {
         public var taskId: String
         public var jobId: String
-        public var dataset: SilverDataset
+        public var dataset: Dataset
         public var documentId: Int64
         public var filePath: String
         public var source: String
@@ -40,7 +24,7 @@ public final class SilverStore {
         public var rejectCount: Int
         public var worker: String
         public init(
-            taskId: String, jobId: String, dataset: SilverDataset, documentId: Int64, filePath: String,
+            taskId: String, jobId: String, dataset: Dataset, documentId: Int64, filePath: String,
             source: String, ingestDate: String, chunkIndex: Int, finalChunkCount: Int?, records: Int,
             rowsCopy: [UInt8], rowCount: Int, rejectsCopy: [UInt8], rejectCount: Int, worker: String
         ) {
@@ -82,7 +66,7 @@ public final class SilverStore {
 
     public init(_ db: PGConnection) throws {
         self.db = db
-        for dataset in [SilverDataset.issues, .pullRequests] {
+        for dataset in [Dataset.issues, .pullRequests] {
             try db.execute(
                 """
                 CREATE TEMP TABLE IF NOT EXISTS \(dataset.singleTaskStageTable) (LIKE \(dataset.stageTable)) ON COMMIT DELETE ROWS
@@ -99,7 +83,7 @@ public final class SilverStore {
     // MARK: - Planning-time reads
 
     /// Files already loaded cleanly: path -> (size, hash).
-    public func loadedFiles(dataset: SilverDataset) throws -> [String: (size: Int64, hash: String)] {
+    public func loadedFiles(dataset: Dataset) throws -> [String: (size: Int64, hash: String)] {
         let r = try db.query(
             "SELECT path, size_bytes, content_hash FROM ghwh_meta.files WHERE dataset = $1 AND status = 'loaded'",
             [dataset.rawValue])
@@ -111,7 +95,7 @@ public final class SilverStore {
     }
 
     /// Documents already merged (so a resumed run need not redo them).
-    public func mergedDocuments(dataset: SilverDataset) throws -> Set<Int64> {
+    public func mergedDocuments(dataset: Dataset) throws -> Set<Int64> {
         let r = try db.query(
             "SELECT document_id FROM ghwh_meta.documents WHERE dataset = $1 AND status = 'merged'",
             [dataset.rawValue])
@@ -125,7 +109,7 @@ public final class SilverStore {
     /// when its content changed). Documents with committed tasks keep them, so
     /// a resumed job only runs the rest. Applying it twice in one job is a no-op.
     public func beginFile(
-        dataset: SilverDataset, path: String, ingestDate: String, size: Int64, hash: String,
+        dataset: Dataset, path: String, ingestDate: String, size: Int64, hash: String,
         jobId: String, force: Bool
     ) throws {
         try db.transaction {
@@ -173,7 +157,7 @@ public final class SilverStore {
     }
 
     /// Tasks committed for documents not yet merged (a resumed job skips them).
-    public func committedTasksOfOpenDocuments(dataset: SilverDataset) throws -> Set<String> {
+    public func committedTasksOfOpenDocuments(dataset: Dataset) throws -> Set<String> {
         let r = try db.query(
             """
             SELECT c.task_id FROM ghwh_meta.task_commits c JOIN ghwh_meta.documents d USING (document_id)
@@ -231,7 +215,7 @@ public final class SilverStore {
     /// A document broke (bad zip entry, truncated array, ...): it loads nothing
     /// and rejects nothing; late results for it are discarded.
     public func failDocument(
-        dataset: SilverDataset, documentId: Int64, filePath: String, source: String,
+        dataset: Dataset, documentId: Int64, filePath: String, source: String,
         ingestDate: String, reason: String
     ) throws {
         try db.transaction {
@@ -251,7 +235,7 @@ public final class SilverStore {
 
     /// The planner finished reading a file: it has `documentCount` documents
     /// (a file that could not be opened at all passes 0 and `fileError`).
-    public func sealFile(dataset: SilverDataset, path: String, documentCount: Int, fileError: String?) throws {
+    public func sealFile(dataset: Dataset, path: String, documentCount: Int, fileError: String?) throws {
         try db.transaction {
             try db.command(
                 "UPDATE ghwh_meta.files SET documents = $3, error = $4, updated_at = now() WHERE dataset = $1 AND path = $2",
@@ -260,7 +244,7 @@ public final class SilverStore {
         }
     }
 
-    public func fileStatus(dataset: SilverDataset, path: String) throws -> FileStatus? {
+    public func fileStatus(dataset: Dataset, path: String) throws -> FileStatus? {
         let r = try db.query(
             "SELECT status FROM ghwh_meta.files WHERE dataset = $1 AND path = $2", [dataset.rawValue, path])
         return r.rows.first?[0].flatMap { FileStatus(rawValue: $0) }
@@ -305,7 +289,7 @@ public final class SilverStore {
 
     /// Merges the document from `stage` once all its tasks committed.
     private func mergeIfComplete(
-        documentId: Int64, dataset: SilverDataset, stage: String,
+        documentId: Int64, dataset: Dataset, stage: String,
         jobId: String
     ) throws -> MergeStats? {
         let docId = String(documentId)
@@ -413,7 +397,7 @@ public final class SilverStore {
         return stats
     }
 
-    private func completeFileIfDone(dataset: SilverDataset, path: String) throws {
+    private func completeFileIfDone(dataset: Dataset, path: String) throws {
         try db.command(
             """
             UPDATE ghwh_meta.files f SET
@@ -429,5 +413,22 @@ public final class SilverStore {
             ) agg
             WHERE f.dataset = $1 AND f.path = $2 AND f.documents IS NOT NULL AND agg.finished = f.documents
             """, [dataset.rawValue, path])
+    }
+}
+
+/// Where each dataset lives in the warehouse.
+extension Dataset {
+    var stageTable: String { self == .issues ? "ghwh_meta.stage_issues" : "ghwh_meta.stage_pull_requests" }
+    /// Session-private staging for a document that is one task: it merges
+    /// in the same transaction, so its rows need no WAL or index. (They are
+    /// still deleted after the merge: a group commit merges many documents
+    /// in one transaction, and the table would otherwise grow within it.)
+    var singleTaskStageTable: String { self == .issues ? "ghwh_stage_issues" : "ghwh_stage_pull_requests" }
+    var silverTable: String { self == .issues ? "sta_github.issues" : "sta_github.pull_requests" }
+    /// The daily history's table (docs/contract.md#history-tables), partitioned by ingest_date: every
+    /// merged document's rows, appended; the `*_daily` views keep each day's winner.
+    var historyTable: String { self == .issues ? "sta_github.issues_history" : "sta_github.pull_requests_history" }
+    var columns: [String] {
+        self == .issues ? SilverCopyEncoding.issueColumns : SilverCopyEncoding.pullRequestColumns
     }
 }

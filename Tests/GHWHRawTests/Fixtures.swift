@@ -1,5 +1,6 @@
 import CGHWHZlib
 import Foundation
+import GHWHModel
 import GHWHRaw
 import Testing
 import ZIPFoundation
