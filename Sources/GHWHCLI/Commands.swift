@@ -12,7 +12,7 @@ public struct GHWHCommand: ParsableCommand {
         abstract: "GitHub issues & pull-requests warehouse: raw API dumps -> PostgreSQL (sta_github silver).",
         subcommands: [
             RunCommand.self, ListCommand.self, ReportCommand.self, GenDataCommand.self, DBCommand.self,
-            CoordinatorCommand.self, WorkerCommand.self, LoaderCommand.self, HealthCommand.self,
+            CoordinatorCommand.self, WorkerCommand.self, LoaderCommand.self, HealthCommand.self, ConfigCommand.self,
         ])
     public init() {}
 }

@@ -57,7 +57,7 @@ public struct CommonOptions: ParsableArguments {
                 defer { db.close() }
                 try Migrator.migrate(db)
                 try HistoryStore(db).configurePartitioning(
-                    granularity, explicit: config.origins[.historyPartition] != "default")
+                    granularity, explicit: config.sources[.historyPartition] != .defaultValue)
                 return conninfo
             } catch let error as PGError where error.isConnectionFailure {
                 guard let delay = backoff.nextDelay() else { break }

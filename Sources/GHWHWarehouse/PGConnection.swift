@@ -310,7 +310,7 @@ public final class PGConnection: @unchecked Sendable {
     }
 
     /// conninfo with any password value blanked, for error messages.
-    static func redacted(_ conninfo: String) -> String {
+    public static func redacted(_ conninfo: String) -> String {
         if conninfo.contains("password") { return "<conninfo hidden: it contains a password>" }
         // postgresql://user:secret@host/db
         if let scheme = conninfo.range(of: "://") {

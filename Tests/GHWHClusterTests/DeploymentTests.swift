@@ -124,6 +124,8 @@ import Testing
         p.executableURL = URL(fileURLWithPath: "/bin/bash")
         // --check-only: a missing tool fails, naming `make deps`; a test never installs packages.
         p.arguments = [Self.root + "/scripts/validate-deploy.sh", "--check-only", Self.root]
+        // The config checks run `ghwh config check`: this build's binary (never `swift build` under `swift test`).
+        p.environment = ProcessInfo.processInfo.environment.merging(["GHWH": ClusterHarness.binary]) { _, new in new }
         let log = try Fixtures.tempDir("validate") + "/out.log"
         FileManager.default.createFile(atPath: log, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
@@ -134,5 +136,6 @@ import Testing
         let out = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         #expect(p.terminationStatus == 0, "\(out.suffix(3000))")
         #expect(out.contains("docker-compose") && out.contains("k8s") && out.contains("systemd"))
+        #expect(out.contains("config: config/production.conf: ok (every key)"), "\(out.suffix(3000))")
     }
 }

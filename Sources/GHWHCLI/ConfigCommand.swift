@@ -1,0 +1,135 @@
+import ArgumentParser
+import Foundation
+
+/// `ghwh config show` and `ghwh config check`: the configuration table at work.
+struct ConfigCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config", abstract: "Show the effective configuration, or check a config file.",
+        subcommands: [Show.self, Check.self])
+
+    /// `ghwh config show`: every key, its effective value (secrets masked) and where it came from.
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print each key's effective value and its source (flag, env NAME, file PATH:LINE, default).")
+
+        enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+        @Option(help: "Config file of `key = value` lines (default: $GHWH_CONFIG, else ./ghwh.conf if present).")
+        var config: String?
+        @Option(help: "text or json.") var format: Format = .text
+        // One option per key with a flag (ConfigTable's `flag`; a test keeps them in step).
+        @Option(name: .customLong("database-url")) var databaseURL: String?
+        @Option(name: .customLong("data-dir")) var dataDir: String?
+        @Option(name: .customLong("raw")) var raw: String?
+        @Option(name: .customLong("chunk-size-mb")) var chunkSizeMB: String?
+        @Option(name: .customLong("workers")) var workers: String?
+        @Option(name: .customLong("coordinator")) var coordinator: String?
+        @Option(name: .customLong("listen")) var listen: String?
+        @Option(name: .customLong("worker-timeout")) var workerTimeout: String?
+        @Option(name: .customLong("max-attempts")) var maxAttempts: String?
+        @Option(name: .customLong("heartbeat-interval")) var heartbeatInterval: String?
+        @Option(name: .customLong("cores")) var cores: String?
+        @Option(name: .customLong("ui-listen")) var uiListen: String?
+        @Option(name: .customLong("shutdown-grace")) var shutdownGrace: String?
+
+        var flags: [Configuration.Key: String?] {
+            [
+                .databaseURL: databaseURL, .dataDir: dataDir, .rawRoot: raw, .chunkSizeMB: chunkSizeMB,
+                .workers: workers, .coordinator: coordinator, .listen: listen, .workerTimeout: workerTimeout,
+                .maxAttempts: maxAttempts, .heartbeatInterval: heartbeatInterval, .cores: cores,
+                .uiListen: uiListen, .shutdownGrace: shutdownGrace,
+            ]
+        }
+
+        func run() throws {
+            let config: Configuration
+            do { config = try Configuration(flags: flags, configFile: self.config) } catch {
+                throw ValidationError("\(error)")
+            }
+            print(Self.render(config, format: format), terminator: "")
+        }
+
+        static func render(_ config: Configuration, format: Format) -> String {
+            let keys = Configuration.Key.allCases
+            switch format {
+            case .text:
+                let width = keys.map(\.rawValue.count).max() ?? 0
+                let shown = keys.map { config.displayValue($0) ?? "(unset)" }
+                let valueWidth = min(shown.map(\.count).max() ?? 0, 40)
+                var out = ""
+                for (key, value) in zip(keys, shown) {
+                    let source = config.sources[key] ?? .defaultValue
+                    out += pad(key.rawValue, width) + "  " + pad(value, valueWidth) + "  " + "\(source)\n"
+                }
+                return out
+            case .json:
+                var out = "[\n"
+                for (i, key) in keys.enumerated() {
+                    let spec = key.spec
+                    let value = config.displayValue(key).map(jsonString) ?? "null"
+                    out += "  {\"key\": \(jsonString(key.rawValue)), \"value\": \(value), "
+                    out += "\"source\": \(jsonString("\(config.sources[key] ?? .defaultValue)")), "
+                    out +=
+                        "\"env\": \(jsonString(key.environmentName)), \"flag\": \(spec.flag.map(jsonString) ?? "null"), "
+                    out += "\"type\": \(jsonString(spec.kind.typeName)), \"secret\": \(spec.secret), "
+                    out += "\"help\": \(jsonString(spec.help))}"
+                    out += i == keys.count - 1 ? "\n" : ",\n"
+                }
+                return out + "]\n"
+            }
+        }
+
+        static func pad(_ s: String, _ width: Int) -> String {
+            s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
+        }
+
+        static func jsonString(_ s: String) -> String {
+            var out = "\""
+            for scalar in s.unicodeScalars {
+                switch scalar {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\r": out += "\\r"
+                case "\t": out += "\\t"
+                case let c where c.value < 0x20: out += String(format: "\\u%04x", c.value)
+                default: out.unicodeScalars.append(scalar)
+                }
+            }
+            return out + "\""
+        }
+    }
+
+    /// `ghwh config check FILE`: unknown, repeated or env-only keys and bad values, each as FILE:LINE: reason.
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check config files against the key table: prints FILE: ok, or FILE:LINE: reason per problem.")
+
+        @Flag(name: .customLong("every-key"), help: "Also require every key a config file may set.")
+        var everyKey = false
+        @Argument(help: "Config files.") var files: [String]
+
+        func validate() throws {
+            if files.isEmpty { throw ValidationError("name at least one config file") }
+        }
+
+        func run() throws {
+            var failed = false
+            for path in files {
+                let problems: [ConfigFile.Problem]
+                do { problems = try ConfigFile.read(path).check(everyKey: everyKey) } catch {
+                    print("\(path): \(error)")
+                    failed = true
+                    continue
+                }
+                if problems.isEmpty {
+                    print("\(path): ok")
+                } else {
+                    failed = true
+                    for problem in problems { print(problem) }
+                }
+            }
+            if failed { throw ExitCode(1) }
+        }
+    }
+}
