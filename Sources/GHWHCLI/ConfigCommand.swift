@@ -46,10 +46,10 @@ struct ConfigCommand: ParsableCommand {
             do { config = try Configuration(flags: flags, configFile: self.config) } catch {
                 throw ValidationError("\(error)")
             }
-            print(Self.render(config, format: format), terminator: "")
+            print(try Self.render(config, format: format), terminator: "")
         }
 
-        static func render(_ config: Configuration, format: Format) -> String {
+        static func render(_ config: Configuration, format: Format) throws -> String {
             let keys = Configuration.Key.allCases
             switch format {
             case .text:
@@ -63,40 +63,22 @@ struct ConfigCommand: ParsableCommand {
                 }
                 return out
             case .json:
-                var out = "[\n"
-                for (i, key) in keys.enumerated() {
+                let rows: [[String: Any]] = keys.map { key in
                     let spec = key.spec
-                    let value = config.displayValue(key).map(jsonString) ?? "null"
-                    out += "  {\"key\": \(jsonString(key.rawValue)), \"value\": \(value), "
-                    out += "\"source\": \(jsonString("\(config.sources[key] ?? .defaultValue)")), "
-                    out +=
-                        "\"env\": \(jsonString(key.environmentName)), \"flag\": \(spec.flag.map(jsonString) ?? "null"), "
-                    out += "\"type\": \(jsonString(spec.kind.typeName)), \"secret\": \(spec.secret), "
-                    out += "\"help\": \(jsonString(spec.help))}"
-                    out += i == keys.count - 1 ? "\n" : ",\n"
+                    return [
+                        "key": key.rawValue, "value": config.displayValue(key) ?? NSNull(),
+                        "source": "\(config.sources[key] ?? .defaultValue)", "env": key.environmentName,
+                        "flag": spec.flag ?? NSNull(), "type": spec.kind.typeName, "secret": spec.secret,
+                        "help": spec.help,
+                    ]
                 }
-                return out + "]\n"
+                let data = try JSONSerialization.data(withJSONObject: rows, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+                return String(decoding: data, as: UTF8.self) + "\n"
             }
         }
 
         static func pad(_ s: String, _ width: Int) -> String {
             s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
-        }
-
-        static func jsonString(_ s: String) -> String {
-            var out = "\""
-            for scalar in s.unicodeScalars {
-                switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
-                case let c where c.value < 0x20: out += String(format: "\\u%04x", c.value)
-                default: out.unicodeScalars.append(scalar)
-                }
-            }
-            return out + "\""
         }
     }
 

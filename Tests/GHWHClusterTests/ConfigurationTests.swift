@@ -78,7 +78,7 @@ import Testing
         #expect(c.displayValue(.clusterSecret) == "****")
         #expect(try c.clusterSecret() == "0123456789abcdefXYZ")
         #expect(c.displayValue(.databaseURL)?.contains("pw") == false)
-        let shown = ConfigCommand.Show.render(c, format: .text) + ConfigCommand.Show.render(c, format: .json)
+        let shown = try ConfigCommand.Show.render(c, format: .text) + ConfigCommand.Show.render(c, format: .json)
         #expect(!shown.contains("0123456789abcdef") && !shown.contains(":pw@"))
         let empty = try Configuration(configFile: nil, environment: ["GHWH_CLUSTER_SECRET": ""])
         #expect(empty.displayValue(.clusterSecret) == "")
