@@ -72,7 +72,8 @@ struct ConfigCommand: ParsableCommand {
                         "help": spec.help,
                     ]
                 }
-                let data = try JSONSerialization.data(withJSONObject: rows, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+                let data = try JSONSerialization.data(
+                    withJSONObject: rows, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
                 return String(decoding: data, as: UTF8.self) + "\n"
             }
         }
