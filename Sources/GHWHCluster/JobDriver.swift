@@ -113,7 +113,7 @@ struct JobDriver {
             for d in job.spec.job.datasets where f.summary.datasets[d.rawValue] == nil {
                 f.summary.datasets[d.rawValue] = .init()
             }
-            f.summary.fatalError = error
+            f.summary.stopReason = error
             return f.summary
         }
         if error == nil { summary.rejectSamples = (try? reader.rejectSamples(jobId: job.id, limit: 20)) ?? [] }

@@ -40,11 +40,18 @@ public struct JobSummary: Sendable, Codable {
     public var ignoredPaths = 0
     public var seconds: Double = 0
     /// Set when the job stopped before finishing (e.g. the database went away for good).
-    public var fatalError: String?
+    public var stopReason: String?
+
+    /// The JSON keys of stored summaries and of the wire; `stopReason` keeps its first name.
+    enum CodingKeys: String, CodingKey {
+        case jobId, job, datasets, gold, failures, rejectSamples, goldTargets, tasksCommitted, duplicateResults
+        case uncompressedBytes, ignoredPaths, seconds
+        case stopReason = "fatalError"
+    }
 
     public var totalRejected: Int { datasets.values.reduce(0) { $0 + $1.rejected } }
     public var totalFailed: Int { failures.count }
-    public var succeeded: Bool { fatalError == nil && totalRejected == 0 && totalFailed == 0 }
+    public var succeeded: Bool { stopReason == nil && totalRejected == 0 && totalFailed == 0 }
 
     public init(jobId: String, job: String) {
         self.jobId = jobId
@@ -108,7 +115,7 @@ public struct JobSummary: Sendable, Codable {
             )
             for r in rejectSamples { lines.append("    [\(r.dataset)] \(r.source) record #\(r.ordinal): \(r.reason)") }
         }
-        if let fatalError { lines.append("  stopped: \(fatalError)") }
+        if let stopReason { lines.append("  stopped: \(stopReason)") }
         return lines.joined(separator: "\n")
     }
 }

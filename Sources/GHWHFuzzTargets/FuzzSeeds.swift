@@ -247,7 +247,7 @@ public enum FuzzSeeds {
     static func summaryJSON() -> [UInt8] {
         var summary = JobSummary(jobId: "job-1", job: "all")
         summary.seconds = 12.25
-        summary.fatalError = "database went away"
+        summary.stopReason = "database went away"
         var object = try! JSONSerialization.jsonObject(with: JSONEncoder().encode(summary)) as! [String: Any]
         let counts: [String: Any] = [
             "records": 10, "inserted": 7, "updated": 1, "rejected": 2, "documentsMerged": 1,
