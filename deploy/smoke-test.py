@@ -66,6 +66,7 @@ class Smoke:
         self.made_env_file = not os.path.exists(os.path.join(REPO, ".env"))
         self.ghwh = None
         self.psql = None
+        self.compose_cli = None
         self.reference = None
         self.results = []
         self.deploying = False  # set once this run may have created containers
@@ -96,11 +97,15 @@ class Smoke:
                         timeout=timeout, check=check)
 
     def compose_command(self):
-        if subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0:
-            return ["docker", "compose"]
-        if shutil.which("docker-compose"):
-            return ["docker-compose"]
-        raise StepFailed("neither `docker compose` nor `docker-compose` is installed")
+        """`docker compose` (v2), else `docker-compose` (v1); looked up once."""
+        if self.compose_cli is None:
+            if subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0:
+                self.compose_cli = ["docker", "compose"]
+            elif shutil.which("docker-compose"):
+                self.compose_cli = ["docker-compose"]
+            else:
+                raise StepFailed("neither `docker compose` nor `docker-compose` is installed")
+        return self.compose_cli
 
     def containers(self, service=None, all=False):
         """Ids of this project's running (or all) containers, by compose's labels."""

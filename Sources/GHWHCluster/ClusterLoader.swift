@@ -92,9 +92,8 @@ public final class ClusterLoader: @unchecked Sendable {
             var commitSeconds: [Double] = []
             while start < work.entries.count {
                 let group = Array(work.entries[start..<min(work.entries.count, start + Loader.groupCommitMax)])
-                let began = Date()
-                guard commitUntilDone(group) else { break }
-                commitSeconds.append(Date().timeIntervalSince(began))
+                guard let seconds = commitUntilDone(group) else { break }
+                commitSeconds.append(seconds)
                 lastCommitted = group.last?.seq
                 start += group.count
             }
@@ -115,16 +114,19 @@ public final class ClusterLoader: @unchecked Sendable {
     /// Commits entries in one transaction, retrying on the one `Backoff`
     /// schedule without end (whatever the error: the entries are acknowledged
     /// only once committed) and telling the coordinator, so the job shows why
-    /// it waits. False when the loader is stopping and gave up.
-    private func commitUntilDone(_ entries: [LoaderEntry]) -> Bool {
+    /// it waits. Returns the successful transaction's wall time (the retries'
+    /// waits are not part of it); nil when the loader is stopping and gave up.
+    private func commitUntilDone(_ entries: [LoaderEntry]) -> Double? {
         var backoff = Backoff()
         while true {
+            let began = Date()
             do {
                 try loader.apply(entries.map(\.message))
+                let seconds = Date().timeIntervalSince(began)
                 for entry in entries { if case .result = entry.message { countCommit() } }
-                return true
+                return seconds
             } catch {
-                if isStopped { return false }
+                if isStopped { return nil }
                 logger.error(
                     "cannot commit; will retry",
                     metadata: [
