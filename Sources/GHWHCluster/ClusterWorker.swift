@@ -155,7 +155,7 @@ public final class ClusterWorker: @unchecked Sendable {
     }
 
     private func taskLoop(slot: Int) {
-        let silver = SilverWorker(name: settings.workerId)
+        let silver = SilverTaskRunner(name: settings.workerId)
         let gold = GoldWorker(name: settings.workerId)
         var goldStore: GoldStore?
         var reach = Backoff.toCoordinator

@@ -159,7 +159,7 @@ struct InProcessWorker: Sendable {
 
     func run(until stop: StopFlag) {
         let incarnation = UUID().uuidString
-        let silver = SilverWorker(name: name)
+        let silver = SilverTaskRunner(name: name)
         let gold = GoldWorker(name: name)
         var goldStore: GoldStore?  // a read connection, opened on the first gold task
         let register = {

@@ -94,7 +94,7 @@ public enum LoaderMessage: Sendable {
     case startJob(jobId: String, job: String, from: String?, to: String?, force: Bool)
     case beginFile(
         jobId: String, dataset: Dataset, path: String, ingestDate: IngestDate, size: Int64, hash: String, force: Bool)
-    case result(SilverStore.TaskCommit, inputBytes: Int)
+    case result(SilverTaskOutput, inputBytes: Int)
     case documentFailed(
         dataset: Dataset, documentId: Int64, filePath: String, source: String,
         ingestDate: IngestDate, reason: String)

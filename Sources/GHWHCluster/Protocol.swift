@@ -277,7 +277,7 @@ public struct KillJob: JSONWireMessage {
 
 /// A finished task as a worker returns it.
 public enum WorkerResult: Sendable {
-    case silver(SilverStore.TaskCommit, inputBytes: Int)
+    case silver(SilverTaskOutput, inputBytes: Int)
     case gold(GoldResult)
     /// A whole-document task whose document broke (the task without its payload).
     case silverDocumentFailed(SilverTask, reason: String)
@@ -295,7 +295,7 @@ public enum WorkerResult: Sendable {
         case .silver(let c, let bytes): return .result(c, inputBytes: bytes)
         case .gold(let g): return .goldResult(g)
         case .silverDocumentFailed(let t, let reason):
-            return SilverWorker.Outcome.documentFailed(reason: reason).loaderMessage(for: t)
+            return SilverTaskRunner.Outcome.documentFailed(reason: reason).loaderMessage(for: t)
         }
     }
 
@@ -316,7 +316,7 @@ public enum WorkerResult: Sendable {
     }
     static func decode(from r: inout WireReader) throws -> WorkerResult {
         switch try r.u8("result kind") {
-        case 0: return .silver(try SilverStore.TaskCommit.decodeWire(from: &r), inputBytes: try r.int())
+        case 0: return .silver(try SilverTaskOutput.decodeWire(from: &r), inputBytes: try r.int())
         case 1: return .gold(try GoldResult.decodeWire(from: &r))
         case 2:
             guard case .silver(let t) = try WorkerTask.decode(from: &r) else {
@@ -522,7 +522,7 @@ extension GoldResult {
     }
 }
 
-extension SilverStore.TaskCommit {
+extension SilverTaskOutput {
     func encodeWire(into w: inout WireWriter) {
         w.string(taskId)
         w.string(jobId)
@@ -540,7 +540,7 @@ extension SilverStore.TaskCommit {
         w.varint(UInt64(rejectCount))
         w.string(worker)
     }
-    static func decodeWire(from r: inout WireReader) throws -> SilverStore.TaskCommit {
+    static func decodeWire(from r: inout WireReader) throws -> SilverTaskOutput {
         let taskId = try r.string()
         let jobId = try r.string()
         guard let dataset = Dataset(rawValue: try r.string()) else {
@@ -627,7 +627,7 @@ extension LoaderMessage {
                 jobId: try r.string(), dataset: try dataset(), path: try r.string(), ingestDate: try date(),
                 size: try r.i64(), hash: try r.string(), force: try r.bool())
         case 1:
-            return .result(try SilverStore.TaskCommit.decodeWire(from: &r), inputBytes: try r.int())
+            return .result(try SilverTaskOutput.decodeWire(from: &r), inputBytes: try r.int())
         case 2:
             return .documentFailed(
                 dataset: try dataset(), documentId: try r.i64(), filePath: try r.string(),

@@ -5,47 +5,6 @@ import GHWHModel
 /// into `sta_github` with the order-independent dedupe rule. Every method runs
 /// in its own transaction on the one connection it owns (the loader thread's).
 public final class SilverStore {
-    /// One task's output, as the worker encoded it.
-    public struct TaskCommit: Sendable {
-        public var taskId: String
-        public var jobId: String
-        public var dataset: Dataset
-        public var documentId: Int64
-        public var filePath: String
-        public var source: String
-        public var ingestDate: String
-        public var chunkIndex: Int
-        /// Set on the document's last chunk: the number of chunks (tasks) it was split into.
-        public var finalChunkCount: Int?
-        public var records: Int
-        public var rowsCopy: [UInt8]
-        public var rowCount: Int
-        public var rejectsCopy: [UInt8]
-        public var rejectCount: Int
-        public var worker: String
-        public init(
-            taskId: String, jobId: String, dataset: Dataset, documentId: Int64, filePath: String,
-            source: String, ingestDate: String, chunkIndex: Int, finalChunkCount: Int?, records: Int,
-            rowsCopy: [UInt8], rowCount: Int, rejectsCopy: [UInt8], rejectCount: Int, worker: String
-        ) {
-            self.taskId = taskId
-            self.jobId = jobId
-            self.dataset = dataset
-            self.documentId = documentId
-            self.filePath = filePath
-            self.source = source
-            self.ingestDate = ingestDate
-            self.chunkIndex = chunkIndex
-            self.finalChunkCount = finalChunkCount
-            self.records = records
-            self.rowsCopy = rowsCopy
-            self.rowCount = rowCount
-            self.rejectsCopy = rejectsCopy
-            self.rejectCount = rejectCount
-            self.worker = worker
-        }
-    }
-
     public struct MergeStats: Sendable, Equatable {
         public var inserted = 0, updated = 0, records = 0, rejected = 0
         public init() {}
@@ -167,7 +126,7 @@ public final class SilverStore {
     }
 
     /// Commits one task's rows and rejects with its commit record, in one transaction.
-    public func commit(_ t: TaskCommit) throws -> CommitOutcome {
+    public func commit(_ t: SilverTaskOutput) throws -> CommitOutcome {
         try db.transaction { () throws -> CommitOutcome in
             let docId = String(t.documentId)
             let status = try db.query(

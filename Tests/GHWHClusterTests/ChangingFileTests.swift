@@ -28,7 +28,7 @@ import Testing
         var messages: [LoaderMessage] = [
             .startJob(jobId: "job-changing", job: spec.job.rawValue, from: nil, to: nil, force: false)
         ]
-        let worker = SilverWorker(name: "w")
+        let worker = SilverTaskRunner(name: "w")
         planner.run(files: try planner.scan().files, progress: { _ in }, isCancelled: { false }) { event in
             switch event {
             case .task(let t): messages.append(worker.run(t).loaderMessage(for: t))

@@ -1,4 +1,5 @@
 import Foundation
+import GHWHModel
 import GHWHRaw
 import GHWHWarehouse
 import Testing
@@ -18,8 +19,8 @@ import Testing
             ingestDate: IngestDate("2024-01-01")!, chunkIndex: 0, finalChunkCount: 1, records: batch)
     }
 
-    static func commit(_ t: SilverTask) throws -> SilverStore.TaskCommit {
-        guard case .committed(let c, _) = SilverWorker(name: "w").run(t) else {
+    static func commit(_ t: SilverTask) throws -> SilverTaskOutput {
+        guard case .committed(let c, _) = SilverTaskRunner(name: "w").run(t) else {
             throw TestFailure("the record should transform")
         }
         return c

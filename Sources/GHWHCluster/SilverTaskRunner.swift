@@ -3,12 +3,13 @@ import GHWHModel
 import GHWHRaw
 import GHWHWarehouse
 
-/// Runs the silver transform of one task: every record is validated and
+/// Runs one silver task (the transform, not a process: `ClusterWorker` is the
+/// process that runs these). Every record is validated and
 /// projected, turned into a row or a reject, and encoded as COPY text, so the
 /// loader only streams bytes into Postgres. A task carrying a whole stored
 /// document is decompressed and split here first (record by record, never
 /// held decompressed in memory).
-public struct SilverWorker: Sendable {
+public struct SilverTaskRunner: Sendable {
     public let name: String
     let issueProjector = JSONProjector(IssueTransform.selection)
     let pullRequestProjector = JSONProjector(PullRequestTransform.selection)
@@ -20,7 +21,7 @@ public struct SilverWorker: Sendable {
     /// What a silver task gives the loader.
     public enum Outcome: Sendable {
         /// Rows and rejects to commit; `inputBytes` of decompressed JSON were read.
-        case committed(SilverStore.TaskCommit, inputBytes: Int)
+        case committed(SilverTaskOutput, inputBytes: Int)
         /// The task's whole document broke (corrupt data, a truncated array):
         /// nothing of it loads. Only tasks carrying a whole document end so;
         /// a split document's breakage is found by the planner.
@@ -118,14 +119,14 @@ public struct SilverWorker: Sendable {
                 SilverCopyEncoding.appendReject(
                     dataset: task.dataset.rawValue, ordinal: ordinal, byteOffset: offset,
                     reasonCode: reason.code, reason: reason.description,
-                    excerpt: SilverWorker.excerpt(record), provenance, to: &rejects)
+                    excerpt: SilverTaskRunner.excerpt(record), provenance, to: &rejects)
             } catch {
                 preconditionFailure("transforms throw only RecordRejectReason: \(error)")
             }
         }
 
-        func commit(records: Int, worker: String) -> SilverStore.TaskCommit {
-            SilverStore.TaskCommit(
+        func commit(records: Int, worker: String) -> SilverTaskOutput {
+            SilverTaskOutput(
                 taskId: task.taskId, jobId: task.jobId, dataset: task.dataset, documentId: task.documentId,
                 filePath: task.filePath, source: task.source, ingestDate: task.ingestDate.description,
                 chunkIndex: task.chunkIndex, finalChunkCount: task.finalChunkCount, records: records,

@@ -1,0 +1,42 @@
+/// One silver task's output, as the worker encoded it: what travels from a
+/// worker to the loader and what the loader commits (a plain value, so the
+/// wire and the warehouse share it without depending on each other).
+public struct SilverTaskOutput: Sendable {
+    public var taskId: String
+    public var jobId: String
+    public var dataset: Dataset
+    public var documentId: Int64
+    public var filePath: String
+    public var source: String
+    public var ingestDate: String
+    public var chunkIndex: Int
+    /// Set on the document's last chunk: the number of chunks (tasks) it was split into.
+    public var finalChunkCount: Int?
+    public var records: Int
+    public var rowsCopy: [UInt8]
+    public var rowCount: Int
+    public var rejectsCopy: [UInt8]
+    public var rejectCount: Int
+    public var worker: String
+    public init(
+        taskId: String, jobId: String, dataset: Dataset, documentId: Int64, filePath: String,
+        source: String, ingestDate: String, chunkIndex: Int, finalChunkCount: Int?, records: Int,
+        rowsCopy: [UInt8], rowCount: Int, rejectsCopy: [UInt8], rejectCount: Int, worker: String
+    ) {
+        self.taskId = taskId
+        self.jobId = jobId
+        self.dataset = dataset
+        self.documentId = documentId
+        self.filePath = filePath
+        self.source = source
+        self.ingestDate = ingestDate
+        self.chunkIndex = chunkIndex
+        self.finalChunkCount = finalChunkCount
+        self.records = records
+        self.rowsCopy = rowsCopy
+        self.rowCount = rowCount
+        self.rejectsCopy = rejectsCopy
+        self.rejectCount = rejectCount
+        self.worker = worker
+    }
+}
