@@ -63,7 +63,7 @@ public final class ClusterLoader: @unchecked Sendable {
             logger.notice("loader stopped", metadata: ["commits": "\(commits)"])
         }
         // The warehouse's writer from the start: connect (and take the writer lock, waiting for another writer) now.
-        do { try loader.withRetry { _ in } } catch {
+        do { try loader.connect() } catch {
             logger.error("cannot open the warehouse; retrying with the first batch", metadata: ["error": "\(error)"])
         }
         var reach = Backoff.toCoordinator

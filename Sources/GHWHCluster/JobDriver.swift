@@ -31,9 +31,7 @@ struct JobDriver {
             return []
         }
         let spec = job.spec
-        // Reads the warehouse (planning state, gold plans) with the loader's
-        // retrying connection logic; it writes nothing itself.
-        let reader = Loader(conninfo: conninfo, jobId: job.id, job: spec.job.rawValue, logger: logger)
+        let reader = WarehouseReader(conninfo: conninfo, logger: logger)
         defer { reader.close() }
         append(
             .startJob(
@@ -59,7 +57,7 @@ struct JobDriver {
         scheduler.perform { state, now in state.appendForLoader(message, now: now) }
     }
 
-    private func runSilver(_ job: JobRun, reader: Loader) throws {
+    private func runSilver(_ job: JobRun, reader: WarehouseReader) throws {
         job.update { $0.phase = "silver" }
         let state = try reader.warehouseState(datasets: job.spec.job.datasets)
         let planner = Planner(spec: job.spec, jobId: job.id, state: state, logger: logger)
@@ -90,7 +88,7 @@ struct JobDriver {
         }
     }
 
-    private func runGold(_ job: JobRun, targets: Set<GoldTarget>, reader: Loader) throws {
+    private func runGold(_ job: JobRun, targets: Set<GoldTarget>, reader: WarehouseReader) throws {
         job.update { $0.phase = "gold" }
         let goldStarted = Date()
         let plan = try reader.withGoldStore { try $0.plan(targets: targets, full: job.spec.force) }
@@ -105,7 +103,7 @@ struct JobDriver {
 
     /// The job's end: its summary goes to the loader (the `ghwh_meta.jobs`
     /// row ends `succeeded` or `failed`, whatever happened), then the run's state.
-    private func finish(_ job: JobRun, reader: Loader, started: Date) {
+    private func finish(_ job: JobRun, reader: WarehouseReader, started: Date) {
         let error = scheduler.jobError
         var summary = job.update { f -> JobSummary in
             f.summary.seconds = Date().timeIntervalSince(started)

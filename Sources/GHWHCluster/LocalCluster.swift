@@ -82,7 +82,7 @@ public struct LocalCluster: Sendable {
         let writer = Loader(
             conninfo: conninfo, jobId: job.id, job: spec.job.rawValue, logger: logger,
             writer: .init(holder: holder, wait: options.writerWait))
-        do { try writer.withRetry { _ in } } catch {
+        do { try writer.connect() } catch {
             writer.close()
             throw error
         }

@@ -22,7 +22,8 @@ import Testing
         let loader = Loader(conninfo: db, jobId: "job-changing", job: spec.job.rawValue, logger: Fixtures.logger)
         defer { loader.close() }
         var planner = Planner(
-            spec: spec, jobId: "job-changing", state: try loader.warehouseState(datasets: [.issues]),
+            spec: spec, jobId: "job-changing",
+            state: try WarehouseReader(conninfo: db, logger: Fixtures.logger).warehouseState(datasets: [.issues]),
             logger: Fixtures.logger)
         planner.afterHashing = afterHashing
         var messages: [LoaderMessage] = [

@@ -230,16 +230,16 @@ import Testing
         }
     }
 
-    /// The loader's own sessions commit synchronously, so an acknowledged
-    /// commit survives a server crash even where the server default is off.
+    /// The loader's own sessions (every `WarehouseSession`) commit synchronously, so an
+    /// acknowledged commit survives a server crash even where the server default is off.
     @Test func theLoaderCommitsDurablyOnAServerWithSynchronousCommitOff() async throws {
         try await offPool {
             let db = try Fixtures.database()
             #expect(try Fixtures.scalar(db, "SHOW synchronous_commit") == "off", "the test server's own default")
-            let loader = Loader(conninfo: db, jobId: "job-durable", job: "all", logger: Fixtures.logger)
-            defer { loader.close() }
+            let session = WarehouseSession(conninfo: db, logger: Fixtures.logger, writer: nil)
+            defer { session.close() }
             var setting: String?
-            try loader.withRetry { store in
+            try session.withRetry { store in
                 setting = try store.db.query("SHOW synchronous_commit").rows.first?[0] ?? nil
             }
             #expect(setting == "on")
