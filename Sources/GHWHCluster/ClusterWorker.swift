@@ -154,31 +154,21 @@ public final class ClusterWorker: @unchecked Sendable {
         }
     }
 
-    private func taskLoop(slot: Int) {
-        let silver = SilverTaskRunner(name: settings.workerId)
-        let gold = GoldWorker(name: settings.workerId)
+    /// What one task slot keeps between tasks: the transforms, gold's connection
+    /// and its schedule for reaching the coordinator.
+    private struct Slot {
+        let silver: SilverTaskRunner
+        let gold: GoldWorker
         var goldStore: GoldStore?
         var reach = Backoff.toCoordinator
+    }
+
+    private func taskLoop(slot: Int) {
+        var runner = Slot(
+            silver: SilverTaskRunner(name: settings.workerId), gold: GoldWorker(name: settings.workerId))
         while !isStopping {
-            let assignment: TaskAssignment
             let asked = Date()
-            do {
-                assignment = try client.call(RequestTask(workerId: settings.workerId, incarnation: incarnation))
-                    .decode(TaskAssignment.self)
-                reach.reset()
-            } catch {
-                let delay = reach.nextDelay() ?? reach.cap
-                logger.warning(
-                    "cannot reach the coordinator; retrying", metadata: ["delay_s": "\(delay)", "error": "\(error)"])
-                Thread.sleep(forTimeInterval: delay)
-                continue
-            }
-            if assignment.unknownWorker {
-                registerUntilAccepted()
-                continue
-            }
-            // The coordinator holds the request up to a second for work to appear (a long poll).
-            guard let task = assignment.task else { continue }
+            guard let assignment = requestTask(&runner), let task = assignment.task else { continue }
             if isStopping {  // leased while we were asked to stop: hand it straight back
                 _ = try? client.call(
                     ReleaseTasks(
@@ -200,23 +190,7 @@ public final class ClusterWorker: @unchecked Sendable {
             // fault injection: a slow machine
             if settings.taskDelay > 0 { Thread.sleep(forTimeInterval: settings.taskDelay) }
             do {
-                let result: WorkerResult
-                switch task {
-                case .silver(let t):
-                    if let poison = settings.failTasksMatching, t.source.contains(poison) {
-                        throw WarehouseError("fault injection: task of \(t.source) fails")
-                    }
-                    switch silver.run(t) {
-                    case .committed(let commit, let inputBytes): result = .silver(commit, inputBytes: inputBytes)
-                    case .documentFailed(let reason): result = .silverDocumentFailed(t.withoutPayload, reason: reason)
-                    }
-                case .gold(let t):
-                    guard let conninfo = settings.conninfo else {
-                        throw WarehouseError(
-                            "this worker has no database configured (GHWH_DATABASE_URL) for gold tasks")
-                    }
-                    result = .gold(try gold.run(t, conninfo: conninfo, store: &goldStore, logger: logger))
-                }
+                let result = try run(task, in: &runner)
                 let ran = Date()
                 if lock.withLock({ running[task.taskId] == true }) {
                     logger.info(
@@ -232,13 +206,54 @@ public final class ClusterWorker: @unchecked Sendable {
                         "submit_ms": "\(Int(Date().timeIntervalSince(ran) * 1000))",
                     ])
             } catch {
-                goldStore = nil
+                runner.goldStore = nil
                 _ = try? client.call(
                     ReportTaskFailure(
                         workerId: settings.workerId, incarnation: incarnation, taskId: task.taskId,
                         attempt: assignment.attempt, error: "\(error)"))
             }
             lock.withLock { _ = running.removeValue(forKey: task.taskId) }
+        }
+    }
+
+    /// Asks the coordinator for a task (it holds the request up to a second
+    /// for work to appear: a long poll). Nil after a failed call (retried by
+    /// the caller after the backoff's delay) or when this worker had to register again.
+    private func requestTask(_ runner: inout Slot) -> TaskAssignment? {
+        let assignment: TaskAssignment
+        do {
+            assignment = try client.call(RequestTask(workerId: settings.workerId, incarnation: incarnation))
+                .decode(TaskAssignment.self)
+            runner.reach.reset()
+        } catch {
+            let delay = runner.reach.nextDelay() ?? runner.reach.cap
+            logger.warning(
+                "cannot reach the coordinator; retrying", metadata: ["delay_s": "\(delay)", "error": "\(error)"])
+            Thread.sleep(forTimeInterval: delay)
+            return nil
+        }
+        if assignment.unknownWorker {
+            registerUntilAccepted()
+            return nil
+        }
+        return assignment
+    }
+
+    private func run(_ task: WorkerTask, in runner: inout Slot) throws -> WorkerResult {
+        switch task {
+        case .silver(let t):
+            if let poison = settings.failTasksMatching, t.source.contains(poison) {
+                throw WarehouseError("fault injection: task of \(t.source) fails")
+            }
+            switch runner.silver.run(t) {
+            case .committed(let output, let inputBytes): return .silver(output, inputBytes: inputBytes)
+            case .documentFailed(let reason): return .silverDocumentFailed(t.withoutPayload, reason: reason)
+            }
+        case .gold(let t):
+            guard let conninfo = settings.conninfo else {
+                throw WarehouseError("this worker has no database configured (GHWH_DATABASE_URL) for gold tasks")
+            }
+            return .gold(try runner.gold.run(t, conninfo: conninfo, store: &runner.goldStore, logger: logger))
         }
     }
 

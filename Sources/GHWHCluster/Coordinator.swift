@@ -192,19 +192,7 @@ public final class Coordinator: @unchecked Sendable {
         guard let type = MessageType(rawValue: envelope.type) else { throw WireError.unexpectedType(envelope.type) }
         switch type {
         case .registerWorker:
-            let m = try envelope.decode(RegisterWorker.self)
-            scheduler.perform { state, now in
-                state.register(worker: m.workerId, incarnation: m.incarnation, host: m.host, cores: m.cores, now: now)
-            }
-            logger.notice(
-                "worker registered",
-                metadata: [
-                    "worker": "\(m.workerId)", "incarnation": "\(m.incarnation)",
-                    "host": "\(m.host)", "cores": "\(m.cores)",
-                ])
-            return reply(
-                Registered(
-                    heartbeatInterval: settings.heartbeatInterval, workerTimeout: settings.scheduler.workerTimeout))
+            return reply(register(try envelope.decode(RegisterWorker.self)))
         case .heartbeat:
             let m = try envelope.decode(Heartbeat.self)
             let outcome = scheduler.perform { state, now in
@@ -236,17 +224,7 @@ public final class Coordinator: @unchecked Sendable {
             }
             return reply(Ack())
         case .ackLoaderWork:
-            let m = try envelope.decode(AckLoaderWork.self)
-            let job = lock.withLock { current }
-            let accepted = scheduler.perform { state, now in
-                let r = state.loaderAck(epoch: m.epoch, upTo: m.upToSeq, now: now)
-                // Counted before the state's lock is let go: the job's end reads its summary as soon as
-                // the last task shows committed, and must not miss this acknowledgement's counts.
-                if r.accepted { job?.update { $0.summary.absorb(m.delta) } }
-                return r
-            }
-            if accepted, let record = scheduler.onLoaderCommit { m.commitSeconds?.forEach(record) }
-            return reply(accepted ? Ack() : Ack(false, "unknown epoch"))
+            return reply(acknowledge(try envelope.decode(AckLoaderWork.self)))
         case .reportLoaderError:
             let m = try envelope.decode(ReportLoaderError.self)
             logger.error(
@@ -265,6 +243,33 @@ public final class Coordinator: @unchecked Sendable {
         default:
             throw WireError.unexpectedType(envelope.type)
         }
+    }
+
+    private func register(_ m: RegisterWorker) -> Registered {
+        scheduler.perform { state, now in
+            state.register(worker: m.workerId, incarnation: m.incarnation, host: m.host, cores: m.cores, now: now)
+        }
+        logger.notice(
+            "worker registered",
+            metadata: [
+                "worker": "\(m.workerId)", "incarnation": "\(m.incarnation)",
+                "host": "\(m.host)", "cores": "\(m.cores)",
+            ])
+        return Registered(
+            heartbeatInterval: settings.heartbeatInterval, workerTimeout: settings.scheduler.workerTimeout)
+    }
+
+    private func acknowledge(_ m: AckLoaderWork) -> Ack {
+        let job = lock.withLock { current }
+        let accepted = scheduler.perform { state, now in
+            let r = state.loaderAck(epoch: m.epoch, upTo: m.upToSeq, now: now)
+            // Counted before the state's lock is let go: the job's end reads its summary as soon as
+            // the last task shows committed, and must not miss this acknowledgement's counts.
+            if r.accepted { job?.update { $0.summary.absorb(m.delta) } }
+            return r
+        }
+        if accepted, let record = scheduler.onLoaderCommit { m.commitSeconds?.forEach(record) }
+        return accepted ? Ack() : Ack(false, "unknown epoch")
     }
 
     static func assignment(_ answer: ClusterState.Action) -> TaskAssignment {

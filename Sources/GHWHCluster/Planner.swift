@@ -115,16 +115,8 @@ public struct Planner {
             }
         } catch {
             // Unreadable file: record it as failed so the run says so.
-            emit(
-                .loader(
-                    .beginFile(
-                        jobId: jobId, dataset: file.dataset, path: file.relativePath, ingestDate: file.ingestDate,
-                        size: file.size, hash: "", force: spec.force)))
-            emit(
-                .loader(
-                    .sealFile(
-                        dataset: file.dataset, path: file.relativePath, documentCount: 0,
-                        fileError: "cannot read file: \(error)")))
+            emit(.loader(beginFile(file, hash: "")))
+            emit(.loader(sealFile(file, documentCount: 0, fileError: "cannot read file: \(error)")))
             p.filesPlanned += 1
             return
         }
@@ -136,35 +128,14 @@ public struct Planner {
             logger.debug("skipping unchanged file", metadata: ["file": "\(file.relativePath)"])
             return
         }
-        emit(
-            .loader(
-                .beginFile(
-                    jobId: jobId, dataset: file.dataset, path: file.relativePath, ingestDate: file.ingestDate,
-                    size: file.size, hash: hash, force: spec.force)))
+        emit(.loader(beginFile(file, hash: hash)))
         afterHashing?(file)
         // A file read once (it fits in a chunk) is consistent by construction; one read
         // twice (hashed, then streamed) must not change in between.
-        let unchanged: () throws -> Void =
-            whole != nil
-            ? {}
-            : {
-                guard let now = FileVersion.of(file.path) else {
-                    throw FileChangedError(
-                        "the file disappeared while it was read (it was \(version.map { "\($0)" } ?? "unreadable"))")
-                }
-                guard now == version else {
-                    throw FileChangedError(
-                        "the file changed while it was read (\(version.map { "\($0)" } ?? "unknown") -> \(now)); nothing of it is loaded, a rerun reads the new version"
-                    )
-                }
-            }
+        let unchanged: () throws -> Void = whole != nil ? {} : { try Self.check(file, isStill: version) }
         let documents: [RawDocument]
         do { documents = try RawReader.documents(of: file) } catch {
-            emit(
-                .loader(
-                    .sealFile(
-                        dataset: file.dataset, path: file.relativePath, documentCount: 0,
-                        fileError: "\(error)")))
+            emit(.loader(sealFile(file, documentCount: 0, fileError: "\(error)")))
             p.filesPlanned += 1
             return
         }
@@ -173,80 +144,116 @@ public struct Planner {
             let documentId = DocumentID.make(dataset: file.dataset, source: document.source, contentHash: hash)
             if !spec.force && state.mergedDocuments.contains(documentId) { continue }
             p.documents += 1
-            plan(
-                document: document, of: file, whole: whole, documentId: documentId, unchanged: unchanged,
-                progress: &p, report: report, emit: emit)
+            let planned = PlannedDocument(document: document, file: file, whole: whole, documentId: documentId)
+            plan(planned, unchanged: unchanged, progress: &p, report: report, emit: emit)
         }
         // A file that changed was recorded with the hash of the version planned: the next run sees
         // another hash, so it reads the new version (its documents have new ids).
-        emit(
-            .loader(
-                .sealFile(
-                    dataset: file.dataset, path: file.relativePath, documentCount: documents.count,
-                    fileError: nil)))
+        emit(.loader(sealFile(file, documentCount: documents.count, fileError: nil)))
         p.filesPlanned += 1
     }
 
-    private func plan(
-        document: RawDocument, of file: RawFile, whole: RawReader.WholeFile?, documentId: Int64,
-        unchanged: () throws -> Void, progress p: inout Progress,
-        report: (Progress) -> Void, emit: (Event) -> Void
-    ) {
-        var splitter = RecordSplitter(mode: document.format == .json ? .json : .lines)
-        var chunkIndex = 0
-        var batch = RecordBatch(firstOrdinal: 0)
-        var recordCount = 0
-        func emitUnlessCommitted(_ task: SilverTask) {
-            // A resumed job: this chunk committed before; its document merges when the rest do.
-            if !spec.force && state.committedTasks.contains(task.taskId) { return }
-            emit(.task(task))
-            p.tasks += 1
+    private func beginFile(_ file: RawFile, hash: String) -> LoaderMessage {
+        .beginFile(
+            jobId: jobId, dataset: file.dataset, path: file.relativePath, ingestDate: file.ingestDate,
+            size: file.size, hash: hash, force: spec.force)
+    }
+
+    private func sealFile(_ file: RawFile, documentCount: Int, fileError: String?) -> LoaderMessage {
+        .sealFile(dataset: file.dataset, path: file.relativePath, documentCount: documentCount, fileError: fileError)
+    }
+
+    /// Throws when the file is no longer the version that was hashed.
+    private static func check(_ file: RawFile, isStill version: FileVersion?) throws {
+        guard let now = FileVersion.of(file.path) else {
+            throw FileChangedError(
+                "the file disappeared while it was read (it was \(version.map { "\($0)" } ?? "unreadable"))")
         }
-        func makeTask(final: Bool) -> SilverTask {
+        guard now == version else {
+            throw FileChangedError(
+                "the file changed while it was read (\(version.map { "\($0)" } ?? "unknown") -> \(now)); nothing of it is loaded, a rerun reads the new version"
+            )
+        }
+    }
+
+    /// One document being planned: where it is and the identity its tasks share.
+    private struct PlannedDocument {
+        var document: RawDocument
+        var file: RawFile
+        var whole: RawReader.WholeFile?
+        var documentId: Int64
+
+        func task(_ jobId: String, chunkIndex: Int, final: Bool, records: RecordBatch) -> SilverTask {
             SilverTask(
                 taskId: DocumentID.taskId(documentId: documentId, chunk: chunkIndex), jobId: jobId,
                 dataset: file.dataset, documentId: documentId, filePath: file.relativePath,
                 source: document.source, ingestDate: file.ingestDate, chunkIndex: chunkIndex,
-                finalChunkCount: final ? chunkIndex + 1 : nil, records: batch)
+                finalChunkCount: final ? chunkIndex + 1 : nil, records: records)
+        }
+
+        func failed(_ error: any Error) -> LoaderMessage {
+            .documentFailed(
+                dataset: file.dataset, documentId: documentId, filePath: file.relativePath,
+                source: document.source, ingestDate: file.ingestDate, reason: "\(error)")
+        }
+    }
+
+    private func plan(
+        _ d: PlannedDocument, unchanged: () throws -> Void, progress p: inout Progress,
+        report: (Progress) -> Void, emit: (Event) -> Void
+    ) {
+        /// False for a chunk a resumed job committed before (its document merges when the rest do).
+        func emitUnlessCommitted(_ task: SilverTask) -> Bool {
+            if !spec.force && state.committedTasks.contains(task.taskId) { return false }
+            emit(.task(task))
+            return true
         }
         // A document that fits in one chunk goes to a worker whole, as stored
         // (compressed if it is): the worker decompresses and splits it, so the
         // planner neither inflates nor copies records, and a cluster moves
         // compressed bytes. A container problem (say, entry data past the end
         // of the zip) falls through to streaming, which reports it.
-        if RawReader.storedSize(of: document, in: file) <= spec.chunkBytes,
-            let size = RawReader.uncompressedSizeHint(of: document, in: file, whole: whole),
+        if RawReader.storedSize(of: d.document, in: d.file) <= spec.chunkBytes,
+            let size = RawReader.uncompressedSizeHint(of: d.document, in: d.file, whole: d.whole),
             size <= spec.chunkBytes * Self.wholeDocumentInflation,
-            let stored = try? RawReader.stored(document, of: file, whole: whole)
+            let stored = try? RawReader.stored(d.document, of: d.file, whole: d.whole)
         {
             do { try unchanged() } catch {
-                emit(
-                    .loader(
-                        .documentFailed(
-                            dataset: file.dataset, documentId: documentId, filePath: file.relativePath,
-                            source: document.source, ingestDate: file.ingestDate, reason: "\(error)")))
+                emit(.loader(d.failed(error)))
                 return
             }
-            var task = makeTask(final: true)
+            var task = d.task(jobId, chunkIndex: 0, final: true, records: RecordBatch(firstOrdinal: 0))
             task.document = stored
             p.uncompressedBytes += size
-            emitUnlessCommitted(task)
+            if emitUnlessCommitted(task) { p.tasks += 1 }
             report(p)
             return
         }
-        batch.bytes.reserveCapacity(min(spec.chunkBytes + (1 << 20), 64 << 20))
+        planStreamed(d, unchanged: unchanged, progress: &p, emit: emitUnlessCommitted, failed: { emit(.loader($0)) })
+        report(p)
+    }
+
+    /// Splits a document too large to ship whole into tasks of about a chunk of records each.
+    private func planStreamed(
+        _ d: PlannedDocument, unchanged: () throws -> Void, progress p: inout Progress,
+        emit: (SilverTask) -> Bool, failed: (LoaderMessage) -> Void
+    ) {
+        var splitter = RecordSplitter(mode: d.document.format == .json ? .json : .lines)
+        var chunkIndex = 0
+        let capacity = min(spec.chunkBytes + (1 << 20), 64 << 20)
+        var batch = RecordBatch(firstOrdinal: 0, reservingCapacity: capacity)
+        var recordCount = 0
         func take(_ record: RecordSlice) {
             batch.append(record.bytes, documentOffset: record.offset, oversizedLength: record.oversizedLength)
             recordCount += 1
             if batch.byteCount >= spec.chunkBytes {
-                emitUnlessCommitted(makeTask(final: false))
+                if emit(d.task(jobId, chunkIndex: chunkIndex, final: false, records: batch)) { p.tasks += 1 }
                 chunkIndex += 1
-                batch = RecordBatch(
-                    firstOrdinal: recordCount, reservingCapacity: min(spec.chunkBytes + (1 << 20), 64 << 20))
+                batch = RecordBatch(firstOrdinal: recordCount, reservingCapacity: capacity)
             }
         }
         do {
-            try RawReader.stream(document, of: file) { bytes in
+            try RawReader.stream(d.document, of: d.file) { bytes in
                 p.uncompressedBytes += Int64(bytes.count)
                 try splitter.consume(bytes, take)
             }
@@ -254,17 +261,11 @@ public struct Planner {
             try unchanged()  // before the final chunk: a changed file's document never completes
         } catch {
             p.records += recordCount
-            emit(
-                .loader(
-                    .documentFailed(
-                        dataset: file.dataset, documentId: documentId, filePath: file.relativePath,
-                        source: document.source, ingestDate: file.ingestDate,
-                        reason: "\(error)")))
+            failed(d.failed(error))
             return
         }
         p.records += recordCount
-        emitUnlessCommitted(makeTask(final: true))
-        report(p)
+        if emit(d.task(jobId, chunkIndex: chunkIndex, final: true, records: batch)) { p.tasks += 1 }
     }
 }
 
