@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Module map (one job each, dependencies point one way):
-//   CNNG, CLibPQ, CGHWHZlib   system libraries (nng, libpq, zlib)
+//   CNNG, CLibPQ, CGHWHZlib, CGHWHIsal   system libraries (nng, libpq, zlib, ISA-L inflate)
 //   GHWHCalendar    proleptic Gregorian day arithmetic and YYYY-MM-DD formatting (pure, no deps)
 //   GHWHRandom      SplitMix64, the one deterministic generator (pure, no deps)
 //   GHWHHTML        HTML/XML text escaping shared by the report and the web UI (pure, no deps)
@@ -42,6 +42,7 @@ let package = Package(
             name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CGHWHZlib", path: "Sources/CGHWHZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CGHWHIsal", path: "Sources/CGHWHIsal", providers: [.apt(["libisal-dev"])]),
 
         .target(name: "GHWHCalendar"),
         .target(name: "GHWHRandom"),
@@ -51,7 +52,7 @@ let package = Package(
         .target(
             name: "GHWHRaw",
             dependencies: [
-                "CGHWHZlib", "GHWHCalendar", "GHWHModel",
+                "CGHWHZlib", "CGHWHIsal", "GHWHCalendar", "GHWHModel",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .target(
@@ -119,7 +120,7 @@ let package = Package(
         .testTarget(
             name: "GHWHRawTests",
             dependencies: [
-                "GHWHRaw", "CGHWHZlib", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                "GHWHRaw", "CGHWHZlib", "GHWHRandom", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]),
         .testTarget(
             name: "GHWHSampleDataTests",

@@ -1,7 +1,7 @@
 import CGHWHZlib
 
 /// Lists and streams the document entries of a zip archive. Entry data is read only within its
-/// compressed size, inflated with zlib and checked against the directory's size and CRC-32.
+/// compressed size, inflated with ISA-L (`IsalInflater`) and checked against the directory's size and CRC-32.
 enum ZipStreamer {
     static let inputChunkSize = 256 * 1024
 
@@ -109,11 +109,11 @@ enum ZipStreamer {
         output: UnsafeMutableRawBufferPointer, check: inout EntryCheck,
         _ consume: (UnsafeRawBufferPointer) throws -> Void
     ) throws {
-        let inflater = try ZlibInflater(windowBits: -15, source: check.source)
+        let inflater = IsalInflater()
         let input = UnsafeMutableRawBufferPointer.allocate(byteCount: inputChunkSize, alignment: 16)
         defer { input.deallocate() }
         var remaining = record.compressedSize
-        var outputFilled = false  // zlib may hold output back when the buffer fills: drain before reading on
+        var outputFilled = false  // the inflater may hold output back when the buffer fills: drain before reading on
         while true {
             if inflater.availableInput == 0 && !outputFilled {
                 guard remaining > 0 else {
@@ -157,7 +157,7 @@ private struct EntryCheck {
     let record: ZipEntryRecord
     let source: String
     private var produced: UInt64 = 0
-    private var checksum = crc32(0, nil, 0)
+    private var checksum: UInt32 = 0
 
     init(record: ZipEntryRecord, source: String) {
         self.record = record
@@ -174,7 +174,7 @@ private struct EntryCheck {
                     "zip entry inflates to more than the \(record.uncompressedSize) bytes its directory record declares"
             )
         }
-        checksum = crc32(checksum, chunk.baseAddress?.assumingMemoryBound(to: Bytef.self), uInt(chunk.count))
+        checksum = crc32Update(checksum, chunk)
     }
 
     func finish() throws(RawReadError) {
@@ -184,7 +184,7 @@ private struct EntryCheck {
                 reason: "zip entry size mismatch: directory record declares "
                     + "\(record.uncompressedSize) bytes, data gave \(produced)")
         }
-        let actual = UInt32(truncatingIfNeeded: checksum)
+        let actual = checksum
         guard actual == record.crc32 else {
             throw RawReadError(
                 source: source,

@@ -36,9 +36,14 @@ enum FixtureError: Error { case zlib(Int32) }
 
 /// One gzip member of `data`, written with zlib's deflate (16 + MAX_WBITS selects the gzip wrapper).
 func gzipMember(_ data: Data, level: Int32 = 6) throws -> Data {
+    try zlibDeflate(data, level: level, windowBits: 16 + MAX_WBITS)
+}
+
+/// `data` deflated by zlib: `windowBits` -MAX_WBITS gives raw DEFLATE (a zip entry's data).
+func zlibDeflate(_ data: Data, level: Int32 = 6, windowBits: Int32 = -MAX_WBITS) throws -> Data {
     var stream = z_stream()
     let status = deflateInit2_(
-        &stream, level, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY,
+        &stream, level, Z_DEFLATED, windowBits, 8, Z_DEFAULT_STRATEGY,
         ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
     guard status == Z_OK else { throw FixtureError.zlib(status) }
     defer { deflateEnd(&stream) }
