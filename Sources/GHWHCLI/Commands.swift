@@ -32,11 +32,15 @@ struct RunCommand: ParsableCommand {
     var waitTimeout: Double = 300
     @Flag(name: .customLong("no-wait"), help: "Fail at once, naming the other writer, if the warehouse has one.")
     var noWait = false
+    @Flag(
+        help: "Measure CPU time per stage (read+hash, inflate, split, transform, COPY encode, load, gold) and print it."
+    )
+    var profile = false
 
     func run() throws {
         try JobRunner.run(
             common: common, jobOptions: job, showProgress: !noProgress, summaryJSON: summaryJSON,
-            writerWait: noWait ? 0 : waitTimeout)
+            writerWait: noWait ? 0 : waitTimeout, profile: profile)
     }
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GHWHCluster
+import GHWHModel
 import GHWHWarehouse
 import Logging
 
@@ -10,7 +11,7 @@ import Logging
 enum JobRunner {
     static func run(
         common: CommonOptions, jobOptions: JobOptions, showProgress: Bool, summaryJSON: String? = nil,
-        writerWait: Double = 300
+        writerWait: Double = 300, profile: Bool = false
     ) throws {
         let config = try common.configuration(extra: jobOptions.configFlags)
         let spec = try jobOptions.spec(config)
@@ -31,9 +32,18 @@ enum JobRunner {
                 Data("\n\(name): stopping the job (again to quit at once); a rerun completes it\n".utf8))
             cluster.control.interrupt("interrupted by \(name)")
         }
-        let summary = try cluster.run(spec, progress: progress)
+        if profile { StageProfile.shared.enable() }
+        let cpuBefore = processCPUSeconds()
+        var summary = try cluster.run(spec, progress: progress)
         if isTTY && showProgress { FileHandle.standardError.write(Data("\n".utf8)) }
+        if profile {
+            var seconds = Dictionary(
+                uniqueKeysWithValues: Stage.allCases.map { ($0.name, StageProfile.shared.snapshot[$0]) })
+            seconds["process"] = processCPUSeconds() - cpuBefore
+            summary.cpuProfile = seconds
+        }
         print(summary.render())
+        if let table = summary.cpuProfileTable() { print(table) }
         if let summaryJSON {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -41,4 +51,12 @@ enum JobRunner {
         }
         if !summary.succeeded { throw ExitCode(1) }
     }
+}
+
+/// This process's user + system CPU time so far, in seconds.
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }

@@ -78,6 +78,8 @@ public struct GoldWorker: Sendable {
     }
 
     public func run(_ task: GoldTask, store: GoldStore) throws -> GoldResult {
+        var clock = StageClock(enabled: StageProfile.shared.isEnabled, starting: .gold)
+        defer { StageProfile.shared.add(&clock) }
         var output = GoldMetrics.Output()
         if !task.targets.subtracting([.dailyBacklog]).isEmpty {
             let silver = try store.readSilver(repos: task.repos)

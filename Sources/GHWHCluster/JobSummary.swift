@@ -1,3 +1,4 @@
+import GHWHModel
 import GHWHRaw
 
 /// The end-of-job account a user reads (and `ghwh run` turns into its exit status).
@@ -41,11 +42,14 @@ public struct JobSummary: Sendable, Codable {
     public var seconds: Double = 0
     /// Set when the job stopped before finishing (e.g. the database went away for good).
     public var stopReason: String?
+    /// `ghwh run --profile`: core-seconds per stage (`Stage.name`), plus "process" (the whole
+    /// process's user+sys time, so what no stage claims shows as the difference).
+    public var cpuProfile: [String: Double]?
 
     /// The JSON keys of stored summaries and of the wire; `stopReason` keeps its first name.
     enum CodingKeys: String, CodingKey {
         case jobId, job, datasets, gold, failures, rejectSamples, goldTargets, tasksCommitted, duplicateResults
-        case uncompressedBytes, ignoredPaths, seconds
+        case uncompressedBytes, ignoredPaths, seconds, cpuProfile
         case stopReason = "fatalError"
     }
 
@@ -116,6 +120,30 @@ public struct JobSummary: Sendable, Codable {
             for r in rejectSamples { lines.append("    [\(r.dataset)] \(r.source) record #\(r.ordinal): \(r.reason)") }
         }
         if let stopReason { lines.append("  stopped: \(stopReason)") }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension JobSummary {
+    /// The `--profile` table: core-seconds per stage and per GB of decompressed JSON.
+    public func cpuProfileTable() -> String? {
+        guard let profile = cpuProfile else { return nil }
+        let gigabytes = Double(uncompressedBytes) / 1e9
+        func line(_ name: String, _ seconds: Double) -> String {
+            let perGB = gigabytes > 0 ? String(format: "%8.2f", seconds / gigabytes) : "       -"
+            return name.padding(toLength: 30, withPad: " ", startingAt: 0) + String(format: "%8.2f", seconds) + perGB
+        }
+        var lines = ["stage (CPU of this process)      core-s  core-s/GB"]
+        var attributed = 0.0
+        for stage in Stage.allCases {
+            let seconds = profile[stage.name] ?? 0
+            attributed += seconds
+            lines.append(line(stage.name, seconds))
+        }
+        if let process = profile["process"] {
+            lines.append(line("unattributed (waits, threads)", max(0, process - attributed)))
+            lines.append(line("process total (user+sys)", process))
+        }
         return lines.joined(separator: "\n")
     }
 }

@@ -56,6 +56,8 @@ public final class Loader: @unchecked Sendable {
     /// flush for all). Each task still commits with its commit record, and
     /// all or none of them do; counters change only if the commit succeeds.
     public func apply(_ messages: [LoaderMessage]) throws {
+        var clock = StageClock(enabled: StageProfile.shared.isEnabled, starting: .load)
+        defer { StageProfile.shared.add(&clock) }
         try session.withRetry { store in
             let before = lock.withLock { counters }
             let started = Date()

@@ -86,21 +86,26 @@ public struct Planner {
         emit: (Event) -> Void
     ) {
         var p = Progress()
+        // Inactive unless profiling: then it splits the planner's CPU time into stages.
+        var clock = StageClock(enabled: StageProfile.shared.isEnabled)
+        defer { StageProfile.shared.add(&clock) }
         p.filesTotal = files.count
         p.compressedBytesTotal = files.reduce(0) { $0 + $1.size }
         progress(p)
         for file in files {
             if isCancelled() { return }
-            plan(file: file, progress: &p, report: progress, isCancelled: isCancelled, emit: emit)
+            plan(file: file, progress: &p, clock: &clock, report: progress, isCancelled: isCancelled, emit: emit)
             p.compressedBytesDone += file.size
             progress(p)
         }
     }
 
     private func plan(
-        file: RawFile, progress p: inout Progress, report: (Progress) -> Void,
+        file: RawFile, progress p: inout Progress, clock: inout StageClock, report: (Progress) -> Void,
         isCancelled: () -> Bool, emit: (Event) -> Void
     ) {
+        clock.enter(.readHash)
+        defer { clock.enter(.other) }
         // A file that fits in a chunk is read once: hashed, then its documents
         // are shipped from memory with their digest (no second read or hash).
         let hash: String
@@ -130,6 +135,7 @@ public struct Planner {
         }
         emit(.loader(beginFile(file, hash: hash)))
         afterHashing?(file)
+        clock.enter(.other)
         // A file read once (it fits in a chunk) is consistent by construction; one read
         // twice (hashed, then streamed) must not change in between.
         let unchanged: () throws -> Void = whole != nil ? {} : { try Self.check(file, isStill: version) }
@@ -145,7 +151,7 @@ public struct Planner {
             if !spec.force && state.mergedDocuments.contains(documentId) { continue }
             p.documents += 1
             let planned = PlannedDocument(document: document, file: file, whole: whole, documentId: documentId)
-            plan(planned, unchanged: unchanged, progress: &p, report: report, emit: emit)
+            plan(planned, unchanged: unchanged, progress: &p, clock: &clock, report: report, emit: emit)
         }
         // A file that changed was recorded with the hash of the version planned: the next run sees
         // another hash, so it reads the new version (its documents have new ids).
@@ -199,7 +205,7 @@ public struct Planner {
     }
 
     private func plan(
-        _ d: PlannedDocument, unchanged: () throws -> Void, progress p: inout Progress,
+        _ d: PlannedDocument, unchanged: () throws -> Void, progress p: inout Progress, clock: inout StageClock,
         report: (Progress) -> Void, emit: (Event) -> Void
     ) {
         /// False for a chunk a resumed job committed before (its document merges when the rest do).
@@ -216,7 +222,7 @@ public struct Planner {
         if RawReader.storedSize(of: d.document, in: d.file) <= spec.chunkBytes,
             let size = RawReader.uncompressedSizeHint(of: d.document, in: d.file, whole: d.whole),
             size <= spec.chunkBytes * Self.wholeDocumentInflation,
-            let stored = try? RawReader.stored(d.document, of: d.file, whole: d.whole)
+            let stored = clock.timed(.readHash, { try? RawReader.stored(d.document, of: d.file, whole: d.whole) })
         {
             do { try unchanged() } catch {
                 emit(.loader(d.failed(error)))
@@ -229,13 +235,15 @@ public struct Planner {
             report(p)
             return
         }
-        planStreamed(d, unchanged: unchanged, progress: &p, emit: emitUnlessCommitted, failed: { emit(.loader($0)) })
+        planStreamed(
+            d, unchanged: unchanged, progress: &p, clock: &clock, emit: emitUnlessCommitted,
+            failed: { emit(.loader($0)) })
         report(p)
     }
 
     /// Splits a document too large to ship whole into tasks of about a chunk of records each.
     private func planStreamed(
-        _ d: PlannedDocument, unchanged: () throws -> Void, progress p: inout Progress,
+        _ d: PlannedDocument, unchanged: () throws -> Void, progress p: inout Progress, clock: inout StageClock,
         emit: (SilverTask) -> Bool, failed: (LoaderMessage) -> Void
     ) {
         var splitter = RecordSplitter(mode: d.document.format == .json ? .json : .lines)
@@ -253,10 +261,15 @@ public struct Planner {
             }
         }
         do {
+            clock.enter(.inflate)
+            defer { clock.enter(.other) }
             try RawReader.stream(d.document, of: d.file) { bytes in
                 p.uncompressedBytes += Int64(bytes.count)
+                clock.enter(.split)
                 try splitter.consume(bytes, take)
+                clock.enter(.inflate)
             }
+            clock.enter(.split)
             try splitter.finish(take)
             try unchanged()  // before the final chunk: a changed file's document never completes
         } catch {

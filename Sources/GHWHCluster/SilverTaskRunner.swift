@@ -42,21 +42,29 @@ public struct SilverTaskRunner: Sendable {
     public func run(_ task: SilverTask) -> Outcome {
         var output = Output(task: task, excerptBytes: Self.excerptBytes)
         let projector = task.dataset == .issues ? issueProjector : pullRequestProjector
+        // Inactive unless profiling (`ghwh run --profile`): then it splits this task's CPU time into stages.
+        var clock = StageClock(enabled: StageProfile.shared.isEnabled, starting: .inflate)
+        defer { StageProfile.shared.add(&clock) }
         if let document = task.document {
             var splitter = RecordSplitter(mode: document.format == .json ? .json : .lines)
             var inputBytes = 0
             var records = 0
             let take = { (record: RecordSlice) in
+                clock.enter(.transform)
                 output.add(
                     record.bytes, ordinal: Int64(record.ordinal), offset: record.offset,
-                    oversizedLength: record.oversizedLength, projector: projector)
+                    oversizedLength: record.oversizedLength, projector: projector, clock: &clock)
+                clock.enter(.split)
                 records += 1
             }
             do {
                 try document.stream { bytes in
                     inputBytes += bytes.count
+                    clock.enter(.split)
                     try splitter.consume(bytes, take)
+                    clock.enter(.inflate)
                 }
+                clock.enter(.split)
                 try splitter.finish(take)
             } catch {
                 return .documentFailed(reason: "\(error)")
@@ -67,10 +75,12 @@ public struct SilverTaskRunner: Sendable {
         let anyOversized = !batch.oversizedLengths.isEmpty
         batch.bytes.withUnsafeBytes { all in
             for i in 0..<batch.count {
+                clock.enter(.transform)
                 output.add(
                     UnsafeRawBufferPointer(rebasing: all[batch.bounds[i]..<batch.bounds[i + 1]]),
                     ordinal: Int64(batch.firstOrdinal + i), offset: batch.documentOffsets[i],
-                    oversizedLength: anyOversized ? batch.oversizedLengths[i] : nil, projector: projector)
+                    oversizedLength: anyOversized ? batch.oversizedLengths[i] : nil, projector: projector,
+                    clock: &clock)
             }
         }
         return .committed(output.commit(records: batch.count, worker: name), inputBytes: batch.inputBytes)
@@ -96,7 +106,7 @@ public struct SilverTaskRunner: Sendable {
 
         mutating func add(
             _ record: UnsafeRawBufferPointer, ordinal: Int64, offset: Int64, oversizedLength: Int?,
-            projector: JSONProjector
+            projector: JSONProjector, clock: inout StageClock
         ) {
             do {
                 if let oversizedLength {
@@ -109,11 +119,13 @@ public struct SilverTaskRunner: Sendable {
                 }
                 switch task.dataset {
                 case .issues:
-                    SilverCopyEncoding.append(
-                        try IssueTransform.row(from: value), ordinal: ordinal, provenance, to: &rows)
+                    let row = try IssueTransform.row(from: value)
+                    clock.enter(.copyEncode)
+                    SilverCopyEncoding.append(row, ordinal: ordinal, provenance, to: &rows)
                 case .pullRequests:
-                    SilverCopyEncoding.append(
-                        try PullRequestTransform.row(from: value), ordinal: ordinal, provenance, to: &rows)
+                    let row = try PullRequestTransform.row(from: value)
+                    clock.enter(.copyEncode)
+                    SilverCopyEncoding.append(row, ordinal: ordinal, provenance, to: &rows)
                 }
             } catch let reason as RecordRejectReason {
                 SilverCopyEncoding.appendReject(
