@@ -43,16 +43,33 @@ import Testing
     @Test func everyCommandsHelpStatesTableDefaults() {
         let messages = Self.helpMessages()
         #expect(messages.count > 10)
+        var checked = 0
         for (name, text) in messages {
             #expect(!text.isEmpty, "\(name)")
-            let lines = text.split(separator: "\n").map(String.init)
             for key in Configuration.Key.allCases {
                 guard let flag = key.spec.flag else { continue }
-                for line in lines where line.trimmingPrefix(while: { $0 == " " }).hasPrefix(flag + " ") {
-                    #expect(line.contains(Self.tableSuffix(key)), "\(name): \(line)")
+                for entry in Self.optionEntries(text) where entry.hasPrefix(flag + " ") {
+                    #expect(entry.contains(Self.tableSuffix(key)), "\(name): \(entry)")
+                    checked += 1
                 }
             }
         }
+        #expect(checked > 30, "only \(checked) table flags found in the help texts")
+    }
+
+    /// Each option of a help text with its help, on one line: argument-parser puts the help of a long
+    /// option name on the next line.
+    static func optionEntries(_ help: String) -> [String] {
+        var entries: [String] = []
+        for line in help.split(separator: "\n") {
+            let trimmed = line.trimmingPrefix(while: { $0 == " " })
+            if trimmed.hasPrefix("-") && line.count - trimmed.count == 2 {
+                entries.append(String(trimmed))
+            } else if !entries.isEmpty && line.hasPrefix("   ") {
+                entries[entries.count - 1] += " " + trimmed
+            }
+        }
+        return entries
     }
 
     @Test func coordinatorHelpStatesTheWorkerTimeoutDefault() {
