@@ -43,22 +43,19 @@ struct CoordinatorCommand: ParsableCommand {
         abstract: "Run the coordinator: plans jobs into tasks, leases them to workers, feeds the loader.")
     @OptionGroup var common: CommonOptions
     @OptionGroup var cluster: ClusterOptions
-    @Option(help: "URL to listen on (default tcp://0.0.0.0:7077, or $GHWH_LISTEN).") var listen: String?
-    @Option(help: "Raw root the coordinator reads (or $GHWH_RAW_ROOT); ghwh-submit --raw overrides it.") var raw:
-        String?
+    @Option(help: Configuration.Key.listen.argumentHelp("URL to listen on")) var listen: String?
     @Option(
-        name: .customLong("worker-timeout"), help: "Seconds without heartbeat before a worker is lost (default 60).")
+        help: Configuration.Key.rawRoot.argumentHelp("Raw root the coordinator reads; ghwh-submit --raw overrides it"))
+    var raw: String?
+    @Option(name: .customLong("worker-timeout"), help: Configuration.Key.workerTimeout.argumentHelp())
     var workerTimeout: Double?
-    @Option(name: .customLong("max-attempts"), help: "Task attempts before the job fails (default 4).") var maxAttempts:
-        Int?
-    @Option(name: .customLong("heartbeat-interval"), help: "Seconds between worker heartbeats (default 5).")
+    @Option(name: .customLong("max-attempts"), help: Configuration.Key.maxAttempts.argumentHelp())
+    var maxAttempts: Int?
+    @Option(name: .customLong("heartbeat-interval"), help: Configuration.Key.heartbeatInterval.argumentHelp())
     var heartbeatInterval: Double?
-    @Option(name: .customLong("chunk-size-mb")) var chunkSizeMB: Int?
-    @Option(
-        name: .customLong("ui-listen"),
-        help:
-            "Web UI, JSON API and /metrics address (default 127.0.0.1:8080, or $GHWH_UI_LISTEN / ui_listen; `off` disables)."
-    )
+    @Option(name: .customLong("chunk-size-mb"), help: Configuration.Key.chunkSizeMB.argumentHelp())
+    var chunkSizeMB: Int?
+    @Option(name: .customLong("ui-listen"), help: Configuration.Key.uiListen.argumentHelp())
     var uiListen: String?
     @Option(
         name: .customLong("ready-file"),
@@ -140,12 +137,11 @@ struct WorkerCommand: ParsableCommand {
         abstract: "Run a worker: asks the coordinator for tasks and runs the silver and gold transforms.")
     @OptionGroup var common: CommonOptions
     @OptionGroup var cluster: ClusterOptions
-    @Option(help: "Coordinator URL (default tcp://127.0.0.1:7077, or $GHWH_COORDINATOR).") var coordinator: String?
-    @Option(help: "Concurrent tasks (default: cores, or $GHWH_CORES).") var cores: Int?
-    @Option(name: .customLong("worker-id"), help: "Name of this worker (default host-pid).") var workerId: String?
-    @Option(
-        name: .customLong("shutdown-grace"),
-        help: "Seconds running tasks get to finish on SIGTERM before they are handed back (default 30).")
+    @Option(help: Configuration.Key.coordinator.argumentHelp()) var coordinator: String?
+    @Option(help: Configuration.Key.cores.argumentHelp()) var cores: Int?
+    @Option(name: .customLong("worker-id"), help: "Name of this worker (default worker-HOST-PID).")
+    var workerId: String?
+    @Option(name: .customLong("shutdown-grace"), help: Configuration.Key.shutdownGrace.argumentHelp())
     var shutdownGrace: Double?
     @Option(name: .customLong("exit-after-tasks"), help: .hidden) var exitAfterTasks: Int?
     @Option(name: .customLong("task-delay-ms"), help: .hidden) var taskDelayMs: Int?
@@ -179,7 +175,7 @@ struct LoaderCommand: ParsableCommand {
         abstract: "Run the loader: commits the coordinator's task results into PostgreSQL.")
     @OptionGroup var common: CommonOptions
     @OptionGroup var cluster: ClusterOptions
-    @Option(help: "Coordinator URL (default tcp://127.0.0.1:7077, or $GHWH_COORDINATOR).") var coordinator: String?
+    @Option(help: Configuration.Key.coordinator.argumentHelp()) var coordinator: String?
     @Option(name: .customLong("exit-after-commits"), help: .hidden) var exitAfterCommits: Int?
 
     func run() throws {

@@ -28,7 +28,7 @@ struct RunCommand: ParsableCommand {
     var summaryJSON: String?
     @Option(
         name: .customLong("wait-timeout"),
-        help: "Seconds to wait while another writer (a ghwh run, a cluster loader) holds the warehouse (default 300).")
+        help: "Seconds to wait while another writer (a ghwh run, a cluster loader) holds the warehouse.")
     var waitTimeout: Double = 300
     @Flag(name: .customLong("no-wait"), help: "Fail at once, naming the other writer, if the warehouse has one.")
     var noWait = false
@@ -235,7 +235,9 @@ public struct SubmitCommand: ParsableCommand {
     @OptionGroup var common: CommonOptions
     @OptionGroup var job: JobOptions
     @OptionGroup var cluster: ClusterOptions
-    @Option(help: "Coordinator URL (default tcp://127.0.0.1:7077 or $GHWH_COORDINATOR), or `local`.")
+    @Option(
+        help: Configuration.Key.coordinator.argumentHelp(
+            "Coordinator URL, or `local` to run the job in this process"))
     var coordinator: String?
     @Flag(help: "Print the job id and return at once.") var detach = false
     @Option(help: "Print a job's status and exit (0 if it succeeded or is still running).") var status: String?
@@ -244,7 +246,7 @@ public struct SubmitCommand: ParsableCommand {
         name: .customLong("await-workers"),
         help: "Wait until this many workers are alive, then exit 0 without submitting (1 after --await-timeout).")
     var awaitWorkers: Int?
-    @Option(name: .customLong("await-timeout"), help: "Seconds --await-workers waits (default 120).")
+    @Option(name: .customLong("await-timeout"), help: "Seconds --await-workers waits.")
     var awaitTimeout: Double = 120
 
     public init() {}
@@ -258,38 +260,54 @@ public struct SubmitCommand: ParsableCommand {
         let endpoint = try cluster.endpoint(url: config.coordinatorURL, config: config, role: "ghwh-submit")
         let client = try SubmitClient(endpoint: endpoint)
         defer { client.close() }
-        func unreachable(_ error: Error) -> Error {
-            CommandFailure("cannot reach the coordinator at \(endpoint.url): \(error)")
+        let url = endpoint.url
+        if let id = kill { return try killJob(id, client: client, url: url) }
+        if let count = awaitWorkers { return try waitForWorkers(count, client: client, url: url) }
+        if let id = status { return try printStatus(id, client: client, url: url) }
+        try submitAndFollow(client: client, url: url)
+    }
+
+    /// What a failed request to the coordinator at `url` reports.
+    static func unreachable(_ error: Error, _ url: String) -> Error {
+        CommandFailure("cannot reach the coordinator at \(url): \(error)")
+    }
+
+    /// `--kill ID`: exits 1 unless the coordinator accepted the kill.
+    func killJob(_ id: String, client: SubmitClient, url: String) throws {
+        let ack: Ack
+        do { ack = try client.kill(id) } catch { throw Self.unreachable(error, url) }
+        print(ack.accepted ? "kill requested for \(id)" : "not killed: \(ack.message)")
+        if !ack.accepted { throw ExitCode(1) }
+    }
+
+    /// `--await-workers N`: fails after `--await-timeout` seconds with fewer workers alive.
+    func waitForWorkers(_ count: Int, client: SubmitClient, url: String) throws {
+        let ready: Bool
+        do { ready = try client.awaitWorkers(count, timeout: awaitTimeout) } catch {
+            throw Self.unreachable(error, url)
         }
-        if let id = kill {
-            let ack: Ack
-            do { ack = try client.kill(id) } catch { throw unreachable(error) }
-            print(ack.accepted ? "kill requested for \(id)" : "not killed: \(ack.message)")
-            if !ack.accepted { throw ExitCode(1) }
-            return
-        }
-        if let count = awaitWorkers {
-            let ready: Bool
-            do { ready = try client.awaitWorkers(count, timeout: awaitTimeout) } catch { throw unreachable(error) }
-            guard ready else { throw CommandFailure("fewer than \(count) workers alive after \(Int(awaitTimeout)) s") }
-            print("\(count) workers alive")
-            return
-        }
-        if let id = status {
-            let s: JobStatus
-            do { s = try client.status(id) } catch { throw unreachable(error) }
-            print(SubmitClient.line(s))
-            if let summary = s.summary { print(summary) }
-            if s.state == .failed || s.state == .killed || s.state == .unknown { throw ExitCode(1) }
-            return
-        }
+        guard ready else { throw CommandFailure("fewer than \(count) workers alive after \(Int(awaitTimeout)) s") }
+        print("\(count) workers alive")
+    }
+
+    /// `--status ID`: exits 1 if the job failed, was killed or is unknown.
+    func printStatus(_ id: String, client: SubmitClient, url: String) throws {
+        let s: JobStatus
+        do { s = try client.status(id) } catch { throw Self.unreachable(error, url) }
+        print(SubmitClient.line(s))
+        if let summary = s.summary { print(summary) }
+        if s.state == .failed || s.state == .killed || s.state == .unknown { throw ExitCode(1) }
+    }
+
+    /// Submits the job, then (unless `--detach`) follows it to the end, exiting 1 unless it succeeded.
+    func submitAndFollow(client: SubmitClient, url: String) throws {
         guard let jobName = JobName(rawValue: job.job) else { throw ValidationError("unknown job `\(job.job)`") }
         let range = try job.dateRange()
         let message = SubmitJob(
             job: jobName.rawValue, from: range?.lowerBound.description, to: range?.upperBound.description,
             force: job.force, rawRoot: job.raw)
         let id: String
-        do { id = try client.submit(message) } catch { throw unreachable(error) }
+        do { id = try client.submit(message) } catch { throw Self.unreachable(error, url) }
         if detach {
             print(id)
             return
@@ -312,7 +330,7 @@ public struct SubmitCommand: ParsableCommand {
                     FileHandle.standardError.write(Data(text.utf8))
                 }
             }
-        } catch { throw unreachable(error) }
+        } catch { throw Self.unreachable(error, url) }
         FileHandle.standardError.write(Data(printer.finish(final).utf8))
         if let summary = final.summary { print(summary) }
         if let error = final.error { print("job \(final.state.rawValue): \(error)") }

@@ -18,19 +18,32 @@ struct ConfigCommand: ParsableCommand {
         var config: String?
         @Option(help: "text or json.") var format: Format = .text
         // One option per key with a flag (ConfigTable's `flag`; a test keeps them in step).
-        @Option(name: .customLong("database-url")) var databaseURL: String?
-        @Option(name: .customLong("data-dir")) var dataDir: String?
-        @Option(name: .customLong("raw")) var raw: String?
-        @Option(name: .customLong("chunk-size-mb")) var chunkSizeMB: String?
-        @Option(name: .customLong("workers")) var workers: String?
-        @Option(name: .customLong("coordinator")) var coordinator: String?
-        @Option(name: .customLong("listen")) var listen: String?
-        @Option(name: .customLong("worker-timeout")) var workerTimeout: String?
-        @Option(name: .customLong("max-attempts")) var maxAttempts: String?
-        @Option(name: .customLong("heartbeat-interval")) var heartbeatInterval: String?
-        @Option(name: .customLong("cores")) var cores: String?
-        @Option(name: .customLong("ui-listen")) var uiListen: String?
-        @Option(name: .customLong("shutdown-grace")) var shutdownGrace: String?
+        @Option(name: .customLong("database-url"), help: Configuration.Key.databaseURL.argumentHelp())
+        var databaseURL: String?
+        @Option(name: .customLong("data-dir"), help: Configuration.Key.dataDir.argumentHelp())
+        var dataDir: String?
+        @Option(name: .customLong("raw"), help: Configuration.Key.rawRoot.argumentHelp())
+        var raw: String?
+        @Option(name: .customLong("chunk-size-mb"), help: Configuration.Key.chunkSizeMB.argumentHelp())
+        var chunkSizeMB: String?
+        @Option(name: .customLong("workers"), help: Configuration.Key.workers.argumentHelp())
+        var workers: String?
+        @Option(name: .customLong("coordinator"), help: Configuration.Key.coordinator.argumentHelp())
+        var coordinator: String?
+        @Option(name: .customLong("listen"), help: Configuration.Key.listen.argumentHelp())
+        var listen: String?
+        @Option(name: .customLong("worker-timeout"), help: Configuration.Key.workerTimeout.argumentHelp())
+        var workerTimeout: String?
+        @Option(name: .customLong("max-attempts"), help: Configuration.Key.maxAttempts.argumentHelp())
+        var maxAttempts: String?
+        @Option(name: .customLong("heartbeat-interval"), help: Configuration.Key.heartbeatInterval.argumentHelp())
+        var heartbeatInterval: String?
+        @Option(name: .customLong("cores"), help: Configuration.Key.cores.argumentHelp())
+        var cores: String?
+        @Option(name: .customLong("ui-listen"), help: Configuration.Key.uiListen.argumentHelp())
+        var uiListen: String?
+        @Option(name: .customLong("shutdown-grace"), help: Configuration.Key.shutdownGrace.argumentHelp())
+        var shutdownGrace: String?
 
         var flags: [Configuration.Key: String?] {
             [

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 
 /// The one table of ghwh's settings: each key's environment variable, flag,
@@ -166,4 +167,30 @@ extension Configuration {
 
     /// The keys a config file may set.
     public static var fileKeys: [Key] { Key.allCases.filter { $0.spec.allowedInFile } }
+}
+
+extension Configuration.Key {
+    /// The `--help` text of this key's flag. The default, environment variable and key name come from the
+    /// table, so a flag's help cannot state a default the code no longer has.
+    /// - Parameter summary: what the flag means on this command, when the table's help is not specific enough.
+    public func helpText(_ summary: String? = nil) -> String {
+        let spec = self.spec
+        let text = summary ?? spec.help.prefix(1).uppercased() + spec.help.dropFirst()
+        var sources = ["env \(environmentName)"]
+        if spec.allowedInFile { sources.append("config key \(rawValue)") }
+        return "\(text) (\(spec.defaultValue.helpRendering); \(sources.joined(separator: "; ")))"
+    }
+
+    /// `helpText(summary)` as argument-parser's help.
+    func argumentHelp(_ summary: String? = nil) -> ArgumentHelp { ArgumentHelp(helpText(summary)) }
+}
+
+extension Configuration.Default {
+    /// How a flag's `--help` states it.
+    public var helpRendering: String {
+        switch self {
+        case .unset: return "unset by default"
+        case .value, .processorCount: return "default \(documented)"
+        }
+    }
 }

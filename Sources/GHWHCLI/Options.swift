@@ -9,11 +9,9 @@ import Logging
 public struct CommonOptions: ParsableArguments {
     @Option(help: "Config file of `key = value` lines (default: $GHWH_CONFIG, else ./ghwh.conf if present).")
     var config: String?
-    @Option(
-        name: .customLong("database-url"),
-        help: "PostgreSQL DSN (or $GHWH_DATABASE_URL). Unset: the embedded server under --data-dir.")
+    @Option(name: .customLong("database-url"), help: Configuration.Key.databaseURL.argumentHelp())
     var databaseURL: String?
-    @Option(name: .customLong("data-dir"), help: "Where the embedded PostgreSQL lives (default .ghwh).")
+    @Option(name: .customLong("data-dir"), help: Configuration.Key.dataDir.argumentHelp())
     var dataDir: String?
     @Option(
         name: .customLong("log-level"),
@@ -87,7 +85,8 @@ public struct CommonOptions: ParsableArguments {
 public struct JobOptions: ParsableArguments {
     @Option(help: "Job: \(JobName.allCases.map(\.rawValue).joined(separator: ", ")).")
     var job: String = JobName.all.rawValue
-    @Option(help: "Raw root holding github/{issues,pull_requests}/<YYYY-MM-DD>/ (or $GHWH_RAW_ROOT).")
+    @Option(
+        help: Configuration.Key.rawRoot.argumentHelp("Raw root holding github/{issues,pull_requests}/<YYYY-MM-DD>/"))
     var raw: String?
     @Option(help: "One ingest date, YYYY-MM-DD.")
     var date: String?
@@ -97,13 +96,13 @@ public struct JobOptions: ParsableArguments {
     var to: String?
     @Flag(help: "Reload files even if they were loaded unchanged before.")
     var force = false
-    @Option(help: "Worker threads (default: cores, or $GHWH_WORKERS).")
+    @Option(help: Configuration.Key.workers.argumentHelp())
     var workers: Int?
     @Option(
         name: .customLong("chunk-size-mb"),
-        help:
-            "Task size in MB (default 16): a document stored in this much travels whole; larger ones are cut into tasks of this much JSON."
-    )
+        help: Configuration.Key.chunkSizeMB.argumentHelp(
+            "Task size in MB: a document stored in this much travels whole; larger ones are cut into tasks of this much JSON"
+        ))
     var chunkSizeMB: Int?
 
     public init() {}

@@ -159,8 +159,12 @@ enum FrameTarget {
             frame == referenceSeal(fields, parts: [(payload, false)]), target,
             "seal differs from the documented layout for \(fields)")
         compare(open(frame), fields, frame)
+        checkTampering(frame, mutation: mutation)
+        checkDigestedParts(fields, partsSeed: partsSeed)
+    }
 
-        // Any change to an authenticated frame is refused.
+    /// Any change to an authenticated frame is refused.
+    static func checkTampering(_ frame: [UInt8], mutation: UInt32) {
         var flipped = frame
         let position = Int(mutation % UInt32(frame.count))
         flipped[position] ^= 1 << (mutation >> 24 & 7)
@@ -174,8 +178,11 @@ enum FrameTarget {
         if case .success = open(frame + [UInt8(truncatingIfNeeded: mutation)]) {
             violated(target, "a frame with an extra byte opens")
         }
+    }
 
-        // Digested parts: cut the payload into parts, some of them digested.
+    /// Digested parts: cut the payload into parts, some of them digested, and check seal and open agree.
+    static func checkDigestedParts(_ fields: Fields, partsSeed: UInt8) {
+        let payload = fields.payload
         var rng = SplitMix(hashing: payload, salt: UInt64(partsSeed))
         var parts: [([UInt8], Bool)] = []
         var start = 0
@@ -194,7 +201,8 @@ enum FrameTarget {
         withTable.flags |= FrameCodec.digestedPartsFlag
         let tabled = referenceSeal(withTable, parts: parts)
         check(
-            tabled.count == FrameCodec.frameSize(payloadCount: payload.count, sender: sender, digestedParts: digested),
+            tabled.count
+                == FrameCodec.frameSize(payloadCount: payload.count, sender: fields.sender, digestedParts: digested),
             target,
             "a frame with \(digested) digested parts has \(tabled.count) bytes, frameSize disagrees")
         compare(open(tabled), withTable, tabled)
@@ -381,13 +389,16 @@ enum FrameTarget {
         }
     }
 
+    /// A frame this target sent, and how far its timestamp was from the guard's clock.
+    typealias SentFrame = (frame: [UInt8], sender: String, sequence: UInt64, skew: Double)
+
     static func runReplay(_ cursor: inout ByteCursor) {
         let start = 1_700_000_000.0
         var now = start
         var nowMillis = Int64(now * 1000)
         let guardUnderTest = ReplayGuard(maxClockSkew: limits.maxClockSkew)
         var model = Model()
-        var sent: [(frame: [UInt8], sender: String, sequence: UInt64, skew: Double)] = []
+        var sent: [SentFrame] = []
         var acceptedAsNew: Set<[UInt8]> = []
         var counter: UInt8 = 0
         // Odd first byte: the clock moves, by up to 25 minutes a step.
@@ -401,24 +412,9 @@ enum FrameTarget {
             }
             let sender = ["worker-1", "worker-2", "loader"][Int(op & 3) % 3]
             let highest = model.senders[sender]?.highest ?? 1 << 40
-            var timestamp = nowMillis + Int64(b) * 1000 - 128_000
-            let sequence: UInt64
-            var frame: [UInt8]?
-            switch op >> 2 & 7 {
-            case 0: sequence = highest &+ 1 &+ UInt64(b % 4)
-            case 1: sequence = highest &- UInt64(b)
-            case 2: sequence = highest &- 1024 &+ UInt64(b % 8)
-            case 3: sequence = highest &+ 1000 &+ UInt64(b) * 8
-            case 4: sequence = highest &- UInt64(b) * 64 &- UInt64(b % 64)
-            case 5:
-                sequence = 0
-                if !sent.isEmpty { frame = sent[Int(b) % sent.count].frame }
-            case 6:
-                sequence = highest &+ 1
-                timestamp = nowMillis + (b & 1 == 0 ? 1 : -1) * (Int64(limits.maxClockSkew * 1000) + 1 + Int64(b))
-            default: sequence = cursor.u64()
-            }
-            var record: (frame: [UInt8], sender: String, sequence: UInt64, skew: Double)
+            let (sequence, timestamp, frame) = nextSequence(
+                op: op, b: b, highest: highest, nowMillis: nowMillis, sent: sent, cursor: &cursor)
+            var record: SentFrame
             if let frame, let previous = sent.first(where: { $0.frame == frame }) {
                 record = previous
                 record.skew = Double(Int64(littleEndian: frameTimestamp(previous.frame))) / 1000 - now
@@ -430,24 +426,7 @@ enum FrameTarget {
                 record = (sealed, sender, sequence, Double(timestamp) / 1000 - now)
                 sent.append(record)
             }
-            guard case .success(let envelope) = open(record.frame) else {
-                violated(target, "a sealed frame does not open")
-            }
-            let actual: Decision
-            do throws(WireError) {
-                let admitted = try guardUnderTest.admit(envelope, now: now)
-                actual = admitted.isRetransmission ? .retransmission : .accepted
-            } catch {
-                switch error {
-                case .replayed(let s, let q):
-                    check(s == record.sender && q == record.sequence, target, "replayed names \(s) \(q)")
-                    actual = .replayed
-                case .stale(let s, _):
-                    check(s == record.sender, target, "stale names \(s)")
-                    actual = .stale
-                default: violated(target, "admit threw \(error)")
-                }
-            }
+            let actual = decision(of: guardUnderTest, on: record, now: now)
             if actual == .accepted {
                 check(
                     acceptedAsNew.insert(record.frame).inserted, target,
@@ -466,6 +445,54 @@ enum FrameTarget {
                 "ReplayGuard says \(actual), the documented rules \(expected) for \(record.sender) sequence \(record.sequence) (highest \(highest)) after \(sent.count) frames"
             )
         }
+    }
+
+    /// The next frame's sequence and timestamp relative to the sender's `highest` (op bits 2-4 pick how),
+    /// or a frame already sent, to send again.
+    static func nextSequence(
+        op: UInt8, b: UInt8, highest: UInt64, nowMillis: Int64, sent: [SentFrame], cursor: inout ByteCursor
+    ) -> (sequence: UInt64, timestamp: Int64, resend: [UInt8]?) {
+        var timestamp = nowMillis + Int64(b) * 1000 - 128_000
+        let sequence: UInt64
+        var frame: [UInt8]?
+        switch op >> 2 & 7 {
+        case 0: sequence = highest &+ 1 &+ UInt64(b % 4)
+        case 1: sequence = highest &- UInt64(b)
+        case 2: sequence = highest &- 1024 &+ UInt64(b % 8)
+        case 3: sequence = highest &+ 1000 &+ UInt64(b) * 8
+        case 4: sequence = highest &- UInt64(b) * 64 &- UInt64(b % 64)
+        case 5:
+            sequence = 0
+            if !sent.isEmpty { frame = sent[Int(b) % sent.count].frame }
+        case 6:
+            sequence = highest &+ 1
+            timestamp = nowMillis + (b & 1 == 0 ? 1 : -1) * (Int64(limits.maxClockSkew * 1000) + 1 + Int64(b))
+        default: sequence = cursor.u64()
+        }
+        return (sequence, timestamp, frame)
+    }
+
+    /// What `ReplayGuard` says of `record`, checking an error names the frame it refused.
+    static func decision(of guardUnderTest: ReplayGuard, on record: SentFrame, now: Double) -> Decision {
+        guard case .success(let envelope) = open(record.frame) else {
+            violated(target, "a sealed frame does not open")
+        }
+        let actual: Decision
+        do throws(WireError) {
+            let admitted = try guardUnderTest.admit(envelope, now: now)
+            actual = admitted.isRetransmission ? .retransmission : .accepted
+        } catch {
+            switch error {
+            case .replayed(let s, let q):
+                check(s == record.sender && q == record.sequence, target, "replayed names \(s) \(q)")
+                actual = .replayed
+            case .stale(let s, _):
+                check(s == record.sender, target, "stale names \(s)")
+                actual = .stale
+            default: violated(target, "admit threw \(error)")
+            }
+        }
+        return actual
     }
 
     /// The timestamp field of a frame this target sealed (sender ids of 6-8 bytes).
@@ -488,60 +515,9 @@ enum FrameTarget {
         var reader = WireReader(storage[junk...])
         for op in program {
             let before = reader.offset
-            func consumed() -> [UInt8] { Array(data[before..<reader.offset]) }
             var failed = false
             do {
-                switch op % 14 {
-                case 0:
-                    let v = try reader.u8()
-                    check([v] == consumed(), target, "u8")
-                case 1:
-                    var w = WireWriter()
-                    w.u16(try reader.u16())
-                    check(w.bytes == consumed(), target, "u16")
-                case 2:
-                    var w = WireWriter()
-                    w.u32(try reader.u32())
-                    check(w.bytes == consumed(), target, "u32")
-                case 3:
-                    var w = WireWriter()
-                    w.u64(try reader.u64())
-                    check(w.bytes == consumed(), target, "u64")
-                case 4:
-                    var w = WireWriter()
-                    w.i64(try reader.i64())
-                    check(w.bytes == consumed(), target, "i64")
-                case 5:
-                    var w = WireWriter()
-                    w.double(try reader.double())
-                    check(w.bytes == consumed(), target, "double")
-                case 6:
-                    let v = try reader.bool()
-                    check([v ? 1 : 0] == consumed(), target, "bool")
-                case 7, 8:
-                    let v = op % 14 == 7 ? try reader.varint() : UInt64(bitPattern: try reader.zigzag())
-                    checkVarint(consumed(), op % 14 == 7 ? v : nil)
-                case 9:
-                    let v = try reader.int()
-                    check(v >= 0, target, "int() gave \(v)")
-                    checkVarint(consumed(), UInt64(v))
-                case 10:
-                    let s = try reader.string()
-                    check(
-                        consumed().suffix(s.utf8.count).elementsEqual(s.utf8), target,
-                        "string is not the bytes consumed")
-                case 11:
-                    let b = try reader.bytes()
-                    check(consumed().suffix(b.count) == b[...], target, "bytes are not the bytes consumed")
-                case 12:
-                    let b = try reader.bytesSlice()
-                    check(
-                        Array(b) == Array(consumed().suffix(b.count)) && b.endIndex == junk + reader.offset, target,
-                        "bytesSlice is not the bytes consumed")
-                default:
-                    let values = try reader.array(minElementBytes: Int(op >> 4) + 1) { try $0.varint() }
-                    check(values.count <= data.count, target, "array of \(values.count) from \(data.count) bytes")
-                }
+                try readOne(op, from: &reader, data: data, junk: junk)
             } catch {
                 check(error is WireError, target, "WireReader threw \(type(of: error)): \(error)")
                 failed = true
@@ -551,6 +527,63 @@ enum FrameTarget {
                     && reader.isAtEnd == (reader.offset == data.count), target,
                 "reader at offset \(reader.offset) (was \(before)) of \(data.count), remaining \(reader.remaining)")
             if failed { break }  // a decoder stops at its first error
+        }
+    }
+
+    /// Runs one reader operation (`op % 14` picks which) and checks it decoded exactly the bytes it consumed.
+    static func readOne(_ op: UInt8, from reader: inout WireReader, data: [UInt8], junk: Int) throws {
+        let before = reader.offset
+        func consumed() -> [UInt8] { Array(data[before..<reader.offset]) }
+        switch op % 14 {
+        case 0:
+            let v = try reader.u8()
+            check([v] == consumed(), target, "u8")
+        case 1:
+            var w = WireWriter()
+            w.u16(try reader.u16())
+            check(w.bytes == consumed(), target, "u16")
+        case 2:
+            var w = WireWriter()
+            w.u32(try reader.u32())
+            check(w.bytes == consumed(), target, "u32")
+        case 3:
+            var w = WireWriter()
+            w.u64(try reader.u64())
+            check(w.bytes == consumed(), target, "u64")
+        case 4:
+            var w = WireWriter()
+            w.i64(try reader.i64())
+            check(w.bytes == consumed(), target, "i64")
+        case 5:
+            var w = WireWriter()
+            w.double(try reader.double())
+            check(w.bytes == consumed(), target, "double")
+        case 6:
+            let v = try reader.bool()
+            check([v ? 1 : 0] == consumed(), target, "bool")
+        case 7, 8:
+            let v = op % 14 == 7 ? try reader.varint() : UInt64(bitPattern: try reader.zigzag())
+            checkVarint(consumed(), op % 14 == 7 ? v : nil)
+        case 9:
+            let v = try reader.int()
+            check(v >= 0, target, "int() gave \(v)")
+            checkVarint(consumed(), UInt64(v))
+        case 10:
+            let s = try reader.string()
+            check(
+                consumed().suffix(s.utf8.count).elementsEqual(s.utf8), target,
+                "string is not the bytes consumed")
+        case 11:
+            let b = try reader.bytes()
+            check(consumed().suffix(b.count) == b[...], target, "bytes are not the bytes consumed")
+        case 12:
+            let b = try reader.bytesSlice()
+            check(
+                Array(b) == Array(consumed().suffix(b.count)) && b.endIndex == junk + reader.offset, target,
+                "bytesSlice is not the bytes consumed")
+        default:
+            let values = try reader.array(minElementBytes: Int(op >> 4) + 1) { try $0.varint() }
+            check(values.count <= data.count, target, "array of \(values.count) from \(data.count) bytes")
         }
     }
 

@@ -225,45 +225,57 @@ enum ProjectorTarget {
                 violated(target, "projector and Foundation differ at \(difference) for \(record.hexPrefix(200))")
             }
         case (.success(let value), .failure(let error)):
-            // Deliberate: a lone surrogate escape reads as U+FFFD. Compare with the record where
-            // every lone escape is "\ufffd" (same length), which Foundation must then read.
-            var reference: Result<Any, Error> = .failure(error)
-            if let patched = replacingLoneSurrogates(record) {
-                reference = foundationParse(patched)
-                if case .success(let patchedValue) = reference {
-                    if comparable, let difference = difference(value, patchedValue, path: "$") {
-                        violated(
-                            target,
-                            "projector and Foundation (lone surrogates as U+FFFD) differ at \(difference) for \(record.hexPrefix(200))"
-                        )
-                    }
-                    return
-                }
-            }
-            // Deliberate: a number beyond Double's range reads as an infinity (NumberParsing.swift).
-            if case .failure(let error) = reference, "\(error)".contains("not representable"), containsInfinity(value) {
-                return
-            }
-            violated(
-                target, "projector accepts what Foundation refuses (\(error)): \(value) for \(record.hexPrefix(200))")
+            checkOnlyProjectorAccepts(record, value, foundationError: error, comparable: comparable)
         case (.failure(let error), .success):
-            if error.reason.contains("nesting deeper than the limit") {
-                let depth = nestingDepth(record)
-                check(
-                    depth > maxDepth, target,
-                    "projector refuses nesting \(depth) within its limit \(maxDepth): \(error)")
-                return
-            }
-            // Deliberate: Foundation accepts a trailing comma before ']' or '}'; RFC 8259 does not.
-            if error.offset < record.count, record[error.offset] == 0x5D || record[error.offset] == 0x7D,
-                let previous = record[..<error.offset].last(where: { !SplitterTarget.isSpace($0) }), previous == 0x2C
-            {
-                return
-            }
-            violated(target, "projector refuses what Foundation accepts: \(error) for \(record.hexPrefix(200))")
+            checkOnlyFoundationAccepts(record, error, maxDepth: maxDepth)
         case (.failure, .failure):
             break
         }
+    }
+
+    /// The projector reads what Foundation refuses: fine only where the difference is deliberate.
+    static func checkOnlyProjectorAccepts(
+        _ record: [UInt8], _ value: JSONValue, foundationError error: Error, comparable: Bool
+    ) {
+        // Deliberate: a lone surrogate escape reads as U+FFFD. Compare with the record where
+        // every lone escape is "\ufffd" (same length), which Foundation must then read.
+        var reference: Result<Any, Error> = .failure(error)
+        if let patched = replacingLoneSurrogates(record) {
+            reference = foundationParse(patched)
+            if case .success(let patchedValue) = reference {
+                if comparable, let difference = difference(value, patchedValue, path: "$") {
+                    violated(
+                        target,
+                        "projector and Foundation (lone surrogates as U+FFFD) differ at \(difference) for \(record.hexPrefix(200))"
+                    )
+                }
+                return
+            }
+        }
+        // Deliberate: a number beyond Double's range reads as an infinity (NumberParsing.swift).
+        if case .failure(let error) = reference, "\(error)".contains("not representable"), containsInfinity(value) {
+            return
+        }
+        violated(
+            target, "projector accepts what Foundation refuses (\(error)): \(value) for \(record.hexPrefix(200))")
+    }
+
+    /// Foundation reads what the projector refuses: fine only for nesting over the limit or a trailing comma.
+    static func checkOnlyFoundationAccepts(_ record: [UInt8], _ error: JSONSyntaxError, maxDepth: Int) {
+        if error.reason.contains("nesting deeper than the limit") {
+            let depth = nestingDepth(record)
+            check(
+                depth > maxDepth, target,
+                "projector refuses nesting \(depth) within its limit \(maxDepth): \(error)")
+            return
+        }
+        // Deliberate: Foundation accepts a trailing comma before ']' or '}'; RFC 8259 does not.
+        if error.offset < record.count, record[error.offset] == 0x5D || record[error.offset] == 0x7D,
+            let previous = record[..<error.offset].last(where: { !SplitterTarget.isSpace($0) }), previous == 0x2C
+        {
+            return
+        }
+        violated(target, "projector refuses what Foundation accepts: \(error) for \(record.hexPrefix(200))")
     }
 
     static func foundationParse(_ bytes: [UInt8]) -> Result<Any, Error> {

@@ -260,40 +260,8 @@ enum SplitterTarget {
             while true {
                 guard i < d.count else { return fail() }
                 let elementStart = i
-                let c = d[i]
-                if c == 0x7B || c == 0x5B {
-                    var open: [UInt8] = []
-                    var inString = false
-                    while true {
-                        guard i < d.count else { return fail() }
-                        let b = d[i]
-                        i += 1
-                        if inString {
-                            if b == 0x5C { i += 1 } else if b == 0x22 { inString = false }
-                        } else if b == 0x22 {
-                            inString = true
-                        } else if b == 0x7B || b == 0x5B {
-                            open.append(b)
-                        } else if b == 0x7D || b == 0x5D {
-                            guard let top = open.popLast(), top + 2 == b else { return fail() }
-                            if open.isEmpty { break }
-                        }
-                    }
-                } else if c == 0x22 {
-                    i += 1
-                    while true {
-                        guard i < d.count else { return fail() }
-                        let b = d[i]
-                        i += 1
-                        if b == 0x5C { i += 1 } else if b == 0x22 { break }
-                    }
-                } else if c == 0x2D || (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A) {
-                    let delimiters: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D, 0x2C, 0x5D, 0x5B, 0x7B, 0x7D, 0x22, 0x3A]
-                    while i < d.count && !delimiters.contains(d[i]) { i += 1 }
-                    guard i < d.count else { return fail() }  // no ']' can follow
-                } else {
-                    return fail()
-                }
+                guard let end = referenceElementEnd(d, from: elementStart) else { return fail() }
+                i = end
                 if let limit, i - elementStart > limit { return fail() }
                 outcome.records.append(
                     Record(
@@ -313,6 +281,47 @@ enum SplitterTarget {
         }
         skipSpace()
         return i == d.count ? outcome : fail()
+    }
+
+    /// One past the last byte of the element starting at `d[start]`, or nil if it is not well-formed
+    /// (containers are matched by brackets only; scalars end at a delimiter).
+    static func referenceElementEnd(_ d: [UInt8], from start: Int) -> Int? {
+        var i = start
+        let c = d[i]
+        if c == 0x7B || c == 0x5B {
+            var open: [UInt8] = []
+            var inString = false
+            while true {
+                guard i < d.count else { return nil }
+                let b = d[i]
+                i += 1
+                if inString {
+                    if b == 0x5C { i += 1 } else if b == 0x22 { inString = false }
+                } else if b == 0x22 {
+                    inString = true
+                } else if b == 0x7B || b == 0x5B {
+                    open.append(b)
+                } else if b == 0x7D || b == 0x5D {
+                    guard let top = open.popLast(), top + 2 == b else { return nil }
+                    if open.isEmpty { break }
+                }
+            }
+        } else if c == 0x22 {
+            i += 1
+            while true {
+                guard i < d.count else { return nil }
+                let b = d[i]
+                i += 1
+                if b == 0x5C { i += 1 } else if b == 0x22 { break }
+            }
+        } else if c == 0x2D || (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A) {
+            let delimiters: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D, 0x2C, 0x5D, 0x5B, 0x7B, 0x7D, 0x22, 0x3A]
+            while i < d.count && !delimiters.contains(d[i]) { i += 1 }
+            guard i < d.count else { return nil }  // no ']' can follow
+        } else {
+            return nil
+        }
+        return i
     }
 
     // MARK: - Against Foundation

@@ -43,70 +43,88 @@ enum ZipTarget {
                 documents.count <= file.count / 46, target, "\(documents.count) documents in a \(file.count)-byte zip")
             var results: [(RawDocument, StreamOutcome)] = []
             for document in documents.prefix(64) {
-                guard let entryPath = document.entryPath else {
-                    violated(target, "zip document without entry path: \(document)")
-                }
-                check(document.source == "\(relativePath)!\(entryPath)", target, "document source \(document.source)")
-                let lower = entryPath.lowercased()
-                let format: DocumentFormat? =
-                    lower.hasSuffix(".json")
-                    ? .json
-                    : lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") ? .jsonLines : nil
-                check(
-                    format == document.format && !entryPath.hasSuffix("/"), target,
-                    "entry \(entryPath.debugDescription) listed as \(document.format)")
-                let fromFile = RawSupport.collect(target, bufferSize: bufferA) {
-                    try RawReader.stream(document, of: raw, bufferSize: bufferA, $0)
-                }
+                checkListing(document)
+                let fromFile = streamFromFile(document, of: raw, bufferSize: bufferA)
                 results.append((document, fromFile))
-                let declared = document.uncompressedSize
-                if !fromFile.aborted {
-                    // nil: a declared size beyond Int64 (ZIP64), which no stream reaches.
-                    check(
-                        declared.map { Int64(fromFile.bytes.count) <= $0 } ?? true, target,
-                        "\(fromFile.bytes.count) bytes delivered, the directory declares \(String(describing: declared))"
-                    )
-                    check(
-                        fromFile.failed || Int64(fromFile.bytes.count) == declared, target,
-                        "a complete entry gave \(fromFile.bytes.count) bytes, the directory declares \(String(describing: declared))"
-                    )
-                }
-                let stored: StoredDocument
-                do {
-                    stored = try RawReader.stored(document, of: raw)
-                } catch let error as RawReadError {
-                    // Throws what streaming would throw for a damaged container, before any data.
-                    check(
-                        fromFile == StreamOutcome(error: "\(error.source): \(error.reason)"), target,
-                        "stored() threw \(error), streaming the file gave \(fromFile.bytes.count) bytes, \(fromFile.error ?? "ok")"
-                    )
-                    continue
-                } catch {
-                    violated(target, "stored() threw \(type(of: error)) (\(error)), not RawReadError")
-                }
-                check(
-                    stored.source == document.source && stored.format == document.format, target,
-                    "stored document \(stored.source)")
-                let memory = RawSupport.collect(target, bufferSize: bufferA) {
-                    try stored.stream(bufferSize: bufferA, $0)
-                }
-                guard !fromFile.aborted && !memory.aborted else { continue }
-                check(
-                    memory == fromFile, target,
-                    "file and stored bytes stream differently (bufferSize \(bufferA)): \(fromFile.bytes.count) bytes, \(fromFile.error ?? "ok") vs \(memory.bytes.count) bytes, \(memory.error ?? "ok")"
-                )
-                let memoryB = RawSupport.collect(target, bufferSize: bufferB) {
-                    try stored.stream(bufferSize: bufferB, $0)
-                }
-                guard !memoryB.aborted else { continue }
-                check(
-                    memory.failed == memoryB.failed && memory.bytes.isPrefixRelated(to: memoryB.bytes)
-                        && (memory.failed || memory.bytes == memoryB.bytes), target,
-                    "bufferSize \(bufferA) and \(bufferB) differ: \(memory.bytes.count) bytes, \(memory.error ?? "ok") vs \(memoryB.bytes.count) bytes, \(memoryB.error ?? "ok")"
-                )
+                checkStored(document, of: raw, fromFile: fromFile, bufferA, bufferB)
             }
             return results
         }
+    }
+
+    /// A listed document names its entry, and its format follows the entry's extension.
+    static func checkListing(_ document: RawDocument) {
+        guard let entryPath = document.entryPath else {
+            violated(target, "zip document without entry path: \(document)")
+        }
+        check(document.source == "\(relativePath)!\(entryPath)", target, "document source \(document.source)")
+        let lower = entryPath.lowercased()
+        let format: DocumentFormat? =
+            lower.hasSuffix(".json")
+            ? .json
+            : lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") ? .jsonLines : nil
+        check(
+            format == document.format && !entryPath.hasSuffix("/"), target,
+            "entry \(entryPath.debugDescription) listed as \(document.format)")
+    }
+
+    /// Streams `document` from the file, checking the bytes against the size its directory declares.
+    static func streamFromFile(_ document: RawDocument, of raw: RawFile, bufferSize: Int) -> StreamOutcome {
+        let outcome = RawSupport.collect(target, bufferSize: bufferSize) {
+            try RawReader.stream(document, of: raw, bufferSize: bufferSize, $0)
+        }
+        let declared = document.uncompressedSize
+        if !outcome.aborted {
+            // nil: a declared size beyond Int64 (ZIP64), which no stream reaches.
+            check(
+                declared.map { Int64(outcome.bytes.count) <= $0 } ?? true, target,
+                "\(outcome.bytes.count) bytes delivered, the directory declares \(String(describing: declared))"
+            )
+            check(
+                outcome.failed || Int64(outcome.bytes.count) == declared, target,
+                "a complete entry gave \(outcome.bytes.count) bytes, the directory declares \(String(describing: declared))"
+            )
+        }
+        return outcome
+    }
+
+    /// `stored()` streams what the file streamed, with either buffer size.
+    static func checkStored(
+        _ document: RawDocument, of raw: RawFile, fromFile: StreamOutcome, _ bufferA: Int, _ bufferB: Int
+    ) {
+        let stored: StoredDocument
+        do {
+            stored = try RawReader.stored(document, of: raw)
+        } catch let error as RawReadError {
+            // Throws what streaming would throw for a damaged container, before any data.
+            check(
+                fromFile == StreamOutcome(error: "\(error.source): \(error.reason)"), target,
+                "stored() threw \(error), streaming the file gave \(fromFile.bytes.count) bytes, \(fromFile.error ?? "ok")"
+            )
+            return
+        } catch {
+            violated(target, "stored() threw \(type(of: error)) (\(error)), not RawReadError")
+        }
+        check(
+            stored.source == document.source && stored.format == document.format, target,
+            "stored document \(stored.source)")
+        let memory = RawSupport.collect(target, bufferSize: bufferA) {
+            try stored.stream(bufferSize: bufferA, $0)
+        }
+        guard !fromFile.aborted && !memory.aborted else { return }
+        check(
+            memory == fromFile, target,
+            "file and stored bytes stream differently (bufferSize \(bufferA)): \(fromFile.bytes.count) bytes, \(fromFile.error ?? "ok") vs \(memory.bytes.count) bytes, \(memory.error ?? "ok")"
+        )
+        let memoryB = RawSupport.collect(target, bufferSize: bufferB) {
+            try stored.stream(bufferSize: bufferB, $0)
+        }
+        guard !memoryB.aborted else { return }
+        check(
+            memory.failed == memoryB.failed && memory.bytes.isPrefixRelated(to: memoryB.bytes)
+                && (memory.failed || memory.bytes == memoryB.bytes), target,
+            "bufferSize \(bufferA) and \(bufferB) differ: \(memory.bytes.count) bytes, \(memory.error ?? "ok") vs \(memoryB.bytes.count) bytes, \(memoryB.error ?? "ok")"
+        )
     }
 
     struct Entry {

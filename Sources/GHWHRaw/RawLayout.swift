@@ -23,6 +23,18 @@ public struct RawLayout: Sendable {
         /// is not a raw file name, a folder or a non-regular file in a date folder. Nothing
         /// of them loads, and the job says so.
         public var failed: [(path: String, reason: String)] = []
+
+        /// Files by date then path, ignored and failed by path (byte order), so a listing never depends on
+        /// the order the file system lists in.
+        mutating func sortAll() {
+            files.sort { lhs, rhs in
+                lhs.ingestDate != rhs.ingestDate
+                    ? lhs.ingestDate < rhs.ingestDate
+                    : lhs.relativePath.utf8.lexicographicallyPrecedes(rhs.relativePath.utf8)
+            }
+            ignored.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            failed.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+        }
     }
 
     /// Scans `<root>/github/<dataset>/<YYYY-MM-DD>/` for files whose names end in .json.zip, .json.gz,
@@ -64,73 +76,86 @@ public struct RawLayout: Sendable {
                 continue
             }
             if let dates, !dates.contains(date) { continue }
-            switch FileStatus.of(folderPath) {
-            case .directory: break
-            case .inaccessible(let reason):
-                scan.failed.append((folderRelative, "cannot read: \(reason)"))
-                continue
-            default:
-                scan.failed.append(
-                    (folderRelative, "a date entry that is not a folder (raw files go in <YYYY-MM-DD>/)"))
-                continue
-            }
-            let names: [String]
-            do { names = try listDirectory(folderPath, source: folderRelative) } catch {
-                scan.failed.append((folderRelative, error.reason))
-                continue
-            }
-            for name in names {
-                if name.hasPrefix(Self.undecodableMark) {
-                    scan.failed.append((folderRelative + "/" + name.dropFirst(), "the file name is not valid UTF-8"))
-                    continue
-                }
-                let relative = folderRelative + "/" + name
-                let path = folderPath + "/" + name
-                if name.hasPrefix(".") || name.hasPrefix("_") {
-                    scan.ignored.append(relative)
-                    continue
-                }
-                let status = FileStatus.of(path)
-                guard let kind = RawFileKind.of(fileName: name) else {
-                    scan.failed.append(
-                        (
-                            relative,
-                            status == .directory
-                                ? "a folder inside a date folder is not read (raw files sit directly in <YYYY-MM-DD>/)"
-                                : "not a raw file name: expected .json.zip, .json.gz, .jsonl.gz, .ndjson.gz, .json, .jsonl or .ndjson"
-                        ))
-                    continue
-                }
-                let size: Int64
-                switch status {
-                case .regularFile(let bytes): size = bytes
-                case .directory:
-                    scan.failed.append((relative, "a folder with a raw file's name"))
-                    continue
-                case .missing:
-                    scan.failed.append((relative, "cannot be opened (a dangling symbolic link)"))
-                    continue
-                case .inaccessible(let reason):
-                    scan.failed.append((relative, "cannot read: \(reason)"))
-                    continue
-                case .other:
-                    scan.failed.append((relative, "not a regular file (a device, socket or pipe)"))
-                    continue
-                }
-                scan.files.append(
-                    RawFile(
-                        dataset: dataset, ingestDate: date, path: path, relativePath: relative,
-                        size: size, kind: kind))
-            }
+            scanDateFolder(
+                folderPath, relative: folderRelative, dataset: dataset, date: date, into: &scan)
         }
-        scan.files.sort { lhs, rhs in
-            lhs.ingestDate != rhs.ingestDate
-                ? lhs.ingestDate < rhs.ingestDate
-                : lhs.relativePath.utf8.lexicographicallyPrecedes(rhs.relativePath.utf8)
-        }
-        scan.ignored.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        scan.failed.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+        scan.sortAll()
         return scan
+    }
+
+    /// Files of one date folder into `scan.files`, or why they cannot be read into `scan.failed`.
+    private func scanDateFolder(
+        _ folderPath: String, relative folderRelative: String, dataset: Dataset, date: IngestDate,
+        into scan: inout Scan
+    ) {
+        switch FileStatus.of(folderPath) {
+        case .directory: break
+        case .inaccessible(let reason):
+            scan.failed.append((folderRelative, "cannot read: \(reason)"))
+            return
+        default:
+            scan.failed.append(
+                (folderRelative, "a date entry that is not a folder (raw files go in <YYYY-MM-DD>/)"))
+            return
+        }
+        let names: [String]
+        do { names = try listDirectory(folderPath, source: folderRelative) } catch {
+            scan.failed.append((folderRelative, error.reason))
+            return
+        }
+        for name in names {
+            scanEntry(
+                name, folderPath: folderPath, folderRelative: folderRelative, dataset: dataset, date: date,
+                into: &scan)
+        }
+    }
+
+    /// One entry of a date folder: a raw file, ignored (hidden or a marker) or failed (and why).
+    private func scanEntry(
+        _ name: String, folderPath: String, folderRelative: String, dataset: Dataset, date: IngestDate,
+        into scan: inout Scan
+    ) {
+        if name.hasPrefix(Self.undecodableMark) {
+            scan.failed.append((folderRelative + "/" + name.dropFirst(), "the file name is not valid UTF-8"))
+            return
+        }
+        let relative = folderRelative + "/" + name
+        let path = folderPath + "/" + name
+        if name.hasPrefix(".") || name.hasPrefix("_") {
+            scan.ignored.append(relative)
+            return
+        }
+        let status = FileStatus.of(path)
+        guard let kind = RawFileKind.of(fileName: name) else {
+            scan.failed.append(
+                (
+                    relative,
+                    status == .directory
+                        ? "a folder inside a date folder is not read (raw files sit directly in <YYYY-MM-DD>/)"
+                        : "not a raw file name: expected .json.zip, .json.gz, .jsonl.gz, .ndjson.gz, .json, .jsonl or .ndjson"
+                ))
+            return
+        }
+        let size: Int64
+        switch status {
+        case .regularFile(let bytes): size = bytes
+        case .directory:
+            scan.failed.append((relative, "a folder with a raw file's name"))
+            return
+        case .missing:
+            scan.failed.append((relative, "cannot be opened (a dangling symbolic link)"))
+            return
+        case .inaccessible(let reason):
+            scan.failed.append((relative, "cannot read: \(reason)"))
+            return
+        case .other:
+            scan.failed.append((relative, "not a regular file (a device, socket or pipe)"))
+            return
+        }
+        scan.files.append(
+            RawFile(
+                dataset: dataset, ingestDate: date, path: path, relativePath: relative,
+                size: size, kind: kind))
     }
 
     /// `NNNN-NN-NN`: meant as an ingest date, so a bad one is a mistake, not another kind of entry.

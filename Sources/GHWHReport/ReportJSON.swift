@@ -8,6 +8,7 @@ public enum ReportJSON {
     }
 
     static func value(_ r: Report) -> JSONValue {
+        // Long on purpose: the contract's object written out key by key, so it reads like the JSON it produces.
         .object([
             (
                 "pr_open_time",

@@ -16,56 +16,13 @@ public enum ReportQueries {
         asOf: String? = nil
     ) throws -> Report {
         let scope: [String?] = [repo]
-        /// One row of a duration view for this scope: count, avg, median, then `extra` columns.
-        func summary(_ view: String, countColumn: String, extra: String = "") throws -> (DurationSummary, [String?]) {
-            let r = try db.query(
-                """
-                SELECT \(countColumn), avg_seconds, median_seconds\(extra.isEmpty ? "" : ", " + extra) FROM \(schema).\(view)
-                WHERE repo_name IS NOT DISTINCT FROM $1
-                """, scope)
-            let row = r.rows.first ?? []
-            return (
-                DurationSummary(
-                    count: row.first.flatMap { $0.flatMap { Int($0) } } ?? 0,
-                    avgSeconds: row.count > 1 ? row[1].flatMap(Double.init) : nil,
-                    medianSeconds: row.count > 2 ? row[2].flatMap(Double.init) : nil), row
-            )
-        }
-        let (openTime, openRow) = try summary("pr_open_time", countColumn: "prs", extra: "open_prs")
+        let (openTime, openRow) = try summary(db, schema, "pr_open_time", scope, countColumn: "prs", extra: "open_prs")
         let openPRs = openRow.count > 3 ? openRow[3].flatMap { Int($0) } ?? 0 : 0
-        let (toMerge, _) = try summary("pr_time_to_merge", countColumn: "prs")
-        let (issueToMerge, _) = try summary("issue_to_merge", countColumn: "links")
-
-        let labels = try db.query(
-            """
-            SELECT label_name, pr_count, share FROM \(schema).label_distribution
-            WHERE repo_name IS NOT DISTINCT FROM $1
-            ORDER BY pr_count DESC, label_name COLLATE "C"
-            """, scope
-        ).rows.map { LabelShare(label: $0[0] ?? "", prCount: Int($0[1] ?? "0") ?? 0, share: Double($0[2] ?? "0") ?? 0) }
-
-        let milestones = try db.query(
-            """
-            SELECT repo_name, milestone_title, pr_count, lines_changed_avg, lines_changed_median
-            FROM \(schema).milestone_metrics WHERE $1::text IS NULL OR repo_name = $1
-            ORDER BY repo_name COLLATE "C", milestone_title COLLATE "C"
-            """, scope
-        ).rows.map {
-            MilestoneLines(
-                repo: $0[0] ?? "", milestone: $0[1] ?? "", prs: Int($0[2] ?? "0") ?? 0,
-                avgLinesChanged: $0[3].flatMap(Double.init), medianLinesChanged: $0[4].flatMap(Double.init))
-        }
-
-        let trend = try db.query(
-            """
-            SELECT ingest_date::text, issues_open, prs_open, prs_closed, prs_merged FROM \(schema).backlog_trend
-            WHERE repo_name IS NOT DISTINCT FROM $1 ORDER BY ingest_date
-            """, scope
-        ).rows.map {
-            TrendPoint(
-                date: $0[0] ?? "", issuesOpen: Int($0[1] ?? "0") ?? 0, prsOpen: Int($0[2] ?? "0") ?? 0,
-                prsClosed: Int($0[3] ?? "0") ?? 0, prsMerged: Int($0[4] ?? "0") ?? 0)
-        }
+        let (toMerge, _) = try summary(db, schema, "pr_time_to_merge", scope, countColumn: "prs")
+        let (issueToMerge, _) = try summary(db, schema, "issue_to_merge", scope, countColumn: "links")
+        let labels = try labelShares(db, schema, scope)
+        let milestones = try milestoneLines(db, schema, scope)
+        let trend = try backlogTrend(db, schema, scope)
 
         // The histograms count the rows the summaries count: the per-question views (migration 7) say which.
         return Report(
@@ -76,6 +33,65 @@ public enum ReportQueries {
             timeToMergeHistogram: try histogram(db, from: "\(schema).pr_time_to_merge_values", repo: repo),
             issueToMergeHistogram: try histogram(db, from: "\(schema).issue_to_merge_values", repo: repo),
             trend: trend, asOf: asOf)
+    }
+
+    /// One row of a duration view for this scope: count, avg, median, then `extra` columns.
+    static func summary(
+        _ db: PGConnection, _ schema: String, _ view: String, _ scope: [String?], countColumn: String,
+        extra: String = ""
+    ) throws -> (DurationSummary, [String?]) {
+        let r = try db.query(
+            """
+            SELECT \(countColumn), avg_seconds, median_seconds\(extra.isEmpty ? "" : ", " + extra) FROM \(schema).\(view)
+            WHERE repo_name IS NOT DISTINCT FROM $1
+            """, scope)
+        let row = r.rows.first ?? []
+        return (
+            DurationSummary(
+                count: row.first.flatMap { $0.flatMap { Int($0) } } ?? 0,
+                avgSeconds: row.count > 1 ? row[1].flatMap(Double.init) : nil,
+                medianSeconds: row.count > 2 ? row[2].flatMap(Double.init) : nil), row
+        )
+    }
+
+    /// The labels on PRs in this scope, most used first.
+    static func labelShares(_ db: PGConnection, _ schema: String, _ scope: [String?]) throws -> [LabelShare] {
+        try db.query(
+            """
+            SELECT label_name, pr_count, share FROM \(schema).label_distribution
+            WHERE repo_name IS NOT DISTINCT FROM $1
+            ORDER BY pr_count DESC, label_name COLLATE "C"
+            """, scope
+        ).rows.map { LabelShare(label: $0[0] ?? "", prCount: Int($0[1] ?? "0") ?? 0, share: Double($0[2] ?? "0") ?? 0) }
+    }
+
+    /// Lines changed per milestone in this scope (every repo's when the scope is nil).
+    static func milestoneLines(_ db: PGConnection, _ schema: String, _ scope: [String?]) throws -> [MilestoneLines] {
+        try db.query(
+            """
+            SELECT repo_name, milestone_title, pr_count, lines_changed_avg, lines_changed_median
+            FROM \(schema).milestone_metrics WHERE $1::text IS NULL OR repo_name = $1
+            ORDER BY repo_name COLLATE "C", milestone_title COLLATE "C"
+            """, scope
+        ).rows.map {
+            MilestoneLines(
+                repo: $0[0] ?? "", milestone: $0[1] ?? "", prs: Int($0[2] ?? "0") ?? 0,
+                avgLinesChanged: $0[3].flatMap(Double.init), medianLinesChanged: $0[4].flatMap(Double.init))
+        }
+    }
+
+    /// Open issues and PRs, closed and merged PRs per ingest day, in this scope.
+    static func backlogTrend(_ db: PGConnection, _ schema: String, _ scope: [String?]) throws -> [TrendPoint] {
+        try db.query(
+            """
+            SELECT ingest_date::text, issues_open, prs_open, prs_closed, prs_merged FROM \(schema).backlog_trend
+            WHERE repo_name IS NOT DISTINCT FROM $1 ORDER BY ingest_date
+            """, scope
+        ).rows.map {
+            TrendPoint(
+                date: $0[0] ?? "", issuesOpen: Int($0[1] ?? "0") ?? 0, prsOpen: Int($0[2] ?? "0") ?? 0,
+                prsClosed: Int($0[3] ?? "0") ?? 0, prsMerged: Int($0[4] ?? "0") ?? 0)
+        }
     }
 
     /// Counts of a per-question view's `seconds` per `DurationBins` bin (in

@@ -2,6 +2,7 @@
 /// with a `pull_request` key. About 2% use the old shape without `repository_url`.
 extension JSONByteWriter {
     mutating func issueObject(_ c: RecordContent) {
+        // Long on purpose: the object's keys in the API's order, written one by one, read as the JSON they produce.
         let repo = c.repo
         let n = c.plan.number
         let v = c.version

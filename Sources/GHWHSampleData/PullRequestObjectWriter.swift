@@ -4,6 +4,7 @@ import GHWHRandom
 /// full repo objects, merge facts, line counts and `_links`.
 extension JSONByteWriter {
     mutating func pullRequestObject(_ c: RecordContent) {
+        // Long on purpose: the object's keys in the API's order, written one by one, read as the JSON they produce.
         let repo = c.repo
         let n = c.plan.number
         let v = c.version

@@ -2,6 +2,7 @@
 extension JSONByteWriter {
     /// Writes `repo`, or a fork of it owned by `forkOwner`.
     mutating func repositoryObject(_ repo: RepoModel, forkOwner: UserProfile? = nil) {
+        // Long on purpose: the ~80 keys in the API's order, written one by one, read as the JSON they produce.
         let owner = forkOwner ?? repo.ownerProfile
         let isFork = forkOwner != nil
         let id = isFork ? repo.id + 700_000_000 + owner.id % 100_000 : repo.id

@@ -184,6 +184,14 @@ public enum FrameCodec {
             }
             at += part.bytes.count
         }
+        writeMAC(into: out, headerEnd: headerEnd, payload: payload, secret: secret)
+    }
+
+    /// Appends the MAC of a frame whose header ends at `headerEnd` and whose payload follows it:
+    /// every byte before the MAC, except that each digested part enters as its SHA-256.
+    private static func writeMAC(
+        into out: UnsafeMutableRawBufferPointer, headerEnd: Int, payload: WirePayload, secret: ClusterSecret
+    ) {
         var hmac = Authenticator.start(secret)
         hmac.update(data: UnsafeRawBufferPointer(rebasing: out[0..<headerEnd]))
         var cursor = headerEnd
@@ -195,7 +203,9 @@ public enum FrameCodec {
             }
             cursor += part.bytes.count
         }
-        Authenticator.finish(hmac, into: UnsafeMutableRawBufferPointer(rebasing: out[at..<at + Authenticator.macBytes]))
+        let macStart = cursor
+        Authenticator.finish(
+            hmac, into: UnsafeMutableRawBufferPointer(rebasing: out[macStart..<macStart + Authenticator.macBytes]))
     }
 
     /// Opens and authenticates a frame. Checks, in order: size limit, magic, version,
@@ -212,19 +222,8 @@ public enum FrameCodec {
     public static func open(_ bytes: UnsafeRawBufferPointer, secret: ClusterSecret, limits: FrameLimits)
         throws(WireError) -> Envelope
     {
+        try checkSizeMagicAndVersion(bytes, limits: limits)
         let n = bytes.count
-        guard n <= limits.maxMessageBytes else { throw WireError.tooLarge(bytes: n, limit: limits.maxMessageBytes) }
-        guard n >= 4 else { throw WireError.malformed("frame of \(n) bytes is shorter than the 4-byte magic") }
-        guard bytes[0] == magic.0, bytes[1] == magic.1, bytes[2] == magic.2, bytes[3] == magic.3 else {
-            throw WireError.badMagic
-        }
-        guard n >= 6 else { throw WireError.malformed("frame truncated at offset \(n): no protocol version") }
-        let version = UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: 4, as: UInt16.self))
-        guard version == protocolVersion else { throw WireError.unsupportedVersion(version) }
-        let minimum = fixedHeaderBytes + 1 + Authenticator.macBytes
-        guard n >= minimum else {
-            throw WireError.malformed("frame of \(n) bytes is shorter than the minimum \(minimum)")
-        }
         let macStart = n - Authenticator.macBytes
         let macBytes = UnsafeRawBufferPointer(rebasing: bytes[macStart..<n])
         func load<T: FixedWidthInteger>(_ at: Int, _: T.Type) -> T {
@@ -234,18 +233,7 @@ public enum FrameCodec {
         // With a digest table the MAC input depends on it, so the table is read
         // (bounds-checked) first; a forged table only makes the MAC fail.
         let table = flags & digestedPartsFlag != 0 ? try digestTable(bytes, macStart: macStart) : nil
-        // The MAC covers every byte before it, except that each digested part enters as its SHA-256.
-        var hmac = Authenticator.start(secret)
-        var cursor = 0
-        for range in table?.ranges ?? [] {
-            let start = table!.payloadStart + range.lowerBound
-            let end = table!.payloadStart + range.upperBound
-            hmac.update(data: UnsafeRawBufferPointer(rebasing: bytes[cursor..<start]))
-            hmac.update(data: Array(SHA256.hash(data: UnsafeRawBufferPointer(rebasing: bytes[start..<end]))))
-            cursor = end
-        }
-        hmac.update(data: UnsafeRawBufferPointer(rebasing: bytes[cursor..<macStart]))
-        guard Authenticator.check(hmac, against: macBytes) else { throw WireError.authenticationFailed }
+        try authenticate(bytes, macStart: macStart, table: table, secret: secret)
         // Authenticated: the fields were written by a holder of the secret, but are still checked.
         let type = load(6, UInt16.self)
         let senderCount = Int(bytes[10])
@@ -273,6 +261,45 @@ public enum FrameCodec {
         return Envelope(
             type: type, flags: flags, sender: sender, sequence: sequence, timestamp: timestamp,
             payload: payload, mac: FrameMAC(macBytes))
+    }
+
+    /// The checks before the MAC: size limit, magic, version, and room for a header and a MAC.
+    private static func checkSizeMagicAndVersion(_ bytes: UnsafeRawBufferPointer, limits: FrameLimits)
+        throws(WireError)
+    {
+        let n = bytes.count
+        guard n <= limits.maxMessageBytes else { throw WireError.tooLarge(bytes: n, limit: limits.maxMessageBytes) }
+        guard n >= 4 else { throw WireError.malformed("frame of \(n) bytes is shorter than the 4-byte magic") }
+        guard bytes[0] == magic.0, bytes[1] == magic.1, bytes[2] == magic.2, bytes[3] == magic.3 else {
+            throw WireError.badMagic
+        }
+        guard n >= 6 else { throw WireError.malformed("frame truncated at offset \(n): no protocol version") }
+        let version = UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: 4, as: UInt16.self))
+        guard version == protocolVersion else { throw WireError.unsupportedVersion(version) }
+        let minimum = fixedHeaderBytes + 1 + Authenticator.macBytes
+        guard n >= minimum else {
+            throw WireError.malformed("frame of \(n) bytes is shorter than the minimum \(minimum)")
+        }
+    }
+
+    /// Throws unless the MAC at `macStart` covers every byte before it, except that each digested part
+    /// enters as its SHA-256.
+    private static func authenticate(
+        _ bytes: UnsafeRawBufferPointer, macStart: Int, table: (payloadStart: Int, ranges: [Range<Int>])?,
+        secret: ClusterSecret
+    ) throws(WireError) {
+        var hmac = Authenticator.start(secret)
+        var cursor = 0
+        for range in table?.ranges ?? [] {
+            let start = table!.payloadStart + range.lowerBound
+            let end = table!.payloadStart + range.upperBound
+            hmac.update(data: UnsafeRawBufferPointer(rebasing: bytes[cursor..<start]))
+            hmac.update(data: Array(SHA256.hash(data: UnsafeRawBufferPointer(rebasing: bytes[start..<end]))))
+            cursor = end
+        }
+        hmac.update(data: UnsafeRawBufferPointer(rebasing: bytes[cursor..<macStart]))
+        let macBytes = UnsafeRawBufferPointer(rebasing: bytes[macStart..<bytes.count])
+        guard Authenticator.check(hmac, against: macBytes) else { throw WireError.authenticationFailed }
     }
 }
 
