@@ -30,62 +30,74 @@ public final class GoldStore {
     /// their own (references to a changed issue, `full`) get a mark with
     /// seq 0, which clears nothing.
     public func plan(targets: Set<GoldTarget>, full: Bool) throws -> (repos: [String], marks: [GoldMark]) {
-        let targetList = PGArrayLiteral.text(targets.map(\.rawValue))
-        var marks = try db.query(
-            """
-            SELECT repo_name, target, seq FROM ghwh_meta.gold_dirty_repos WHERE target = ANY($1::text[])
-            """, [targetList]
-        ).rows.compactMap { r -> GoldMark? in
-            guard let repo = r[0], let t = r[1].flatMap(GoldTarget.init(rawValue:)),
-                let seq = r[2].flatMap({ Int64($0) })
-            else { return nil }
-            return GoldMark(repo: repo, target: t, seq: seq)
-        }
+        var marks = try dirtyMarks(targets: targets)
         let otherTargets = targets.subtracting([.dailyBacklog]).sorted { $0.rawValue < $1.rawValue }
         let changed = Set(marks.filter { $0.target != .dailyBacklog }.map(\.repo))
         var needAll = changed
         var needBacklog = Set(marks.filter { $0.target == .dailyBacklog }.map(\.repo))
         if full {
             needAll.formUnion(
-                try db.query("SELECT DISTINCT repo_name FROM sta_github.pull_requests").rows.compactMap { $0[0] })
+                try db.query("SELECT DISTINCT repo_name FROM sta_github.pull_requests").compactMap {
+                    $0.string("repo_name")
+                })
         } else if targets.contains(.pullRequestsMetrics), !changed.isEmpty {
-            // A changed issue changes the links of PRs in any repo that references it.
-            needAll.formUnion(
-                try db.query(
-                    """
-                    SELECT DISTINCT p.repo_name FROM sta_github.pull_requests p, unnest(p.closing_references) AS r(ref)
-                    WHERE split_part(r.ref, '#', 1) = ANY($1::text[])
-                    """, [PGArrayLiteral.text(Array(changed))]
-                ).rows.compactMap { $0[0] })
+            needAll.formUnion(try reposReferencingIssues(of: changed))
         }
         if targets.contains(.dailyBacklog) {
-            if full {
-                // Every repo with history (each is in a latest-version table), and any with stale backlog rows.
-                needBacklog.formUnion(
-                    try db.query(
-                        """
-                        SELECT repo_name FROM sta_github.issues UNION SELECT repo_name FROM stg_github.daily_backlog
-                        """
-                    ).rows.compactMap { $0[0] })
-            } else {
-                // A repo's backlog has a row for every loaded day from its first:
-                // a day that arrived without its rows still needs one (carried forward).
-                needBacklog.formUnion(
-                    try db.query(
-                        """
-                        SELECT b.repo_name FROM (
-                            SELECT repo_name, min(ingest_date) AS first_day, count(*) AS n FROM stg_github.daily_backlog GROUP BY 1
-                        ) b
-                        WHERE b.n <> (SELECT count(*) FROM ghwh_meta.history_days h WHERE h.ingest_date >= b.first_day)
-                        """
-                    ).rows.compactMap { $0[0] })
-            }
+            needBacklog.formUnion(try backlogRepos(full: full))
         }
         if let first = otherTargets.first {
             for repo in needAll.subtracting(changed) { marks.append(GoldMark(repo: repo, target: first, seq: 0)) }
         }
         let repos = needAll.union(needBacklog)
         return (repos.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }, marks)
+    }
+
+    /// The dirty marks of `targets`.
+    private func dirtyMarks(targets: Set<GoldTarget>) throws -> [GoldMark] {
+        try db.query(
+            """
+            SELECT repo_name, target, seq FROM ghwh_meta.gold_dirty_repos WHERE target = ANY($1::text[])
+            """, [PGArrayLiteral.text(targets.map(\.rawValue))]
+        ).compactMap { r -> GoldMark? in
+            guard let repo = r.string("repo_name"), let t = r.string("target").flatMap(GoldTarget.init(rawValue:)),
+                let seq = r.int("seq")
+            else { return nil }
+            return GoldMark(repo: repo, target: t, seq: seq)
+        }
+    }
+
+    /// Repos with a PR whose closing references name an issue of `repos`: a changed issue
+    /// changes the links of PRs in any repo that references it.
+    private func reposReferencingIssues(of repos: Set<String>) throws -> [String] {
+        try db.query(
+            """
+            SELECT DISTINCT p.repo_name FROM sta_github.pull_requests p, unnest(p.closing_references) AS r(ref)
+            WHERE split_part(r.ref, '#', 1) = ANY($1::text[])
+            """, [PGArrayLiteral.text(Array(repos))]
+        ).compactMap { $0.string("repo_name") }
+    }
+
+    /// Repos whose backlog needs recomputing beyond their dirty marks.
+    private func backlogRepos(full: Bool) throws -> [String] {
+        if full {
+            // Every repo with history (each is in a latest-version table), and any with stale backlog rows.
+            return try db.query(
+                """
+                SELECT repo_name FROM sta_github.issues UNION SELECT repo_name FROM stg_github.daily_backlog
+                """
+            ).compactMap { $0.string("repo_name") }
+        }
+        // A repo's backlog has a row for every loaded day from its first:
+        // a day that arrived without its rows still needs one (carried forward).
+        return try db.query(
+            """
+            SELECT b.repo_name FROM (
+                SELECT repo_name, min(ingest_date) AS first_day, count(*) AS n FROM stg_github.daily_backlog GROUP BY 1
+            ) b
+            WHERE b.n <> (SELECT count(*) FROM ghwh_meta.history_days h WHERE h.ingest_date >= b.first_day)
+            """
+        ).compactMap { $0.string("repo_name") }
     }
 
     /// The silver rows gold needs for these repos: their PRs, and the silver
@@ -116,44 +128,47 @@ public final class GoldStore {
     {
         let rows = try db.query(
             """
-            SELECT repo_name, number, state, \(micros("created_at")), \(micros("closed_at")), \(micros("merged_at")),
-                   additions, deletions, milestone_number, milestone_title, to_json(labels)::text,
-                   array_to_string(closing_references, ' ')
+            SELECT repo_name, number, state, \(micros("created_at")) AS created_at_us,
+                   \(micros("closed_at")) AS closed_at_us, \(micros("merged_at")) AS merged_at_us,
+                   additions, deletions, milestone_number, milestone_title, to_json(labels)::text AS labels_json,
+                   array_to_string(closing_references, ' ') AS closing_references
             FROM \(prSource)
             """, parameters)
         var prs: [GoldMetrics.PullRequest] = []
-        prs.reserveCapacity(rows.rows.count)
+        prs.reserveCapacity(rows.count)
         var wanted = Set<IssueReference>()
-        for r in rows.rows {
-            guard let repo = r[0], let number = r[1].flatMap({ Int64($0) }), let created = r[3].flatMap({ Int64($0) })
+        for r in rows {
+            guard let repo = r.string("repo_name"), let number = r.int("number"), let created = r.int("created_at_us")
             else {
-                throw WarehouseError("unreadable silver pull request row \(r)")
+                throw WarehouseError("unreadable silver pull request row \(r.values)")
             }
-            let refs = (r[11] ?? "").split(separator: " ").compactMap { IssueReference(stored: String($0)) }
+            let refs = (r.string("closing_references") ?? "").split(separator: " ").compactMap {
+                IssueReference(stored: String($0))
+            }
             wanted.formUnion(refs)
             prs.append(
                 GoldMetrics.PullRequest(
-                    repoName: repo, number: number, state: r[2], createdAt: created,
-                    closedAt: r[4].flatMap { Int64($0) }, mergedAt: r[5].flatMap { Int64($0) },
-                    additions: r[6].flatMap { Int64($0) }, deletions: r[7].flatMap { Int64($0) },
-                    milestoneNumber: r[8].flatMap { Int64($0) }, milestoneTitle: r[9],
-                    labels: try Self.stringArray(json: r[10]), closingReferences: refs))
+                    repoName: repo, number: number, state: r.string("state"), createdAt: created,
+                    closedAt: r.int("closed_at_us"), mergedAt: r.int("merged_at_us"),
+                    additions: r.int("additions"), deletions: r.int("deletions"),
+                    milestoneNumber: r.int("milestone_number"), milestoneTitle: r.string("milestone_title"),
+                    labels: try Self.stringArray(json: r.string("labels_json")), closingReferences: refs))
         }
         var issues: [IssueReference: GoldMetrics.IssueFacts] = [:]
         if !wanted.isEmpty {
             let list = Array(wanted)
             let found = try db.query(
                 """
-                SELECT i.repo_name, i.number, \(micros("i.created_at")), i.is_pull_request
+                SELECT i.repo_name, i.number, \(micros("i.created_at")) AS created_at_us, i.is_pull_request
                 FROM \(issueSource) i
                 JOIN unnest($1::text[], $2::bigint[]) AS w(repo_name, number)
                   ON i.repo_name = w.repo_name AND i.number = w.number
                 """, [PGArrayLiteral.text(list.map(\.repoName)), PGArrayLiteral.text(list.map { String($0.number) })])
-            for r in found.rows {
-                guard let repo = r[0], let n = r[1].flatMap({ Int64($0) }), let created = r[2].flatMap({ Int64($0) })
+            for r in found {
+                guard let repo = r.string("repo_name"), let n = r.int("number"), let created = r.int("created_at_us")
                 else { continue }
                 issues[IssueReference(repoName: repo, number: n)] = .init(
-                    createdAt: created, isPullRequest: r[3] == "t")
+                    createdAt: created, isPullRequest: r.string("is_pull_request") == "t")
             }
         }
         return (prs, issues)
@@ -164,10 +179,10 @@ public final class GoldStore {
     public func backlogCopy(repos: [String]?, upTo: String? = nil) throws -> (copy: [UInt8], rows: Int) {
         let r = try db.query(Self.backlogQuery, [repos.map(PGArrayLiteral.text), upTo])
         var w = CopyTextWriter()
-        for row in r.rows {
-            w.text(row[0])
-            w.date(row[1])
-            for i in 2..<6 { w.int(row[i].flatMap { Int64($0) }) }
+        for row in r {
+            w.text(row.string("repo_name"))
+            w.date(row.string("ingest_date"))
+            for column in ["issues_open", "prs_open", "prs_closed", "prs_merged"] { w.int(row.int(column)) }
             w.endRow()
         }
         return (w.bytes, w.rowCount)
@@ -241,7 +256,8 @@ public final class GoldStore {
                   SELECT repo_name, ingest_date, 0, 0, 0, 0, true FROM grid) u
             WINDOW w AS (PARTITION BY repo_name ORDER BY ingest_date, is_grid ROWS UNBOUNDED PRECEDING)
         )
-        SELECT repo_name, ingest_date, io::bigint, po::bigint, pc::bigint, pm::bigint
+        SELECT repo_name, ingest_date, io::bigint AS issues_open, po::bigint AS prs_open, pc::bigint AS prs_closed,
+               pm::bigint AS prs_merged
         FROM running WHERE is_grid ORDER BY repo_name, ingest_date
         """
 

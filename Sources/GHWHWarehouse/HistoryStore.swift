@@ -15,7 +15,8 @@ public final class HistoryStore {
     public func configurePartitioning(_ wanted: Granularity, explicit: Bool) throws {
         try db.transaction {
             let current =
-                try db.query("SELECT partition FROM ghwh_meta.history_settings FOR UPDATE").rows.first?[0] ?? "month"
+                try db.query("SELECT partition FROM ghwh_meta.history_settings FOR UPDATE").first?.string("partition")
+                ?? "month"
             guard current != wanted.rawValue else { return }
             if try partitions().isEmpty {
                 try db.command("UPDATE ghwh_meta.history_settings SET partition = $1", [wanted.rawValue])
@@ -30,8 +31,8 @@ public final class HistoryStore {
     }
 
     public func granularity() throws -> Granularity {
-        Granularity(rawValue: try db.query("SELECT partition FROM ghwh_meta.history_settings").rows.first?[0] ?? "")
-            ?? .month
+        let partition = try db.query("SELECT partition FROM ghwh_meta.history_settings").first?.string("partition")
+        return Granularity(rawValue: partition ?? "") ?? .month
     }
 
     /// One partition of a daily table: ingest dates in `from ..< to`.
@@ -43,17 +44,21 @@ public final class HistoryStore {
     public func partitions() throws -> [Partition] {
         try db.query(
             """
-            SELECT c.relname, p.relname,
-                   substring(pg_get_expr(c.relpartbound, c.oid) FROM 'FROM \\(''([0-9-]+)''\\)'),
-                   substring(pg_get_expr(c.relpartbound, c.oid) FROM 'TO \\(''([0-9-]+)''\\)')
+            SELECT c.relname AS partition, p.relname AS parent,
+                   substring(pg_get_expr(c.relpartbound, c.oid) FROM 'FROM \\(''([0-9-]+)''\\)') AS range_from,
+                   substring(pg_get_expr(c.relpartbound, c.oid) FROM 'TO \\(''([0-9-]+)''\\)') AS range_to
             FROM pg_inherits i
             JOIN pg_class c ON c.oid = i.inhrelid
             JOIN pg_class p ON p.oid = i.inhparent
             JOIN pg_namespace n ON n.oid = p.relnamespace
             WHERE n.nspname = 'sta_github' AND p.relname IN ('issues_history', 'pull_requests_history')
-            ORDER BY 2, 3
+            ORDER BY parent, range_from
             """
-        ).rows.map { Partition(table: $0[0] ?? "", parent: $0[1] ?? "", from: $0[2] ?? "", to: $0[3] ?? "") }
+        ).map {
+            Partition(
+                table: $0.string("partition") ?? "", parent: $0.string("parent") ?? "",
+                from: $0.string("range_from") ?? "", to: $0.string("range_to") ?? "")
+        }
     }
 
     /// What answers as of a day can rest on.
@@ -68,12 +73,13 @@ public final class HistoryStore {
         let r =
             try db.query(
                 """
-                SELECT (SELECT min(ingest_date)::text FROM ghwh_meta.history_days),
-                       (SELECT max(ingest_date)::text FROM ghwh_meta.history_days),
-                       (SELECT pruned_before::text FROM ghwh_meta.history_settings)
+                SELECT (SELECT min(ingest_date)::text FROM ghwh_meta.history_days) AS first_day,
+                       (SELECT max(ingest_date)::text FROM ghwh_meta.history_days) AS last_day,
+                       (SELECT pruned_before::text FROM ghwh_meta.history_settings) AS pruned_before
                 """
-            ).rows.first ?? []
-        return Span(firstDay: r.first ?? nil, lastDay: r.count > 1 ? r[1] : nil, prunedBefore: r.count > 2 ? r[2] : nil)
+            ).first
+        return Span(
+            firstDay: r?.string("first_day"), lastDay: r?.string("last_day"), prunedBefore: r?.string("pruned_before"))
     }
 
     /// Refuses a day the history cannot answer for, with the reason.
@@ -143,7 +149,7 @@ public final class HistoryStore {
             }
             for p in result.dropped {
                 let n =
-                    try db.query("SELECT count(*) FROM sta_github.\(p.table)").rows.first?[0].flatMap { Int($0) } ?? 0
+                    try db.query("SELECT count(*) AS n FROM sta_github.\(p.table)").first?.int("n").map { Int($0) } ?? 0
                 result.droppedRows[p.parent, default: 0] += n
                 try db.execute("DROP TABLE sta_github.\(p.table)")
             }
@@ -195,7 +201,9 @@ public final class HistoryStore {
                 data: copies[t])
         }
         for v in views {
-            guard let def = try db.query("SELECT pg_get_viewdef('stg_github.\(v)'::regclass)").rows.first?[0] ?? nil
+            guard
+                let def = try db.query("SELECT pg_get_viewdef('stg_github.\(v)'::regclass) AS definition").first?
+                    .string("definition")
             else {
                 throw WarehouseError("view stg_github.\(v) not found")
             }

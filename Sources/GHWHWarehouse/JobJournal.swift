@@ -52,20 +52,24 @@ public struct JobJournal {
             SELECT job_id, job, date_from::text, date_to::text, force, raw_root, state FROM ghwh_meta.coordinator_jobs
             WHERE state IN ('queued', 'running') ORDER BY submitted_at, job_id
             """
-        ).rows.map { r in
-            Entry(
-                jobId: r[0] ?? "", job: r[1] ?? "", from: r[2], to: r[3], force: r[4] == "t", rawRoot: r[5] ?? "",
-                state: r[6] ?? "")
-        }
+        ).map(Self.entry)
+    }
+
+    /// An entry from a row with the `coordinator_jobs` columns of the same names (dates as text).
+    private static func entry(_ r: PGRows.Row) -> Entry {
+        Entry(
+            jobId: r.string("job_id") ?? "", job: r.string("job") ?? "", from: r.string("date_from"),
+            to: r.string("date_to"), force: r.string("force") == "t", rawRoot: r.string("raw_root") ?? "",
+            state: r.string("state") ?? "")
     }
 
     /// A job's journaled state and error, if the journal knows it.
     public func state(jobId: String) throws -> (job: String, state: String, error: String?)? {
         guard
             let r = try db.query("SELECT job, state, error FROM ghwh_meta.coordinator_jobs WHERE job_id = $1", [jobId])
-                .rows.first
+                .first
         else { return nil }
-        return (r[0] ?? "", r[1] ?? "", r[2])
+        return (r.string("job") ?? "", r.string("state") ?? "", r.string("error"))
     }
 
     /// A journaled job as the web UI shows it once it left the coordinator's memory.
@@ -82,22 +86,20 @@ public struct JobJournal {
             let r = try db.query(
                 """
                 SELECT job_id, job, date_from::text, date_to::text, force, raw_root, state,
-                       extract(epoch FROM submitted_at)::float8, extract(epoch FROM updated_at)::float8, error, tasks::text
+                       extract(epoch FROM submitted_at)::float8 AS submitted_at,
+                       extract(epoch FROM updated_at)::float8 AS updated_at, error, tasks::text
                 FROM ghwh_meta.coordinator_jobs WHERE job_id = $1
                 """, [jobId]
-            ).rows.first
+            ).first
         else { return nil }
-        let entry = Entry(
-            jobId: r[0] ?? "", job: r[1] ?? "", from: r[2], to: r[3], force: r[4] == "t", rawRoot: r[5] ?? "",
-            state: r[6] ?? "")
         return PastJob(
-            entry: entry, submittedAt: r[7].flatMap(Double.init) ?? 0, updatedAt: r[8].flatMap(Double.init) ?? 0,
-            error: r[9], tasksJSON: r[10])
+            entry: Self.entry(r), submittedAt: r.double("submitted_at") ?? 0, updatedAt: r.double("updated_at") ?? 0,
+            error: r.string("error"), tasksJSON: r.string("tasks"))
     }
 
     /// A finished job's task table as stored (JSON), if the journal has one.
     public func tasksJSON(jobId: String) throws -> String? {
-        try db.query("SELECT tasks::text FROM ghwh_meta.coordinator_jobs WHERE job_id = $1", [jobId]).rows.first?[0]
-            ?? nil
+        try db.query("SELECT tasks::text FROM ghwh_meta.coordinator_jobs WHERE job_id = $1", [jobId]).first?
+            .string("tasks")
     }
 }

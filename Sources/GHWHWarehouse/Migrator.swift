@@ -42,8 +42,8 @@ public enum Migrator {
                 version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());
             """)
         let applied = Set(
-            try db.query("SELECT version FROM ghwh_meta.schema_migrations").rows.compactMap {
-                $0[0].flatMap { Int($0) }
+            try db.query("SELECT version FROM ghwh_meta.schema_migrations").compactMap {
+                $0.int("version").map { Int($0) }
             })
         var done: [Int] = []
         for m in all.sorted(by: { $0.version < $1.version }) where !applied.contains(m.version) {

@@ -48,3 +48,28 @@ public struct PGRows: Sendable {
         }
     }
 }
+
+/// Iterating a result gives its rows, each read by column name (`for row in rows { row.string("path") }`),
+/// so call sites follow the SELECT's names instead of its column order.
+extension PGRows: RandomAccessCollection {
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { rows.count }
+
+    /// The row at `position`.
+    public subscript(position: Int) -> Row { Row(result: self, index: position) }
+
+    /// One row of a result; each accessor answers as the `PGRows` one of the same name does for this row.
+    public struct Row: Sendable {
+        let result: PGRows
+        /// The row's position in the result.
+        public let index: Int
+
+        /// Every value of the row, in column order (for error messages that show the whole row).
+        public var values: [String?] { result.rows.indices.contains(index) ? result.rows[index] : [] }
+
+        public func string(_ column: String) -> String? { result.string(index, column) }
+        public func int(_ column: String) -> Int64? { result.int(index, column) }
+        public func double(_ column: String) -> Double? { result.double(index, column) }
+        public func bool(_ column: String) -> Bool? { result.bool(index, column) }
+    }
+}

@@ -47,8 +47,10 @@ public final class SilverStore {
             "SELECT path, size_bytes, content_hash FROM ghwh_meta.files WHERE dataset = $1 AND status = 'loaded'",
             [dataset.rawValue])
         var out: [String: (Int64, String)] = [:]
-        for row in r.rows {
-            if let p = row[0], let s = row[1].flatMap({ Int64($0) }), let h = row[2] { out[p] = (s, h) }
+        for row in r {
+            if let p = row.string("path"), let s = row.int("size_bytes"), let h = row.string("content_hash") {
+                out[p] = (s, h)
+            }
         }
         return out
     }
@@ -58,7 +60,7 @@ public final class SilverStore {
         let r = try db.query(
             "SELECT document_id FROM ghwh_meta.documents WHERE dataset = $1 AND status = 'merged'",
             [dataset.rawValue])
-        return Set(r.rows.compactMap { $0[0].flatMap { Int64($0) } })
+        return Set(r.compactMap { $0.int("document_id") })
     }
 
     // MARK: - Loader operations
@@ -75,9 +77,9 @@ public final class SilverStore {
             let previous = try db.query(
                 "SELECT content_hash, job_id, status FROM ghwh_meta.files WHERE dataset = $1 AND path = $2",
                 [dataset.rawValue, path]
-            ).rows.first
-            if let previous, previous[1] == jobId, previous[2] == "loading" { return }
-            let dropAll = force || (previous != nil && previous?[0] != hash)
+            ).first
+            if let previous, previous.string("job_id") == jobId, previous.string("status") == "loading" { return }
+            let dropAll = force || (previous != nil && previous?.string("content_hash") != hash)
             let docFilter = dropAll ? "" : "AND status = 'failed'"
             let docs = "SELECT document_id FROM ghwh_meta.documents WHERE dataset = $1 AND file_path = $2 \(docFilter)"
             try db.command(
@@ -122,7 +124,7 @@ public final class SilverStore {
             SELECT c.task_id FROM ghwh_meta.task_commits c JOIN ghwh_meta.documents d USING (document_id)
             WHERE d.dataset = $1 AND d.status = 'open'
             """, [dataset.rawValue])
-        return Set(r.rows.compactMap { $0[0] })
+        return Set(r.compactMap { $0.string("task_id") })
     }
 
     /// Commits one task's rows and rejects with its commit record, in one transaction.
@@ -131,8 +133,8 @@ public final class SilverStore {
             let docId = String(t.documentId)
             let status = try db.query(
                 "SELECT status FROM ghwh_meta.documents WHERE document_id = $1 FOR UPDATE", [docId])
-            if status.rows.first?[0] == "failed" { return .documentFailed }
-            if status.rows.isEmpty {
+            if status.first?.string("status") == "failed" { return .documentFailed }
+            if status.isEmpty {
                 try db.command(
                     """
                     INSERT INTO ghwh_meta.documents (document_id, dataset, file_path, source, ingest_date, status)
@@ -206,7 +208,7 @@ public final class SilverStore {
     public func fileStatus(dataset: Dataset, path: String) throws -> FileStatus? {
         let r = try db.query(
             "SELECT status FROM ghwh_meta.files WHERE dataset = $1 AND path = $2", [dataset.rawValue, path])
-        return r.rows.first?[0].flatMap { FileStatus(rawValue: $0) }
+        return r.first?.string("status").flatMap { FileStatus(rawValue: $0) }
     }
 
     public struct RejectSample: Sendable {
@@ -221,10 +223,11 @@ public final class SilverStore {
             WHERE document_id IN (SELECT document_id FROM ghwh_meta.task_commits WHERE job_id = $1)
             ORDER BY dataset, source, ordinal LIMIT $2
             """, [jobId, String(limit)])
-        return r.rows.map {
+        return r.map {
             RejectSample(
-                dataset: $0[0] ?? "", source: $0[1] ?? "", ordinal: Int64($0[2] ?? "") ?? -1,
-                reason: $0[3] ?? "")
+                dataset: $0.string("dataset") ?? "", source: $0.string("source") ?? "",
+                ordinal: $0.int("ordinal") ?? -1,
+                reason: $0.string("reason") ?? "")
         }
     }
 
@@ -252,60 +255,83 @@ public final class SilverStore {
         jobId: String
     ) throws -> MergeStats? {
         let docId = String(documentId)
+        guard let document = try completeDocument(docId) else { return nil }
+        var stats = MergeStats()
+        stats.records = document.records
+        stats.rejected = document.rejected
+        // The day's history partition, created in this transaction if it is the first of its day (or month).
+        _ = try db.query("SELECT ghwh_meta.ensure_history_partition($1::date)", [document.ingestDate])
+        (stats.inserted, stats.updated) = try runMergeStatement(
+            docId: docId, dataset: dataset, stage: stage, ingestDate: document.ingestDate, jobId: jobId)
+        try replaceRejects(docId: docId, dataset: dataset, source: document.source)
+        try db.command("DELETE FROM \(stage) WHERE document_id = $1", [docId])
+        try db.command(
+            """
+            UPDATE ghwh_meta.documents SET status = 'merged', inserted = $2, updated = $3, updated_at = now()
+            WHERE document_id = $1
+            """, [docId, String(stats.inserted), String(stats.updated)])
+        return stats
+    }
+
+    /// What the merge needs of a document all of whose tasks committed.
+    private struct CompleteDocument {
+        var records: Int, rejected: Int, source: String, ingestDate: String
+    }
+
+    /// The document's totals and origin, or nil while some of its tasks have not committed
+    /// (or its task count is not known yet).
+    private func completeDocument(_ docId: String) throws -> CompleteDocument? {
         let state = try db.query(
             """
-            SELECT d.task_count, (SELECT count(*) FROM ghwh_meta.task_commits c WHERE c.document_id = d.document_id),
+            SELECT d.task_count,
+                   (SELECT count(*) FROM ghwh_meta.task_commits c WHERE c.document_id = d.document_id) AS committed,
                    d.records, d.rejected, d.dataset, d.source, d.ingest_date
             FROM ghwh_meta.documents d WHERE d.document_id = $1
             """, [docId])
-        guard let row = state.rows.first, let taskCount = row[0].flatMap({ Int($0) }),
-            let committed = row[1].flatMap({ Int($0) }), committed == taskCount
+        guard let row = state.first, let taskCount = row.int("task_count"),
+            let committed = row.int("committed"), committed == taskCount
         else { return nil }
-        var stats = MergeStats()
-        stats.records = row[2].flatMap { Int($0) } ?? 0
-        stats.rejected = row[3].flatMap { Int($0) } ?? 0
-        let source = row[5] ?? ""
-        let ingestDate = row[6] ?? ""
-        // The day's history partition, created in this transaction if it is the first of its day (or month).
-        _ = try db.query("SELECT ghwh_meta.ensure_history_partition($1::date)", [ingestDate])
+        return CompleteDocument(
+            records: row.int("records").map { Int($0) } ?? 0, rejected: row.int("rejected").map { Int($0) } ?? 0,
+            source: row.string("source") ?? "", ingestDate: row.string("ingest_date") ?? "")
+    }
 
+    /// Runs the one merge statement for the document and returns its (inserted, updated) counts.
+    private func runMergeStatement(
+        docId: String, dataset: Dataset, stage: String, ingestDate: String, jobId: String
+    ) throws -> (inserted: Int, updated: Int) {
+        let counts = try db.query(mergeStatement(dataset: dataset, stage: stage), [docId, ingestDate, jobId])
+        return (
+            counts.first?.int("inserted").map { Int($0) } ?? 0,
+            counts.first?.int("updated").map { Int($0) } ?? 0
+        )
+    }
+
+    /// The merge statement of a document of `dataset` staged in `stage`: $1 the document, $2 its
+    /// ingest date, $3 the job.
+    ///
+    /// One statement: merge, then from the rows it changed (RETURNING) mark
+    /// their repos' gold rows stale (docs/contract.md#what-gold-recomputes) and, for pull
+    /// requests, make the labels table follow the new labels arrays.
+    /// Within one document ingest_date and source are constant, so the
+    /// latest version is the greatest (updated_at, source_ordinal).
+    /// The document's rows are appended to the day's history straight from
+    /// the stage (the *_daily views, the as-of functions and the backlog
+    /// keep each day's winner by the same order, so a key twice in one
+    /// document needs no dedupe here, and `src` stays inlined), and their
+    /// repos' backlog is marked stale.
+    /// `updated` counts the keys silver held before this job whose row a
+    /// version of this job replaces for the first time: the replaced row
+    /// (read from the statement's snapshot, so before the upsert) was
+    /// written before the job's first transaction. A key the job inserted,
+    /// or had replaced already, is not counted again, so the job's counts
+    /// are the same whatever order its documents merge in. (xmin is 32
+    /// bits: its full id is recovered relative to the current one.)
+    private func mergeStatement(dataset: Dataset, stage: String) -> String {
         let cols = dataset.columns
         let colList = cols.joined(separator: ", ")
         let updates = cols.dropFirst(2).map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ")
-        // One statement: merge, then from the rows it changed (RETURNING) mark
-        // their repos' gold rows stale (docs/contract.md#what-gold-recomputes) and, for pull
-        // requests, make the labels table follow the new labels arrays:
-        // labels a PR dropped are deleted, new ones inserted, kept ones left
-        // alone. The two label CTEs touch disjoint labels.
-        // Within one document ingest_date and source are constant, so the
-        // latest version is the greatest (updated_at, source_ordinal).
-        // The document's rows are appended to the day's history straight from
-        // the stage (the *_daily views, the as-of functions and the backlog
-        // keep each day's winner by the same order, so a key twice in one
-        // document needs no dedupe here, and `src` stays inlined), and their
-        // repos' backlog is marked stale.
-        // `updated` counts the keys silver held before this job whose row a
-        // version of this job replaces for the first time: the replaced row
-        // (read from the statement's snapshot, so before the upsert) was
-        // written before the job's first transaction. A key the job inserted,
-        // or had replaced already, is not counted again, so the job's counts
-        // are the same whatever order its documents merge in. (xmin is 32
-        // bits: its full id is recovered relative to the current one.)
-        let labels =
-            dataset == .pullRequests
-            ? """
-            , dropped AS (
-                DELETE FROM sta_github.pull_request_labels l USING up c
-                WHERE l.repo_name = c.repo_name AND l.number = c.number AND NOT c.inserted
-                  AND NOT (l.label_name = ANY (c.labels))
-            ), added AS (
-                INSERT INTO sta_github.pull_request_labels (repo_name, number, label_name)
-                SELECT c.repo_name, c.number, l.name FROM up c CROSS JOIN LATERAL unnest(c.labels) AS l(name)
-                ON CONFLICT DO NOTHING
-            )
-            """ : ""
-        let counts = try db.query(
-            """
+        return """
             WITH src AS (
                 SELECT DISTINCT ON (repo_name, number) \(colList) FROM \(stage)
                 WHERE document_id = $1 ORDER BY repo_name, number, updated_at DESC, source_ordinal DESC
@@ -334,12 +360,32 @@ public final class SilverStore {
             ), replaced_first AS (
                 SELECT count(*) AS n FROM up u JOIN \(dataset.silverTable) o USING (repo_name, number), job
                 WHERE NOT u.inserted AND job.now_xid - ((job.now_xid - o.xmin::text::bigint) & 4294967295) < job.first_xid
-            )\(labels)
-            SELECT (SELECT count(*) FROM up WHERE inserted), (SELECT n FROM replaced_first)
-            """, [docId, ingestDate, jobId])
-        stats.inserted = counts.rows.first?[0].flatMap { Int($0) } ?? 0
-        stats.updated = counts.rows.first?[1].flatMap { Int($0) } ?? 0
-        // Rejects of this source replace those of any earlier load of it.
+            )\(labelCTEs(dataset))
+            SELECT (SELECT count(*) FROM up WHERE inserted) AS inserted, (SELECT n FROM replaced_first) AS updated
+            """
+    }
+
+    /// For pull requests, the merge statement's CTEs that make the labels table follow the
+    /// new labels arrays: labels a PR dropped are deleted, new ones inserted, kept ones left
+    /// alone. The two CTEs touch disjoint labels.
+    private func labelCTEs(_ dataset: Dataset) -> String {
+        guard dataset == .pullRequests else { return "" }
+        return """
+            , dropped AS (
+                DELETE FROM sta_github.pull_request_labels l USING up c
+                WHERE l.repo_name = c.repo_name AND l.number = c.number AND NOT c.inserted
+                  AND NOT (l.label_name = ANY (c.labels))
+            ), added AS (
+                INSERT INTO sta_github.pull_request_labels (repo_name, number, label_name)
+                SELECT c.repo_name, c.number, l.name FROM up c CROSS JOIN LATERAL unnest(c.labels) AS l(name)
+                ON CONFLICT DO NOTHING
+            )
+            """
+    }
+
+    /// Rejects of this source replace those of any earlier load of it; the document's staged
+    /// rejects are then no longer needed.
+    private func replaceRejects(docId: String, dataset: Dataset, source: String) throws {
         try db.command("DELETE FROM ghwh_meta.rejects WHERE dataset = $1 AND source = $2", [dataset.rawValue, source])
         try db.command(
             """
@@ -347,13 +393,6 @@ public final class SilverStore {
             ON CONFLICT (dataset, source, ordinal) DO NOTHING
             """, [docId])
         try db.command("DELETE FROM ghwh_meta.stage_rejects WHERE document_id = $1", [docId])
-        try db.command("DELETE FROM \(stage) WHERE document_id = $1", [docId])
-        try db.command(
-            """
-            UPDATE ghwh_meta.documents SET status = 'merged', inserted = $2, updated = $3, updated_at = now()
-            WHERE document_id = $1
-            """, [docId, String(stats.inserted), String(stats.updated)])
-        return stats
     }
 
     private func completeFileIfDone(dataset: Dataset, path: String) throws {

@@ -55,6 +55,18 @@ import Testing
         #expect(rows[5, 0] == nil)
     }
 
+    @Test func rowsIterateAsNamedRows() {
+        let rows = PGRows(
+            columns: ["path", "size", "ratio", "ok"], rows: [["a", "12", "0.5", "t"], [nil, "x", nil, "f"]])
+        #expect(rows.map { $0.string("path") } == ["a", nil])
+        #expect(rows.map { $0.int("size") } == [12, nil])
+        #expect(rows.first?.double("ratio") == 0.5)
+        #expect(rows.map { $0.bool("ok") } == [true, false])
+        #expect(rows[1].values == [nil, "x", nil, "f"])
+        #expect(rows.first?.string("no_such_column") == nil)
+        #expect(PGRows(columns: ["path"], rows: []).first == nil)
+    }
+
     @Test func queryReturnsManyRowsInOrder() throws {
         let db = try newConnection()
         let rows = try db.query("SELECT g AS n, repeat('x', g) AS s FROM generate_series(1, 500) g ORDER BY g")
