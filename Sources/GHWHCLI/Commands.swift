@@ -86,9 +86,14 @@ struct GenDataCommand: ParsableCommand {
             "Full daily dumps: every day re-delivers the latest version of every record created so far (mostly unchanged)."
     )
     var snapshots = false
+    @Flag(
+        name: .customLong("one-record-per-file"),
+        help: "Every record in a .json file of its own (the many-small-files shape of per-issue backups).")
+    var oneRecordPerFile = false
 
     func run() throws {
         var o = SampleDataOptions(outputDirectory: out)
+        o.oneRecordPerFile = oneRecordPerFile
         o.repos = repos
         o.issuesPerRepo = issuesPerRepo
         o.prsPerRepo = prsPerRepo
@@ -161,15 +166,18 @@ struct DBCommand: ParsableCommand {
             let db = try PGConnection(conninfo: conninfo)
             let r = try db.query(
                 """
-                SELECT (SELECT max(version) FROM ghwh_meta.schema_migrations),
-                       (SELECT count(*) FROM sta_github.issues), (SELECT count(*) FROM sta_github.pull_requests),
-                       (SELECT count(*) FROM ghwh_meta.rejects),
-                       (SELECT count(*) FILTER (WHERE status = 'loaded') || ' loaded, ' || count(*) FILTER (WHERE status = 'failed') || ' failed' FROM ghwh_meta.files)
+                SELECT (SELECT max(version) FROM ghwh_meta.schema_migrations) AS schema_version,
+                       (SELECT count(*) FROM sta_github.issues) AS issues,
+                       (SELECT count(*) FROM sta_github.pull_requests) AS pull_requests,
+                       (SELECT count(*) FROM ghwh_meta.rejects) AS rejects,
+                       (SELECT count(*) FILTER (WHERE status = 'loaded') || ' loaded, '
+                               || count(*) FILTER (WHERE status = 'failed') || ' failed' FROM ghwh_meta.files) AS files
                 """)
-            let row = r.rows.first ?? []
+            func value(_ column: String) -> String { r.first?.string(column) ?? "-" }
             print(
-                "schema version \(row[0] ?? "-"); sta_github.issues \(row[1] ?? "-") rows; sta_github.pull_requests \(row[2] ?? "-") rows; rejects \(row[3] ?? "-"); files \(row[4] ?? "-")"
-            )
+                "schema version \(value("schema_version")); sta_github.issues \(value("issues")) rows; "
+                    + "sta_github.pull_requests \(value("pull_requests")) rows; rejects \(value("rejects")); "
+                    + "files \(value("files"))")
             let history = HistoryStore(db)
             if let span = try? history.span(), let parts = try? history.partitions(), let g = try? history.granularity()
             {

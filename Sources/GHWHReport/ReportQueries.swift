@@ -17,7 +17,7 @@ public enum ReportQueries {
     ) throws -> Report {
         let scope: [String?] = [repo]
         let (openTime, openRow) = try summary(db, schema, "pr_open_time", scope, countColumn: "prs", extra: "open_prs")
-        let openPRs = openRow.count > 3 ? openRow[3].flatMap { Int($0) } ?? 0 : 0
+        let openPRs = Int(openRow?.int("open_prs") ?? 0)
         let (toMerge, _) = try summary(db, schema, "pr_time_to_merge", scope, countColumn: "prs")
         let (issueToMerge, _) = try summary(db, schema, "issue_to_merge", scope, countColumn: "links")
         let labels = try labelShares(db, schema, scope)
@@ -39,18 +39,17 @@ public enum ReportQueries {
     static func summary(
         _ db: PGConnection, _ schema: String, _ view: String, _ scope: [String?], countColumn: String,
         extra: String = ""
-    ) throws -> (DurationSummary, [String?]) {
+    ) throws -> (DurationSummary, PGRows.Row?) {
         let r = try db.query(
             """
             SELECT \(countColumn), avg_seconds, median_seconds\(extra.isEmpty ? "" : ", " + extra) FROM \(schema).\(view)
             WHERE repo_name IS NOT DISTINCT FROM $1
             """, scope)
-        let row = r.rows.first ?? []
+        let row = r.first
         return (
             DurationSummary(
-                count: row.first.flatMap { $0.flatMap { Int($0) } } ?? 0,
-                avgSeconds: row.count > 1 ? row[1].flatMap(Double.init) : nil,
-                medianSeconds: row.count > 2 ? row[2].flatMap(Double.init) : nil), row
+                count: Int(row?.int(countColumn) ?? 0), avgSeconds: row?.double("avg_seconds"),
+                medianSeconds: row?.double("median_seconds")), row
         )
     }
 
@@ -62,7 +61,11 @@ public enum ReportQueries {
             WHERE repo_name IS NOT DISTINCT FROM $1
             ORDER BY pr_count DESC, label_name COLLATE "C"
             """, scope
-        ).rows.map { LabelShare(label: $0[0] ?? "", prCount: Int($0[1] ?? "0") ?? 0, share: Double($0[2] ?? "0") ?? 0) }
+        ).map {
+            LabelShare(
+                label: $0.string("label_name") ?? "", prCount: Int($0.int("pr_count") ?? 0),
+                share: $0.double("share") ?? 0)
+        }
     }
 
     /// Lines changed per milestone in this scope (every repo's when the scope is nil).
@@ -73,10 +76,11 @@ public enum ReportQueries {
             FROM \(schema).milestone_metrics WHERE $1::text IS NULL OR repo_name = $1
             ORDER BY repo_name COLLATE "C", milestone_title COLLATE "C"
             """, scope
-        ).rows.map {
+        ).map {
             MilestoneLines(
-                repo: $0[0] ?? "", milestone: $0[1] ?? "", prs: Int($0[2] ?? "0") ?? 0,
-                avgLinesChanged: $0[3].flatMap(Double.init), medianLinesChanged: $0[4].flatMap(Double.init))
+                repo: $0.string("repo_name") ?? "", milestone: $0.string("milestone_title") ?? "",
+                prs: Int($0.int("pr_count") ?? 0), avgLinesChanged: $0.double("lines_changed_avg"),
+                medianLinesChanged: $0.double("lines_changed_median"))
         }
     }
 
@@ -84,13 +88,15 @@ public enum ReportQueries {
     static func backlogTrend(_ db: PGConnection, _ schema: String, _ scope: [String?]) throws -> [TrendPoint] {
         try db.query(
             """
-            SELECT ingest_date::text, issues_open, prs_open, prs_closed, prs_merged FROM \(schema).backlog_trend
+            SELECT ingest_date::text AS ingest_date, issues_open, prs_open, prs_closed, prs_merged
+            FROM \(schema).backlog_trend
             WHERE repo_name IS NOT DISTINCT FROM $1 ORDER BY ingest_date
             """, scope
-        ).rows.map {
+        ).map {
             TrendPoint(
-                date: $0[0] ?? "", issuesOpen: Int($0[1] ?? "0") ?? 0, prsOpen: Int($0[2] ?? "0") ?? 0,
-                prsClosed: Int($0[3] ?? "0") ?? 0, prsMerged: Int($0[4] ?? "0") ?? 0)
+                date: $0.string("ingest_date") ?? "", issuesOpen: Int($0.int("issues_open") ?? 0),
+                prsOpen: Int($0.int("prs_open") ?? 0), prsClosed: Int($0.int("prs_closed") ?? 0),
+                prsMerged: Int($0.int("prs_merged") ?? 0))
         }
     }
 
@@ -101,14 +107,14 @@ public enum ReportQueries {
         let literal = "{" + edges.map { String($0) }.joined(separator: ",") + "}"
         let rows = try db.query(
             """
-            SELECT greatest(width_bucket(seconds, $2::float8[]) - 1, 0) AS bin, count(*)
+            SELECT greatest(width_bucket(seconds, $2::float8[]) - 1, 0) AS bin, count(*) AS n
             FROM \(view) WHERE $1::text IS NULL OR repo_name = $1 GROUP BY 1
             """, [repo, literal]
-        ).rows
+        )
         var counts = Array(repeating: 0, count: edges.count)
         for r in rows {
-            if let b = r[0].flatMap({ Int($0) }), let n = r[1].flatMap({ Int($0) }) {
-                counts[min(b, edges.count - 1)] += n
+            if let b = r.int("bin"), let n = r.int("n") {
+                counts[min(Int(b), edges.count - 1)] += Int(n)
             }
         }
         return edges.indices.map { i in

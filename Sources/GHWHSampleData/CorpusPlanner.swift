@@ -142,7 +142,7 @@ struct CorpusPlanner {
                 let estimated = average.pretty[day][dataset.rawValue] * Double(world.repoCount)
                 return DayLayout(
                     records: records, estimatedBytes: estimated, maxEntryBytes: options.maxEntryBytes,
-                    day: day, dataset: dataset, seed: options.seed)
+                    day: day, dataset: dataset, seed: options.seed, oneRecordPerFile: options.oneRecordPerFile)
             }
         }
     }

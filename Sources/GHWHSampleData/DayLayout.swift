@@ -49,8 +49,15 @@ struct DayLayout: Sendable {
         return Double(pretty) / Double(max(1, documentCount))
     }
 
-    init(records: Int, estimatedBytes: Double, maxEntryBytes: Int, day: Int, dataset: RecordDataset, seed: UInt64) {
+    init(
+        records: Int, estimatedBytes: Double, maxEntryBytes: Int, day: Int, dataset: RecordDataset, seed: UInt64,
+        oneRecordPerFile: Bool = false
+    ) {
         self.records = records
+        if oneRecordPerFile {
+            files = Array(repeating: PlannedFile(format: .json, documents: 1, readme: false), count: max(1, records))
+            return
+        }
         let wanted = max(DayLayout.minimumDocuments, Int((estimatedBytes / Double(maxEntryBytes)).rounded(.up)))
         var rng = SplitMix64(seed, UInt64(day), UInt64(dataset.rawValue), RandomPurpose.layout.rawValue)
         let formats = FileFormat.allCases

@@ -22,6 +22,9 @@ public struct SampleDataOptions: Sendable {
     /// Full daily dumps: each day re-delivers the latest version of every record created so far
     /// (most of them unchanged), as real daily API dumps do.
     public var snapshots = false
+    /// Every record in a file of its own (a plain `.json` array of one), as per-issue backup
+    /// tools and per-repo exports write them: the many-small-files shape.
+    public var oneRecordPerFile = false
 
     public init(outputDirectory: String) {
         self.outputDirectory = outputDirectory
