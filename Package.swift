@@ -6,6 +6,7 @@ import PackageDescription
 //   GHWHCalendar    proleptic Gregorian day arithmetic and YYYY-MM-DD formatting (pure, no deps)
 //   GHWHRandom      SplitMix64, the one deterministic generator (pure, no deps)
 //   GHWHHTML        HTML/XML text escaping shared by the report and the web UI (pure, no deps)
+//   GHWHProcess     child processes: run to completion, or spawn, signal and wait (posix_spawn, no deps)
 //   GHWHJSON        byte-level JSON record splitter and projector (hot path, no I/O)
 //   GHWHModel       silver rows, reject reasons, timestamps, closing references (pure)
 //   GHWHRaw         raw layout walker, zip/gzip/plain document streams, chunking
@@ -47,6 +48,7 @@ let package = Package(
         .target(name: "GHWHCalendar"),
         .target(name: "GHWHRandom"),
         .target(name: "GHWHHTML"),
+        .target(name: "GHWHProcess"),
         .target(name: "GHWHJSON"),
         .target(name: "GHWHModel", dependencies: ["GHWHJSON", "GHWHCalendar"]),
         .target(
@@ -63,7 +65,7 @@ let package = Package(
         .target(
             name: "GHWHWarehouse",
             dependencies: [
-                "CLibPQ", "GHWHCalendar", "GHWHJSON", "GHWHModel",
+                "CLibPQ", "GHWHCalendar", "GHWHJSON", "GHWHModel", "GHWHProcess",
                 .product(name: "Logging", package: "swift-log"),
             ], resources: [.copy("Migrations")]),
         .target(name: "GHWHSampleData", dependencies: ["CGHWHZlib", "GHWHCalendar", "GHWHRandom"]),
@@ -95,7 +97,7 @@ let package = Package(
         .executableTarget(
             name: "ghwh-bench",
             dependencies: [
-                "GHWHJSON", "GHWHModel", "GHWHRaw", "GHWHSampleData", "GHWHWarehouse",
+                "GHWHJSON", "GHWHModel", "GHWHProcess", "GHWHRaw", "GHWHSampleData", "GHWHWarehouse",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -114,13 +116,15 @@ let package = Package(
         .testTarget(name: "GHWHCalendarTests", dependencies: ["GHWHCalendar", "GHWHRandom"]),
         .testTarget(name: "GHWHRandomTests", dependencies: ["GHWHRandom"]),
         .testTarget(name: "GHWHHTMLTests", dependencies: ["GHWHHTML"]),
+        .testTarget(name: "GHWHProcessTests", dependencies: ["GHWHProcess"]),
 
         .testTarget(name: "GHWHJSONTests", dependencies: ["GHWHJSON", "GHWHTestSupport", "GHWHRandom"]),
         .testTarget(name: "GHWHModelTests", dependencies: ["GHWHModel", "GHWHJSON", "GHWHTestSupport", "GHWHRandom"]),
         .testTarget(
             name: "GHWHRawTests",
             dependencies: [
-                "GHWHRaw", "CGHWHZlib", "GHWHRandom", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                "GHWHRaw", "CGHWHZlib", "GHWHRandom", "GHWHProcess",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]),
         .testTarget(
             name: "GHWHSampleDataTests",
@@ -131,7 +135,7 @@ let package = Package(
         .testTarget(
             name: "GHWHWarehouseTests", dependencies: ["GHWHWarehouse", "GHWHModel", "GHWHTestSupport", "GHWHRandom"]),
         .testTarget(name: "GHWHReportTests", dependencies: ["GHWHReport"]),
-        .testTarget(name: "GHWHWireTests", dependencies: ["GHWHWire"]),
+        .testTarget(name: "GHWHWireTests", dependencies: ["GHWHWire", "GHWHProcess"]),
         .testTarget(
             name: "GHWHWebUITests",
             dependencies: [
@@ -143,7 +147,7 @@ let package = Package(
             name: "GHWHClusterTests",
             dependencies: [
                 "GHWHCluster", "GHWHWarehouse", "GHWHSampleData", "GHWHRaw", "GHWHModel", "GHWHTestSupport", "GHWHCLI",
-                "GHWHReport", "GHWHJSON", "GHWHWire",
+                "GHWHReport", "GHWHJSON", "GHWHWire", "GHWHProcess",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]),
     ]

@@ -1,4 +1,5 @@
 import Foundation
+import GHWHProcess
 
 #if canImport(Glibc)
     import Glibc
@@ -283,7 +284,7 @@ public struct EmbeddedPostgres: Sendable {
         }
     }
 
-    private func runAsServerUser(_ program: String, _ arguments: [String]) throws -> SubprocessResult {
+    private func runAsServerUser(_ program: String, _ arguments: [String]) throws -> ProcessResult {
         if runningAsRoot {
             return try runSubprocess(
                 PostgresBinaries.runuser(), ["-u", "postgres", "--", program] + arguments,
@@ -296,4 +297,34 @@ public struct EmbeddedPostgres: Sendable {
         let tail = ServerFiles.tail(ofFile: logFile)
         return tail.isEmpty ? "" : "\n--- \(logFile) (last lines) ---\n" + tail
     }
+}
+
+/// GHWHProcess's `runProcess` with this module's error (initdb, pg_ctl, pg_config).
+func runSubprocess(
+    _ executable: String, _ arguments: [String], currentDirectory: String? = nil
+) throws(EmbeddedPostgresError) -> ProcessResult {
+    do {
+        return try runProcess(executable, arguments, currentDirectory: currentDirectory)
+    } catch {
+        throw EmbeddedPostgresError(error.message)
+    }
+}
+
+/// The last `maxLines` non-empty lines of `text`.
+func tailLines(_ text: String, maxLines: Int) -> String {
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
+    return lines.suffix(maxLines).joined(separator: "\n")
+}
+
+/// Quotes `value` for /bin/sh: pg_ctl passes its `-o` options through a shell.
+func shellQuoted(_ value: String) -> String {
+    "'" + value.replacingOccurrences(of: "'", with: "'\\''") + "'"
+}
+
+/// Quotes a libpq conninfo value when it needs it (empty, spaces, quotes, backslashes).
+func conninfoQuoted(_ value: String) -> String {
+    let plain = !value.isEmpty && !value.contains { $0 == " " || $0 == "'" || $0 == "\\" || $0.isWhitespace }
+    if plain { return value }
+    let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'")
+    return "'" + escaped + "'"
 }

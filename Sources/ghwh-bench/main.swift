@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GHWHJSON
 import GHWHModel
+import GHWHProcess
 import GHWHRaw
 import GHWHSampleData
 import GHWHWarehouse
@@ -57,7 +58,7 @@ struct Bench: ParsableCommand {
             for _ in 0..<max(1, repeats) {
                 let db = try freshDatabase("bench_\(size)", server: server)
                 let summaryPath = absolute(corpusDir) + "/summary-\(size).json"
-                let result = try ChildProcess.run(
+                let result = try TimedRun.run(
                     ghwh,
                     [
                         "run", "--job", "all", "--raw", info.root, "--database-url", db,
@@ -149,16 +150,16 @@ struct Bench: ParsableCommand {
                 "coordinator", "--listen", url, "--raw", info.root, "--ui-listen", "off",
                 "--database-url", db, "--log-level", "warning",
             ])
-        var others: [pid_t] = []
+        var others: [ChildProcess] = []
         func stopAll() -> Int {
-            for pid in others {
-                kill(pid, SIGKILL)
-                _ = ChildProcess.wait(pid)
+            for child in others {
+                child.kill()
+                child.waitForExit()
             }
-            kill(coordinator, SIGTERM)
-            return ChildProcess.wait(coordinator).maxRSSKilobytes
+            coordinator.terminate()
+            return TimedRun.finish(coordinator).maxRSSKilobytes
         }
-        let result: ChildProcess.Result
+        let result: TimedRun
         do {
             for i in 1...2 {
                 others.append(
@@ -173,10 +174,10 @@ struct Bench: ParsableCommand {
                 try ChildProcess.spawn(
                     ghwh, ["loader", "--coordinator", url, "--database-url", db, "--log-level", "warning"]))
             // Like a standing Spark cluster: the job is timed once every worker is up.
-            let ready = try ChildProcess.run(
+            let ready = try TimedRun.run(
                 submit, ["--coordinator", url, "--await-workers", "2", "--await-timeout", "60"])
             guard ready.status == 0 else { throw ValidationError("the cluster's workers did not register") }
-            result = try ChildProcess.run(submit, ["--coordinator", url, "--job", "all"])
+            result = try TimedRun.run(submit, ["--coordinator", url, "--job", "all"])
         } catch {
             _ = stopAll()
             throw error
@@ -280,36 +281,23 @@ struct Bench: ParsableCommand {
     func absolute(_ p: String) -> String { p.hasPrefix("/") ? p : FileManager.default.currentDirectoryPath + "/" + p }
 }
 
-/// Runs a child process and reports its wall time and peak RSS (wait4's rusage).
-enum ChildProcess {
-    struct Result {
-        var status: Int32
-        var seconds: Double
-        var maxRSSKilobytes: Int
-    }
+/// Runs a child process to its end (output to ours) and reports its wall time and peak RSS (wait4's rusage).
+struct TimedRun {
+    var status: Int32
+    var seconds: Double
+    var maxRSSKilobytes: Int
 
-    static func run(_ path: String, _ args: [String]) throws -> Result {
+    static func run(_ path: String, _ args: [String]) throws -> TimedRun {
         let started = Date()
-        let pid = try spawn(path, args)
-        var r = wait(pid)
-        r.seconds = Date().timeIntervalSince(started)
-        return r
+        let child = try ChildProcess.spawn(path, args)
+        var result = finish(child)
+        result.seconds = Date().timeIntervalSince(started)
+        return result
     }
 
-    static func spawn(_ path: String, _ args: [String]) throws -> pid_t {
-        var pid: pid_t = 0
-        let argv: [UnsafeMutablePointer<CChar>?] = ([path] + args).map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        let rc = posix_spawn(&pid, path, nil, nil, argv, environ)
-        guard rc == 0 else { throw ValidationError("cannot start \(path): \(String(cString: strerror(rc)))") }
-        return pid
-    }
-
-    static func wait(_ pid: pid_t) -> Result {
-        var status: Int32 = 0
-        var usage = rusage()
-        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
-        let exit = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        return Result(status: exit, seconds: 0, maxRSSKilobytes: usage.ru_maxrss)
+    /// Waits for `child` (its status the shell's way: 128 + signal when killed).
+    static func finish(_ child: ChildProcess) -> TimedRun {
+        let status = child.waitForExit()
+        return TimedRun(status: status?.code ?? -1, seconds: 0, maxRSSKilobytes: child.maxResidentKilobytes ?? 0)
     }
 }

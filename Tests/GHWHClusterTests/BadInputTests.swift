@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GHWHCLI
 import GHWHJSON
+import GHWHProcess
 import GHWHWarehouse
 import GHWHWire
 import Testing
@@ -61,11 +62,7 @@ import ZIPFoundation
         let dir = try Fixtures.tempDir("gz")
         let path = dir + "/x"
         try Fixtures.write(bytes, to: path)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/gzip")
-        p.arguments = ["-n", path]
-        try p.run()
-        p.waitUntilExit()
+        _ = try runProcess("/bin/gzip", ["-n", path])
         return Array(try Data(contentsOf: URL(fileURLWithPath: path + ".gz")))
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GHWHCluster
+import GHWHProcess
 import GHWHTestSupport
 import GHWHWire
 import Testing
@@ -35,7 +36,7 @@ final class ClusterHarness: @unchecked Sendable {
         precondition(port != 0, "the cluster has no port before its first coordinator is ready")
         return "tcp://127.0.0.1:\(port)"
     }
-    private var processes: [String: Process] = [:]
+    private var processes: [String: ChildProcess] = [:]
     private let lock = NSLock()
 
     init(conninfo: String, raw: String) throws {
@@ -51,22 +52,12 @@ final class ClusterHarness: @unchecked Sendable {
     func start(
         _ name: String, _ args: [String], environment extra: [String: String] = [:],
         host: NetworkNamespaceHost? = nil
-    ) throws -> Process {
-        let p = Process()
+    ) throws -> ChildProcess {
         let (executable, arguments) = host?.wrap(Self.binary, args) ?? (Self.binary, args)
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env["GHWH_CLUSTER_SECRET"] = Self.secret
-        env.removeValue(forKey: "GHWH_CONFIG")
-        for (k, v) in extra { env[k] = v }
-        p.environment = env
-        let log = logDir + "/\(name).log"
-        FileManager.default.createFile(atPath: log, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        p.standardOutput = handle
-        p.standardError = handle
-        try p.run()
+        let env = ChildProcess.environment(
+            overriding: ["GHWH_CLUSTER_SECRET": Self.secret].merging(extra) { $1 }, removing: ["GHWH_CONFIG"])
+        let p = try ChildProcess.spawn(
+            executable, arguments, environment: env, standardOutput: .file(logDir + "/\(name).log"))
         lock.withLock { processes[name] = p }
         return p
     }
@@ -136,40 +127,36 @@ final class ClusterHarness: @unchecked Sendable {
         try start(name, ["loader", "--coordinator", url, "--database-url", conninfo] + extra)
     }
 
-    func process(_ name: String) -> Process? { lock.withLock { processes[name] } }
+    func process(_ name: String) -> ChildProcess? { lock.withLock { processes[name] } }
 
     /// `ghwh-submit <args>` against this cluster as a process; its output (stdout and stderr) comes through the pipe.
-    func startSubmit(_ args: [String], mergeStandardError: Bool = true) throws -> (Process, Pipe) {
-        let submit = Process()
-        submit.executableURL = URL(fileURLWithPath: Self.binary).deletingLastPathComponent().appendingPathComponent(
-            "ghwh-submit")
-        submit.arguments = ["--coordinator", url] + args
-        submit.environment = ["GHWH_CLUSTER_SECRET": Self.secret, "PATH": "/usr/bin:/bin"]
-        let out = Pipe()
-        submit.standardOutput = out
-        submit.standardError = mergeStandardError ? out : FileHandle.nullDevice
-        try submit.run()
-        return (submit, out)
+    func startSubmit(_ args: [String], mergeStandardError: Bool = true) throws -> (ChildProcess, OutputPipe) {
+        let submit = try ChildProcess.spawn(
+            URL(fileURLWithPath: Self.binary).deletingLastPathComponent().appendingPathComponent("ghwh-submit").path,
+            ["--coordinator", url] + args,
+            environment: ["GHWH_CLUSTER_SECRET": Self.secret, "PATH": "/usr/bin:/bin"],
+            standardOutput: .pipe, standardError: mergeStandardError ? nil : .discard)
+        return (submit, OutputPipe(submit))
     }
 
     /// Sends `signal` and waits for the process to exit; returns its exit status.
     func signalAndWait(_ name: String, _ signal: Int32, timeout: Double = 60) throws -> Int32 {
         guard let p = process(name), p.isRunning else { throw TestFailure("\(name) is not running") }
-        kill(p.processIdentifier, signal)
+        p.signal(signal)
         try waitFor("\(name) to exit after signal \(signal)", timeout: timeout) { !p.isRunning }
         return p.terminationStatus
     }
 
     func kill9(_ name: String) {
         guard let p = process(name), p.isRunning else { return }
-        kill(p.processIdentifier, SIGKILL)
-        p.waitUntilExit()
+        p.kill()
+        p.waitForExit()
     }
 
     func stopAll() {
         let all = lock.withLock { Array(processes.values) }
-        for p in all where p.isRunning { kill(p.processIdentifier, SIGKILL) }
-        for p in all { p.waitUntilExit() }
+        for p in all { p.kill() }
+        for p in all { p.waitForExit() }
     }
 
     func client(secret: String = ClusterHarness.secret) throws -> SubmitClient {
@@ -206,6 +193,32 @@ final class ClusterHarness: @unchecked Sendable {
             Thread.sleep(forTimeInterval: 0.05)
         }
         throw TestFailure("timed out waiting for \(what)")
+    }
+}
+
+/// The Foundation `Process` names the cluster tests were written with, on GHWHProcess's child.
+extension ChildProcess {
+    var processIdentifier: pid_t { pid }
+
+    /// As `Process` gives it: the exit code, or the number of the signal that ended it (0 while running).
+    var terminationStatus: Int32 {
+        switch exitStatus {
+        case .exited(let code): code
+        case .signaled(let signal): signal
+        case nil: 0
+        }
+    }
+
+    func waitUntilExit() { waitForExit() }
+}
+
+/// A child's stdout pipe under the name Foundation's `Pipe` gives its read end.
+struct OutputPipe {
+    let fileHandleForReading: FileHandle
+
+    init(_ child: ChildProcess) {
+        guard let handle = child.standardOutput else { preconditionFailure("\(child.command) has no stdout pipe") }
+        fileHandleForReading = handle
     }
 }
 
@@ -260,17 +273,11 @@ final class NetworkNamespaceHost: @unchecked Sendable {
 
     @discardableResult
     static func ip(_ args: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
-        p.arguments = args
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw TestFailure("ip \(args.joined(separator: " ")) failed: \(text)") }
-        return text
+        let result = try runProcess("/usr/sbin/ip", args)
+        guard result.succeeded else {
+            throw TestFailure("ip \(args.joined(separator: " ")) failed: \(result.output)")
+        }
+        return result.output
     }
 }
 

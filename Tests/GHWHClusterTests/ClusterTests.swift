@@ -1,5 +1,6 @@
 import Foundation
 import GHWHCluster
+import GHWHProcess
 import GHWHTestSupport
 import GHWHWire
 import Testing
@@ -30,35 +31,31 @@ import Testing
             ?? 0
     }
 
-    /// A coordinator process on a fresh database and an empty raw tree, any port; output discarded until set.
-    static func bareCoordinator(ui: String, readyFile: String? = nil) throws -> Process {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: ClusterHarness.binary)
-        p.arguments =
+    /// Starts a coordinator process on a fresh database and an empty raw tree, any port; stderr
+    /// discarded, stdout too unless told.
+    static func bareCoordinator(
+        ui: String, readyFile: String? = nil, standardOutput: ChildProcess.Output = .discard,
+        blockedSignals: [Int32] = []
+    ) throws -> ChildProcess {
+        try ChildProcess.spawn(
+            ClusterHarness.binary,
             [
                 "coordinator", "--listen", "tcp://127.0.0.1:0", "--ui-listen", ui,
                 "--raw", try Fixtures.tempDir(), "--database-url", try Fixtures.database(),
             ]
-            + (readyFile.map { ["--ready-file", $0] } ?? [])
-        p.environment = ProcessInfo.processInfo.environment.merging(["GHWH_CLUSTER_SECRET": ClusterHarness.secret]) {
-            $1
-        }
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        return p
+                + (readyFile.map { ["--ready-file", $0] } ?? []),
+            environment: ChildProcess.environment(overriding: ["GHWH_CLUSTER_SECRET": ClusterHarness.secret]),
+            standardOutput: standardOutput, standardError: .discard, blockedSignals: blockedSignals)
     }
 
     /// Startup lines reach a pipe while the process runs (docker logs reads one):
     /// stdout is line-buffered, not held until exit (issue 12, defect 4).
     @Test func coordinatorStartupLinesReachAPipeWhileItRuns() throws {
         let ready = try Fixtures.tempDir("ready") + "/coordinator.json"
-        let p = try Self.bareCoordinator(ui: "127.0.0.1:0", readyFile: ready)
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
+        let p = try Self.bareCoordinator(ui: "127.0.0.1:0", readyFile: ready, standardOutput: .pipe)
         defer {
             p.terminate()
-            p.waitUntilExit()
+            p.waitForExit()
         }
         // The ready file is written after both lines are printed: once it exists, a
         // line-buffered stdout has put them in the pipe (a buffered one holds them to exit).
@@ -75,7 +72,7 @@ import Testing
             object["cluster"] as? String == "tcp://127.0.0.1:\(clusterPort)"
                 && object["ui"] as? String == "127.0.0.1:\(uiPort)")
         // What the pipe holds now, without blocking.
-        let fd = out.fileHandleForReading.fileDescriptor
+        let fd = try #require(p.standardOutput).fileDescriptor
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         var bytes = [UInt8]()
         var buffer = [UInt8](repeating: 0, count: 4096)
@@ -90,30 +87,16 @@ import Testing
     /// thread's blocked signals) stops the coordinator once it is up: it was discarded,
     /// and the coordinator ran on (found when a test's stop hung the suite).
     @Test func aStopSentDuringStartupIsNotLost() throws {
-        let p = try Self.bareCoordinator(ui: "off")
-        // Spawn with SIGTERM blocked, as a thread of a test runner or an init system may have it.
-        var blocked = sigset_t()
-        var previous = sigset_t()
-        sigemptyset(&blocked)
-        sigaddset(&blocked, SIGTERM)
-        pthread_sigmask(SIG_BLOCK, &blocked, &previous)
-        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
-        try p.run()
-        kill(p.processIdentifier, SIGTERM)
+        // Spawned with SIGTERM blocked, as a thread of a test runner or an init system may have it.
+        let p = try Self.bareCoordinator(ui: "off", blockedSignals: [SIGTERM])
+        p.terminate()
         defer {
-            if p.isRunning {
-                kill(p.processIdentifier, SIGKILL)
-                p.waitUntilExit()
-            }
+            p.kill()
+            p.waitForExit()
         }
-        let exited = DispatchSemaphore(value: 0)
-        Thread.detachNewThread {
-            p.waitUntilExit()
-            exited.signal()
-        }
-        #expect(
-            exited.wait(timeout: .now() + 60) == .success, "the coordinator ignored a SIGTERM sent during its startup")
-        if !p.isRunning { #expect(p.terminationStatus == 0) }
+        let status = p.waitForExit(timeout: 60)
+        #expect(status != nil, "the coordinator ignored a SIGTERM sent during its startup")
+        if let status { #expect(status == .exited(0)) }
     }
 
     @Test func threeWorkersGiveTheSameTablesAsLocalMode() throws {

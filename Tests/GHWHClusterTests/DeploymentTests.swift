@@ -1,5 +1,6 @@
 import Foundation
 import GHWHCluster
+import GHWHProcess
 import Testing
 
 /// What docker-compose-cluster.yml would run, run here as local processes:
@@ -103,14 +104,7 @@ import Testing
 
         // The compose health check, run the same way.
         try cluster.waitFor("the health check", timeout: 30) {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: ClusterHarness.binary)
-            p.arguments = ["health", "--url", "http://127.0.0.1:\(uiPort)/healthz"]
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            p.waitUntilExit()
-            return p.terminationStatus == 0
+            try runProcess(ClusterHarness.binary, ["health", "--url", "http://127.0.0.1:\(uiPort)/healthz"]).succeeded
         }
         let status = try cluster.runJob()
         #expect(status.state == .succeeded, "\(status)\n\(cluster.log("coordinator").suffix(2000))")
@@ -120,21 +114,13 @@ import Testing
     /// Compose file, Dockerfile, config examples, systemd units and k8s
     /// manifests all parse and reference only known settings.
     @Test func deploymentFilesValidate() throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/bash")
         // --check-only: a missing tool fails, naming `make deps`; a test never installs packages.
-        p.arguments = [Self.root + "/scripts/validate-deploy.sh", "--check-only", Self.root]
         // The config checks run `ghwh config check`: this build's binary (never `swift build` under `swift test`).
-        p.environment = ProcessInfo.processInfo.environment.merging(["GHWH": ClusterHarness.binary]) { _, new in new }
-        let log = try Fixtures.tempDir("validate") + "/out.log"
-        FileManager.default.createFile(atPath: log, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        p.standardOutput = handle
-        p.standardError = handle
-        try p.run()
-        p.waitUntilExit()
-        let out = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-        #expect(p.terminationStatus == 0, "\(out.suffix(3000))")
+        let result = try runProcess(
+            "/bin/bash", [Self.root + "/scripts/validate-deploy.sh", "--check-only", Self.root],
+            environment: ChildProcess.environment(overriding: ["GHWH": ClusterHarness.binary]))
+        let out = result.output
+        #expect(result.exitStatus == 0, "\(out.suffix(3000))")
         #expect(out.contains("docker-compose") && out.contains("k8s") && out.contains("systemd"))
         #expect(out.contains("config: config/production.conf: ok (every key)"), "\(out.suffix(3000))")
     }

@@ -1,5 +1,6 @@
 import Foundation
 import GHWHCluster
+import GHWHProcess
 import GHWHRaw
 import GHWHSampleData
 import GHWHTestSupport
@@ -67,15 +68,12 @@ enum Fixtures {
     }
 
     /// `ghwh run --job all` as a process (stdout and stderr through the pipe; `finish` drains it).
-    static func ghwhRun(_ db: String, raw: String, extra: [String] = []) throws -> (Process, Pipe) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: ClusterHarness.binary)
-        p.arguments = ["run", "--job", "all", "--raw", raw, "--database-url", db, "--no-progress"] + extra
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        return (p, out)
+    static func ghwhRun(_ db: String, raw: String, extra: [String] = []) throws -> (ChildProcess, OutputPipe) {
+        let p = try ChildProcess.spawn(
+            ClusterHarness.binary,
+            ["run", "--job", "all", "--raw", raw, "--database-url", db, "--no-progress"] + extra,
+            standardOutput: .pipe)
+        return (p, OutputPipe(p))
     }
 
     /// Runs a program to its end; stdout and stderr together.
@@ -83,19 +81,11 @@ enum Fixtures {
         _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
         directory: String? = nil
     ) throws -> (status: Int32, output: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = arguments
-        if let environment { p.environment = environment }
-        if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        return finish((p, out))
+        let result = try runProcess(executable, arguments, environment: environment, currentDirectory: directory)
+        return (result.exitStatus, result.output)
     }
 
-    static func finish(_ run: (Process, Pipe)) -> (status: Int32, output: String) {
+    static func finish(_ run: (ChildProcess, OutputPipe)) -> (status: Int32, output: String) {
         let text = String(decoding: run.1.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         run.0.waitUntilExit()
         return (run.0.terminationStatus, text)

@@ -1,4 +1,5 @@
 import Foundation
+import GHWHProcess
 import GHWHRaw
 import Testing
 
@@ -85,15 +86,8 @@ import Testing
 
     /// The first field of `sha256sum FILE`.
     private func sha256sum(_ path: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
-        process.arguments = [path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        return String(decoding: output, as: UTF8.self).split(separator: " ").first.map(String.init) ?? ""
+        let result = try runProcess("/usr/bin/sha256sum", [path])
+        #expect(result.exitStatus == 0, "\(result.summary)")
+        return result.output.split(separator: " ").first.map(String.init) ?? ""
     }
 }

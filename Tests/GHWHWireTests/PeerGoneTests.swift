@@ -1,4 +1,5 @@
 import Foundation
+import GHWHProcess
 import Testing
 
 @testable import GHWHWire
@@ -81,19 +82,17 @@ import Testing
         defer { server.close() }
         let frame = try FrameCodec.seal(
             type: 1, payload: [1, 2, 3], sender: "child-7", sequence: 1, secret: TestEnv.secret)
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: "/bin/bash")
-        child.arguments = ["-c", Self.rawRequestScript(port: server.boundPort ?? 0, frame: frame)]
-        try child.run()
+        let child = try ChildProcess.spawn(
+            "/bin/bash", ["-c", Self.rawRequestScript(port: server.boundPort ?? 0, frame: frame)])
         defer {
-            if child.isRunning { kill(child.processIdentifier, SIGKILL) }
-            child.waitUntilExit()
+            child.kill()
+            child.waitForExit()
         }
         #expect(held.wait(seconds: 10) { $0.count == 1 })
         #expect(held.all.first?.sender == "child-7")
         #expect(server.connectionCount(of: "child-7") == 1)
         let killedAt = Date()
-        kill(child.processIdentifier, SIGKILL)
+        child.kill()
         #expect(gone.wait(seconds: 5) { $0.contains("child-7") })
         print("killed process reported gone after \(Int(Date().timeIntervalSince(killedAt) * 1000)) ms")
         #expect(held.all.first?.isConnectionOpen == false)

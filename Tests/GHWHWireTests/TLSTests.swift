@@ -1,4 +1,5 @@
 import Foundation
+import GHWHProcess
 import Testing
 
 @testable import GHWHWire
@@ -14,18 +15,15 @@ struct SelfSignedCert {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         cert = dir.appendingPathComponent("\(name).crt").path
         key = dir.appendingPathComponent("\(name).key").path
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        p.arguments = [
-            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-            "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=localhost",
-            "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-        ]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw WireError.malformed("openssl exited \(p.terminationStatus)") }
+        // Its output (progress dots) is captured and dropped.
+        let result = try runProcess(
+            "/usr/bin/openssl",
+            [
+                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=localhost",
+                "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+            ])
+        guard result.succeeded else { throw WireError.malformed("openssl exited \(result.exitStatus)") }
     }
 }
 
