@@ -97,7 +97,7 @@ let package = Package(
         .executableTarget(
             name: "ghwh-bench",
             dependencies: [
-                "GHWHJSON", "GHWHModel", "GHWHProcess", "GHWHRaw", "GHWHSampleData", "GHWHWarehouse",
+                "CGHWHZlib", "GHWHJSON", "GHWHModel", "GHWHProcess", "GHWHRaw", "GHWHSampleData", "GHWHWarehouse",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

@@ -36,6 +36,13 @@ struct Bench: ParsableCommand {
     var repeats: Int = 3
     @Flag(help: "Also run each corpus through the cluster: coordinator + 2 workers + loader over tcp loopback.")
     var cluster = false
+    @Flag(name: .customLong("no-profile"), help: "Skip the CPU budget (one extra ghwh run --profile per corpus).")
+    var noProfile = false
+    @Option(
+        name: .customLong("small-files"),
+        help: "Also time a tree of about this many one-record .json files (gen-data --one-record-per-file); 0 skips it."
+    )
+    var smallFiles = 15_000
 
     func run() throws {
         let sizes = sizesMB.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
@@ -84,6 +91,18 @@ struct Bench: ParsableCommand {
             print(cells.map { $0.padding(toLength: 13, withPad: " ", startingAt: 0) }.joined())
         }
         if cluster { try clusterBenchmark(corpora: corpora, server: server, localWall: localWall) }
+        for (size, info) in corpora where !noProfile {
+            let floor = try inflateFloor(info: info)
+            let mb = Double(floor.bytes) / 1e6
+            print(
+                String(
+                    format:
+                        "\n== %d MB corpus: one core inflating its zip entries (%.0f MB of JSON): zlib %.2f s (%.0f MB/s), ISA-L %.2f s (%.0f MB/s); local end to end = %.2fx zlib's time ==",
+                    size, mb, floor.zlib, mb / floor.zlib, floor.isal, mb / floor.isal,
+                    (localWall[size] ?? 0) / floor.zlib))
+            try profileRun(size: size, info: info, server: server)
+        }
+        if smallFiles > 0 { try smallFilesBenchmark(server: server) }
         // Last: it fills this process with hundreds of MB, and Linux carries a
         // vfork-spawned child's peak RSS over from its parent at exec.
         try scannerBenchmark(root: corpora[0].1.root)
