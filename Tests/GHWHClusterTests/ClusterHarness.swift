@@ -94,7 +94,8 @@ final class ClusterHarness: @unchecked Sendable {
             if FileManager.default.fileExists(atPath: path) { return true }
             if let p = process(name), !p.isRunning {
                 throw TestFailure(
-                    "\(name) exited (status \(p.terminationStatus)) before it was ready:\n\(log(name).suffix(3000))")
+                    "\(name) exited (\(p.exitStatus.map { "\($0)" } ?? "?")) before it was ready:\n\(log(name).suffix(3000))"
+                )
             }
             return false
         }
@@ -130,21 +131,21 @@ final class ClusterHarness: @unchecked Sendable {
     func process(_ name: String) -> ChildProcess? { lock.withLock { processes[name] } }
 
     /// `ghwh-submit <args>` against this cluster as a process; its output (stdout and stderr) comes through the pipe.
-    func startSubmit(_ args: [String], mergeStandardError: Bool = true) throws -> (ChildProcess, OutputPipe) {
+    func startSubmit(_ args: [String], mergeStandardError: Bool = true) throws -> ChildProcess {
         let submit = try ChildProcess.spawn(
             URL(fileURLWithPath: Self.binary).deletingLastPathComponent().appendingPathComponent("ghwh-submit").path,
             ["--coordinator", url] + args,
             environment: ["GHWH_CLUSTER_SECRET": Self.secret, "PATH": "/usr/bin:/bin"],
             standardOutput: .pipe, standardError: mergeStandardError ? nil : .discard)
-        return (submit, OutputPipe(submit))
+        return submit
     }
 
-    /// Sends `signal` and waits for the process to exit; returns its exit status.
+    /// Sends `signal` and waits for the process to exit; returns its exit status (the shell's number).
     func signalAndWait(_ name: String, _ signal: Int32, timeout: Double = 60) throws -> Int32 {
         guard let p = process(name), p.isRunning else { throw TestFailure("\(name) is not running") }
         p.signal(signal)
         try waitFor("\(name) to exit after signal \(signal)", timeout: timeout) { !p.isRunning }
-        return p.terminationStatus
+        return p.exitStatus?.code ?? -1
     }
 
     func kill9(_ name: String) {
@@ -197,31 +198,6 @@ final class ClusterHarness: @unchecked Sendable {
 }
 
 /// The Foundation `Process` names the cluster tests were written with, on GHWHProcess's child.
-extension ChildProcess {
-    var processIdentifier: pid_t { pid }
-
-    /// As `Process` gives it: the exit code, or the number of the signal that ended it (0 while running).
-    var terminationStatus: Int32 {
-        switch exitStatus {
-        case .exited(let code): code
-        case .signaled(let signal): signal
-        case nil: 0
-        }
-    }
-
-    func waitUntilExit() { waitForExit() }
-}
-
-/// A child's stdout pipe under the name Foundation's `Pipe` gives its read end.
-struct OutputPipe {
-    let fileHandleForReading: FileHandle
-
-    init(_ child: ChildProcess) {
-        guard let handle = child.standardOutput else { preconditionFailure("\(child.command) has no stdout pipe") }
-        fileHandleForReading = handle
-    }
-}
-
 struct TestFailure: Error, CustomStringConvertible {
     let description: String
     init(_ d: String) { description = d }

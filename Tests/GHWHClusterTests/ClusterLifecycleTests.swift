@@ -28,7 +28,7 @@ import Testing
             let started = Date()
             let id = try c.submit(SubmitJob(job: "all", from: nil, to: nil, force: false, rawRoot: raw))
             try cluster.waitFor("w1 to die", timeout: 60) { cluster.process("w1")?.isRunning == false }
-            #expect(cluster.process("w1")?.terminationStatus == 137)
+            #expect(cluster.process("w1")?.exitStatus == .exited(137))
             try cluster.startWorker("w1", cores: 2)
             let status = try cluster.waitForJob(id, client: c, timeout: Self.noTimeoutWait)
             #expect(status.state == .succeeded, "\(status)")
@@ -51,7 +51,7 @@ import Testing
             let started = Date()
             let status = try cluster.runJob(timeout: Self.noTimeoutWait)
             #expect(status.state == .succeeded, "\(status)")
-            #expect(cluster.process("doomed")?.terminationStatus == 137)
+            #expect(cluster.process("doomed")?.exitStatus == .exited(137))
             #expect(Date().timeIntervalSince(started) < Self.noTimeoutWait)
             #expect(cluster.log("coordinator").contains("its connection closed"))
             #expect(try ClusterTests.tables(db) == expected)
@@ -139,16 +139,15 @@ import Testing
             try cluster.startCoordinator(name: "coordinator-1")
             try cluster.startLoader()
             try cluster.startWorker("w1", cores: 2, extra: ["--task-delay-ms", "150"])
-            let (submit, out) = try cluster.startSubmit(["--job", "all", "--raw", raw])
+            let submit = try cluster.startSubmit(["--job", "all", "--raw", raw])
             try cluster.waitFor("some tasks to commit", timeout: 60) {
                 Int(try Fixtures.scalar(db, "SELECT count(*) FROM ghwh_meta.task_commits") ?? "0") ?? 0 >= 3
             }
             cluster.kill9("coordinator-1")
             #expect(submit.isRunning, "ghwh-submit keeps waiting while the coordinator is down")
             try cluster.startCoordinator(name: "coordinator-2")
-            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            submit.waitUntilExit()
-            #expect(submit.terminationStatus == 0, "\(text.suffix(2000))")
+            let text = String(decoding: submit.standardOutput?.readDataToEndOfFile() ?? Data(), as: UTF8.self)
+            #expect(submit.waitForExit() == .exited(0), "\(text.suffix(2000))")
             #expect(cluster.log("coordinator-2").contains("resuming a journaled job"))
             #expect(try ClusterTests.tables(db) == expected)
             #expect(try Fixtures.scalar(db, "SELECT count(*) FROM ghwh_meta.coordinator_jobs") == "1", "no second job")
@@ -215,13 +214,13 @@ import Testing
             let options = ["--workers", "1", "--chunk-size-mb", "1"]
             let first = try Fixtures.ghwhRun(db, raw: raw, extra: options)
             let deadline = Date().addingTimeInterval(60)
-            while first.0.isRunning, Date() < deadline,
+            while first.isRunning, Date() < deadline,
                 (Int(try Fixtures.scalar(db, "SELECT count(*) FROM ghwh_meta.task_commits") ?? "0") ?? 0) < 1
             {
                 Thread.sleep(forTimeInterval: 0.01)  // polling for the first commit, bounded by the deadline
             }
-            #expect(first.0.isRunning, "the job ended before it could be interrupted")
-            kill(first.0.processIdentifier, SIGINT)
+            #expect(first.isRunning, "the job ended before it could be interrupted")
+            kill(first.pid, SIGINT)
             #expect(Fixtures.finish(first).status != 0)
             #expect(try Fixtures.scalar(db, "SELECT status FROM ghwh_meta.jobs") == "failed")
             let second = Fixtures.finish(try Fixtures.ghwhRun(db, raw: raw, extra: options))

@@ -29,7 +29,7 @@ import Testing
             let c = try cluster.client()
             defer { c.close() }
             #expect(try c.awaitWorkers(workers, timeout: 120), "all \(workers) workers registered")
-            let pid = try #require(cluster.process("coordinator")).processIdentifier
+            let pid = try #require(cluster.process("coordinator")).pid
             // 256 task polls are in flight all the time now (each answered empty after 1 s and asked again).
             var peak = 0
             for _ in 0..<20 {

@@ -135,10 +135,9 @@ import Testing
             } == true)
 
         // ghwh-submit as a process: waits, prints the summary, exits 0.
-        let (submit, out) = try cluster.startSubmit(["--job", "all", "--raw", raw], mergeStandardError: false)
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        submit.waitUntilExit()
-        #expect(submit.terminationStatus == 0)
+        let submit = try cluster.startSubmit(["--job", "all", "--raw", raw], mergeStandardError: false)
+        let text = String(decoding: submit.standardOutput?.readDataToEndOfFile() ?? Data(), as: UTF8.self)
+        #expect(submit.waitForExit() == .exited(0))
         #expect(text.contains("succeeded") && text.contains("skipped unchanged files"))
     }
 
@@ -155,7 +154,7 @@ import Testing
         defer { c.close() }
         let id = try c.submit(SubmitJob(job: "all", from: nil, to: nil, force: false, rawRoot: raw))
         try cluster.waitFor("the doomed worker to die", timeout: 60) { cluster.process("doomed")?.isRunning == false }
-        #expect(cluster.process("doomed")?.terminationStatus == 137)
+        #expect(cluster.process("doomed")?.exitStatus == .exited(137))
         try cluster.startWorker("survivor", cores: 2)
         let status = try cluster.waitForJob(id, client: c, timeout: 120)
         #expect(status.state == .succeeded, "\(status)")
@@ -176,7 +175,7 @@ import Testing
         defer { c.close() }
         let id = try c.submit(SubmitJob(job: "all", from: nil, to: nil, force: false, rawRoot: raw))
         try cluster.waitFor("the first loader to die", timeout: 60) { cluster.process("loader-1")?.isRunning == false }
-        #expect(cluster.process("loader-1")?.terminationStatus == 137)
+        #expect(cluster.process("loader-1")?.exitStatus == .exited(137))
         try cluster.startLoader("loader-2")
         let status = try cluster.waitForJob(id, client: c, timeout: 120)
         #expect(status.state == .succeeded, "\(status)")

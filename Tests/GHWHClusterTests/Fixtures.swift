@@ -68,12 +68,12 @@ enum Fixtures {
     }
 
     /// `ghwh run --job all` as a process (stdout and stderr through the pipe; `finish` drains it).
-    static func ghwhRun(_ db: String, raw: String, extra: [String] = []) throws -> (ChildProcess, OutputPipe) {
+    static func ghwhRun(_ db: String, raw: String, extra: [String] = []) throws -> ChildProcess {
         let p = try ChildProcess.spawn(
             ClusterHarness.binary,
             ["run", "--job", "all", "--raw", raw, "--database-url", db, "--no-progress"] + extra,
             standardOutput: .pipe)
-        return (p, OutputPipe(p))
+        return p
     }
 
     /// Runs a program to its end; stdout and stderr together.
@@ -85,10 +85,9 @@ enum Fixtures {
         return (result.exitStatus, result.output)
     }
 
-    static func finish(_ run: (ChildProcess, OutputPipe)) -> (status: Int32, output: String) {
-        let text = String(decoding: run.1.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        run.0.waitUntilExit()
-        return (run.0.terminationStatus, text)
+    static func finish(_ run: ChildProcess) -> (status: Int32, output: String) {
+        let text = String(decoding: run.standardOutput?.readDataToEndOfFile() ?? Data(), as: UTF8.self)
+        return (run.waitForExit()?.code ?? -1, text)
     }
 
     static let silverTables = ["sta_github.issues", "sta_github.pull_requests", "sta_github.pull_request_labels"]
