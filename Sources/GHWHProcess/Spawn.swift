@@ -73,11 +73,13 @@ func spawnChild(
     if stderr >= 0 { posix_spawn_file_actions_adddup2(&actions, stderr, 2) }
 
     // Default signal handling and a mask of only what the caller asks for: the caller's thread
-    // may block or ignore signals (SIGPIPE is commonly ignored) and a child would inherit that.
+    // may block or ignore signals (SIGPIPE is commonly ignored; SIGTERM and SIGINT are by a
+    // process watching them with a DispatchSource) and ignored signals survive exec.
     var defaults = sigset_t()
     sigemptyset(&defaults)
-    sigaddset(&defaults, SIGPIPE)
-    sigaddset(&defaults, SIGCHLD)
+    for signal in [SIGPIPE, SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM] {
+        sigaddset(&defaults, signal)
+    }
     var mask = sigset_t()
     sigemptyset(&mask)
     for signal in blockedSignals { sigaddset(&mask, signal) }

@@ -47,6 +47,18 @@ import Testing
 }
 
 @Suite struct ChildProcessTests {
+    /// A parent that ignores SIGTERM (as one watching it with a DispatchSource must) does not
+    /// pass that on: ignored signals survive exec, and the child could then not be stopped.
+    @Test func aChildOfAParentIgnoringSIGTERMStillEndsOnIt() throws {
+        let previous = signal(SIGTERM, SIG_IGN)
+        defer { signal(SIGTERM, previous) }
+        let child = try ChildProcess.spawn("/bin/sleep", ["30"])
+        child.terminate()
+        #expect(child.waitForExit(timeout: 10) == .signaled(SIGTERM))
+        child.kill()
+        child.waitForExit()
+    }
+
     @Test func terminateEndsItAndTheStatusNamesTheSignal() throws {
         let child = try ChildProcess.spawn("/bin/sleep", ["30"])
         #expect(child.pid > 0)
