@@ -55,6 +55,8 @@ struct CoordinatorCommand: ParsableCommand {
     var heartbeatInterval: Double?
     @Option(name: .customLong("chunk-size-mb"), help: Configuration.Key.chunkSizeMB.argumentHelp())
     var chunkSizeMB: Int?
+    @Option(name: .customLong("task-group-documents"), help: Configuration.Key.taskGroupDocuments.argumentHelp())
+    var taskGroupDocuments: Int?
     @Option(name: .customLong("ui-listen"), help: Configuration.Key.uiListen.argumentHelp())
     var uiListen: String?
     @Option(
@@ -71,12 +73,14 @@ struct CoordinatorCommand: ParsableCommand {
             .listen: listen, .rawRoot: raw, .workerTimeout: workerTimeout.map { String($0) },
             .maxAttempts: maxAttempts.map(String.init), .heartbeatInterval: heartbeatInterval.map { String($0) },
             .chunkSizeMB: chunkSizeMB.map(String.init), .uiListen: uiListen,
+            .taskGroupDocuments: taskGroupDocuments.map(String.init),
         ])
         let logger = common.makeLogger("ghwh.coordinator", defaultLevel: .info)
         let endpoint = try cluster.endpoint(url: config.listenURL, config: config, role: "coordinator")
         let conninfo = try common.migratedWarehouse(config, logger: logger)
         var settings = Coordinator.Settings(endpoint: endpoint, rawRoot: config.rawRoot, conninfo: conninfo)
         settings.chunkBytes = config.chunkBytes
+        settings.taskGroupDocuments = config.taskGroupDocuments
         settings.heartbeatInterval = config.heartbeatInterval
         settings.scheduler.workerTimeout = config.workerTimeout
         settings.scheduler.maxAttempts = config.maxAttempts

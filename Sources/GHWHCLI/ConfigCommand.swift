@@ -26,6 +26,8 @@ struct ConfigCommand: ParsableCommand {
         var raw: String?
         @Option(name: .customLong("chunk-size-mb"), help: Configuration.Key.chunkSizeMB.argumentHelp())
         var chunkSizeMB: String?
+        @Option(name: .customLong("task-group-documents"), help: Configuration.Key.taskGroupDocuments.argumentHelp())
+        var taskGroupDocuments: String?
         @Option(name: .customLong("workers"), help: Configuration.Key.workers.argumentHelp())
         var workers: String?
         @Option(name: .customLong("coordinator"), help: Configuration.Key.coordinator.argumentHelp())
@@ -50,7 +52,7 @@ struct ConfigCommand: ParsableCommand {
                 .databaseURL: databaseURL, .dataDir: dataDir, .rawRoot: raw, .chunkSizeMB: chunkSizeMB,
                 .workers: workers, .coordinator: coordinator, .listen: listen, .workerTimeout: workerTimeout,
                 .maxAttempts: maxAttempts, .heartbeatInterval: heartbeatInterval, .cores: cores,
-                .uiListen: uiListen, .shutdownGrace: shutdownGrace,
+                .uiListen: uiListen, .shutdownGrace: shutdownGrace, .taskGroupDocuments: taskGroupDocuments,
             ]
         }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GHWHCluster
 
 /// The one table of ghwh's settings: each key's environment variable, flag,
 /// type, default, whether it is a secret, and its help. The config-file parser,
@@ -110,6 +111,7 @@ extension Configuration {
         case dataDir = "data_dir"
         case rawRoot = "raw_root"
         case chunkSizeMB = "chunk_size_mb"
+        case taskGroupDocuments = "task_group_documents"
         case workers = "workers"
         case coordinator = "coordinator"
         case listen = "listen"
@@ -139,6 +141,9 @@ extension Configuration {
                 "local state; the embedded server lives in <data_dir>/postgres")
             case .rawRoot: return s("--raw", .string, .unset, "the raw root; a job cannot run without one")
             case .chunkSizeMB: return s("--chunk-size-mb", .positiveInt, .value("16"), "task size in MB")
+            case .taskGroupDocuments: return s("--task-group-documents", .positiveInt,
+                .value(String(SmallDocumentGrouper.defaultMaxMembers)),
+                "most small documents (under a quarter of a chunk) one task carries; 1: a task per document")
             case .workers: return s("--workers", .positiveInt, .processorCount, "worker threads of ghwh run")
             case .coordinator: return s("--coordinator", .clusterURL, .value("tcp://127.0.0.1:7077"),
                 "where to find the coordinator")

@@ -92,6 +92,7 @@ public struct Configuration: Sendable {
     public var dataDirectory: String { text(.dataDir) }
     public var rawRoot: String? { values[.rawRoot].flatMap { $0.isEmpty ? nil : $0 } }
     public var chunkBytes: Int { int(.chunkSizeMB) << 20 }
+    public var taskGroupDocuments: Int { int(.taskGroupDocuments) }
     public var workers: Int { int(.workers) }
     public var cores: Int { int(.cores) }
     public var coordinatorURL: String { text(.coordinator) }

@@ -104,11 +104,19 @@ public struct JobOptions: ParsableArguments {
             "Task size in MB: a document stored in this much travels whole; larger ones are cut into tasks of this much JSON"
         ))
     var chunkSizeMB: Int?
+    @Option(
+        name: .customLong("task-group-documents"),
+        help: Configuration.Key.taskGroupDocuments.argumentHelp(
+            "Most small documents (under a quarter of a chunk) one task carries; 1: a task per document"))
+    var taskGroupDocuments: Int?
 
     public init() {}
 
     var configFlags: [Configuration.Key: String?] {
-        [.rawRoot: raw, .workers: workers.map(String.init), .chunkSizeMB: chunkSizeMB.map(String.init)]
+        [
+            .rawRoot: raw, .workers: workers.map(String.init), .chunkSizeMB: chunkSizeMB.map(String.init),
+            .taskGroupDocuments: taskGroupDocuments.map(String.init),
+        ]
     }
 
     func spec(_ config: Configuration) throws -> JobSpec {
@@ -119,7 +127,10 @@ public struct JobOptions: ParsableArguments {
         guard let root = config.rawRoot else {
             throw ValidationError("no raw root: pass --raw DIR or set GHWH_RAW_ROOT")
         }
-        return JobSpec(job: jobName, dates: try dateRange(), force: force, rawRoot: root, chunkBytes: config.chunkBytes)
+        var spec = JobSpec(
+            job: jobName, dates: try dateRange(), force: force, rawRoot: root, chunkBytes: config.chunkBytes)
+        spec.taskGroupDocuments = config.taskGroupDocuments
+        return spec
     }
 
     func dateRange() throws -> ClosedRange<IngestDate>? {

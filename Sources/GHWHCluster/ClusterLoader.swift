@@ -87,15 +87,13 @@ public final class ClusterLoader: @unchecked Sendable {
             guard !work.entries.isEmpty else { continue }
             let fetched = Date()
             // The batch commits in groups (one WAL flush each), then is acknowledged.
-            var start = 0
             var lastCommitted: UInt64?
             var commitSeconds: [Double] = []
-            while start < work.entries.count {
-                let group = Array(work.entries[start..<min(work.entries.count, start + Loader.groupCommitMax)])
+            for range in LoaderBatching.transactions(sizes: work.entries.map(\.message.byteCount)) {
+                let group = Array(work.entries[range])
                 guard let seconds = commitUntilDone(group) else { break }
                 commitSeconds.append(seconds)
                 lastCommitted = group.last?.seq
-                start += group.count
             }
             let committed = Date()
             guard let upTo = lastCommitted else { continue }

@@ -376,11 +376,16 @@ public struct ClusterState: Sendable {
         t.payload = nil
         t.finishedAt = now
         t.seconds = seconds
-        if case .silver(let commit, _) = result { t.records = commit.records }
+        if case .silver = result { t.records = result.silverTotals.records }
+        if case .silverGroup = result { t.records = result.silverTotals.records }
         tasks[taskId] = t
         job?.running -= 1
         workers[id]?.tasksDone += 1
-        appendToOutbox(result.loaderMessage, taskId: taskId)
+        // The task commits when the loader acknowledges its last entry.
+        let messages = result.loaderMessages
+        for (i, message) in messages.enumerated() {
+            appendToOutbox(message, taskId: i == messages.count - 1 ? taskId : nil)
+        }
         let actions: [Action] = [.taskFinished(kind: t.kind, seconds: seconds, result: result)]
         return (true, "", actions + answerLoaderPolls(now: now) + dispatch(now: now))
     }
@@ -494,8 +499,10 @@ public struct ClusterState: Sendable {
         }
         loaderError = nil
         guard seq > ackedSeq else { return (true, []) }
-        while let first = outbox.first, first.seq <= seq {
-            outbox.removeFirst()
+        // Removed at once below: one by one would move the rest of a long outbox per entry.
+        let acknowledged = outbox.prefix { $0.seq <= seq }
+        outbox.removeFirst(acknowledged.count)
+        for first in acknowledged {
             outboxBytes -= first.message.byteCount
             if let taskId = taskOfSeq.removeValue(forKey: first.seq), tasks[taskId]?.state == .loading {
                 tasks[taskId]?.state = .committed
@@ -639,7 +646,7 @@ public struct ClusterLogEvent: Sendable {
 extension WorkerTask {
     var kind: String {
         switch self {
-        case .silver: "silver"
+        case .silver, .silverGroup: "silver"
         case .gold: "gold"
         }
     }
@@ -649,6 +656,8 @@ extension WorkerTask {
         switch self {
         case .silver(let t):
             "\(t.source), chunk \(t.chunkIndex) from byte \(t.records.documentOffsets.first ?? 0), \(t.records.count) records"
+        case .silverGroup(let g):
+            "\(g.members.count) whole documents, \(g.members[0].source) to \(g.members[g.members.count - 1].source)"
         case .gold(let t):
             "gold bucket \(t.bucket): \(t.repos.prefix(3).joined(separator: ", "))\(t.repos.count > 3 ? ", ..." : "")"
         }

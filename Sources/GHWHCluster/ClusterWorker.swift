@@ -242,18 +242,22 @@ public final class ClusterWorker: @unchecked Sendable {
     private func run(_ task: WorkerTask, in runner: inout Slot) throws -> WorkerResult {
         switch task {
         case .silver(let t):
-            if let poison = settings.failTasksMatching, t.source.contains(poison) {
-                throw WarehouseError("fault injection: task of \(t.source) fails")
-            }
-            switch runner.silver.run(t) {
-            case .committed(let output, let inputBytes): return .silver(output, inputBytes: inputBytes)
-            case .documentFailed(let reason): return .silverDocumentFailed(t.withoutPayload, reason: reason)
-            }
+            try injectFault(t)
+            return runner.silver.result(of: t)
+        case .silverGroup(let g):
+            for t in g.members { try injectFault(t) }
+            return runner.silver.result(of: g)
         case .gold(let t):
             guard let conninfo = settings.conninfo else {
                 throw WarehouseError("this worker has no database configured (GHWH_DATABASE_URL) for gold tasks")
             }
             return .gold(try runner.gold.run(t, conninfo: conninfo, store: &runner.goldStore, logger: logger))
+        }
+    }
+
+    private func injectFault(_ t: SilverTask) throws {
+        if let poison = settings.failTasksMatching, t.source.contains(poison) {
+            throw WarehouseError("fault injection: task of \(t.source) fails")
         }
     }
 

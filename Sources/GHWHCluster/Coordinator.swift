@@ -38,6 +38,7 @@ public final class Coordinator: @unchecked Sendable {
         /// Read-only use: planning state and gold plans.
         public var conninfo: String
         public var chunkBytes = 16 << 20
+        public var taskGroupDocuments = SmallDocumentGrouper.defaultMaxMembers
         public var goldBuckets = 16
         public var heartbeatInterval: Double = 5
         public var scheduler = ClusterState.Settings()
@@ -123,10 +124,8 @@ public final class Coordinator: @unchecked Sendable {
         loaderCommit: @escaping @Sendable (_ seconds: Double) -> Void
     ) {
         scheduler.onTaskFinished = { kind, seconds, result in
-            switch result {
-            case .silver(let c, let bytes): taskFinished(kind, seconds, c.records, Int64(bytes), c.rejectCount)
-            case .silverDocumentFailed, .gold: taskFinished(kind, seconds, 0, 0, 0)
-            }
+            let totals = result.silverTotals
+            taskFinished(kind, seconds, totals.records, Int64(totals.inputBytes), totals.rejects)
         }
         scheduler.onLoaderCommit = loaderCommit
     }
@@ -343,6 +342,7 @@ public final class Coordinator: @unchecked Sendable {
             throw WireError.malformed("the coordinator has no raw root: start it with --raw or submit with --raw")
         }
         var spec = JobSpec(job: job, dates: dates, force: m.force, rawRoot: root, chunkBytes: settings.chunkBytes)
+        spec.taskGroupDocuments = settings.taskGroupDocuments
         spec.goldBuckets = settings.goldBuckets
         return spec
     }
@@ -435,8 +435,12 @@ public final class Coordinator: @unchecked Sendable {
         var s = JobStatus(jobId: id, job: spec.job.rawValue, state: f.state, phase: f.phase)
         s.filesTotal = f.planner.filesTotal
         s.filesDone = f.planner.filesPlanned + f.planner.filesSkipped
-        let done = f.summary.tasksCommitted + f.summary.gold.tasks
-        s.tasksPlanned = progress?.planned ?? done
+        // An ended job counts the tasks of its kept table (a task group is one task; the
+        // summary counts its members' commits), else the summary's commits.
+        let kept = f.finishedTasks.isEmpty ? nil : f.finishedTasks
+        let done =
+            kept.map { $0.filter { $0.state == .committed }.count } ?? f.summary.tasksCommitted + f.summary.gold.tasks
+        s.tasksPlanned = progress?.planned ?? kept?.count ?? done
         s.tasksDone = progress?.committed ?? done
         s.tasksRunning = progress?.running ?? 0
         s.records = progress?.recordsCommitted ?? f.summary.datasets.values.reduce(0) { $0 + $1.records }

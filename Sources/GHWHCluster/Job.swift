@@ -43,6 +43,8 @@ public struct JobSpec: Sendable {
     public var rawRoot: String
     /// Uncompressed JSON bytes per task: a larger document is split at record boundaries.
     public var chunkBytes: Int
+    /// Most small whole documents one task carries (`SmallDocumentGrouper`); 1: a task per document.
+    public var taskGroupDocuments = SmallDocumentGrouper.defaultMaxMembers
     /// Gold work is split into this many hash buckets of repos (at most one per repo).
     public var goldBuckets: Int = 16
 

@@ -74,6 +74,7 @@ struct JobDriver {
         ) { event in
             switch event {
             case .task(let t): _ = scheduler.enqueue(.silver(t))
+            case .taskGroup(let g): _ = scheduler.enqueue(.silverGroup(g))
             case .loader(let m): append(m)
             }
         }

@@ -49,12 +49,12 @@ public final class Loader: @unchecked Sendable {
         try session.withRetry { store in try self.apply(message, store) }
     }
 
-    /// Most messages `apply(_:)` commits in one transaction.
-    public static let groupCommitMax = 32
-
     /// Applies messages in order in one transaction (group commit: one WAL
     /// flush for all). Each task still commits with its commit record, and
     /// all or none of them do; counters change only if the commit succeeds.
+    /// Runs of small things (file bookkeeping, one-task documents) are
+    /// applied in bulk (`LoaderBatching`). Callers cut their queue with
+    /// `LoaderBatching.transactions`.
     public func apply(_ messages: [LoaderMessage]) throws {
         var clock = StageClock(enabled: StageProfile.shared.isEnabled, starting: .load)
         defer { StageProfile.shared.add(&clock) }
@@ -62,7 +62,9 @@ public final class Loader: @unchecked Sendable {
             let before = lock.withLock { counters }
             let started = Date()
             do {
-                try store.inOneTransaction { for message in messages { try self.apply(message, store) } }
+                try store.inOneTransaction {
+                    for step in LoaderBatching.steps(messages) { try self.apply(step, store) }
+                }
             } catch {
                 lock.withLock { counters = before }
                 throw error
@@ -70,6 +72,33 @@ public final class Loader: @unchecked Sendable {
             lock.withLock {
                 counters.jobTransactions += 1
                 counters.jobCommitSeconds += Date().timeIntervalSince(started)
+            }
+        }
+    }
+
+    private func apply(_ step: LoaderBatching.Step, _ store: SilverStore) throws {
+        switch step {
+        case .single(let message):
+            try apply(message, store)
+        case .files(let begins, let seals):
+            try store.beginFiles(begins.compactMap(\.fileBegin))
+            let sealing = seals.compactMap(\.fileSeal)
+            try store.sealFiles(sealing)
+            for seal in sealing {
+                guard let fileError = seal.fileError else { continue }
+                logger.error("file failed", metadata: ["file": "\(seal.path)", "reason": "\(fileError)"])
+                lock.withLock { counters.countFailure(dataset: seal.dataset, source: seal.path, reason: fileError) }
+            }
+        case .wholeDocuments(let results):
+            let outputs = results.compactMap { message -> (SilverTaskOutput, Int)? in
+                if case .result(let output, let inputBytes) = message { return (output, inputBytes) }
+                return nil
+            }
+            let outcomes = try store.commitWholeDocuments(outputs.map(\.0))
+            lock.withLock {
+                for ((output, inputBytes), outcome) in zip(outputs, outcomes) {
+                    counters.count(outcome, of: output, inputBytes: inputBytes)
+                }
             }
         }
     }
@@ -133,6 +162,22 @@ public final class Loader: @unchecked Sendable {
     }
 
     public func close() { session.close() }
+}
+
+extension LoaderMessage {
+    var fileBegin: SilverStore.FileBegin? {
+        guard case .beginFile(let jobId, let dataset, let path, let date, let size, let hash, let force) = self else {
+            return nil
+        }
+        return .init(
+            dataset: dataset, path: path, ingestDate: date.description, size: size, hash: hash, jobId: jobId,
+            force: force)
+    }
+
+    var fileSeal: SilverStore.FileSeal? {
+        guard case .sealFile(let dataset, let path, let documentCount, let fileError) = self else { return nil }
+        return .init(dataset: dataset, path: path, documentCount: documentCount, fileError: fileError)
+    }
 }
 
 extension Loader.Counters {

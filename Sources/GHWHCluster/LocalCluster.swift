@@ -181,11 +181,8 @@ struct InProcessWorker: Sendable {
             do {
                 let result: WorkerResult
                 switch task {
-                case .silver(let t):
-                    switch silver.run(t) {
-                    case .committed(let commit, let inputBytes): result = .silver(commit, inputBytes: inputBytes)
-                    case .documentFailed(let reason): result = .silverDocumentFailed(t.withoutPayload, reason: reason)
-                    }
+                case .silver(let t): result = silver.result(of: t)
+                case .silverGroup(let g): result = silver.result(of: g)
                 case .gold(let t):
                     result = .gold(try gold.run(t, conninfo: conninfo, store: &goldStore, logger: logger))
                 }
@@ -226,15 +223,12 @@ struct InProcessLoader: Sendable {
                 state.loaderFetch(poll: poll, maxBytes: 16 << 20, deadline: now + 1, now: now)
             }
             guard case .loaderWork(_, let entries) = answer, let last = entries.last else { continue }
-            var start = 0
-            while start < entries.count && !anotherWriter {
-                let group = entries[start..<min(entries.count, start + Loader.groupCommitMax)]
-                do { try loader.apply(group.map(\.message)) } catch {
+            for range in LoaderBatching.transactions(sizes: entries.map(\.message.byteCount)) where !anotherWriter {
+                do { try loader.apply(entries[range].map(\.message)) } catch {
                     anotherWriter = error is WriterLock.Busy
                     logger.error("cannot commit; the job stops (a rerun completes it)", metadata: ["error": "\(error)"])
                     scheduler.perform { state, _ in state.stopJob("\(error)") }
                 }
-                start += group.count
             }
             let delta = loader.takeDelta()
             job.update { $0.summary.absorb(delta) }

@@ -65,6 +65,24 @@ public struct SilverTask: Sendable {
     public var payloadBytes: Int { records.byteCount + (document?.bytes.count ?? 0) }
 }
 
+/// Small whole documents (of one dataset) travelling as one task, so a tree
+/// of many small files costs a task, a transaction and a merge per group,
+/// not per file. Each member keeps its own identity: it commits, fails and
+/// is skipped on resume as it would alone.
+public struct SilverTaskGroup: Sendable {
+    /// "<first member's task id>+<member count>": unique within a job.
+    public var taskId: String
+    public var members: [SilverTask]
+
+    public init(members: [SilverTask]) {
+        precondition(!members.isEmpty, "a task group has members")
+        self.taskId = members[0].taskId + "+" + String(members.count)
+        self.members = members
+    }
+
+    public var payloadBytes: Int { members.reduce(0) { $0 + $1.payloadBytes } }
+}
+
 /// One unit of gold work: every gold row of a hash bucket of repos.
 public struct GoldTask: Sendable {
     public var taskId: String
@@ -87,6 +105,7 @@ public struct GoldResult: Sendable {
 public enum WorkerTask: Sendable {
     case silver(SilverTask)
     case gold(GoldTask)
+    case silverGroup(SilverTaskGroup)
 }
 
 /// What the planner tells the loader besides task results.

@@ -10,6 +10,8 @@ import Logging
 public struct Planner {
     public enum Event: Sendable {
         case task(SilverTask)
+        /// Small whole documents travelling together (`SmallDocumentGrouper`).
+        case taskGroup(SilverTaskGroup)
         case loader(LoaderMessage)
     }
 
@@ -92,17 +94,34 @@ public struct Planner {
         p.filesTotal = files.count
         p.compressedBytesTotal = files.reduce(0) { $0 + $1.size }
         progress(p)
+        var grouper = SmallDocumentGrouper(chunkBytes: spec.chunkBytes, maxMembers: spec.taskGroupDocuments)
         for file in files {
             if isCancelled() { return }
-            plan(file: file, progress: &p, clock: &clock, report: progress, isCancelled: isCancelled, emit: emit)
+            plan(
+                file: file, progress: &p, clock: &clock, grouper: &grouper, report: progress,
+                isCancelled: isCancelled, emit: emit)
             p.compressedBytesDone += file.size
             progress(p)
+        }
+        Self.emit(grouper.flush(), progress: &p, emit)
+        progress(p)
+    }
+
+    private static func emit(
+        _ planned: [SmallDocumentGrouper.Planned], progress p: inout Progress, _ emit: (Event) -> Void
+    ) {
+        for item in planned {
+            switch item {
+            case .task(let t): emit(.task(t))
+            case .group(let g): emit(.taskGroup(g))
+            }
+            p.tasks += 1
         }
     }
 
     private func plan(
-        file: RawFile, progress p: inout Progress, clock: inout StageClock, report: (Progress) -> Void,
-        isCancelled: () -> Bool, emit: (Event) -> Void
+        file: RawFile, progress p: inout Progress, clock: inout StageClock, grouper: inout SmallDocumentGrouper,
+        report: (Progress) -> Void, isCancelled: () -> Bool, emit: (Event) -> Void
     ) {
         clock.enter(.readHash)
         defer { clock.enter(.other) }
@@ -151,7 +170,9 @@ public struct Planner {
             if !spec.force && state.mergedDocuments.contains(documentId) { continue }
             p.documents += 1
             let planned = PlannedDocument(document: document, file: file, whole: whole, documentId: documentId)
-            plan(planned, unchanged: unchanged, progress: &p, clock: &clock, report: report, emit: emit)
+            plan(
+                planned, unchanged: unchanged, progress: &p, clock: &clock, grouper: &grouper, report: report,
+                emit: emit)
         }
         // A file that changed was recorded with the hash of the version planned: the next run sees
         // another hash, so it reads the new version (its documents have new ids).
@@ -206,7 +227,7 @@ public struct Planner {
 
     private func plan(
         _ d: PlannedDocument, unchanged: () throws -> Void, progress p: inout Progress, clock: inout StageClock,
-        report: (Progress) -> Void, emit: (Event) -> Void
+        grouper: inout SmallDocumentGrouper, report: (Progress) -> Void, emit: (Event) -> Void
     ) {
         /// False for a chunk a resumed job committed before (its document merges when the rest do).
         func emitUnlessCommitted(_ task: SilverTask) -> Bool {
@@ -217,8 +238,9 @@ public struct Planner {
         // A document that fits in one chunk goes to a worker whole, as stored
         // (compressed if it is): the worker decompresses and splits it, so the
         // planner neither inflates nor copies records, and a cluster moves
-        // compressed bytes. A container problem (say, entry data past the end
-        // of the zip) falls through to streaming, which reports it.
+        // compressed bytes; small ones travel in groups. A container problem
+        // (say, entry data past the end of the zip) falls through to
+        // streaming, which reports it.
         if RawReader.storedSize(of: d.document, in: d.file) <= spec.chunkBytes,
             let size = RawReader.uncompressedSizeHint(of: d.document, in: d.file, whole: d.whole),
             size <= spec.chunkBytes * Self.wholeDocumentInflation,
@@ -231,7 +253,9 @@ public struct Planner {
             var task = d.task(jobId, chunkIndex: 0, final: true, records: RecordBatch(firstOrdinal: 0))
             task.document = stored
             p.uncompressedBytes += size
-            if emitUnlessCommitted(task) { p.tasks += 1 }
+            if spec.force || !state.committedTasks.contains(task.taskId) {
+                Self.emit(grouper.add(task, size: Int(size)), progress: &p, emit)
+            }
             report(p)
             return
         }

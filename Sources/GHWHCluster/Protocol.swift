@@ -281,21 +281,41 @@ public enum WorkerResult: Sendable {
     case gold(GoldResult)
     /// A whole-document task whose document broke (the task without its payload).
     case silverDocumentFailed(SilverTask, reason: String)
+    /// A task group's results, one per member in the group's order (each `.silver` or `.silverDocumentFailed`).
+    case silverGroup(taskId: String, [WorkerResult])
 
     public var taskId: String {
         switch self {
         case .silver(let c, _): return c.taskId
         case .gold(let g): return g.task.taskId
         case .silverDocumentFailed(let t, _): return t.taskId
+        case .silverGroup(let taskId, _): return taskId
         }
     }
 
-    var loaderMessage: LoaderMessage {
+    /// What the loader commits for it, in order (a group's members one after another).
+    var loaderMessages: [LoaderMessage] {
         switch self {
-        case .silver(let c, let bytes): return .result(c, inputBytes: bytes)
-        case .gold(let g): return .goldResult(g)
+        case .silver(let c, let bytes): return [.result(c, inputBytes: bytes)]
+        case .gold(let g): return [.goldResult(g)]
         case .silverDocumentFailed(let t, let reason):
-            return SilverTaskRunner.Outcome.documentFailed(reason: reason).loaderMessage(for: t)
+            return [SilverTaskRunner.Outcome.documentFailed(reason: reason).loaderMessage(for: t)]
+        case .silverGroup(_, let members): return members.flatMap(\.loaderMessages)
+        }
+    }
+
+    /// Records, JSON bytes read and rejects of the silver outputs it carries (task metrics).
+    var silverTotals: (records: Int, inputBytes: Int, rejects: Int) {
+        switch self {
+        case .silver(let c, let bytes): return (c.records, bytes, c.rejectCount)
+        case .gold, .silverDocumentFailed: return (0, 0, 0)
+        case .silverGroup(_, let members):
+            var sum = (records: 0, inputBytes: 0, rejects: 0)
+            for member in members {
+                let m = member.silverTotals
+                sum = (sum.records + m.records, sum.inputBytes + m.inputBytes, sum.rejects + m.rejects)
+            }
+            return sum
         }
     }
 
@@ -312,6 +332,10 @@ public enum WorkerResult: Sendable {
             w.u8(2)
             WorkerTask.silver(t.withoutPayload).encode(into: &w)
             w.string(reason)
+        case .silverGroup(let taskId, let members):
+            w.u8(3)
+            w.string(taskId)
+            w.array(members) { w, m in m.encode(into: &w) }
         }
     }
     static func decode(from r: inout WireReader) throws -> WorkerResult {
@@ -323,6 +347,17 @@ public enum WorkerResult: Sendable {
                 throw WireError.malformed("failed-document result without its silver task")
             }
             return .silverDocumentFailed(t, reason: try r.string())
+        case 3:
+            let taskId = try r.string()
+            let members = try r.array { r -> WorkerResult in
+                let member = try WorkerResult.decode(from: &r)
+                switch member {
+                case .silver, .silverDocumentFailed: return member
+                case .gold, .silverGroup:
+                    throw WireError.malformed("a task group's result holds a gold or group result")
+                }
+            }
+            return .silverGroup(taskId: taskId, members)
         case let k: throw WireError.malformed("unknown result kind \(k)")
         }
     }
@@ -343,13 +378,17 @@ extension WorkerTask {
         switch self {
         case .silver(let t): return t.taskId
         case .gold(let t): return t.taskId
+        case .silverGroup(let g): return g.taskId
         }
     }
 
-    /// Bytes a task holds in memory (its records or document), for read-ahead accounting.
+    /// Bytes a task holds in memory (its records or documents), for read-ahead accounting.
     var payloadBytes: Int {
-        if case .silver(let t) = self { return t.payloadBytes }
-        return 0
+        switch self {
+        case .silver(let t): return t.payloadBytes
+        case .silverGroup(let g): return g.payloadBytes
+        case .gold: return 0
+        }
     }
 
     func encode(into w: inout WireWriter) {
@@ -377,6 +416,10 @@ extension WorkerTask {
         case .gold(let t):
             w.u8(1)
             t.encodeWire(into: &w)
+        case .silverGroup(let g):
+            w.u8(2)
+            w.string(g.taskId)
+            w.array(g.members) { w, t in WorkerTask.silver(t).encode(into: &w) }
         }
     }
 
@@ -417,6 +460,18 @@ extension WorkerTask {
                     finalChunkCount: final, records: batch, document: document))
         case 1:
             return .gold(try GoldTask.decodeWire(from: &r))
+        case 2:
+            let taskId = try r.string()
+            let members = try r.array { r -> SilverTask in
+                guard case .silver(let t) = try WorkerTask.decode(from: &r) else {
+                    throw WireError.malformed("a task group holds a task that is not a silver task")
+                }
+                return t
+            }
+            guard !members.isEmpty else { throw WireError.malformed("an empty task group") }
+            var group = SilverTaskGroup(members: members)
+            group.taskId = taskId
+            return .silverGroup(group)
         case let k:
             throw WireError.malformed("unknown task kind \(k)")
         }

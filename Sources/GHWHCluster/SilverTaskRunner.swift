@@ -153,3 +153,18 @@ public struct SilverTaskRunner: Sendable {
         String(decoding: record.prefix(excerptBytes), as: UTF8.self)
     }
 }
+
+extension SilverTaskRunner {
+    /// A silver task's result as a worker returns it.
+    public func result(of task: SilverTask) -> WorkerResult {
+        switch run(task) {
+        case .committed(let output, let inputBytes): return .silver(output, inputBytes: inputBytes)
+        case .documentFailed(let reason): return .silverDocumentFailed(task.withoutPayload, reason: reason)
+        }
+    }
+
+    /// A task group's result: each member runs as it would alone, so one broken document fails alone.
+    public func result(of group: SilverTaskGroup) -> WorkerResult {
+        .silverGroup(taskId: group.taskId, group.members.map { result(of: $0) })
+    }
+}

@@ -308,6 +308,17 @@ public enum FuzzSeeds {
         seeds.append(("task-assignment-silver", [5] + w.bytes))
         w = WireWriter()
         w.bool(false)
+        w.varint(1)
+        w.optional(1) { w, _ in
+            w.u8(2)  // a task group of two small documents
+            w.string("00ab12cd:0+2")
+            w.varint(2)
+            silverTask(&w, records: [issue], document: false)
+            silverTask(&w, records: [], document: true)
+        }
+        seeds.append(("task-assignment-group", [5] + w.bytes))
+        w = WireWriter()
+        w.bool(false)
         w.varint(3)
         w.optional(1) { w, _ in
             w.u8(1)
@@ -336,6 +347,20 @@ public enum FuzzSeeds {
             }
             seeds.append(("submit-result-\(name)", [6] + w.bytes))
         }
+        w = WireWriter()
+        w.string("worker-1")
+        w.string("5F1C2A")
+        w.varint(2)
+        w.u8(3)  // a task group's results: one committed, one failed document
+        w.string("00ab12cd:0+2")
+        w.varint(2)
+        w.u8(0)
+        taskCommit(&w)
+        w.varint(4096)
+        w.u8(2)
+        silverTask(&w, records: [], document: false)
+        w.string("broken document at byte 12: truncated")
+        seeds.append(("submit-result-group", [6] + w.bytes))
         w = WireWriter()
         w.string("epoch-1")
         let entries: [(UInt64, (inout WireWriter) -> Void)] = [

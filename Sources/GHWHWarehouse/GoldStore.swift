@@ -422,21 +422,3 @@ public enum GoldCopyEncoding {
         return c
     }
 }
-
-/// PostgreSQL array literals for text parameters (`$1::text[]`): every
-/// element double-quoted with `\` and `"` escaped, so any name is safe.
-public enum PGArrayLiteral {
-    public static func text(_ values: [String]) -> String {
-        var out = "{"
-        for (i, v) in values.enumerated() {
-            if i > 0 { out += "," }
-            out += "\""
-            for ch in v.unicodeScalars {
-                if ch == "\\" || ch == "\"" { out += "\\" }
-                out.unicodeScalars.append(ch)
-            }
-            out += "\""
-        }
-        return out + "}"
-    }
-}

@@ -261,9 +261,11 @@ public final class SilverStore {
         stats.rejected = document.rejected
         // The day's history partition, created in this transaction if it is the first of its day (or month).
         _ = try db.query("SELECT ghwh_meta.ensure_history_partition($1::date)", [document.ingestDate])
-        (stats.inserted, stats.updated) = try runMergeStatement(
-            docId: docId, dataset: dataset, stage: stage, ingestDate: document.ingestDate, jobId: jobId)
-        try replaceRejects(docId: docId, dataset: dataset, source: document.source)
+        let counts = try runMergeStatement(
+            documentIds: [documentId], dataset: dataset, stage: stage, ingestDates: [document.ingestDate],
+            jobId: jobId)
+        (stats.inserted, stats.updated) = counts.values.reduce((0, 0)) { ($0.0 + $1.inserted, $0.1 + $1.updated) }
+        try replaceRejects(documentIds: [documentId], dataset: dataset, sources: [document.source])
         try db.command("DELETE FROM \(stage) WHERE document_id = $1", [docId])
         try db.command(
             """
@@ -296,26 +298,35 @@ public final class SilverStore {
             source: row.string("source") ?? "", ingestDate: row.string("ingest_date") ?? "")
     }
 
-    /// Runs the one merge statement for the document and returns its (inserted, updated) counts.
-    private func runMergeStatement(
-        docId: String, dataset: Dataset, stage: String, ingestDate: String, jobId: String
-    ) throws -> (inserted: Int, updated: Int) {
-        let counts = try db.query(mergeStatement(dataset: dataset, stage: stage), [docId, ingestDate, jobId])
-        return (
-            counts.first?.int("inserted").map { Int($0) } ?? 0,
-            counts.first?.int("updated").map { Int($0) } ?? 0
-        )
+    /// Runs the one merge statement for the documents and returns (inserted, updated) per source
+    /// whose version won (a source missing from the result inserted and updated nothing).
+    func runMergeStatement(
+        documentIds: [Int64], dataset: Dataset, stage: String, ingestDates: Set<String>, jobId: String
+    ) throws -> [String: (inserted: Int, updated: Int)] {
+        let rows = try db.query(
+            mergeStatement(dataset: dataset, stage: stage),
+            [PGArrayLiteral.integers(documentIds), PGArrayLiteral.text(ingestDates.sorted()), jobId])
+        var counts: [String: (inserted: Int, updated: Int)] = [:]
+        for row in rows {
+            counts[row.string("source") ?? ""] = (
+                row.int("inserted").map { Int($0) } ?? 0, row.int("updated").map { Int($0) } ?? 0
+            )
+        }
+        return counts
     }
 
-    /// The merge statement of a document of `dataset` staged in `stage`: $1 the document, $2 its
-    /// ingest date, $3 the job.
+    /// The merge statement of documents of `dataset` staged in `stage`: $1 the documents (bigint[]),
+    /// $2 their ingest dates (date[]), $3 the job. It returns one row per source whose version won
+    /// a key: how many keys it inserted and how many pre-job rows it replaced.
     ///
     /// One statement: merge, then from the rows it changed (RETURNING) mark
     /// their repos' gold rows stale (docs/contract.md#what-gold-recomputes) and, for pull
     /// requests, make the labels table follow the new labels arrays.
-    /// Within one document ingest_date and source are constant, so the
-    /// latest version is the greatest (updated_at, source_ordinal).
-    /// The document's rows are appended to the day's history straight from
+    /// The documents' latest version of a key is the greatest (updated_at,
+    /// ingest_date, source, source_ordinal), the order the upsert compares
+    /// by, so merging many documents at once leaves what merging them one by
+    /// one in any order leaves (a key is upserted once, by its winner).
+    /// The documents' rows are appended to their day's history straight from
     /// the stage (the *_daily views, the as-of functions and the backlog
     /// keep each day's winner by the same order, so a key twice in one
     /// document needs no dedupe here, and `src` stays inlined), and their
@@ -327,24 +338,26 @@ public final class SilverStore {
     /// or had replaced already, is not counted again, so the job's counts
     /// are the same whatever order its documents merge in. (xmin is 32
     /// bits: its full id is recovered relative to the current one.)
-    private func mergeStatement(dataset: Dataset, stage: String) -> String {
+    func mergeStatement(dataset: Dataset, stage: String) -> String {
         let cols = dataset.columns
         let colList = cols.joined(separator: ", ")
         let updates = cols.dropFirst(2).map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ")
         return """
             WITH src AS (
                 SELECT DISTINCT ON (repo_name, number) \(colList) FROM \(stage)
-                WHERE document_id = $1 ORDER BY repo_name, number, updated_at DESC, source_ordinal DESC
+                WHERE document_id = ANY ($1::bigint[])
+                ORDER BY repo_name, number, updated_at DESC, ingest_date DESC, source DESC, source_ordinal DESC
             ), up AS (
                 INSERT INTO \(dataset.silverTable) AS t (\(colList)) SELECT \(colList) FROM src
                 ON CONFLICT (repo_name, number) DO UPDATE SET \(updates)
                 WHERE (t.updated_at, t.ingest_date, t.source, t.source_ordinal)
                     < (EXCLUDED.updated_at, EXCLUDED.ingest_date, EXCLUDED.source, EXCLUDED.source_ordinal)
-                RETURNING t.repo_name, t.number, (t.xmax = 0) AS inserted, t.labels
+                RETURNING t.repo_name, t.number, t.source, (t.xmax = 0) AS inserted, t.labels
             ), history AS (
-                INSERT INTO \(dataset.historyTable) (\(colList)) SELECT \(colList) FROM \(stage) WHERE document_id = $1
+                INSERT INTO \(dataset.historyTable) (\(colList)) SELECT \(colList) FROM \(stage)
+                WHERE document_id = ANY ($1::bigint[])
             ), day AS (
-                INSERT INTO ghwh_meta.history_days (ingest_date) VALUES ($2::date) ON CONFLICT DO NOTHING
+                INSERT INTO ghwh_meta.history_days (ingest_date) SELECT unnest($2::date[]) ON CONFLICT DO NOTHING
             ), dirty AS (
                 INSERT INTO ghwh_meta.gold_dirty_repos (repo_name, target, seq)
                 SELECT r.repo_name, g.target, nextval('ghwh_meta.gold_dirty_seq')
@@ -352,16 +365,19 @@ public final class SilverStore {
                 CROSS JOIN (VALUES ('pull_requests_metrics'), ('labels_metrics'), ('milestone_metrics')) AS g(target)
                 UNION ALL
                 SELECT r.repo_name, 'daily_backlog', nextval('ghwh_meta.gold_dirty_seq')
-                FROM (SELECT DISTINCT repo_name FROM \(stage) WHERE document_id = $1) r
+                FROM (SELECT DISTINCT repo_name FROM \(stage) WHERE document_id = ANY ($1::bigint[])) r
                 ON CONFLICT (repo_name, target) DO UPDATE SET seq = EXCLUDED.seq
             ), job AS (
                 SELECT pg_current_xact_id()::text::bigint AS now_xid,
                        COALESCE((SELECT first_xid FROM ghwh_meta.jobs WHERE job_id = $3), 9223372036854775807) AS first_xid
             ), replaced_first AS (
-                SELECT count(*) AS n FROM up u JOIN \(dataset.silverTable) o USING (repo_name, number), job
+                SELECT u.source FROM up u JOIN \(dataset.silverTable) o USING (repo_name, number), job
                 WHERE NOT u.inserted AND job.now_xid - ((job.now_xid - o.xmin::text::bigint) & 4294967295) < job.first_xid
             )\(labelCTEs(dataset))
-            SELECT (SELECT count(*) FROM up WHERE inserted) AS inserted, (SELECT n FROM replaced_first) AS updated
+            SELECT source, sum(inserted) AS inserted, sum(updated) AS updated FROM (
+                SELECT source, 1 AS inserted, 0 AS updated FROM up WHERE inserted
+                UNION ALL SELECT source, 0, 1 FROM replaced_first
+            ) counted GROUP BY source
             """
     }
 
@@ -385,32 +401,41 @@ public final class SilverStore {
 
     /// Rejects of this source replace those of any earlier load of it; the document's staged
     /// rejects are then no longer needed.
-    private func replaceRejects(docId: String, dataset: Dataset, source: String) throws {
-        try db.command("DELETE FROM ghwh_meta.rejects WHERE dataset = $1 AND source = $2", [dataset.rawValue, source])
+    func replaceRejects(documentIds: [Int64], dataset: Dataset, sources: [String]) throws {
+        let ids = PGArrayLiteral.integers(documentIds)
+        try db.command(
+            "DELETE FROM ghwh_meta.rejects WHERE dataset = $1 AND source = ANY ($2::text[])",
+            [dataset.rawValue, PGArrayLiteral.text(sources)])
         try db.command(
             """
-            INSERT INTO ghwh_meta.rejects SELECT * FROM ghwh_meta.stage_rejects WHERE document_id = $1
+            INSERT INTO ghwh_meta.rejects SELECT * FROM ghwh_meta.stage_rejects WHERE document_id = ANY ($1::bigint[])
             ON CONFLICT (dataset, source, ordinal) DO NOTHING
-            """, [docId])
-        try db.command("DELETE FROM ghwh_meta.stage_rejects WHERE document_id = $1", [docId])
+            """, [ids])
+        try db.command("DELETE FROM ghwh_meta.stage_rejects WHERE document_id = ANY ($1::bigint[])", [ids])
     }
 
     private func completeFileIfDone(dataset: Dataset, path: String) throws {
+        try completeFilesIfDone(dataset: dataset, paths: [path])
+    }
+
+    /// Marks each of the files loaded (or failed) once all its documents merged or failed.
+    func completeFilesIfDone(dataset: Dataset, paths: Set<String>) throws {
+        guard !paths.isEmpty else { return }
         try db.command(
             """
             UPDATE ghwh_meta.files f SET
                 status = CASE WHEN f.error IS NOT NULL OR agg.failed > 0 THEN 'failed' ELSE 'loaded' END,
                 error = COALESCE(f.error, agg.errors),
                 records = agg.records, rejected = agg.rejected, updated_at = now()
-            FROM (
+            FROM unnest($2::text[]) AS p(path) CROSS JOIN LATERAL (
                 SELECT count(*) FILTER (WHERE status IN ('merged', 'failed')) AS finished,
                        count(*) FILTER (WHERE status = 'failed') AS failed,
                        COALESCE(sum(records), 0) AS records, COALESCE(sum(rejected), 0) AS rejected,
                        string_agg(source || ': ' || error, '; ' ORDER BY source) FILTER (WHERE status = 'failed') AS errors
-                FROM ghwh_meta.documents WHERE dataset = $1 AND file_path = $2
+                FROM ghwh_meta.documents WHERE dataset = $1 AND file_path = p.path
             ) agg
-            WHERE f.dataset = $1 AND f.path = $2 AND f.documents IS NOT NULL AND agg.finished = f.documents
-            """, [dataset.rawValue, path])
+            WHERE f.dataset = $1 AND f.path = p.path AND f.documents IS NOT NULL AND agg.finished = f.documents
+            """, [dataset.rawValue, PGArrayLiteral.text(paths.sorted())])
     }
 }
 

@@ -33,6 +33,7 @@ import Testing
         planner.run(files: try planner.scan().files, progress: { _ in }, isCancelled: { false }) { event in
             switch event {
             case .task(let t): messages.append(worker.run(t).loaderMessage(for: t))
+            case .taskGroup(let g): messages += worker.result(of: g).loaderMessages
             case .loader(let m): messages.append(m)
             }
         }

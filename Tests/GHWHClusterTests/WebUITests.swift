@@ -38,7 +38,9 @@ import Testing
             let api = try loopbackGet(port: uiPort, "/api/v1/jobs/\(id)")
             let job = try #require(try JSONSerialization.jsonObject(with: Data(api.body.utf8)) as? [String: Any])
             let tasks = try #require(job["tasks"] as? [[String: Any]])
-            #expect(tasks.count == done.tasksDone && tasks.allSatisfy { $0["state"] as? String == "committed" })
+            #expect(
+                tasks.count == done.tasksDone && tasks.allSatisfy { $0["state"] as? String == "committed" },
+                "\(tasks.count) tasks listed, \(done.tasksDone) done: \(tasks.map { $0["state"] ?? "?" })")
             #expect(job["state"] as? String == "succeeded")
         }
     }
