@@ -81,9 +81,8 @@ public final class Loader: @unchecked Sendable {
         case .single(let message):
             try apply(message, store)
         case .files(let begins, let seals):
-            try store.beginFiles(begins.compactMap(\.fileBegin))
             let sealing = seals.compactMap(\.fileSeal)
-            try store.sealFiles(sealing)
+            try store.beginAndSealFiles(begins: begins.compactMap(\.fileBegin), seals: sealing)
             for seal in sealing {
                 guard let fileError = seal.fileError else { continue }
                 logger.error("file failed", metadata: ["file": "\(seal.path)", "reason": "\(fileError)"])

@@ -4,23 +4,26 @@
 public enum PGArrayLiteral {
     /// Every element is double-quoted with `"` and `\` escaped; nil becomes NULL.
     public static func text<S: Sequence>(_ values: S) -> String where S.Element == String? {
-        var out = "{"
+        // Built as UTF-8 bytes: a batch's arrays hold tens of thousands of paths.
+        var out: [UInt8] = [UInt8(ascii: "{")]
+        out.reserveCapacity(values.underestimatedCount * 48 + 2)
         var first = true
         for value in values {
-            if !first { out += "," }
+            if !first { out.append(UInt8(ascii: ",")) }
             first = false
             guard let value else {
-                out += "NULL"
+                out += "NULL".utf8
                 continue
             }
-            out += "\""
-            for ch in value.unicodeScalars {
-                if ch == "\"" || ch == "\\" { out += "\\" }
-                out.unicodeScalars.append(ch)
+            out.append(UInt8(ascii: "\""))
+            for byte in value.utf8 {
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { out.append(UInt8(ascii: "\\")) }
+                out.append(byte)
             }
-            out += "\""
+            out.append(UInt8(ascii: "\""))
         }
-        return out + "}"
+        out.append(UInt8(ascii: "}"))
+        return String(decoding: out, as: UTF8.self)
     }
 
     public static func text<S: Sequence>(_ values: S) -> String where S.Element == String {

@@ -435,7 +435,7 @@ public final class SilverStore {
                 FROM ghwh_meta.documents WHERE dataset = $1 AND file_path = p.path
             ) agg
             WHERE f.dataset = $1 AND f.path = p.path AND f.documents IS NOT NULL AND agg.finished = f.documents
-            """, [dataset.rawValue, PGArrayLiteral.text(paths.sorted())])
+            """, [dataset.rawValue, PGArrayLiteral.text(paths)])
     }
 }
 

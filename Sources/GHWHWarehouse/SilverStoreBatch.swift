@@ -34,11 +34,16 @@ extension SilverStore {
         }
     }
 
-    /// `beginFile` for each, in one transaction: files seen before (rare) go one
-    /// by one, new files are recorded with one statement per dataset.
-    public func beginFiles(_ files: [FileBegin]) throws {
+    /// `beginFile` for each of `begins`, then `sealFile` for each of `seals`,
+    /// in one transaction. Files seen before (rare) begin one by one; new
+    /// files are recorded with one statement per dataset, already sealed when
+    /// their seal is among `seals` (a file with no documents is then done).
+    public func beginAndSealFiles(begins: [FileBegin], seals: [FileSeal]) throws {
         try db.transaction {
-            for (dataset, group) in Dictionary(grouping: files, by: \.dataset) {
+            var sealing: [Dataset: [String: FileSeal]] = [:]
+            for seal in seals { sealing[seal.dataset, default: [:]][seal.path] = seal }
+            var sealedAtInsert: [Dataset: Set<String>] = [:]
+            for (dataset, group) in Dictionary(grouping: begins, by: \.dataset) {
                 let known = try db.query(
                     "SELECT path FROM ghwh_meta.files WHERE dataset = $1 AND path = ANY ($2::text[])",
                     [dataset.rawValue, PGArrayLiteral.text(group.map(\.path))])
@@ -53,44 +58,41 @@ extension SilverStore {
                         new.append(file)
                     }
                 }
-                try insertNewFiles(dataset: dataset, new)
+                sealedAtInsert[dataset] = try insertNewFiles(dataset: dataset, new, seals: sealing[dataset] ?? [:])
             }
+            try sealFiles(seals.filter { sealedAtInsert[$0.dataset]?.contains($0.path) != true })
         }
     }
 
-    /// Files never recorded before: what `beginFile` does for them (their
-    /// documents' leftovers, if any, go; the file is recorded as loading).
-    private func insertNewFiles(dataset: Dataset, _ files: [FileBegin]) throws {
-        guard !files.isEmpty else { return }
-        let paths = PGArrayLiteral.text(files.map(\.path))
-        // A new file has no previous version, so only its failed documents' state goes (as in beginFile),
-        // or all of it with --force.
-        for force in [false, true] {
-            let these = files.filter { $0.force == force }
-            guard !these.isEmpty else { continue }
-            let filter = force ? "" : "AND status = 'failed'"
-            let docs =
-                "SELECT document_id FROM ghwh_meta.documents WHERE dataset = $1 AND file_path = ANY ($2::text[]) \(filter)"
-            let args = [dataset.rawValue, PGArrayLiteral.text(these.map(\.path))]
-            try db.command("DELETE FROM \(dataset.stageTable) WHERE document_id IN (\(docs))", args)
-            try db.command("DELETE FROM ghwh_meta.stage_rejects WHERE document_id IN (\(docs))", args)
-            try db.command("DELETE FROM ghwh_meta.task_commits WHERE document_id IN (\(docs))", args)
-            try db.command(
-                "DELETE FROM ghwh_meta.documents WHERE dataset = $1 AND file_path = ANY ($2::text[]) \(filter)", args)
+    /// Records files never recorded before as loading, or sealed when `seals` has their seal;
+    /// returns the paths sealed so. Such a path has no documents (a document is recorded only
+    /// after its file began, and file rows are never deleted), so `beginFile`'s cleanup has
+    /// nothing to do for it and a sealed one is done at once if it has no documents.
+    private func insertNewFiles(dataset: Dataset, _ files: [FileBegin], seals: [String: FileSeal]) throws -> Set<
+        String
+    > {
+        guard !files.isEmpty else { return [] }
+        let documents = files.map { seals[$0.path]?.documentCount }
+        let status = files.map { file -> String in
+            guard let seal = seals[file.path], seal.documentCount == 0 else { return "loading" }
+            return seal.fileError == nil ? "loaded" : "failed"
         }
         try db.command(
             """
-            INSERT INTO ghwh_meta.files (dataset, path, ingest_date, size_bytes, content_hash, status, job_id)
-            SELECT $1, f.path, f.ingest_date, f.size_bytes, f.content_hash, 'loading', f.job_id
-            FROM unnest($2::text[], $3::date[], $4::bigint[], $5::text[], $6::text[])
-                AS f(path, ingest_date, size_bytes, content_hash, job_id)
+            INSERT INTO ghwh_meta.files (dataset, path, ingest_date, size_bytes, content_hash, status, job_id, documents, error)
+            SELECT $1, f.path, f.ingest_date, f.size_bytes, f.content_hash, f.status, f.job_id, f.documents, f.error
+            FROM unnest($2::text[], $3::date[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::integer[], $9::text[])
+                AS f(path, ingest_date, size_bytes, content_hash, job_id, status, documents, error)
             ON CONFLICT (dataset, path) DO NOTHING
             """,
             [
-                dataset.rawValue, paths, PGArrayLiteral.text(files.map(\.ingestDate)),
+                dataset.rawValue, PGArrayLiteral.text(files.map(\.path)), PGArrayLiteral.text(files.map(\.ingestDate)),
                 PGArrayLiteral.integers(files.map(\.size)), PGArrayLiteral.text(files.map(\.hash)),
-                PGArrayLiteral.text(files.map(\.jobId)),
+                PGArrayLiteral.text(files.map(\.jobId)), PGArrayLiteral.text(status),
+                PGArrayLiteral.text(documents.map { $0.map(String.init) }),
+                PGArrayLiteral.text(files.map { seals[$0.path]?.fileError }),
             ])
+        return Set(files.compactMap { seals[$0.path] == nil ? nil : $0.path })
     }
 
     /// `sealFile` for each, in one transaction and one statement per dataset.

@@ -41,6 +41,10 @@ import Testing
             "[" + issue(50 + day, updated: "\(date)T09:00:00Z") + #", {"number": "not a number"}]"#,
             to: issues + "with-reject.json")
         try Fixtures.write("[" + issue(60, updated: "\(date)T09:00:00Z"), to: issues + "truncated.json")
+        // A zip without entries: a file of no documents, done as soon as it is sealed.
+        try Fixtures.write([0x50, 0x4B, 0x05, 0x06] + [UInt8](repeating: 0, count: 18), to: issues + "empty.json.zip")
+        // And one that is not a zip at all: a file that fails with no documents.
+        try Fixtures.write("not a zip", to: issues + "garbage.json.zip")
         for n in 0..<12 {
             let labels = (0..<(n + day) % 4).map { "x\($0 + day)" }
             try Fixtures.write(
@@ -147,6 +151,8 @@ import Testing
         #expect(expected["rejects"]?.count == 3)
         #expect(expected["documents"]?.filter { $0.contains(",failed,") }.count == 3)
         #expect(expected["staged"] == ["issues 0 rejects 0"])
+        #expect(expected["files"]?.filter { $0.contains("empty.json.zip") && $0.contains(",0,loaded,") }.count == 3)
+        #expect(expected["files"]?.filter { $0.contains("garbage.json.zip") && $0.contains(",0,failed,") }.count == 3)
     }
 
     /// A document the warehouse knows (here: one a previous run failed) is not
