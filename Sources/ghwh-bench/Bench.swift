@@ -16,7 +16,9 @@ struct Bench: ParsableCommand {
 
     @Option(name: .customLong("corpus-dir"), help: "Where corpora are generated (reused when present).")
     var corpusDir = "bench-data"
-    @Option(name: .customLong("sizes-mb"), help: "Corpus sizes in MB of uncompressed JSON, comma-separated.")
+    @Option(
+        name: .customLong("sizes-mb"),
+        help: "Corpus sizes in MB of uncompressed JSON, comma-separated; none: only the small-files tree.")
     var sizesMB = "1024,2048"
     @Option(help: "The ghwh binary to measure.")
     var ghwh = ".build/release/ghwh"
@@ -46,7 +48,9 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         let sizes = sizesMB.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !sizes.isEmpty else { throw ValidationError("--sizes-mb needs at least one size") }
+        guard !sizes.isEmpty || (sizesMB == "none" && smallFiles > 0) else {
+            throw ValidationError("--sizes-mb needs at least one size (or none, with --small-files)")
+        }
         var corpora: [(Int, CorpusInfo)] = []
         for size in sizes { corpora.append((size, try corpus(sizeMB: size))) }
 
@@ -90,7 +94,9 @@ struct Bench: ParsableCommand {
             ]
             print(cells.map { $0.padding(toLength: 13, withPad: " ", startingAt: 0) }.joined())
         }
-        if cluster { try clusterBenchmark(corpora: corpora, server: server, localWall: localWall) }
+        if cluster && !corpora.isEmpty {
+            try clusterBenchmark(corpora: corpora, server: server, localWall: localWall)
+        }
         for (size, info) in corpora where !noProfile {
             let floor = try inflateFloor(info: info)
             let mb = Double(floor.bytes) / 1e6
@@ -105,7 +111,7 @@ struct Bench: ParsableCommand {
         if smallFiles > 0 { try smallFilesBenchmark(server: server) }
         // Last: it fills this process with hundreds of MB, and Linux carries a
         // vfork-spawned child's peak RSS over from its parent at exec.
-        try scannerBenchmark(root: corpora[0].1.root)
+        if let first = corpora.first { try scannerBenchmark(root: first.1.root) }
     }
 
     /// The parts of `ghwh run --summary-json` the bench reads.

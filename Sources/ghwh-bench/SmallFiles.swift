@@ -38,6 +38,15 @@ extension Bench {
             walls.append(run.seconds)
         }
         let wall = walls.sorted()[walls.count / 2]
-        print(String(format: "wall %.2f s, %.0f files/s (target 5,000)", wall, Double(files) / wall))
+        print(String(format: "local:   wall %.2f s, %.0f files/s (target 5,000)", wall, Double(files) / wall))
+        guard cluster else { return }
+        // The same tree through the standing cluster (coordinator + 2 workers + loader on loopback).
+        let info = CorpusInfo(root: root, uncompressedBytes: 0, records: files)
+        let runs = try (0..<max(1, repeats)).map { _ in try clusterRun(size: 15, info: info, server: server) }
+        let clusterWall = Self.median(runs, by: \.wall).wall
+        print(
+            String(
+                format: "cluster: wall %.2f s, %.0f files/s, coordinator RSS %.1f MB", clusterWall,
+                Double(files) / clusterWall, Double(runs.map(\.rssKB).max() ?? 0) / 1024))
     }
 }
