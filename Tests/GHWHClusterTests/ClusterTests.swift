@@ -146,7 +146,8 @@ import Testing
         let db = try Fixtures.database()
         let cluster = try ClusterHarness(conninfo: db, raw: raw)
         defer { cluster.stopAll() }
-        try cluster.startCoordinator(extra: ["--task-group-documents", "1"])  // a task per document: two tasks are two commits
+        // A task per document: two tasks are two commits.
+        try cluster.startCoordinator(extra: ["--task-group-documents", "1"])
         try cluster.startLoader()
         // This worker dies (like kill -9) holding its third task.
         try cluster.startWorker("doomed", extra: ["--exit-after-tasks", "2"])
@@ -212,7 +213,8 @@ import Testing
         let db = try Fixtures.database()
         let cluster = try ClusterHarness(conninfo: db, raw: raw)
         defer { cluster.stopAll() }
-        try cluster.startCoordinator(extra: ["--task-group-documents", "1"])  // a task per document: work is left for a late worker
+        // A task per document: work is left for a late worker.
+        try cluster.startCoordinator(extra: ["--task-group-documents", "1"])
         try cluster.startLoader()
         try cluster.startWorker("early", extra: ["--task-delay-ms", "300"])  // a slow machine: the job lasts seconds
         let c = try cluster.client()
@@ -281,7 +283,8 @@ import Testing
         let db = try Fixtures.database()
         let cluster = try ClusterHarness(conninfo: db, raw: raw)
         defer { cluster.stopAll() }
-        try cluster.startCoordinator(extra: ["--task-group-documents", "1"])  // a task per document: the error names its chunk
+        // A task per document: the error names its chunk.
+        try cluster.startCoordinator(extra: ["--task-group-documents", "1"])
         try cluster.startWorker("w1", extra: ["--fail-tasks-matching", "2024-01-02/issues-2024-01-02-000"])
         try cluster.startLoader()
         let status = try cluster.runJob(.staGithubIssues)
