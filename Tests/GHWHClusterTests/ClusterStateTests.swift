@@ -46,6 +46,38 @@ import Testing
         return nil
     }
 
+    /// A task group's result is one outbox entry per member; the group commits when the
+    /// loader has acknowledged its last one, and counts its members' records.
+    @Test func aTaskGroupCommitsWithItsLastMember() throws {
+        var s = ClusterState(settings: Self.settings(), epoch: "E1")
+        s.startJob("job")
+        let members = (1...3).map { n in
+            GroupCommitTests.task(
+                n,
+                json:
+                    #"{"number": \#(n), "title": "t", "repository_url": "https://api.github.com/repos/o/r", "created_at": "2024-01-01T00:00:00Z"}"#
+            )
+        }
+        let group = SilverTaskGroup(members: members)
+        _ = s.enqueue(.silverGroup(group), now: 0)
+        _ = s.register(worker: "w1", incarnation: "a", host: "h", cores: 1, now: 0)
+        let (id, attempt) = try #require(Self.lease(&s, "w1", "a", poll: 1, now: 1))
+        #expect(id == group.taskId && s.job?.planned == 1)
+        let result = SilverTaskRunner(name: "w1").result(of: group)
+        #expect(s.result(result, worker: "w1", incarnation: "a", attempt: attempt, now: 2).accepted)
+        let fetched = s.loaderFetch(poll: 2, maxBytes: 1 << 20, deadline: 3, now: 2)
+        guard case .loaderWork(2, let entries) = fetched.first else {
+            Issue.record("no loader work: \(fetched)")
+            return
+        }
+        #expect(entries.count == 3)
+        #expect(s.loaderAck(epoch: "E1", upTo: entries[1].seq, now: 3).accepted)
+        #expect(s.tasks[id]?.state == .loading && s.job?.committed == 0, "two of three members committed")
+        #expect(s.loaderAck(epoch: "E1", upTo: entries[2].seq, now: 4).accepted)
+        #expect(s.tasks[id]?.state == .committed && s.job?.committed == 1 && s.job?.recordsCommitted == 3)
+        #expect(s.outbox.isEmpty && s.invariantViolation() == nil)
+    }
+
     @Test func aTaskGoesFromPendingToCommitted() throws {
         var s = Self.state(tasks: 1)
         _ = s.register(worker: "w1", incarnation: "a", host: "h", cores: 1, now: 0)
