@@ -187,6 +187,8 @@ public final class ClusterWorker: @unchecked Sendable {
                 _exit(137)
             }
             let fetched = Date()
+            // As a Spark executor logs "Running task": from here a SIGTERM finds it running.
+            logger.info("task started", metadata: ["task": "\(task.taskId)", "attempt": "\(assignment.attempt)"])
             // fault injection: a slow machine
             if settings.taskDelay > 0 { Thread.sleep(forTimeInterval: settings.taskDelay) }
             do {
