@@ -376,8 +376,10 @@ public struct ClusterState: Sendable {
         t.payload = nil
         t.finishedAt = now
         t.seconds = seconds
-        if case .silver = result { t.records = result.silverTotals.records }
-        if case .silverGroup = result { t.records = result.silverTotals.records }
+        switch result {
+        case .silver, .silverGroup: t.records = result.silverTotals.records
+        case .gold, .silverDocumentFailed: break
+        }
         tasks[taskId] = t
         job?.running -= 1
         workers[id]?.tasksDone += 1

@@ -48,6 +48,15 @@ import Testing
 
     /// A task group's result is one outbox entry per member; the group commits when the
     /// loader has acknowledged its last one, and counts its members' records.
+    /// The loader's fetch answered at once; its entries.
+    static func fetchEntries(_ s: inout ClusterState, poll: UInt64, now: Double) throws -> [LoaderEntry] {
+        let fetched = s.loaderFetch(poll: poll, maxBytes: 1 << 20, deadline: now + 1, now: now)
+        guard case .loaderWork(poll, let entries) = fetched.first else {
+            throw TestFailure("no loader work: \(fetched)")
+        }
+        return entries
+    }
+
     @Test func aTaskGroupCommitsWithItsLastMember() throws {
         var s = ClusterState(settings: Self.settings(), epoch: "E1")
         s.startJob("job")
@@ -65,11 +74,7 @@ import Testing
         #expect(id == group.taskId && s.job?.planned == 1)
         let result = SilverTaskRunner(name: "w1").result(of: group)
         #expect(s.result(result, worker: "w1", incarnation: "a", attempt: attempt, now: 2).accepted)
-        let fetched = s.loaderFetch(poll: 2, maxBytes: 1 << 20, deadline: 3, now: 2)
-        guard case .loaderWork(2, let entries) = fetched.first else {
-            Issue.record("no loader work: \(fetched)")
-            return
-        }
+        let entries = try Self.fetchEntries(&s, poll: 2, now: 2)
         #expect(entries.count == 3)
         #expect(s.loaderAck(epoch: "E1", upTo: entries[1].seq, now: 3).accepted)
         #expect(s.tasks[id]?.state == .loading && s.job?.committed == 0, "two of three members committed")
@@ -86,11 +91,7 @@ import Testing
         let r = s.result(Self.result(Self.task(0)), worker: "w1", incarnation: "a", attempt: 1, now: 2)
         #expect(r.accepted && s.tasks["t0"]?.state == .loading)
         #expect(!s.isJobDrained)
-        let fetched = s.loaderFetch(poll: 2, maxBytes: 1 << 20, deadline: 3, now: 2)
-        guard case .loaderWork(2, let entries) = fetched.first else {
-            Issue.record("no loader work: \(fetched)")
-            return
-        }
+        let entries = try Self.fetchEntries(&s, poll: 2, now: 2)
         #expect(entries.count == 1)
         #expect(s.loaderAck(epoch: "E1", upTo: entries[0].seq, now: 3).accepted)
         #expect(s.tasks["t0"]?.state == .committed && s.job?.committed == 1 && s.isJobDrained)
