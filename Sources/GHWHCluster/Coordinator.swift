@@ -101,10 +101,8 @@ public final class Coordinator: @unchecked Sendable {
         LocalCluster.startThread(name: "ghwh-jobs") { [unowned self] in self.runJobs() }
         scheduler.startTicking(until: ticking)
         LocalCluster.startThread(name: "ghwh-status-waits") { [weak self] in
-            while let self, !self.ticking.isSet {
-                Thread.sleep(forTimeInterval: 0.1)  // how late a status long poll's answer may come at its deadline
-                self.answerStatusWaits(now: Date())
-            }
+            // 0.1 s: how late a status long poll's answer may come at its deadline
+            while let self, !self.ticking.wait(upTo: 0.1) { self.answerStatusWaits(now: Date()) }
         }
         logger.notice(
             "coordinator listening",

@@ -142,11 +142,33 @@ public struct LocalCluster: Sendable {
 }
 
 /// Set once when the job driver is done: the in-process roles stop polling.
+/// Threads that work every period wait on it (`wait(upTo:)`), so they end
+/// when it is set rather than at the end of their period.
 final class StopFlag: @unchecked Sendable {
-    private let lock = NSLock()
+    private let condition = NSCondition()
     private var value = false
-    func set() { lock.withLock { value = true } }
-    var isSet: Bool { lock.withLock { value } }
+
+    func set() {
+        condition.lock()
+        value = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    var isSet: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return value
+    }
+
+    /// Waits until the flag is set or `seconds` have passed; returns whether it is set.
+    func wait(upTo seconds: Double) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        let deadline = Date().addingTimeInterval(seconds)
+        while !value && condition.wait(until: deadline) {}
+        return value
+    }
 }
 
 /// A worker thread of `ghwh run`: the same lease/result/failure events as a
@@ -257,10 +279,7 @@ final class ProgressReporter: @unchecked Sendable {
     }
 
     func run(until stop: StopFlag) {
-        while !stop.isSet {
-            Thread.sleep(forTimeInterval: interval)  // the reporting period
-            if !stop.isSet { emit(line(final: false)) }
-        }
+        while !stop.wait(upTo: interval) { emit(line(final: false)) }
     }
 
     func line(final: Bool) -> String { line(phase: job.read { $0.phase }, final: final) }

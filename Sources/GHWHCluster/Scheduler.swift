@@ -136,11 +136,8 @@ final class Scheduler: @unchecked Sendable {
     /// expired long polls) on a thread of its own, until `stop` is set.
     func startTicking(period: Double = 0.1, until stop: StopFlag) {
         LocalCluster.startThread(name: "ghwh-tick") { [self] in
-            while !stop.isSet {
-                // the tick period bounds how late a long poll's empty answer comes
-                Thread.sleep(forTimeInterval: period)
-                perform { state, now in state.tick(now: now) }
-            }
+            // the tick period bounds how late a long poll's empty answer comes
+            while !stop.wait(upTo: period) { perform { state, now in state.tick(now: now) } }
         }
     }
 }
