@@ -40,6 +40,10 @@ struct Bench: ParsableCommand {
     var cluster = false
     @Flag(name: .customLong("no-profile"), help: "Skip the CPU budget (one extra ghwh run --profile per corpus).")
     var noProfile = false
+    @Flag(
+        name: .customLong("scanner-only"),
+        help: "Only the one-core scanner measurement over the first corpus (for profiling the projector).")
+    var scannerOnly = false
     @Option(
         name: .customLong("small-files"),
         help: "Also time a tree of about this many one-record .json files (gen-data --one-record-per-file); 0 skips it."
@@ -53,6 +57,7 @@ struct Bench: ParsableCommand {
         }
         var corpora: [(Int, CorpusInfo)] = []
         for size in sizes { corpora.append((size, try corpus(sizeMB: size))) }
+        if scannerOnly, let first = corpora.first { return try scannerBenchmark(root: first.1.root) }
 
         let server = EmbeddedPostgres(directory: absolute(corpusDir) + "/postgres")
         try server.initializeIfNeeded()
@@ -281,6 +286,11 @@ struct Bench: ParsableCommand {
         let splitSeconds = Date().timeIntervalSince(t0)
         let issueProjector = JSONProjector(IssueTransform.selection)
         let prProjector = JSONProjector(PullRequestTransform.selection)
+        // The same pass stopped after validation, and after projection: where the projector's time goes.
+        let validateSeconds = try timedPass(documents) { _, r in (try? issueProjector.validate(r.bytes)) != nil }
+        let projectSeconds0 = try timedPass(documents) { dataset, r in
+            (try? (dataset == .issues ? issueProjector : prProjector).project(r.bytes)) != nil
+        }
         var rows = 0
         let t1 = Date()
         for (dataset, bytes, format) in documents {
@@ -300,7 +310,27 @@ struct Bench: ParsableCommand {
         let projectSeconds = Date().timeIntervalSince(t1)
         print(
             String(format: "record splitter:                    %8.0f MB/s  (%d records)", mb / splitSeconds, records))
+        print(String(format: "splitter + validation only:         %8.0f MB/s", mb / validateSeconds))
+        print(String(format: "splitter + projector:               %8.0f MB/s", mb / projectSeconds0))
         print(String(format: "splitter + projector + transform:   %8.0f MB/s  (%d rows)", mb / projectSeconds, rows))
+    }
+
+    /// Seconds to split every document and hand each record to `take`.
+    func timedPass(
+        _ documents: [(Dataset, [UInt8], DocumentFormat)], _ take: @escaping (Dataset, RecordSlice) -> Bool
+    ) throws -> Double {
+        var kept = 0
+        let started = Date()
+        for (dataset, bytes, format) in documents {
+            var splitter = RecordSplitter(mode: format == .json ? .json : .lines)
+            let each: (RecordSlice) throws -> Void = { r in if take(dataset, r) { kept += 1 } }
+            try bytes.withUnsafeBytes { b in
+                try splitter.consume(b, each)
+                try splitter.finish(each)
+            }
+        }
+        precondition(kept > 0)
+        return Date().timeIntervalSince(started)
     }
 
     func absolute(_ p: String) -> String { p.hasPrefix("/") ? p : FileManager.default.currentDirectoryPath + "/" + p }
