@@ -3,6 +3,7 @@ import PackageDescription
 
 // Module map (one job each, dependencies point one way):
 //   CNNG, CLibPQ, CGHWHZlib, CGHWHIsal   system libraries (nng, libpq, zlib, ISA-L inflate)
+//   CGHWHScan       header-only SSE2 byte classifiers for the projector's string and indentation loops
 //   GHWHCalendar    proleptic Gregorian day arithmetic and YYYY-MM-DD formatting (pure, no deps)
 //   GHWHRandom      SplitMix64, the one deterministic generator (pure, no deps)
 //   GHWHHTML        HTML/XML text escaping shared by the report and the web UI (pure, no deps)
@@ -49,7 +50,9 @@ let package = Package(
         .target(name: "GHWHRandom"),
         .target(name: "GHWHHTML"),
         .target(name: "GHWHProcess"),
-        .target(name: "GHWHJSON"),
+        // Header-only SSE2 classifiers for the projector's hot loops.
+        .systemLibrary(name: "CGHWHScan", path: "Sources/CGHWHScan"),
+        .target(name: "GHWHJSON", dependencies: ["CGHWHScan"]),
         .target(name: "GHWHModel", dependencies: ["GHWHJSON", "GHWHCalendar"]),
         .target(
             name: "GHWHRaw",

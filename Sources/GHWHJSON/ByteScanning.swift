@@ -26,6 +26,13 @@ enum SWAR {
         (w &- ones &* UInt64(bound)) & ~w & highBits
     }
 
+    /// High bit set in each byte of `w` that is not zero (exact for every byte).
+    @inline(__always) @usableFromInline
+    static func nonZeroBytes(_ w: UInt64) -> UInt64 {
+        let low7 = ~highBits
+        return (((w & low7) &+ low7) | w) & highBits
+    }
+
     /// Index (0-7) of the lowest flagged byte of a non-zero mask.
     @inline(__always) @usableFromInline
     static func firstIndex(_ mask: UInt64) -> Int { mask.trailingZeroBitCount >> 3 }

@@ -1,3 +1,5 @@
+import CGHWHScan
+
 /// Cursor over one record's bytes with the scanning primitives shared by the
 /// skipper (validate only) and the materialiser (build `JSONValue`s).
 /// Every read is bounds-checked against `end`: truncated input is an error, never a crash.
@@ -28,6 +30,29 @@ struct JSONReader {
             let c = base[i]
             if c > 0x20 || !(c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09) { return }
             i += 1
+            if c == 0x0A { skipIndentation() }
+        }
+    }
+
+    /// Pretty-printed input puts an indentation run after most newlines: skip
+    /// its spaces eight at a time.
+    @inline(__always)
+    mutating func skipIndentation() {
+        while i + 16 <= end {
+            let nonSpaces = ghwh_non_spaces16(base + i)
+            if nonSpaces != 0 {
+                i += nonSpaces.trailingZeroBitCount
+                return
+            }
+            i += 16
+        }
+        while i + 8 <= end {
+            let nonSpace = SWAR.nonZeroBytes(SWAR.load(base, i) ^ 0x2020_2020_2020_2020)
+            if nonSpace != 0 {
+                i += SWAR.firstIndex(nonSpace)
+                return
+            }
+            i += 8
         }
     }
 
@@ -50,6 +75,14 @@ struct JSONReader {
         let start = i
         var hasEscapes = false
         while true {
+            while i + 16 <= end {
+                let stops = ghwh_string_stops16(base + i)
+                if stops != 0 {
+                    i += stops.trailingZeroBitCount
+                    break
+                }
+                i += 16
+            }
             while i + 8 <= end {
                 let w = SWAR.load(base, i)
                 let mask = SWAR.equal(w, 0x22) | SWAR.equal(w, 0x5C) | SWAR.less(w, 0x20) | (w & SWAR.highBits)
