@@ -75,22 +75,24 @@ struct JSONReader {
         let start = i
         var hasEscapes = false
         while true {
-            while i + 16 <= end {
+            if i + 16 <= end {
                 let stops = ghwh_string_stops16(base + i)
-                if stops != 0 {
-                    i += stops.trailingZeroBitCount
-                    break
+                if stops == 0 {
+                    i += 16
+                    continue
                 }
-                i += 16
-            }
-            while i + 8 <= end {
-                let w = SWAR.load(base, i)
-                let mask = SWAR.equal(w, 0x22) | SWAR.equal(w, 0x5C) | SWAR.less(w, 0x20) | (w & SWAR.highBits)
-                if mask != 0 {
-                    i += SWAR.firstIndex(mask)
-                    break
+                i += Int(stops.trailingZeroBitCount)
+            } else {
+                // The last bytes of the input: a word, then a byte at a time.
+                while i + 8 <= end {
+                    let w = SWAR.load(base, i)
+                    let mask = SWAR.equal(w, 0x22) | SWAR.equal(w, 0x5C) | SWAR.less(w, 0x20) | (w & SWAR.highBits)
+                    if mask != 0 {
+                        i += SWAR.firstIndex(mask)
+                        break
+                    }
+                    i += 8
                 }
-                i += 8
             }
             guard i < end else {
                 throw JSONSyntaxError(
