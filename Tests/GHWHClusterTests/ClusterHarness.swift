@@ -3,6 +3,7 @@ import GHWHCluster
 import GHWHProcess
 import GHWHTestSupport
 import GHWHWire
+import Synchronization
 import Testing
 
 /// Starts the real `ghwh` binary's roles as separate processes on loopback,
@@ -260,10 +261,57 @@ final class NetworkNamespaceHost: @unchecked Sendable {
 /// Runs a blocking test body on a thread of its own: the cluster tests wait
 /// on processes and sockets for seconds, and doing that on Swift's
 /// cooperative pool (two threads here) would starve the suites that need it.
+/// The body stays in the test's task (an executor preference, not a detached
+/// thread), so a failed expectation in it is the test's, not «unknown».
 func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        let thread = Thread { continuation.resume(with: Result { try body() }) }
+    let executor = DedicatedThreadExecutor()
+    defer { executor.shutdown() }
+    return try await withTaskExecutorPreference(executor) { try body() }
+}
+
+/// A task executor with one thread of its own, which runs its jobs in order.
+final class DedicatedThreadExecutor: TaskExecutor, @unchecked Sendable {
+    /// Every thread these executors started (pthread ids), for tests of where a body ran.
+    static let startedThreads = Mutex<Set<UInt>>([])
+    private let condition = NSCondition()
+    private var jobs: [UnownedJob] = []
+    private var stopping = false
+
+    init() {
+        let thread = Thread { [self] in
+            _ = Self.startedThreads.withLock { $0.insert(UInt(pthread_self())) }
+            runJobs()
+        }
         thread.stackSize = 8 << 20
         thread.start()
+    }
+
+    func enqueue(_ job: UnownedJob) {
+        condition.lock()
+        jobs.append(job)
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// The thread ends once the jobs enqueued so far have run.
+    func shutdown() {
+        condition.lock()
+        stopping = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func runJobs() {
+        while true {
+            condition.lock()
+            while jobs.isEmpty && !stopping { condition.wait() }
+            if jobs.isEmpty {
+                condition.unlock()
+                return
+            }
+            let job = jobs.removeFirst()
+            condition.unlock()
+            job.runSynchronously(on: asUnownedTaskExecutor())
+        }
     }
 }

@@ -21,7 +21,8 @@ import Testing
             let db = try Fixtures.database()
             let cluster = try ClusterHarness(conninfo: db, raw: raw)
             defer { cluster.stopAll() }
-            try cluster.startCoordinator(workerTimeout: 60)
+            // A task per document: grouped, this small tree is one or two tasks, which cannot spread.
+            try cluster.startCoordinator(workerTimeout: 60, extra: ["--task-group-documents", "1"])
             try cluster.startLoader()
             let workers = 64
             let cores = 4
