@@ -29,10 +29,14 @@ run_part() {
     $SWIFT build --build-tests --scratch-path "$scratch" "${flags[@]}"
     local built=$SECONDS
     echo "sanitize: running $kind tests${filter:+ matching $filter}"
-    local status=0
+    # PIPESTATUS is read right after the pipeline: a `|| true` after it would
+    # reset it to true's 0 exactly when the tests failed.
+    set +e
     $SWIFT test --skip-build --scratch-path "$scratch" "${flags[@]}" ${filter:+--filter "$filter"} \
-        2>&1 | tee "$reports/../$kind-test.log" | grep -E '^(✘|✔ Test run|error:|SUMMARY:|WARNING: ThreadSanitizer)' || true
-    status=${PIPESTATUS[0]}
+        2>&1 | tee "$reports/../$kind-test.log" | grep -E '^(✘|✔ Test run|error:|SUMMARY:|WARNING: ThreadSanitizer)'
+    local statuses=("${PIPESTATUS[@]}")
+    set -e
+    local status=${statuses[0]}
     local found
     found=$(find "$reports" -type f | wc -l)
     echo "sanitize: $kind build $((built - started)) s, tests $((SECONDS - built)) s, exit status $status, $found report file(s)"
