@@ -35,7 +35,7 @@ struct JSONReader {
     }
 
     /// Pretty-printed input puts an indentation run after most newlines: skip
-    /// its spaces eight at a time.
+    /// its spaces sixteen at a time (eight in the input's last bytes).
     @inline(__always)
     mutating func skipIndentation() {
         while i + 16 <= end {
