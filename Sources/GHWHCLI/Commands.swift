@@ -90,10 +90,15 @@ struct GenDataCommand: ParsableCommand {
         name: .customLong("one-record-per-file"),
         help: "Every record in a .json file of its own (the many-small-files shape of per-issue backups).")
     var oneRecordPerFile = false
+    @Flag(
+        name: .customLong("zip-only"),
+        help: "Only .json.zip files of one or two pretty-printed entries (no gzip, JSON Lines or plain files).")
+    var zipOnly = false
 
     func run() throws {
         var o = SampleDataOptions(outputDirectory: out)
         o.oneRecordPerFile = oneRecordPerFile
+        o.zipOnly = zipOnly
         o.repos = repos
         o.issuesPerRepo = issuesPerRepo
         o.prsPerRepo = prsPerRepo

@@ -142,7 +142,8 @@ struct CorpusPlanner {
                 let estimated = average.pretty[day][dataset.rawValue] * Double(world.repoCount)
                 return DayLayout(
                     records: records, estimatedBytes: estimated, maxEntryBytes: options.maxEntryBytes,
-                    day: day, dataset: dataset, seed: options.seed, oneRecordPerFile: options.oneRecordPerFile)
+                    day: day, dataset: dataset, seed: options.seed, oneRecordPerFile: options.oneRecordPerFile,
+                    zipOnly: options.zipOnly)
             }
         }
     }

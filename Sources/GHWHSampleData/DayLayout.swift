@@ -51,15 +51,19 @@ struct DayLayout: Sendable {
 
     init(
         records: Int, estimatedBytes: Double, maxEntryBytes: Int, day: Int, dataset: RecordDataset, seed: UInt64,
-        oneRecordPerFile: Bool = false
+        oneRecordPerFile: Bool = false, zipOnly: Bool = false
     ) {
         self.records = records
         if oneRecordPerFile {
             files = Array(repeating: PlannedFile(format: .json, documents: 1, readme: false), count: max(1, records))
             return
         }
-        let wanted = max(DayLayout.minimumDocuments, Int((estimatedBytes / Double(maxEntryBytes)).rounded(.up)))
         var rng = SplitMix64(seed, UInt64(day), UInt64(dataset.rawValue), RandomPurpose.layout.rawValue)
+        if zipOnly {
+            files = Self.zips(documents: max(1, Int((estimatedBytes / Double(maxEntryBytes)).rounded(.up))), &rng)
+            return
+        }
+        let wanted = max(DayLayout.minimumDocuments, Int((estimatedBytes / Double(maxEntryBytes)).rounded(.up)))
         let formats = FileFormat.allCases
         let rotation = (day + dataset.rawValue) % formats.count
         var files: [PlannedFile] = []
@@ -76,6 +80,19 @@ struct DayLayout: Sendable {
             i += 1
         }
         self.files = files
+    }
+
+    /// Zips of one pretty-printed entry, or two half as large, and nothing else: the shape of
+    /// issue 11's benchmark corpus.
+    static func zips(documents: Int, _ rng: inout SplitMix64) -> [PlannedFile] {
+        var files: [PlannedFile] = []
+        var remaining = documents
+        while remaining > 0 {
+            let entries = remaining >= 2 && rng.chance(0.5) ? 2 : 1
+            files.append(PlannedFile(format: .zip, documents: entries, readme: false))
+            remaining -= entries
+        }
+        return files
     }
 
     /// Records in document `k` of `documentCount` (an even split).

@@ -25,6 +25,9 @@ public struct SampleDataOptions: Sendable {
     /// Every record in a file of its own (a plain `.json` array of one), as per-issue backup
     /// tools and per-repo exports write them: the many-small-files shape.
     public var oneRecordPerFile = false
+    /// Only `.json.zip` files of one or two pretty-printed entries of up to `maxEntryBytes`
+    /// (no gzip, JSON Lines or plain files): a corpus whose every byte goes through inflate.
+    public var zipOnly = false
 
     public init(outputDirectory: String) {
         self.outputDirectory = outputDirectory

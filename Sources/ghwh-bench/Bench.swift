@@ -32,6 +32,12 @@ struct Bench: ParsableCommand {
             "Largest document (zip entry or file) in the corpus, MB of JSON. Documents up to the 16 MB chunk go to workers whole; larger ones are split by the planner."
     )
     var documentMB = 8
+    @Flag(
+        name: .customLong("zip-only"),
+        help:
+            "Corpora of only .json.zip files, one or two pretty-printed entries each (issue 11's shape: every byte is inflated, so local's time compares with the inflate floor)."
+    )
+    var zipOnly = false
     @Option(
         name: .customLong("repeat"),
         help: "Runs per measurement; the median is reported (the machine is shared and noisy).")
@@ -224,7 +230,7 @@ struct Bench: ParsableCommand {
     }
 
     func corpus(sizeMB: Int) throws -> CorpusInfo {
-        let root = absolute(corpusDir) + "/corpus-\(sizeMB)mb-doc\(documentMB)mb"
+        let root = absolute(corpusDir) + "/corpus-\(sizeMB)mb-doc\(documentMB)mb\(zipOnly ? "-zip" : "")"
         let infoPath = root + "/corpus-info.json"
         if let data = FileManager.default.contents(atPath: infoPath) {
             return try JSONDecoder().decode(CorpusInfo.self, from: data)
@@ -239,6 +245,7 @@ struct Bench: ParsableCommand {
         o.seed = 2026
         o.targetBytes = Int64(sizeMB) * 1_000_000
         o.maxEntryBytes = documentMB << 20
+        o.zipOnly = zipOnly
         let started = Date()
         let s = try SampleDataGenerator(o).generate { p in
             FileHandle.standardError.write(

@@ -67,6 +67,38 @@ struct TreeStructureTests {
         #expect(tree.zipEntryNames.values.contains { $0.filter { $0.hasSuffix(".json") }.count > 1 })
     }
 
+    /// `zipOnly`: every file a zip of one or two pretty-printed entries, each at most about
+    /// `maxEntryBytes`, holding the same records as the mixed layout.
+    @Test func zipOnlyWritesOnlyZipsOfOneOrTwoPrettyEntries() throws {
+        let mixed = ScratchDirectory()
+        let zips = ScratchDirectory()
+        defer {
+            mixed.cleanup()
+            zips.cleanup()
+        }
+        let mixedSummary = try SampleDataGenerator(smallOptions(mixed)).generate()
+        var options = smallOptions(zips)
+        options.zipOnly = true
+        options.maxEntryBytes = 96 << 10
+        let summary = try SampleDataGenerator(options).generate()
+        let tree = try GeneratedTree(root: zips.url)
+        #expect(tree.files.allSatisfy { $0.lastPathComponent.hasSuffix(".json.zip") })
+        #expect(tree.zipEntryNames.count == tree.files.count)
+        for (zip, entries) in tree.zipEntryNames {
+            #expect((1...2).contains(entries.count), "\(zip) has \(entries.count) entries")
+            #expect(entries.allSatisfy { $0.hasSuffix(".json") }, "\(zip): \(entries)")
+        }
+        #expect(tree.zipEntryNames.values.contains { $0.count == 2 })
+        for doc in tree.documents {
+            #expect(String(decoding: doc.rawBytes.prefix(12), as: UTF8.self).hasPrefix("[\n  {\n"), "\(doc.source)")
+            #expect(doc.rawBytes.count < 2 * options.maxEntryBytes, "\(doc.source): \(doc.rawBytes.count) bytes")
+        }
+        #expect(summary.records == tree.allRecords.count)
+        #expect(summary.records == mixedSummary.records)
+        #expect(summary.distinctIssues == mixedSummary.distinctIssues)
+        #expect(summary.distinctPullRequests == mixedSummary.distinctPullRequests)
+    }
+
     @Test func documentsArePrettyOrCompactAsTheirFormatSays() throws {
         let dir = ScratchDirectory()
         defer { dir.cleanup() }
