@@ -81,7 +81,7 @@ struct JSONReader {
                     i += 16
                     continue
                 }
-                i += Int(stops.trailingZeroBitCount)
+                i += stops.trailingZeroBitCount
             } else {
                 // The last bytes of the input: a word, then a byte at a time.
                 while i + 8 <= end {

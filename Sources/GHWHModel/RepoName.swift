@@ -66,16 +66,13 @@ public enum RepoName {
             guard isName(owner), isName(repo) else { return nil }
             return String(unsafeUninitializedCapacity: owner.count + 1 + repo.count) { out in
                 var k = 0
-                for byte in owner {
-                    out[k] = lowercased(byte)
+                func append(_ byte: UInt8) {
+                    out[k] = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte  // ASCII lower case
                     k += 1
                 }
-                out[k] = UInt8(ascii: "/")
-                k += 1
-                for byte in repo {
-                    out[k] = lowercased(byte)
-                    k += 1
-                }
+                owner.forEach(append)
+                append(UInt8(ascii: "/"))
+                repo.forEach(append)
                 return k
             }
         }
@@ -84,7 +81,6 @@ public enum RepoName {
         static func end(of needle: StaticString, in haystack: Bytes) -> Int? {
             let n = needle.utf8CodeUnitCount
             let p = needle.utf8Start
-            guard haystack.count >= n else { return nil }
             var start = haystack.startIndex
             while start + n <= haystack.endIndex {
                 var k = 0
@@ -96,8 +92,6 @@ public enum RepoName {
         }
 
         static func isName(_ s: Bytes) -> Bool { !s.isEmpty && s.allSatisfy { $0 > 0x20 && $0 != 0x7F } }
-
-        static func lowercased(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
     }
 
     /// The rules over Characters, for strings that are not ASCII.

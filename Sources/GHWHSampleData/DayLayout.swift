@@ -59,11 +59,12 @@ struct DayLayout: Sendable {
             return
         }
         var rng = SplitMix64(seed, UInt64(day), UInt64(dataset.rawValue), RandomPurpose.layout.rawValue)
+        let bySize = Int((estimatedBytes / Double(maxEntryBytes)).rounded(.up))
         if zipOnly {
-            files = Self.zips(documents: max(1, Int((estimatedBytes / Double(maxEntryBytes)).rounded(.up))), &rng)
+            files = Self.zips(documents: max(1, bySize), &rng)
             return
         }
-        let wanted = max(DayLayout.minimumDocuments, Int((estimatedBytes / Double(maxEntryBytes)).rounded(.up)))
+        let wanted = max(DayLayout.minimumDocuments, bySize)
         let formats = FileFormat.allCases
         let rotation = (day + dataset.rawValue) % formats.count
         var files: [PlannedFile] = []

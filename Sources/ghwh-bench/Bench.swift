@@ -289,13 +289,16 @@ struct Bench: ParsableCommand {
         let projector = { (dataset: Dataset) in dataset == .issues ? issueProjector : prProjector }
         // The same pass stopped after splitting, validation and projection: where the time goes.
         let split = try bestPass(documents, passes) { _, _ in true }
-        let validate = try bestPass(documents, passes) { _, r in (try? issueProjector.validate(r.bytes)) != nil }
+        let validate = try bestPass(documents, passes) { dataset, r in
+            (try? projector(dataset).validate(r.bytes)) != nil
+        }
         let project = try bestPass(documents, passes) { dataset, r in
             (try? projector(dataset).project(r.bytes)) != nil
         }
         let transform = try bestPass(documents, passes) { dataset, r in
-            if dataset == .issues { return (try? IssueTransform.row(from: try issueProjector.project(r.bytes))) != nil }
-            return (try? PullRequestTransform.row(from: try prProjector.project(r.bytes))) != nil
+            guard let value = try? projector(dataset).project(r.bytes) else { return false }
+            if dataset == .issues { return (try? IssueTransform.row(from: value)) != nil }
+            return (try? PullRequestTransform.row(from: value)) != nil
         }
         print(
             String(

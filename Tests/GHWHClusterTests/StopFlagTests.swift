@@ -13,14 +13,15 @@ import Testing
         let flag = StopFlag()
         #expect(!flag.wait(upTo: 0))
         let waited = DispatchSemaphore(value: 0)
-        let result = LockedResult()
+        let result = Mutex<Bool?>(nil)
         Thread.detachNewThread {
-            result.value = flag.wait(upTo: 3600)
+            let set = flag.wait(upTo: 3600)
+            result.withLock { $0 = set }
             waited.signal()
         }
         flag.set()
         #expect(waited.wait(timeout: .now() + 30) == .success, "wait(upTo: 3600) did not return on set()")
-        #expect(result.value == true)
+        #expect(result.withLock { $0 } == true)
         #expect(flag.isSet)
     }
 
@@ -42,14 +43,5 @@ import Testing
         let summary = try #require(outcome.withLock { $0 })
         #expect(summary.succeeded, "\(summary.render())")
         #expect(summary.datasets.values.reduce(0) { $0 + $1.records } == generated.records)
-    }
-}
-
-private final class LockedResult: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Bool?
-    var value: Bool? {
-        get { lock.withLock { stored } }
-        set { lock.withLock { stored = newValue } }
     }
 }
