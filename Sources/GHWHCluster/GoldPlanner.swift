@@ -6,26 +6,32 @@ import Logging
 /// Plans gold work: the repos whose silver rows changed (or every repo when
 /// forced), cut into hash buckets so one big repo and many small ones both
 /// spread over workers.
+///
+/// The daily backlog is the exception: it is one task over every repo that
+/// needs it, planned first. Its query reads the whole history (the history
+/// tables have no repo index, being append-only), so each bucket of it paid
+/// a full scan and sort: sixteen buckets cost about twice the server time of
+/// one task, which runs beside the other buckets.
 public enum GoldPlanner {
     public static func tasks(
         jobId: String, targets: Set<GoldTarget>, repos: [String], marks: [GoldMark],
         buckets: Int
     ) -> [GoldTask] {
         guard !repos.isEmpty, !targets.isEmpty else { return [] }
-        // Repos recomputed only for the backlog (no mark of another target,
-        // see GoldStore.plan) get tasks of the backlog alone.
         let others = targets.subtracting([.dailyBacklog])
-        guard targets.contains(.dailyBacklog), !others.isEmpty else {
-            return bucketed(jobId: jobId, targets: targets, repos: repos, marks: marks, buckets: buckets, firstIndex: 0)
+        guard targets.contains(.dailyBacklog) else {
+            return bucketed(jobId: jobId, targets: others, repos: repos, marks: marks, buckets: buckets, firstIndex: 0)
         }
+        let backlog = bucketed(
+            jobId: jobId, targets: [.dailyBacklog], repos: repos, marks: marks, buckets: 1, firstIndex: 0)
+        guard !others.isEmpty else { return backlog }
+        // Repos recomputed only for the backlog (no mark of another target, see GoldStore.plan)
+        // are in the backlog task alone.
         let needAll = Set(marks.filter { $0.target != .dailyBacklog }.map(\.repo))
-        let all = bucketed(
-            jobId: jobId, targets: targets, repos: repos.filter { needAll.contains($0) }, marks: marks,
-            buckets: buckets, firstIndex: 0)
-        let backlogOnly = bucketed(
-            jobId: jobId, targets: [.dailyBacklog], repos: repos.filter { !needAll.contains($0) },
-            marks: marks, buckets: buckets, firstIndex: (all.map(\.bucket).max() ?? -1) + 1)
-        return all + backlogOnly
+        return backlog
+            + bucketed(
+                jobId: jobId, targets: others, repos: repos.filter { needAll.contains($0) }, marks: marks,
+                buckets: buckets, firstIndex: 1)
     }
 
     private static func bucketed(
@@ -36,7 +42,7 @@ public enum GoldPlanner {
         let n = max(1, min(buckets, repos.count))
         var members = Array(repeating: [String](), count: n)
         for repo in repos { members[Int(StableHash.fnv1a64([repo]) % UInt64(n))].append(repo) }
-        let marksByRepo = Dictionary(grouping: marks, by: \.repo)
+        let marksByRepo = Dictionary(grouping: marks.filter { targets.contains($0.target) }, by: \.repo)
         return members.enumerated().compactMap { index, repos in
             guard !repos.isEmpty else { return nil }
             let bucket = firstIndex + index

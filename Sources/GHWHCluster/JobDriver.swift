@@ -96,7 +96,11 @@ struct JobDriver {
         let tasks = GoldPlanner.tasks(
             jobId: job.id, targets: targets, repos: plan.repos, marks: plan.marks,
             buckets: job.spec.goldBuckets)
-        job.update { $0.goldTasks = tasks.count }
+        // Counted from the plan: a repo is in the backlog task and in a bucket of the other targets.
+        job.update {
+            $0.goldTasks = tasks.count
+            $0.summary.gold.repos = plan.repos.count
+        }
         for t in tasks where !scheduler.enqueue(.gold(t)) { break }
         scheduler.waitUntilDrained()
         job.update { $0.summary.gold.seconds = Date().timeIntervalSince(goldStarted) }

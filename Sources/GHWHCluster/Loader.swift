@@ -204,7 +204,6 @@ extension Loader.Counters {
 
     mutating func count(_ result: GoldResult) {
         summary.gold.tasks += 1
-        summary.gold.repos += result.task.repos.count
         for (table, n) in result.copies.rowCounts where GoldStore.tables(for: result.task.targets).contains(table) {
             summary.gold.rows[table, default: 0] += n
         }
