@@ -55,6 +55,8 @@ public enum GoldPlanner {
 
 /// Runs one gold task: reads its repos' silver rows, computes every gold row.
 public struct GoldWorker: Sendable {
+    /// Its sessions' `application_name`.
+    public static let applicationName = "ghwh gold"
     public let name: String
     public init(name: String) { self.name = name }
 
@@ -70,7 +72,9 @@ public struct GoldWorker: Sendable {
         var backoff = backoff
         while true {
             do {
-                if store == nil { store = GoldStore(try PGConnection(conninfo: conninfo)) }
+                if store == nil {
+                    store = GoldStore(try PGConnection(conninfo: conninfo, applicationName: Self.applicationName))
+                }
                 return try run(task, store: store!)
             } catch let error as PGError where error.isConnectionFailure {
                 store = nil

@@ -30,7 +30,9 @@ public final class Loader: @unchecked Sendable {
         reconnect: Backoff = Loader.reconnect
     ) {
         self.logger = logger
-        self.session = WarehouseSession(conninfo: conninfo, logger: logger, writer: writer, reconnect: reconnect)
+        self.session = WarehouseSession(
+            conninfo: conninfo, logger: logger, writer: writer, reconnect: reconnect,
+            applicationName: WarehouseSession.loaderApplicationName)
         self.counters = Counters(summary: JobSummary(jobId: jobId, job: job))
     }
 

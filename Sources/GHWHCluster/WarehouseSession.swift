@@ -23,7 +23,11 @@ public struct WriterIdentity: Sendable {
 /// session with a `WriterIdentity` is the warehouse's writer (the loader's);
 /// one without only reads (the coordinator's planning).
 final class WarehouseSession {
+    /// The loader's session in `pg_stat_activity`: its COPYs and merges.
+    static let loaderApplicationName = "ghwh loader"
     let conninfo: String
+    /// The session's name in `pg_stat_activity`.
+    let applicationName: String
     let logger: Logger
     let reconnect: Backoff
     let writer: WriterIdentity?
@@ -38,8 +42,12 @@ final class WarehouseSession {
     /// `commitUntilDone` retries around this without end).
     static let reconnect = Backoff(budget: 30)
 
-    init(conninfo: String, logger: Logger, writer: WriterIdentity?, reconnect: Backoff = WarehouseSession.reconnect) {
+    init(
+        conninfo: String, logger: Logger, writer: WriterIdentity?, reconnect: Backoff = WarehouseSession.reconnect,
+        applicationName: String = "ghwh"
+    ) {
         self.conninfo = conninfo
+        self.applicationName = applicationName
         self.logger = logger
         self.writer = writer
         self.reconnect = reconnect
@@ -104,7 +112,7 @@ final class WarehouseSession {
 
     private func currentStore() throws -> SilverStore {
         if let store { return store }
-        let c = try PGConnection(conninfo: conninfo)
+        let c = try PGConnection(conninfo: conninfo, applicationName: applicationName)
         // An acknowledged commit must survive a server crash whatever the
         // server's default (bulk-load servers often run synchronous_commit = off).
         try c.execute("SET synchronous_commit = on")

@@ -26,13 +26,15 @@ public final class PGConnection: @unchecked Sendable {
     static let copyChunkSize = 1 << 20
 
     /// Connects with a libpq conninfo string (`host=/run/dir port=5432 dbname=x`) or a
-    /// `postgresql://` URL. The session's client_encoding is UTF8.
-    public init(conninfo: String) throws(PGError) {
+    /// `postgresql://` URL. The session's client_encoding is UTF8. `applicationName` names
+    /// the session in `pg_stat_activity` (and so in the bench's split of the server's CPU)
+    /// unless the conninfo sets `application_name` itself.
+    public init(conninfo: String, applicationName: String = "ghwh") throws(PGError) {
         try Self.validate(conninfo: conninfo)
         // expand_dbname = 1: the first "dbname" value is itself a conninfo/URL; the
         // client_encoding after it overrides whatever the string says.
-        let keywords = ["dbname", "client_encoding"]
-        let values = [conninfo, "UTF8"]
+        let keywords = ["dbname", "client_encoding", "fallback_application_name"]
+        let values = [conninfo, "UTF8", applicationName]
         let connection = withCStringArray(keywords) { keys in
             withCStringArray(values) { vals in PQconnectdbParams(keys, vals, 1) }
         }

@@ -15,21 +15,14 @@ extension Bench {
         guard let pidFile = try? String(contentsOfFile: dataDirectory + "/postmaster.pid", encoding: .utf8),
             let postmaster = pidFile.split(separator: "\n").first.flatMap({ Int($0) })
         else { return 0 }
-        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
         var total = 0.0
         let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.compactMap { Int($0) } ?? []
         for pid in pids {
-            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                let close = stat.lastIndex(of: ")")
-            else { continue }
-            // Fields after "pid (comm)": state ppid ... utime(14) stime(15) cutime(16) cstime(17).
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            guard fields.count > 15, let ppid = Int(fields[1]) else { continue }
-            let value = { (i: Int) in Double(fields[i - 2]) ?? 0 }
+            guard let cpu = ProcessCPU(pid: pid) else { continue }
             if pid == postmaster {
-                total += (value(14) + value(15) + value(16) + value(17)) / ticks
-            } else if ppid == postmaster {
-                total += (value(14) + value(15)) / ticks
+                total += cpu.seconds + cpu.reapedChildrenSeconds
+            } else if cpu.ppid == postmaster {
+                total += cpu.seconds
             }
         }
         return total
@@ -40,12 +33,16 @@ extension Bench {
         let db = try freshDatabase("bench_profile_\(size)", server: server)
         let summaryPath = absolute(corpusDir) + "/profile-\(size).json"
         let postgresBefore = Self.postgresCPUSeconds(dataDirectory: server.dataDirectory)
-        let result = try TimedRun.run(
+        let sampler = try PostgresCPUSampler(conninfo: server.conninfo(database: "postgres"))
+        sampler.start()
+        let started = try? TimedRun.run(
             ghwh,
             [
                 "run", "--job", "all", "--raw", info.root, "--database-url", db, "--workers", String(workers),
                 "--summary-json", summaryPath, "--profile",
             ])
+        let roles = sampler.stop()
+        guard let result = started else { throw BenchError("could not start ghwh run --profile") }
         guard result.status == 0 else { throw BenchError("ghwh run --profile exited \(result.status)") }
         let postgres = Self.postgresCPUSeconds(dataDirectory: server.dataDirectory) - postgresBefore
         struct Profiled: Decodable {
@@ -57,10 +54,10 @@ extension Bench {
         print(
             "\n== CPU budget, \(size) MB corpus: ghwh run --profile (wall \(String(format: "%.2f", result.seconds)) s) =="
         )
-        print("stage".padding(toLength: 34, withPad: " ", startingAt: 0) + "core-s   core-s/GB")
+        print("stage".padding(toLength: 48, withPad: " ", startingAt: 0) + "core-s   core-s/GB")
         func row(_ name: String, _ seconds: Double) {
             print(
-                name.padding(toLength: 30, withPad: " ", startingAt: 0)
+                name.padding(toLength: 44, withPad: " ", startingAt: 0)
                     + String(format: "%10.2f %10.2f", seconds, seconds / gigabytes))
         }
         var attributed = 0.0
@@ -72,6 +69,12 @@ extension Bench {
         let process = summary.cpuProfile["process"] ?? 0
         row("unattributed (ghwh)", max(0, process - attributed))
         row("ghwh process total", process)
+        var sampled = 0.0
+        for role in PostgresCPUSampler.Role.allCases {
+            sampled += roles[role] ?? 0
+            row("PostgreSQL: " + role.rawValue, roles[role] ?? 0)
+        }
+        row("PostgreSQL: ended between samples", max(0, postgres - sampled))
         row("PostgreSQL (all backends)", postgres)
         row("ghwh + PostgreSQL", process + postgres)
     }

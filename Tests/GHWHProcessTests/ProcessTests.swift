@@ -144,3 +144,26 @@ private func withLeakyDescriptor(_ body: (Int32) throws -> Void) throws {
     defer { close(high) }
     try body(high)
 }
+
+@Suite struct ProcessCPUTests {
+    /// A line as Linux writes it, with a command name holding spaces and a parenthesis.
+    @Test func readsUserAndSystemTimesOfTheProcessAndItsReapedChildren() throws {
+        let line = "4242 (postgres: a) b) S 17 4242 4242 0 -1 4194560 900 0 0 0 250 50 700 100 20 0 1 0 123 456789 1200"
+        let cpu = try #require(ProcessCPU(statLine: line[...], ticksPerSecond: 100))
+        #expect(cpu.ppid == 17)
+        #expect(cpu.seconds == 3.0)  // utime 250 + stime 50 ticks
+        #expect(cpu.reapedChildrenSeconds == 8.0)  // cutime 700 + cstime 100 ticks
+    }
+
+    @Test func aBusyProcessShowsItsUserTime() throws {
+        let before = try #require(ProcessCPU(pid: Int(getpid())))
+        var x: UInt64 = 1
+        let start = clock()
+        while clock() - start < clock_t(CLOCKS_PER_SEC / 5) { x = x &* 6_364_136_223_846_793_005 &+ 1 }
+        let after = try #require(ProcessCPU(pid: Int(getpid())))
+        #expect(x != 0)
+        // 0.2 s of user time spent above; ticks are 10 ms.
+        #expect(after.seconds - before.seconds >= 0.15)
+        #expect(ProcessCPU(pid: 999_999_999) == nil)
+    }
+}

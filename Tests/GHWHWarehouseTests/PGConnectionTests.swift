@@ -199,3 +199,26 @@ import Testing
         #expect(PGConnection.redacted("host=/x dbname=y") == "host=/x dbname=y")
     }
 }
+
+@Suite struct PGConnectionApplicationNameTests {
+    static func applicationName(_ db: PGConnection) throws -> String? {
+        try db.query("SELECT current_setting('application_name')")[0, 0]
+    }
+
+    @Test func aSessionIsNamedForWhatItDoes() throws {
+        let conninfo = try TestPostgres.newDatabase()
+        let plain = try PGConnection(conninfo: conninfo)
+        defer { plain.close() }
+        #expect(try Self.applicationName(plain) == "ghwh")
+        let loader = try PGConnection(conninfo: conninfo, applicationName: "ghwh loader")
+        defer { loader.close() }
+        #expect(try Self.applicationName(loader) == "ghwh loader")
+    }
+
+    @Test func theConninfosOwnNameWins() throws {
+        let conninfo = try TestPostgres.newDatabase() + " application_name=etl-nightly"
+        let db = try PGConnection(conninfo: conninfo, applicationName: "ghwh loader")
+        defer { db.close() }
+        #expect(try Self.applicationName(db) == "etl-nightly")
+    }
+}
