@@ -20,7 +20,7 @@ public enum GoldPlanner {
         guard !repos.isEmpty, !targets.isEmpty else { return [] }
         let others = targets.subtracting([.dailyBacklog])
         guard targets.contains(.dailyBacklog) else {
-            return bucketed(jobId: jobId, targets: others, repos: repos, marks: marks, buckets: buckets, firstIndex: 0)
+            return bucketed(jobId: jobId, targets: targets, repos: repos, marks: marks, buckets: buckets, firstIndex: 0)
         }
         let backlog = bucketed(
             jobId: jobId, targets: [.dailyBacklog], repos: repos, marks: marks, buckets: 1, firstIndex: 0)
@@ -55,8 +55,6 @@ public enum GoldPlanner {
 
 /// Runs one gold task: reads its repos' silver rows, computes every gold row.
 public struct GoldWorker: Sendable {
-    /// Its sessions' `application_name`.
-    public static let applicationName = "ghwh gold"
     public let name: String
     public init(name: String) { self.name = name }
 
@@ -73,7 +71,7 @@ public struct GoldWorker: Sendable {
         while true {
             do {
                 if store == nil {
-                    store = GoldStore(try PGConnection(conninfo: conninfo, applicationName: Self.applicationName))
+                    store = GoldStore(try PGConnection(conninfo: conninfo, applicationName: SessionName.gold))
                 }
                 return try run(task, store: store!)
             } catch let error as PGError where error.isConnectionFailure {

@@ -32,7 +32,7 @@ public final class Loader: @unchecked Sendable {
         self.logger = logger
         self.session = WarehouseSession(
             conninfo: conninfo, logger: logger, writer: writer, reconnect: reconnect,
-            applicationName: WarehouseSession.loaderApplicationName)
+            applicationName: SessionName.loader)
         self.counters = Counters(summary: JobSummary(jobId: jobId, job: job))
     }
 

@@ -23,8 +23,6 @@ public struct WriterIdentity: Sendable {
 /// session with a `WriterIdentity` is the warehouse's writer (the loader's);
 /// one without only reads (the coordinator's planning).
 final class WarehouseSession {
-    /// The loader's session in `pg_stat_activity`: its COPYs and merges.
-    static let loaderApplicationName = "ghwh loader"
     let conninfo: String
     /// The session's name in `pg_stat_activity`.
     let applicationName: String
@@ -44,7 +42,7 @@ final class WarehouseSession {
 
     init(
         conninfo: String, logger: Logger, writer: WriterIdentity?, reconnect: Backoff = WarehouseSession.reconnect,
-        applicationName: String = "ghwh"
+        applicationName: String = SessionName.other
     ) {
         self.conninfo = conninfo
         self.applicationName = applicationName

@@ -10,6 +10,17 @@ import Logging
 /// NOTICE / WARNING messages from the server are not errors: they go to this logger at debug.
 private let noticeLogger = Logger(label: "ghwh.postgres.notice")
 
+/// What ghwh's sessions are called in `pg_stat_activity` (`application_name`), so the
+/// server's work can be told apart by role (`make bench` splits its CPU this way).
+public enum SessionName {
+    /// The loader: COPYs into the stage, merges, bookkeeping.
+    public static let loader = "ghwh loader"
+    /// Gold workers: silver reads and the backlog query.
+    public static let gold = "ghwh gold"
+    /// Every other session (planning, reports, commands).
+    public static let other = "ghwh"
+}
+
 /// A blocking libpq connection.
 ///
 /// Every call blocks the calling thread until the server answers, so use it from a dedicated
@@ -29,7 +40,7 @@ public final class PGConnection: @unchecked Sendable {
     /// `postgresql://` URL. The session's client_encoding is UTF8. `applicationName` names
     /// the session in `pg_stat_activity` (and so in the bench's split of the server's CPU)
     /// unless the conninfo sets `application_name` itself.
-    public init(conninfo: String, applicationName: String = "ghwh") throws(PGError) {
+    public init(conninfo: String, applicationName: String = SessionName.other) throws(PGError) {
         try Self.validate(conninfo: conninfo)
         // expand_dbname = 1: the first "dbname" value is itself a conninfo/URL; the
         // client_encoding after it overrides whatever the string says.

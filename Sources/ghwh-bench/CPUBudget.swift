@@ -35,14 +35,19 @@ extension Bench {
         let postgresBefore = Self.postgresCPUSeconds(dataDirectory: server.dataDirectory)
         let sampler = try PostgresCPUSampler(conninfo: server.conninfo(database: "postgres"))
         sampler.start()
-        let started = try? TimedRun.run(
-            ghwh,
-            [
-                "run", "--job", "all", "--raw", info.root, "--database-url", db, "--workers", String(workers),
-                "--summary-json", summaryPath, "--profile",
-            ])
+        let result: TimedRun
+        do {
+            result = try TimedRun.run(
+                ghwh,
+                [
+                    "run", "--job", "all", "--raw", info.root, "--database-url", db, "--workers", String(workers),
+                    "--summary-json", summaryPath, "--profile",
+                ])
+        } catch {
+            _ = sampler.stop()
+            throw error
+        }
         let roles = sampler.stop()
-        guard let result = started else { throw BenchError("could not start ghwh run --profile") }
         guard result.status == 0 else { throw BenchError("ghwh run --profile exited \(result.status)") }
         let postgres = Self.postgresCPUSeconds(dataDirectory: server.dataDirectory) - postgresBefore
         struct Profiled: Decodable {

@@ -3,8 +3,7 @@ import GHWHProcess
 import GHWHWarehouse
 
 /// Splits a PostgreSQL server's CPU over a run by session: every 100 ms it reads
-/// `pg_stat_activity` (ghwh's sessions name themselves: "ghwh loader" for the
-/// COPYs and merges, "ghwh gold", "ghwh" for the rest) and each backend's CPU so
+/// `pg_stat_activity` (ghwh's sessions name themselves, `SessionName`) and each backend's CPU so
 /// far from /proc. A backend that ends between two samples loses up to a period
 /// of CPU; the budget shows that remainder as not attributed.
 final class PostgresCPUSampler: @unchecked Sendable {
@@ -22,9 +21,9 @@ final class PostgresCPUSampler: @unchecked Sendable {
                 return
             }
             switch applicationName {
-            case "ghwh loader": self = .loader
-            case "ghwh gold": self = .gold
-            case "ghwh": self = .otherGhwh
+            case SessionName.loader: self = .loader
+            case SessionName.gold: self = .gold
+            case SessionName.other: self = .otherGhwh
             default: self = .other
             }
         }
