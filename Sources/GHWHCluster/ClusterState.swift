@@ -91,6 +91,8 @@ public struct ClusterState: Sendable {
         var missedHeartbeats = 0
         /// The payload, kept while the task may still run (dropped once it resulted).
         var payload: WorkerTask?
+        /// What the current attempt's parts (chunks before a document's last) carried.
+        var partTotals: SilverTotals = (0, 0, 0)
     }
 
     public struct JobProgress: Sendable, Equatable {
@@ -118,8 +120,8 @@ public struct ClusterState: Sendable {
         case loaderWork(poll: PollID, entries: [LoaderEntry])
         /// A decision worth a log line (structured: message + fields).
         case log(ClusterLogEvent)
-        /// A task finished on a worker (for metrics).
-        case taskFinished(kind: String, seconds: Double, result: WorkerResult)
+        /// A task finished on a worker (for metrics; `totals` include its parts).
+        case taskFinished(kind: String, seconds: Double, totals: SilverTotals)
     }
 
     public let settings: Settings
@@ -328,6 +330,7 @@ public struct ClusterState: Sendable {
             t.holder = poll.holder
             t.lastWorker = poll.holder.worker
             t.leasedAt = now
+            t.partTotals = (0, 0, 0)
             t.missedHeartbeats = 0
             tasks[id] = t
             job?.running += 1
@@ -349,7 +352,9 @@ public struct ClusterState: Sendable {
     }
 
     /// A worker's result. Accepted only from the current holder of the
-    /// current attempt; then queued for the loader.
+    /// current attempt; then queued for the loader. A part (a chunk before a
+    /// whole document's last) is queued while the task keeps running; a
+    /// re-run sends its parts again, and the loader drops the chunks it committed.
     public mutating func result(
         _ result: WorkerResult, worker id: String, incarnation: String, attempt: Int,
         now: Instant
@@ -370,14 +375,29 @@ public struct ClusterState: Sendable {
             )
         }
         var t = tasks[taskId]!
+        if result.isPart {
+            let part = result.silverTotals
+            t.partTotals = (
+                t.partTotals.records + part.records, t.partTotals.inputBytes + part.inputBytes,
+                t.partTotals.rejects + part.rejects
+            )
+            tasks[taskId] = t
+            for message in result.loaderMessages { appendToOutbox(message, taskId: nil) }
+            return (true, "", answerLoaderPolls(now: now))
+        }
         let seconds = now - (t.leasedAt ?? now)
+        let last = result.silverTotals
+        let totals = (
+            records: t.partTotals.records + last.records, inputBytes: t.partTotals.inputBytes + last.inputBytes,
+            rejects: t.partTotals.rejects + last.rejects
+        )
         t.state = .loading
         t.holder = nil
         t.payload = nil
         t.finishedAt = now
         t.seconds = seconds
         switch result {
-        case .silver, .silverGroup: t.records = result.silverTotals.records
+        case .silver, .silverGroup, .silverChunk: t.records = totals.records
         case .gold, .silverDocumentFailed: break
         }
         tasks[taskId] = t
@@ -388,7 +408,7 @@ public struct ClusterState: Sendable {
         for (i, message) in messages.enumerated() {
             appendToOutbox(message, taskId: i == messages.count - 1 ? taskId : nil)
         }
-        let actions: [Action] = [.taskFinished(kind: t.kind, seconds: seconds, result: result)]
+        let actions: [Action] = [.taskFinished(kind: t.kind, seconds: seconds, totals: totals)]
         return (true, "", actions + answerLoaderPolls(now: now) + dispatch(now: now))
     }
 

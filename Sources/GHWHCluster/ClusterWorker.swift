@@ -192,7 +192,13 @@ public final class ClusterWorker: @unchecked Sendable {
             // fault injection: a slow machine
             if settings.taskDelay > 0 { Thread.sleep(forTimeInterval: settings.taskDelay) }
             do {
-                let result = try run(task, in: &runner)
+                guard let result = try run(task, in: &runner, attempt: assignment.attempt) else {
+                    logger.info(
+                        "task abandoned: a part of its result was refused or undeliverable",
+                        metadata: ["task": "\(task.taskId)"])
+                    lock.withLock { _ = running.removeValue(forKey: task.taskId) }
+                    continue
+                }
                 let ran = Date()
                 if lock.withLock({ running[task.taskId] == true }) {
                     logger.info(
@@ -241,11 +247,15 @@ public final class ClusterWorker: @unchecked Sendable {
         return assignment
     }
 
-    private func run(_ task: WorkerTask, in runner: inout Slot) throws -> WorkerResult {
+    /// Runs a task; nil when it was abandoned (a part of a whole document's
+    /// result was refused: the lease is gone, or it could not be delivered).
+    private func run(_ task: WorkerTask, in runner: inout Slot, attempt: Int) throws -> WorkerResult? {
         switch task {
         case .silver(let t):
             try injectFault(t)
-            return runner.silver.result(of: t)
+            return runner.silver.result(of: t) { part in
+                !lock.withLock({ running[t.taskId] == true }) && submit(part, attempt: attempt)
+            }
         case .silverGroup(let g):
             for t in g.members { try injectFault(t) }
             return runner.silver.result(of: g)
@@ -266,8 +276,9 @@ public final class ClusterWorker: @unchecked Sendable {
     /// Delivers a result; retried while the coordinator is unreachable (it
     /// discards duplicates, so a retry is safe). Given up after 15 s of
     /// waiting: the slot moves on, and the coordinator re-queues the task once
-    /// two heartbeats no longer list it.
-    private func submit(_ result: WorkerResult, attempt: Int) {
+    /// two heartbeats no longer list it. True when the coordinator accepted it.
+    @discardableResult
+    private func submit(_ result: WorkerResult, attempt: Int) -> Bool {
         var backoff = Backoff(budget: 15)
         while true {
             do {
@@ -279,13 +290,13 @@ public final class ClusterWorker: @unchecked Sendable {
                 if !ack.accepted {
                     logger.info("result not needed", metadata: ["task": "\(result.taskId)", "why": "\(ack.message)"])
                 }
-                return
+                return ack.accepted
             } catch {
                 guard let delay = backoff.nextDelay() else {
                     logger.warning(
                         "cannot deliver a result; giving it up",
                         metadata: ["task": "\(result.taskId)", "error": "\(error)"])
-                    return
+                    return false
                 }
                 logger.warning(
                     "cannot deliver a result; retrying", metadata: ["task": "\(result.taskId)", "error": "\(error)"])

@@ -121,8 +121,7 @@ public final class Coordinator: @unchecked Sendable {
             Void,
         loaderCommit: @escaping @Sendable (_ seconds: Double) -> Void
     ) {
-        scheduler.onTaskFinished = { kind, seconds, result in
-            let totals = result.silverTotals
+        scheduler.onTaskFinished = { kind, seconds, totals in
             taskFinished(kind, seconds, totals.records, Int64(totals.inputBytes), totals.rejects)
         }
         scheduler.onLoaderCommit = loaderCommit

@@ -205,7 +205,17 @@ struct InProcessWorker: Sendable {
             do {
                 let result: WorkerResult
                 switch task {
-                case .silver(let t): result = silver.result(of: t)
+                case .silver(let t):
+                    // A whole document's chunks before its last go to the loader as they are cut.
+                    let last = silver.result(of: t) { part in
+                        scheduler.perform { state, now in
+                            let r = state.result(
+                                part, worker: name, incarnation: incarnation, attempt: attempt, now: now)
+                            return (r.accepted, r.actions)
+                        }
+                    }
+                    guard let last else { continue }  // the lease is gone (the job stopped)
+                    result = last
                 case .silverGroup(let g): result = silver.result(of: g)
                 case .gold(let t):
                     result = .gold(try gold.run(t, conninfo: conninfo, store: &goldStore, logger: logger))

@@ -57,9 +57,14 @@ public struct SilverTask: Sendable {
     /// Set on a document's last chunk: how many chunks it has.
     public var finalChunkCount: Int?
     public var records: RecordBatch
-    /// Set instead of `records` when the task is a whole document that fits
-    /// in a chunk: its stored (possibly compressed) bytes, split by the worker.
+    /// Set instead of `records` when the task is a whole document stored in
+    /// at most a chunk: its stored (possibly compressed) bytes, split by the worker.
     public var document: StoredDocument? = nil
+    /// For a whole document: the worker cuts its output into chunks where the
+    /// planner would cut a streamed document (after the record that reaches
+    /// this many bytes), so each result stays about a chunk's size and a chunk
+    /// has the same identity whichever side split it. 0: one output.
+    public var chunkBytes = 0
 
     /// Bytes the task holds in memory, for read-ahead accounting.
     public var payloadBytes: Int { records.byteCount + (document?.bytes.count ?? 0) }

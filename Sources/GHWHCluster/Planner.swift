@@ -35,10 +35,6 @@ public struct Planner {
         public var uncompressedBytes: Int64 = 0
     }
 
-    /// A compressed document stored in at most a chunk goes to a worker whole
-    /// if it inflates to at most this many chunks (bounds a task's work and result).
-    public static let wholeDocumentInflation = 4
-
     public let spec: JobSpec
     public let jobId: String
     public let state: WarehouseState
@@ -235,15 +231,15 @@ public struct Planner {
             emit(.task(task))
             return true
         }
-        // A document that fits in one chunk goes to a worker whole, as stored
-        // (compressed if it is): the worker decompresses and splits it, so the
-        // planner neither inflates nor copies records, and a cluster moves
-        // compressed bytes; small ones travel in groups. A container problem
-        // (say, entry data past the end of the zip) falls through to
-        // streaming, which reports it.
+        // A document stored in at most a chunk goes to a worker whole, as
+        // stored (compressed if it is), however far it inflates: the worker
+        // decompresses and splits it and sends its output a chunk at a time
+        // (cut where this planner would cut it), so the planner neither
+        // inflates nor copies records and a cluster moves compressed bytes;
+        // small ones travel in groups. A container problem (say, entry data
+        // past the end of the zip) falls through to streaming, which reports it.
         if RawReader.storedSize(of: d.document, in: d.file) <= spec.chunkBytes,
             let size = RawReader.uncompressedSizeHint(of: d.document, in: d.file, whole: d.whole),
-            size <= spec.chunkBytes * Self.wholeDocumentInflation,
             let stored = clock.timed(.readHash, { try? RawReader.stored(d.document, of: d.file, whole: d.whole) })
         {
             do { try unchanged() } catch {
@@ -252,10 +248,12 @@ public struct Planner {
             }
             var task = d.task(jobId, chunkIndex: 0, final: true, records: RecordBatch(firstOrdinal: 0))
             task.document = stored
+            task.chunkBytes = spec.chunkBytes
             p.uncompressedBytes += size
-            if spec.force || !state.committedTasks.contains(task.taskId) {
-                Self.emit(grouper.add(task, size: Int(size)), progress: &p, emit)
-            }
+            // Not skipped when its first chunk committed: a document that is
+            // not merged may have more chunks, which only a re-run produces
+            // (the loader drops the chunks it committed before).
+            Self.emit(grouper.add(task, size: Int(size)), progress: &p, emit)
             report(p)
             return
         }

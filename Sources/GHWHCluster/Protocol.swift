@@ -275,6 +275,9 @@ public struct KillJob: JSONWireMessage {
 // Counts, sizes and indices are read with `WireReader.int()`, which refuses a varint
 // beyond Int as malformed; `Int(r.varint())` trapped on one (found by fuzzing).
 
+/// Records, JSON bytes read and rejects of silver outputs (task metrics).
+public typealias SilverTotals = (records: Int, inputBytes: Int, rejects: Int)
+
 /// A finished task as a worker returns it.
 public enum WorkerResult: Sendable {
     case silver(SilverTaskOutput, inputBytes: Int)
@@ -283,6 +286,11 @@ public enum WorkerResult: Sendable {
     case silverDocumentFailed(SilverTask, reason: String)
     /// A task group's results, one per member in the group's order (each `.silver` or `.silverDocumentFailed`).
     case silverGroup(taskId: String, [WorkerResult])
+    /// One chunk of a whole document's output, sent as soon as it is ready
+    /// (`leaseTaskId` is the task that produced it). Chunks before the last
+    /// are parts: the task keeps running; the last (its output's
+    /// `finalChunkCount` set) finishes it.
+    case silverChunk(leaseTaskId: String, SilverTaskOutput, inputBytes: Int)
 
     public var taskId: String {
         switch self {
@@ -290,13 +298,20 @@ public enum WorkerResult: Sendable {
         case .gold(let g): return g.task.taskId
         case .silverDocumentFailed(let t, _): return t.taskId
         case .silverGroup(let taskId, _): return taskId
+        case .silverChunk(let leaseTaskId, _, _): return leaseTaskId
         }
+    }
+
+    /// True for a chunk before a document's last: its task is still running.
+    public var isPart: Bool {
+        if case .silverChunk(_, let output, _) = self { return output.finalChunkCount == nil }
+        return false
     }
 
     /// What the loader commits for it, in order (a group's members one after another).
     var loaderMessages: [LoaderMessage] {
         switch self {
-        case .silver(let c, let bytes): return [.result(c, inputBytes: bytes)]
+        case .silver(let c, let bytes), .silverChunk(_, let c, let bytes): return [.result(c, inputBytes: bytes)]
         case .gold(let g): return [.goldResult(g)]
         case .silverDocumentFailed(let t, let reason):
             return [SilverTaskRunner.Outcome.documentFailed(reason: reason).loaderMessage(for: t)]
@@ -305,9 +320,9 @@ public enum WorkerResult: Sendable {
     }
 
     /// Records, JSON bytes read and rejects of the silver outputs it carries (task metrics).
-    var silverTotals: (records: Int, inputBytes: Int, rejects: Int) {
+    var silverTotals: SilverTotals {
         switch self {
-        case .silver(let c, let bytes): return (c.records, bytes, c.rejectCount)
+        case .silver(let c, let bytes), .silverChunk(_, let c, let bytes): return (c.records, bytes, c.rejectCount)
         case .gold, .silverDocumentFailed: return (0, 0, 0)
         case .silverGroup(_, let members):
             var sum = (records: 0, inputBytes: 0, rejects: 0)
@@ -336,6 +351,11 @@ public enum WorkerResult: Sendable {
             w.u8(3)
             w.string(taskId)
             w.array(members) { w, m in m.encode(into: &w) }
+        case .silverChunk(let leaseTaskId, let c, let bytes):
+            w.u8(4)
+            w.string(leaseTaskId)
+            c.encodeWire(into: &w)
+            w.varint(UInt64(bytes))
         }
     }
     static func decode(from r: inout WireReader) throws -> WorkerResult {
@@ -353,11 +373,15 @@ public enum WorkerResult: Sendable {
                 let member = try WorkerResult.decode(from: &r)
                 switch member {
                 case .silver, .silverDocumentFailed: return member
-                case .gold, .silverGroup:
-                    throw WireError.malformed("a task group's result holds a gold or group result")
+                case .gold, .silverGroup, .silverChunk:
+                    throw WireError.malformed("a task group's result holds a gold, group or chunk result")
                 }
             }
             return .silverGroup(taskId: taskId, members)
+        case 4:
+            let leaseTaskId = try r.string()
+            return .silverChunk(
+                leaseTaskId: leaseTaskId, try SilverTaskOutput.decodeWire(from: &r), inputBytes: try r.int())
         case let k: throw WireError.malformed("unknown result kind \(k)")
         }
     }
@@ -413,6 +437,7 @@ extension WorkerTask {
             }
             w.bytesByReference(t.records.bytes)
             w.optional(t.document) { w, d in d.encodeWire(into: &w) }
+            w.varint(UInt64(t.chunkBytes))
         case .gold(let t):
             w.u8(1)
             t.encodeWire(into: &w)
@@ -457,7 +482,7 @@ extension WorkerTask {
                 SilverTask(
                     taskId: taskId, jobId: jobId, dataset: dataset, documentId: documentId,
                     filePath: filePath, source: source, ingestDate: date, chunkIndex: chunk,
-                    finalChunkCount: final, records: batch, document: document))
+                    finalChunkCount: final, records: batch, document: document, chunkBytes: try r.int()))
         case 1:
             return .gold(try GoldTask.decodeWire(from: &r))
         case 2:

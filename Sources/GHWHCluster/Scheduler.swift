@@ -15,7 +15,7 @@ final class Scheduler: @unchecked Sendable {
     let logger: Logger
 
     /// Observers for metrics (set once, before the coordinator serves).
-    var onTaskFinished: (@Sendable (_ kind: String, _ seconds: Double, _ result: WorkerResult) -> Void)?
+    var onTaskFinished: (@Sendable (_ kind: String, _ seconds: Double, _ totals: SilverTotals) -> Void)?
     var onLoaderCommit: (@Sendable (_ seconds: Double) -> Void)?
 
     init(
@@ -74,8 +74,8 @@ final class Scheduler: @unchecked Sendable {
             case .warning: logger.warning("\(event.message)", metadata: metadata)
             case .error: logger.error("\(event.message)", metadata: metadata)
             }
-        case .taskFinished(let kind, let seconds, let result):
-            onTaskFinished?(kind, seconds, result)
+        case .taskFinished(let kind, let seconds, let totals):
+            onTaskFinished?(kind, seconds, totals)
         case .assign, .noTask, .loaderWork:
             break
         }

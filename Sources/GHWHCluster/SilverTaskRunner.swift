@@ -39,51 +39,84 @@ public struct SilverTaskRunner: Sendable {
         }
     }
 
+    /// Runs a task into one output (a whole document is not cut into chunks).
     public func run(_ task: SilverTask) -> Outcome {
-        var output = Output(task: task, excerptBytes: Self.excerptBytes)
+        run(task, cutAt: 0, part: { _ in true })!
+    }
+
+    /// Runs a task. A whole document is cut into chunks where the planner
+    /// would cut it (`task.chunkBytes`): every chunk but the last goes to
+    /// `part` as soon as it is cut, so a large document neither waits for its
+    /// end nor travels as one result. `part` returns false when the task's
+    /// lease is gone: the runner stops and returns nil.
+    public func run(_ task: SilverTask, part: (Outcome) -> Bool) -> Outcome? {
+        run(task, cutAt: task.chunkBytes, part: part)
+    }
+
+    private func run(_ task: SilverTask, cutAt: Int, part: (Outcome) -> Bool) -> Outcome? {
         let projector = task.dataset == .issues ? issueProjector : pullRequestProjector
         // Inactive unless profiling (`ghwh run --profile`): then it splits this task's CPU time into stages.
         var clock = StageClock(enabled: StageProfile.shared.isEnabled, starting: .inflate)
         defer { StageProfile.shared.add(&clock) }
-        if let document = task.document {
-            var splitter = RecordSplitter(mode: document.format == .json ? .json : .lines)
-            var inputBytes = 0
-            var records = 0
-            let take = { (record: RecordSlice) in
-                clock.enter(.transform)
-                output.add(
-                    record.bytes, ordinal: Int64(record.ordinal), offset: record.offset,
-                    oversizedLength: record.oversizedLength, projector: projector, clock: &clock)
-                clock.enter(.split)
-                records += 1
-            }
-            do {
-                try document.stream { bytes in
-                    inputBytes += bytes.count
-                    clock.enter(.split)
-                    try splitter.consume(bytes, take)
-                    clock.enter(.inflate)
+        guard let document = task.document else {
+            var output = Output(task: task, excerptBytes: Self.excerptBytes)
+            let batch = task.records
+            let anyOversized = !batch.oversizedLengths.isEmpty
+            batch.bytes.withUnsafeBytes { all in
+                for i in 0..<batch.count {
+                    clock.enter(.transform)
+                    output.add(
+                        UnsafeRawBufferPointer(rebasing: all[batch.bounds[i]..<batch.bounds[i + 1]]),
+                        ordinal: Int64(batch.firstOrdinal + i), offset: batch.documentOffsets[i],
+                        oversizedLength: anyOversized ? batch.oversizedLengths[i] : nil, projector: projector,
+                        clock: &clock)
                 }
+            }
+            return .committed(output.commit(records: batch.count, worker: name), inputBytes: batch.inputBytes)
+        }
+        struct Abandoned: Error {}
+        var output = Output(task: task, excerptBytes: Self.excerptBytes)
+        var splitter = RecordSplitter(mode: document.format == .json ? .json : .lines)
+        var chunk = (index: task.chunkIndex, records: 0, recordBytes: 0)
+        var inputBytes = 0
+        var inputBytesSent = 0
+        func take(_ record: RecordSlice) throws {
+            clock.enter(.transform)
+            output.add(
+                record.bytes, ordinal: Int64(record.ordinal), offset: record.offset,
+                oversizedLength: record.oversizedLength, projector: projector, clock: &clock)
+            clock.enter(.split)
+            chunk.records += 1
+            chunk.recordBytes += record.bytes.count
+            // The planner's cut: after the record that fills a chunk (Planner.planStreamed).
+            guard cutAt > 0, chunk.recordBytes >= cutAt else { return }
+            let done = output.commit(
+                records: chunk.records, worker: name, chunkIndex: chunk.index, finalChunkCount: nil)
+            guard part(.committed(done, inputBytes: inputBytes - inputBytesSent)) else { throw Abandoned() }
+            inputBytesSent = inputBytes
+            output = Output(task: task, excerptBytes: Self.excerptBytes)
+            chunk = (chunk.index + 1, 0, 0)
+        }
+        do {
+            try document.stream { bytes in
+                inputBytes += bytes.count
                 clock.enter(.split)
-                try splitter.finish(take)
-            } catch {
-                return .documentFailed(reason: "\(error)")
+                try splitter.consume(bytes, take)
+                clock.enter(.inflate)
             }
-            return .committed(output.commit(records: records, worker: name), inputBytes: inputBytes)
+            clock.enter(.split)
+            try splitter.finish(take)
+        } catch is Abandoned {
+            return nil
+        } catch {
+            return .documentFailed(reason: "\(error)")
         }
-        let batch = task.records
-        let anyOversized = !batch.oversizedLengths.isEmpty
-        batch.bytes.withUnsafeBytes { all in
-            for i in 0..<batch.count {
-                clock.enter(.transform)
-                output.add(
-                    UnsafeRawBufferPointer(rebasing: all[batch.bounds[i]..<batch.bounds[i + 1]]),
-                    ordinal: Int64(batch.firstOrdinal + i), offset: batch.documentOffsets[i],
-                    oversizedLength: anyOversized ? batch.oversizedLengths[i] : nil, projector: projector,
-                    clock: &clock)
-            }
-        }
-        return .committed(output.commit(records: batch.count, worker: name), inputBytes: batch.inputBytes)
+        let final =
+            chunk.index == task.chunkIndex
+            ? output.commit(records: chunk.records, worker: name)
+            : output.commit(
+                records: chunk.records, worker: name, chunkIndex: chunk.index, finalChunkCount: chunk.index + 1)
+        return .committed(final, inputBytes: inputBytes - inputBytesSent)
     }
 
     /// The COPY text of one task's rows and rejects as they are produced.
@@ -137,11 +170,18 @@ public struct SilverTaskRunner: Sendable {
             }
         }
 
+        /// The task's own output (its chunk index and final count).
         func commit(records: Int, worker: String) -> SilverTaskOutput {
+            commit(records: records, worker: worker, chunkIndex: task.chunkIndex, finalChunkCount: task.finalChunkCount)
+        }
+
+        /// One chunk of a whole document cut by the worker (its id as the planner would name it).
+        func commit(records: Int, worker: String, chunkIndex: Int, finalChunkCount: Int?) -> SilverTaskOutput {
             SilverTaskOutput(
-                taskId: task.taskId, jobId: task.jobId, dataset: task.dataset, documentId: task.documentId,
+                taskId: DocumentID.taskId(documentId: task.documentId, chunk: chunkIndex), jobId: task.jobId,
+                dataset: task.dataset, documentId: task.documentId,
                 filePath: task.filePath, source: task.source, ingestDate: task.ingestDate.description,
-                chunkIndex: task.chunkIndex, finalChunkCount: task.finalChunkCount, records: records,
+                chunkIndex: chunkIndex, finalChunkCount: finalChunkCount, records: records,
                 rowsCopy: rows.bytes, rowCount: rows.rowCount, rejectsCopy: rejects.bytes,
                 rejectCount: rejects.rowCount,
                 worker: worker)
@@ -155,16 +195,34 @@ public struct SilverTaskRunner: Sendable {
 }
 
 extension SilverTaskRunner {
-    /// A silver task's result as a worker returns it.
-    public func result(of task: SilverTask) -> WorkerResult {
-        switch run(task) {
-        case .committed(let output, let inputBytes): return .silver(output, inputBytes: inputBytes)
-        case .documentFailed(let reason): return .silverDocumentFailed(task.withoutPayload, reason: reason)
+    /// A silver task's result as a worker returns it. A whole document's
+    /// chunks before its last go to `part` as `.silverChunk` results (see
+    /// `run(_:part:)`); nil when `part` returned false.
+    public func result(of task: SilverTask, part: (WorkerResult) -> Bool) -> WorkerResult? {
+        let outcome = run(task) { outcome in
+            guard case .committed(let output, let inputBytes) = outcome else { return true }
+            return part(.silverChunk(leaseTaskId: task.taskId, output, inputBytes: inputBytes))
+        }
+        switch outcome {
+        case nil: return nil
+        case .committed(let output, let inputBytes)?:
+            return output.taskId == task.taskId
+                ? .silver(output, inputBytes: inputBytes)
+                : .silverChunk(leaseTaskId: task.taskId, output, inputBytes: inputBytes)
+        case .documentFailed(let reason)?: return .silverDocumentFailed(task.withoutPayload, reason: reason)
         }
     }
 
-    /// A task group's result: each member runs as it would alone, so one broken document fails alone.
+    /// A task group's result: each member runs as it would alone (in one
+    /// output: members are small), so one broken document fails alone.
     public func result(of group: SilverTaskGroup) -> WorkerResult {
-        .silverGroup(taskId: group.taskId, group.members.map { result(of: $0) })
+        .silverGroup(
+            taskId: group.taskId,
+            group.members.map { member in
+                switch run(member) {
+                case .committed(let output, let inputBytes): return .silver(output, inputBytes: inputBytes)
+                case .documentFailed(let reason): return .silverDocumentFailed(member.withoutPayload, reason: reason)
+                }
+            })
     }
 }

@@ -195,6 +195,7 @@ public enum FuzzSeeds {
             w.i64(30)
             w.bytes([0x33, 0x34, 0xB2, 0xB0, 0x34, 0x35, 0x33, 0x37, 0x03, 0x00])
         }
+        w.varint(document ? 16 << 20 : 0)  // the chunk size a whole document's output is cut at
     }
 
     static func goldTask(_ w: inout WireWriter) {
@@ -361,6 +362,15 @@ public enum FuzzSeeds {
         silverTask(&w, records: [], document: false)
         w.string("broken document at byte 12: truncated")
         seeds.append(("submit-result-group", [6] + w.bytes))
+        w = WireWriter()
+        w.string("worker-1")
+        w.string("5F1C2A")
+        w.varint(2)
+        w.u8(4)  // a chunk of a whole document's output, cut by the worker running task 00ab12cd:0
+        w.string("00ab12cd:0")
+        taskCommit(&w)
+        w.varint(4096)
+        seeds.append(("submit-result-chunk", [6] + w.bytes))
         w = WireWriter()
         w.string("epoch-1")
         let entries: [(UInt64, (inout WireWriter) -> Void)] = [

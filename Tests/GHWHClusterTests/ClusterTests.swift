@@ -208,6 +208,32 @@ import Testing
         #expect(try Self.tables(db) == expected)
     }
 
+    /// A compressed document stored in a chunk but inflating to several goes to
+    /// a worker process whole; it sends its chunks to the coordinator as it cuts
+    /// them, and the tables are those local mode makes of it in one piece.
+    @Test func aWholeDocumentCutByItsWorkerGivesTheTablesOfLocalMode() throws {
+        let raw = try Fixtures.tempDir()
+        // About 3 MB of JSON, well under 1 MB gzipped.
+        let json = WholeDocumentChunkTests.issues(12_000, withReject: false)
+        try Fixtures.write(
+            try BadInputTests.gzip(Array(json.utf8)), to: raw + "/github/issues/2024-01-01/big.json.gz")
+        let local = try Fixtures.database()
+        #expect(try Fixtures.run(local, raw: raw, job: .staGithubIssues).succeeded)
+        let db = try Fixtures.database()
+        let cluster = try ClusterHarness(conninfo: db, raw: raw)
+        defer { cluster.stopAll() }
+        try cluster.startCoordinator(extra: ["--chunk-size-mb", "1"])
+        try cluster.startLoader()
+        try cluster.startWorker("w1")
+        let status = try cluster.runJob(.staGithubIssues)
+        #expect(status.state == .succeeded, "\(status)")
+        #expect(try Fixtures.silver(db) == Fixtures.silver(local))
+        // One task, committed as the chunks its worker cut (the planner did not split it).
+        let chunks = try Fixtures.scalar(db, "SELECT count(*) FROM ghwh_meta.task_commits WHERE worker = 'w1'")
+        #expect(Int(chunks ?? "0") ?? 0 >= 3, "chunks committed: \(chunks ?? "none")")
+        #expect(status.tasksPlanned == 1, "one task: \(status)")
+    }
+
     @Test func workerStartedMidJobReceivesWork() throws {
         let (raw, expected) = try Self.treeAndExpected(seed: 35)
         let db = try Fixtures.database()
