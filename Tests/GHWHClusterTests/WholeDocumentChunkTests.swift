@@ -184,3 +184,55 @@ import Testing
         #expect(cutSummary.failures.first?.source.hasSuffix("b.json.gz") == true)
     }
 }
+
+extension WholeDocumentChunkTests {
+    /// The loader's messages for `raw`'s one whole document: `resent` of its
+    /// parts (a first attempt whose worker was lost), then all of its chunks
+    /// (the re-run), in one transaction of `apply([...])` or one at a time.
+    static func messages(_ raw: String, jobId: String, resent: Int) throws -> [LoaderMessage] {
+        let spec = JobSpec(
+            job: .staGithubIssues, dates: nil, force: false, rawRoot: raw, chunkBytes: Self.chunkBytes)
+        let planner = Planner(spec: spec, jobId: jobId, state: .init(), logger: Fixtures.logger)
+        var messages: [LoaderMessage] = [
+            .startJob(jobId: jobId, job: spec.job.rawValue, from: nil, to: nil, force: false)
+        ]
+        var tasks: [SilverTask] = []
+        var events: [Planner.Event] = []
+        planner.run(files: try planner.scan().files, progress: { _ in }, isCancelled: { false }) { events.append($0) }
+        for event in events {
+            switch event {
+            case .task(let t):
+                tasks.append(t)
+                let parts = try Self.partResults(of: t)
+                messages += parts.prefix(resent).flatMap(\.loaderMessages)
+                let (_, last) = try Self.chunks(of: t)
+                messages += (parts + [last]).flatMap(\.loaderMessages)
+            case .taskGroup, .loader(.startJob): break
+            case .loader(let m): messages.append(m)
+            }
+        }
+        #expect(tasks.count == 1 && tasks[0].document != nil)
+        return messages
+    }
+
+    /// Nothing twice: a re-run's chunks that a lost first attempt already
+    /// committed are dropped, in separate transactions or in the same one.
+    @Test func chunksSentAgainByAReRunCommitOnce() throws {
+        let raw = try Self.tree("a.json.gz", try BadInputTests.gzip(Array(Self.issues(300).utf8)))
+        let once = try Fixtures.database()
+        let loader = Loader(conninfo: once, jobId: "job-1", job: "sta_github_issues", logger: Fixtures.logger)
+        for m in try Self.messages(raw, jobId: "job-1", resent: 0) { try loader.apply(m) }
+        loader.close()
+        for together in [false, true] {
+            let twice = try Fixtures.database()
+            let messages = try Self.messages(raw, jobId: "job-1", resent: 3)
+            let again = Loader(conninfo: twice, jobId: "job-1", job: "sta_github_issues", logger: Fixtures.logger)
+            if together { try again.apply(messages) } else { for m in messages { try again.apply(m) } }
+            #expect(again.snapshot.summary.duplicateResults == 3, "together: \(together)")
+            again.close()
+            #expect(
+                try SmallDocumentTests.contents(twice) == SmallDocumentTests.contents(once), "together: \(together)")
+            #expect(try Fixtures.dump(twice, "sta_github.issues").count == 299)
+        }
+    }
+}
