@@ -234,6 +234,44 @@ import Testing
         #expect(status.tasksPlanned == 1, "one task: \(status)")
     }
 
+    /// A document whose result cannot travel (above the cluster's message limit:
+    /// here 40,000 bare numbers, 80 KB of JSON that make several MB of rejects,
+    /// and a document of 1 KB rejects cut into 1 MB chunks) fails alone with a
+    /// reason naming the limit; the rest loads. It used to be
+    /// retried as if the coordinator were unreachable, then re-queued and re-run
+    /// until the job failed with "missing from two heartbeats".
+    @Test func aResultAboveTheMessageLimitFailsItsDocumentWithAClearReason() throws {
+        let raw = try Fixtures.tempDir()
+        let day = raw + "/github/issues/2024-01-01/"
+        try Fixtures.write(
+            "[" + Array(repeating: "1", count: 40_000).joined(separator: ",") + "]", to: day + "numbers.json")
+        try Fixtures.write(WholeDocumentChunkTests.issues(50, withReject: false), to: day + "good.json")
+        // 1.5 MB of 1 KB rejects, gzipped: a task of its own whose first 1 MB chunk (a part) is too large.
+        let padded = (0..<1_500).map {
+            #"{"number": "n\#($0)", "pad": ""# + String(repeating: "x", count: 990) + #""}"#
+        }
+        try Fixtures.write(
+            try BadInputTests.gzip(Array(("[" + padded.joined(separator: ",") + "]").utf8)), to: day + "padded.json.gz")
+        let db = try Fixtures.database()
+        let cluster = try ClusterHarness(conninfo: db, raw: raw)
+        defer { cluster.stopAll() }
+        let limit = ["--max-message-mb", "1"]
+        try cluster.startCoordinator(extra: limit + ["--chunk-size-mb", "1"])
+        try cluster.startLoader(extra: limit)
+        try cluster.startWorker("w1", extra: limit)
+        let status = try cluster.runJob(.staGithubIssues, timeout: 60)
+        #expect(status.state != .failed, "the job is not failed by one document: \(status)")
+        #expect(try Fixtures.dump(db, "sta_github.issues").count == 50)
+        // One in a task group with good.json, one whose part was refused.
+        for name in ["numbers.json", "padded.json.gz"] {
+            let row = try Fixtures.scalar(
+                db, "SELECT status || ': ' || error FROM ghwh_meta.documents WHERE source LIKE '%\(name)'")
+            #expect(row?.hasPrefix("failed: ") == true, "\(name): \(row ?? "no document row")")
+            #expect(row?.contains("1048576-byte message limit") == true, "\(name): \(row ?? "no document row")")
+        }
+        #expect(try Fixtures.scalar(db, "SELECT count(*) FROM ghwh_meta.rejects") == "0", "nothing of it loads")
+    }
+
     @Test func workerStartedMidJobReceivesWork() throws {
         let (raw, expected) = try Self.treeAndExpected(seed: 35)
         let db = try Fixtures.database()
