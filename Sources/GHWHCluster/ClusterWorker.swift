@@ -204,7 +204,7 @@ public final class ClusterWorker: @unchecked Sendable {
                     logger.info(
                         "task result dropped: the coordinator re-queued it", metadata: ["task": "\(task.taskId)"])
                 } else {
-                    submit(result, attempt: assignment.attempt)
+                    try deliver(result, of: task, attempt: assignment.attempt)
                 }
                 logger.debug(
                     "task done",
@@ -253,9 +253,19 @@ public final class ClusterWorker: @unchecked Sendable {
         switch task {
         case .silver(let t):
             try injectFault(t)
-            return runner.silver.result(of: t) { part in
-                !lock.withLock({ running[t.taskId] == true }) && submit(part, attempt: attempt)
+            var tooLarge: String?
+            let result = runner.silver.result(of: t) { part in
+                if lock.withLock({ running[t.taskId] == true }) { return false }
+                switch submit(part, attempt: attempt) {
+                case .accepted: return true
+                case .notNeeded, .givenUp: return false
+                case .tooLarge(let bytes, let limit):
+                    tooLarge = Self.tooLarge(bytes: bytes, limit: limit)
+                    return false
+                }
             }
+            if let tooLarge { return .silverDocumentFailed(t.withoutPayload, reason: tooLarge) }
+            return result
         case .silverGroup(let g):
             for t in g.members { try injectFault(t) }
             return runner.silver.result(of: g)
@@ -273,12 +283,63 @@ public final class ClusterWorker: @unchecked Sendable {
         }
     }
 
+    /// What became of a result the worker sent.
+    enum Delivery {
+        case accepted
+        /// The coordinator no longer wants it (the lease is gone).
+        case notNeeded
+        /// The coordinator stayed unreachable.
+        case givenUp
+        /// Above the cluster's message limit: it can never be sent.
+        case tooLarge(bytes: Int, limit: Int)
+    }
+
+    /// Submits a finished task's result. One above the message limit can
+    /// never travel: a document's own output fails the document (as a broken
+    /// one does); a task group's largest members fail, largest first, until
+    /// the rest fits; anything else fails the task.
+    private func deliver(_ result: WorkerResult, of task: WorkerTask, attempt: Int) throws {
+        var current = result
+        while case .tooLarge(let bytes, let limit) = submit(current, attempt: attempt) {
+            switch (task, current) {
+            case (.silver(let t), _):
+                submit(
+                    .silverDocumentFailed(t.withoutPayload, reason: Self.tooLarge(bytes: bytes, limit: limit)),
+                    attempt: attempt)
+                return
+            case (.silverGroup(let g), .silverGroup(let id, var members)):
+                let sizes = members.map { member -> Int in
+                    guard case .silver = member else { return 0 }
+                    var w = WireWriter()
+                    member.encode(into: &w)
+                    return w.bytes.count
+                }
+                guard let largest = sizes.indices.max(by: { sizes[$0] < sizes[$1] }), sizes[largest] > 0 else {
+                    throw WarehouseError(Self.tooLarge(bytes: bytes, limit: limit))
+                }
+                members[largest] = .silverDocumentFailed(
+                    g.members[largest].withoutPayload,
+                    reason:
+                        "its result is \(sizes[largest]) bytes, the largest of its task group's \(bytes), above the cluster's \(limit)-byte message limit (--max-message-mb); nothing of the document is loaded"
+                )
+                current = .silverGroup(taskId: id, members)
+            default:
+                throw WarehouseError(Self.tooLarge(bytes: bytes, limit: limit))
+            }
+        }
+    }
+
+    static func tooLarge(bytes: Int, limit: Int) -> String {
+        "its result is \(bytes) bytes, above the cluster's \(limit)-byte message limit (--max-message-mb); nothing of the document is loaded"
+    }
+
     /// Delivers a result; retried while the coordinator is unreachable (it
     /// discards duplicates, so a retry is safe). Given up after 15 s of
     /// waiting: the slot moves on, and the coordinator re-queues the task once
-    /// two heartbeats no longer list it. True when the coordinator accepted it.
+    /// two heartbeats no longer list it. A result above the message limit is
+    /// not retried: it can never be sent.
     @discardableResult
-    private func submit(_ result: WorkerResult, attempt: Int) -> Bool {
+    private func submit(_ result: WorkerResult, attempt: Int) -> Delivery {
         var backoff = Backoff(budget: 15)
         while true {
             do {
@@ -290,13 +351,19 @@ public final class ClusterWorker: @unchecked Sendable {
                 if !ack.accepted {
                     logger.info("result not needed", metadata: ["task": "\(result.taskId)", "why": "\(ack.message)"])
                 }
-                return ack.accepted
+                return ack.accepted ? .accepted : .notNeeded
             } catch {
+                if case WireError.tooLarge(let bytes, let limit) = error {
+                    logger.error(
+                        "a result is above the message limit; its document fails",
+                        metadata: ["task": "\(result.taskId)", "bytes": "\(bytes)", "limit": "\(limit)"])
+                    return .tooLarge(bytes: bytes, limit: limit)
+                }
                 guard let delay = backoff.nextDelay() else {
                     logger.warning(
                         "cannot deliver a result; giving it up",
                         metadata: ["task": "\(result.taskId)", "error": "\(error)"])
-                    return false
+                    return .givenUp
                 }
                 logger.warning(
                     "cannot deliver a result; retrying", metadata: ["task": "\(result.taskId)", "error": "\(error)"])
