@@ -83,6 +83,26 @@ import Testing
         #expect(s.outbox.isEmpty && s.invariantViolation() == nil)
     }
 
+    /// The planner's read-ahead is the configured minimum, or one task per two
+    /// cores of the live workers when that is more.
+    @Test func readAheadGrowsWithTheLiveWorkersCores() throws {
+        var s = ClusterState(settings: Self.settings(readAhead: 2), epoch: "E1")
+        s.startJob("job")
+        #expect(s.readAhead == 2)
+        _ = s.register(worker: "small", incarnation: "a", host: "h", cores: 1, now: 0)
+        #expect(s.readAhead == 2)
+        _ = s.register(worker: "big", incarnation: "b", host: "h", cores: 8, now: 0)
+        #expect(s.readAhead == 4)
+        for n in 0..<4 {
+            #expect(s.hasRoomForTask)
+            _ = s.enqueue(Self.task(n), now: 0)
+        }
+        #expect(!s.hasRoomForTask)
+        // The big worker is lost: its cores no longer count.
+        _ = s.deregister(worker: "big", incarnation: "b", now: 1)
+        #expect(s.readAhead == 2)
+    }
+
     @Test func aTaskGoesFromPendingToCommitted() throws {
         var s = Self.state(tasks: 1)
         _ = s.register(worker: "w1", incarnation: "a", host: "h", cores: 1, now: 0)
