@@ -97,7 +97,7 @@ public struct ClusterState: Sendable {
         /// The payload, kept while the task may still run (dropped once it resulted).
         var payload: WorkerTask?
         /// What the current attempt's parts (chunks before a document's last) carried.
-        var partTotals: SilverTotals = (0, 0, 0)
+        var partTotals = SilverTotals()
     }
 
     public struct JobProgress: Sendable, Equatable {
@@ -342,7 +342,7 @@ public struct ClusterState: Sendable {
             t.holder = poll.holder
             t.lastWorker = poll.holder.worker
             t.leasedAt = now
-            t.partTotals = (0, 0, 0)
+            t.partTotals = SilverTotals()
             t.missedHeartbeats = 0
             tasks[id] = t
             job?.running += 1
@@ -388,21 +388,13 @@ public struct ClusterState: Sendable {
         }
         var t = tasks[taskId]!
         if result.isPart {
-            let part = result.silverTotals
-            t.partTotals = (
-                t.partTotals.records + part.records, t.partTotals.inputBytes + part.inputBytes,
-                t.partTotals.rejects + part.rejects
-            )
+            t.partTotals = t.partTotals + result.silverTotals
             tasks[taskId] = t
             for message in result.loaderMessages { appendToOutbox(message, taskId: nil) }
             return (true, "", answerLoaderPolls(now: now))
         }
         let seconds = now - (t.leasedAt ?? now)
-        let last = result.silverTotals
-        let totals = (
-            records: t.partTotals.records + last.records, inputBytes: t.partTotals.inputBytes + last.inputBytes,
-            rejects: t.partTotals.rejects + last.rejects
-        )
+        let totals = t.partTotals + result.silverTotals
         t.state = .loading
         t.holder = nil
         t.payload = nil

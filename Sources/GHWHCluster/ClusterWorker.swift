@@ -319,9 +319,7 @@ public final class ClusterWorker: @unchecked Sendable {
                 }
                 members[largest] = .silverDocumentFailed(
                     g.members[largest].withoutPayload,
-                    reason:
-                        "its result is \(sizes[largest]) bytes, the largest of its task group's \(bytes), above the cluster's \(limit)-byte message limit (--max-message-mb); nothing of the document is loaded"
-                )
+                    reason: Self.tooLarge(bytes: sizes[largest], limit: limit, groupBytes: bytes))
                 current = .silverGroup(taskId: id, members)
             default:
                 throw WarehouseError(Self.tooLarge(bytes: bytes, limit: limit))
@@ -329,8 +327,11 @@ public final class ClusterWorker: @unchecked Sendable {
         }
     }
 
-    static func tooLarge(bytes: Int, limit: Int) -> String {
-        "its result is \(bytes) bytes, above the cluster's \(limit)-byte message limit (--max-message-mb); nothing of the document is loaded"
+    /// Why a document fails when its result (or its task group's, `groupBytes`) cannot be sent.
+    static func tooLarge(bytes: Int, limit: Int, groupBytes: Int? = nil) -> String {
+        let whose = groupBytes.map { ", the largest of its task group's \($0)" } ?? ""
+        return
+            "its result is \(bytes) bytes\(whose), above the cluster's \(limit)-byte message limit (--max-message-mb); nothing of the document is loaded"
     }
 
     /// Delivers a result; retried while the coordinator is unreachable (it

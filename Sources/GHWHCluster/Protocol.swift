@@ -276,7 +276,14 @@ public struct KillJob: JSONWireMessage {
 // beyond Int as malformed; `Int(r.varint())` trapped on one (found by fuzzing).
 
 /// Records, JSON bytes read and rejects of silver outputs (task metrics).
-public typealias SilverTotals = (records: Int, inputBytes: Int, rejects: Int)
+public struct SilverTotals: Sendable, Equatable {
+    public var records = 0, inputBytes = 0, rejects = 0
+
+    static func + (a: SilverTotals, b: SilverTotals) -> SilverTotals {
+        SilverTotals(
+            records: a.records + b.records, inputBytes: a.inputBytes + b.inputBytes, rejects: a.rejects + b.rejects)
+    }
+}
 
 /// A finished task as a worker returns it.
 public enum WorkerResult: Sendable {
@@ -322,15 +329,10 @@ public enum WorkerResult: Sendable {
     /// Records, JSON bytes read and rejects of the silver outputs it carries (task metrics).
     var silverTotals: SilverTotals {
         switch self {
-        case .silver(let c, let bytes), .silverChunk(_, let c, let bytes): return (c.records, bytes, c.rejectCount)
-        case .gold, .silverDocumentFailed: return (0, 0, 0)
-        case .silverGroup(_, let members):
-            var sum = (records: 0, inputBytes: 0, rejects: 0)
-            for member in members {
-                let m = member.silverTotals
-                sum = (sum.records + m.records, sum.inputBytes + m.inputBytes, sum.rejects + m.rejects)
-            }
-            return sum
+        case .silver(let c, let bytes), .silverChunk(_, let c, let bytes):
+            return SilverTotals(records: c.records, inputBytes: bytes, rejects: c.rejectCount)
+        case .gold, .silverDocumentFailed: return SilverTotals()
+        case .silverGroup(_, let members): return members.reduce(SilverTotals()) { $0 + $1.silverTotals }
         }
     }
 

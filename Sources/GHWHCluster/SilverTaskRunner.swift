@@ -27,6 +27,18 @@ public struct SilverTaskRunner: Sendable {
         /// a split document's breakage is found by the planner.
         case documentFailed(reason: String)
 
+        /// As a worker returns it: a chunk the worker cut from `task`'s document
+        /// is a `.silverChunk`, the task's own output `.silver`.
+        public func result(of task: SilverTask) -> WorkerResult {
+            switch self {
+            case .committed(let output, let inputBytes) where output.taskId == task.taskId:
+                return .silver(output, inputBytes: inputBytes)
+            case .committed(let output, let inputBytes):
+                return .silverChunk(leaseTaskId: task.taskId, output, inputBytes: inputBytes)
+            case .documentFailed(let reason): return .silverDocumentFailed(task.withoutPayload, reason: reason)
+            }
+        }
+
         /// The loader's message for it.
         public func loaderMessage(for task: SilverTask) -> LoaderMessage {
             switch self {
@@ -172,13 +184,24 @@ public struct SilverTaskRunner: Sendable {
 
         /// The task's own output (its chunk index and final count).
         func commit(records: Int, worker: String) -> SilverTaskOutput {
-            commit(records: records, worker: worker, chunkIndex: task.chunkIndex, finalChunkCount: task.finalChunkCount)
+            commit(
+                records: records, worker: worker, taskId: task.taskId, chunkIndex: task.chunkIndex,
+                finalChunkCount: task.finalChunkCount)
         }
 
         /// One chunk of a whole document cut by the worker (its id as the planner would name it).
         func commit(records: Int, worker: String, chunkIndex: Int, finalChunkCount: Int?) -> SilverTaskOutput {
+            commit(
+                records: records, worker: worker,
+                taskId: DocumentID.taskId(documentId: task.documentId, chunk: chunkIndex), chunkIndex: chunkIndex,
+                finalChunkCount: finalChunkCount)
+        }
+
+        private func commit(
+            records: Int, worker: String, taskId: String, chunkIndex: Int, finalChunkCount: Int?
+        ) -> SilverTaskOutput {
             SilverTaskOutput(
-                taskId: DocumentID.taskId(documentId: task.documentId, chunk: chunkIndex), jobId: task.jobId,
+                taskId: taskId, jobId: task.jobId,
                 dataset: task.dataset, documentId: task.documentId,
                 filePath: task.filePath, source: task.source, ingestDate: task.ingestDate.description,
                 chunkIndex: chunkIndex, finalChunkCount: finalChunkCount, records: records,
@@ -203,14 +226,7 @@ extension SilverTaskRunner {
             guard case .committed(let output, let inputBytes) = outcome else { return true }
             return part(.silverChunk(leaseTaskId: task.taskId, output, inputBytes: inputBytes))
         }
-        switch outcome {
-        case nil: return nil
-        case .committed(let output, let inputBytes)?:
-            return output.taskId == task.taskId
-                ? .silver(output, inputBytes: inputBytes)
-                : .silverChunk(leaseTaskId: task.taskId, output, inputBytes: inputBytes)
-        case .documentFailed(let reason)?: return .silverDocumentFailed(task.withoutPayload, reason: reason)
-        }
+        return outcome?.result(of: task)
     }
 
     /// A task group's result: each member runs as it would alone (in one
@@ -218,11 +234,6 @@ extension SilverTaskRunner {
     public func result(of group: SilverTaskGroup) -> WorkerResult {
         .silverGroup(
             taskId: group.taskId,
-            group.members.map { member in
-                switch run(member) {
-                case .committed(let output, let inputBytes): return .silver(output, inputBytes: inputBytes)
-                case .documentFailed(let reason): return .silverDocumentFailed(member.withoutPayload, reason: reason)
-                }
-            })
+            group.members.map { run($0).result(of: $0) })
     }
 }
