@@ -56,11 +56,15 @@ public struct SilverTaskRunner: Sendable {
         run(task, cutAt: 0, part: { _ in true })!
     }
 
-    /// Runs a task. A whole document is cut into chunks where the planner
-    /// would cut it (`task.chunkBytes`): every chunk but the last goes to
-    /// `part` as soon as it is cut, so a large document neither waits for its
-    /// end nor travels as one result. `part` returns false when the task's
-    /// lease is gone: the runner stops and returns nil.
+    /// Runs a task. A whole document whose output (COPY text of rows and
+    /// rejects) fits in a chunk (`task.chunkBytes`) comes back as one output,
+    /// however far it inflated: the loader then stages and merges it in one
+    /// transaction, through its session's unlogged staging. A larger output is
+    /// cut into chunks where the planner would cut the document: once the
+    /// output outgrows a chunk, every chunk but the last goes to `part` as soon
+    /// as it is cut, so a large document neither waits for its end nor travels
+    /// as one result. `part` returns false when the task's lease is gone: the
+    /// runner stops and returns nil.
     public func run(_ task: SilverTask, part: (Outcome) -> Bool) -> Outcome? {
         run(task, cutAt: task.chunkBytes, part: part)
     }
@@ -91,7 +95,9 @@ public struct SilverTaskRunner: Sendable {
         var splitter = RecordSplitter(mode: document.format == .json ? .json : .lines)
         var chunk = (index: task.chunkIndex, records: 0, recordBytes: 0)
         var inputBytes = 0
-        var inputBytesSent = 0
+        var inputBytesCut = 0
+        // Chunks cut but not sent while the whole output may still fit in a chunk.
+        var held = HeldChunks(limit: cutAt)
         func take(_ record: RecordSlice) throws {
             clock.enter(.transform)
             output.add(
@@ -104,8 +110,9 @@ public struct SilverTaskRunner: Sendable {
             guard cutAt > 0, chunk.recordBytes >= cutAt else { return }
             let done = output.commit(
                 records: chunk.records, worker: name, chunkIndex: chunk.index, finalChunkCount: nil)
-            guard part(.committed(done, inputBytes: inputBytes - inputBytesSent)) else { throw Abandoned() }
-            inputBytesSent = inputBytes
+            held.append(.committed(done, inputBytes: inputBytes - inputBytesCut))
+            inputBytesCut = inputBytes
+            guard held.send(whenOver: 0, to: part) else { throw Abandoned() }
             output = Output(task: task, excerptBytes: Self.excerptBytes)
             chunk = (chunk.index + 1, 0, 0)
         }
@@ -123,12 +130,72 @@ public struct SilverTaskRunner: Sendable {
         } catch {
             return .documentFailed(reason: "\(error)")
         }
-        let final =
-            chunk.index == task.chunkIndex
-            ? output.commit(records: chunk.records, worker: name)
-            : output.commit(
-                records: chunk.records, worker: name, chunkIndex: chunk.index, finalChunkCount: chunk.index + 1)
-        return .committed(final, inputBytes: inputBytes - inputBytesSent)
+        if chunk.index == task.chunkIndex {
+            return .committed(output.commit(records: chunk.records, worker: name), inputBytes: inputBytes)
+        }
+        let final = output.commit(
+            records: chunk.records, worker: name, chunkIndex: chunk.index, finalChunkCount: chunk.index + 1)
+        if held.isHolding, held.bytes + final.copyBytes <= cutAt {
+            return .committed(held.joined(with: final, as: task, worker: name), inputBytes: inputBytes)
+        }
+        guard held.send(whenOver: -1, to: part) else { return nil }
+        return .committed(final, inputBytes: inputBytes - inputBytesCut)
+    }
+
+    /// A whole document's chunks cut by the worker and held back while the
+    /// document's whole output may still fit in a chunk (`limit` bytes of COPY
+    /// text). Once it outgrows that, the held chunks are sent in order and the
+    /// rest go as soon as they are cut.
+    struct HeldChunks {
+        let limit: Int
+        private(set) var outcomes: [Outcome] = []
+        private(set) var bytes = 0
+        /// Still holding: nothing of the document has been sent.
+        private(set) var isHolding = true
+
+        init(limit: Int) { self.limit = limit }
+
+        mutating func append(_ outcome: Outcome) {
+            guard case .committed(let output, _) = outcome else { preconditionFailure("only outputs are held") }
+            outcomes.append(outcome)
+            bytes += output.copyBytes
+        }
+
+        /// Sends the held chunks once they exceed the limit by more than `margin`
+        /// bytes (or at once, when no longer holding or `margin` is negative);
+        /// false when `part` refused one (the lease is gone).
+        mutating func send(whenOver margin: Int, to part: (Outcome) -> Bool) -> Bool {
+            if isHolding && margin >= 0 && bytes <= limit + margin { return true }
+            isHolding = false
+            defer { outcomes.removeAll() }
+            return outcomes.allSatisfy(part)
+        }
+
+        /// The held chunks and the last one as the task's one output.
+        func joined(with last: SilverTaskOutput, as task: SilverTask, worker: String) -> SilverTaskOutput {
+            var rows: [UInt8] = []
+            var rejects: [UInt8] = []
+            rows.reserveCapacity(bytes + last.copyBytes)
+            var rowCount = 0
+            var rejectCount = 0
+            var records = 0
+            for case .committed(let o, _) in outcomes + [.committed(last, inputBytes: 0)] {
+                rows += o.rowsCopy
+                rejects += o.rejectsCopy
+                rowCount += o.rowCount
+                rejectCount += o.rejectCount
+                records += o.records
+            }
+            var whole = last
+            whole.taskId = task.taskId
+            whole.chunkIndex = task.chunkIndex
+            whole.finalChunkCount = task.finalChunkCount
+            (whole.rowsCopy, whole.rowCount, whole.rejectsCopy, whole.rejectCount, whole.records) = (
+                rows, rowCount, rejects, rejectCount, records
+            )
+            whole.worker = worker
+            return whole
+        }
     }
 
     /// The COPY text of one task's rows and rejects as they are produced.

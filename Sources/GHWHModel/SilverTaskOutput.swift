@@ -40,3 +40,8 @@ public struct SilverTaskOutput: Sendable {
         self.worker = worker
     }
 }
+
+extension SilverTaskOutput {
+    /// Bytes of COPY text it carries (rows and rejects).
+    public var copyBytes: Int { rowsCopy.count + rejectsCopy.count }
+}

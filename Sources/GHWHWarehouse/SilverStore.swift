@@ -145,6 +145,9 @@ public final class SilverStore {
             let status = try db.query(
                 "SELECT status FROM ghwh_meta.documents WHERE document_id = $1 FOR UPDATE", [docId])
             if status.first?.string("status") == "failed" { return .documentFailed }
+            if status.first?.string("status") == "open", t.isWholeDocument {
+                try forgetCommittedChunks(documentId: docId, dataset: t.dataset)
+            }
             if status.isEmpty {
                 try db.command(
                     """
@@ -182,6 +185,21 @@ public final class SilverStore {
             if merged != nil { try completeFileIfDone(dataset: t.dataset, path: t.filePath) }
             return .committed(merged: merged)
         }
+    }
+
+    /// A document still open has chunks committed by an earlier run that cut it
+    /// (its output did not fit in a chunk then: another chunk size, or an
+    /// older version); now its whole output arrived as one task. The chunks'
+    /// rows and commit records go, so the whole output alone makes the document.
+    private func forgetCommittedChunks(documentId docId: String, dataset: Dataset) throws {
+        try db.command("DELETE FROM \(dataset.stageTable) WHERE document_id = $1", [docId])
+        try db.command("DELETE FROM ghwh_meta.stage_rejects WHERE document_id = $1", [docId])
+        try db.command("DELETE FROM ghwh_meta.task_commits WHERE document_id = $1", [docId])
+        try db.command(
+            """
+            UPDATE ghwh_meta.documents SET records = 0, rejected = 0, task_count = NULL, updated_at = now()
+            WHERE document_id = $1
+            """, [docId])
     }
 
     /// A document broke (bad zip entry, truncated array, ...): it loads nothing

@@ -13,18 +13,22 @@ import Testing
 @Suite struct WholeDocumentChunkTests {
     static let chunkBytes = 4096
 
-    /// A JSON array of `count` issues (the 38th a reject unless told), about 250 bytes each.
-    static func issues(_ count: Int, withReject: Bool = true) -> String {
+    /// A JSON array of `count` issues (the 38th a reject unless told), about 250 bytes each
+    /// plus `padding` bytes of a field no table keeps.
+    static func issues(_ count: Int, withReject: Bool = true, padding: Int = 0) -> String {
+        let pad = padding > 0 ? #"{"padding": ""# + String(repeating: "x", count: padding) + #"", "# : "{"
         let records = (0..<count).map { n in
-            n == 37 && withReject
+            let record =
+                n == 37 && withReject
                 ? #"{"number": "not a number"}"#
                 : SmallDocumentTests.issue(n, updated: "2024-01-01T10:00:\(String(format: "%02d", n % 60))Z")
+            return pad + record.dropFirst()
         }
         return "[\n" + records.joined(separator: ",\n") + "\n]\n"
     }
 
     /// Plans `raw` (no warehouse state) and returns the silver tasks in order.
-    static func plan(_ raw: String) throws -> [SilverTask] {
+    static func plan(_ raw: String, chunkBytes: Int = chunkBytes) throws -> [SilverTask] {
         let spec = JobSpec(job: .staGithubIssues, dates: nil, force: false, rawRoot: raw, chunkBytes: chunkBytes)
         let planner = Planner(spec: spec, jobId: "job", state: .init(), logger: Fixtures.logger)
         var tasks: [SilverTask] = []
@@ -94,6 +98,41 @@ import Testing
         }
         #expect(partBytes.count == parts.count)
         #expect(partBytes.reduce(0, +) + lastBytes == oneBytes && oneBytes == json.count)
+    }
+
+    /// The rows of a document with large records are much smaller than its
+    /// JSON: when they fit in a chunk the worker sends them as one output (the
+    /// loader stages and merges it in one transaction); one byte more and the
+    /// document is cut where the planner would cut it.
+    @Test func aWholeDocumentWhoseOutputFitsInAChunkComesBackAsOne() throws {
+        let json = Array(Self.issues(300, padding: 1000).utf8)
+        var task = try #require(try Self.plan(try Self.tree("a.json.gz", try BadInputTests.gzip(json))).first)
+        guard case .committed(let one, let oneBytes) = SilverTaskRunner(name: "w").run(task) else {
+            throw TestFailure("the document should load")
+        }
+        task.chunkBytes = one.copyBytes
+        #expect(json.count > 4 * task.chunkBytes, "the JSON is several chunks long")
+        let (parts, last) = try Self.chunks(of: task)
+        #expect(parts.isEmpty)
+        guard case .silver(let whole, let wholeBytes) = last else {
+            throw TestFailure("expected the task's own output: \(last)")
+        }
+        #expect(whole.taskId == task.taskId && whole.chunkIndex == 0 && whole.finalChunkCount == 1)
+        #expect(whole.rowsCopy == one.rowsCopy && whole.rejectsCopy == one.rejectsCopy)
+        #expect(whole.records == 300 && whole.rowCount == 299 && whole.rejectCount == 1)
+        #expect(wholeBytes == oneBytes && oneBytes == json.count)
+
+        task.chunkBytes = one.copyBytes - 1
+        let (cutParts, cutLast) = try Self.chunks(of: task)
+        guard case .silverChunk(task.taskId, let final, _) = cutLast else {
+            throw TestFailure("the last chunk should be a chunk result: \(cutLast)")
+        }
+        let outputs = cutParts + [final]
+        let streamed = try Self.plan(try Self.tree("a.json", json), chunkBytes: task.chunkBytes)
+        #expect(outputs.count > 4 && outputs.map(\.records) == streamed.map(\.records.count))
+        #expect(outputs.map(\.finalChunkCount) == streamed.map(\.finalChunkCount))
+        #expect(outputs.flatMap { Array($0.rowsCopy) } == Array(one.rowsCopy))
+        #expect(outputs.flatMap { Array($0.rejectsCopy) } == Array(one.rejectsCopy))
     }
 
     static func partResults(of task: SilverTask) throws -> [WorkerResult] {
@@ -188,8 +227,8 @@ import Testing
 extension WholeDocumentChunkTests {
     /// The loader's messages for `raw`'s one whole document: `resent` of its
     /// parts (a first attempt whose worker was lost), then all of its chunks
-    /// (the re-run), in one transaction of `apply([...])` or one at a time.
-    static func messages(_ raw: String, jobId: String, resent: Int) throws -> [LoaderMessage] {
+    /// (the re-run) or, `thenWhole`, its one uncut output.
+    static func messages(_ raw: String, jobId: String, resent: Int, thenWhole: Bool = false) throws -> [LoaderMessage] {
         let spec = JobSpec(
             job: .staGithubIssues, dates: nil, force: false, rawRoot: raw, chunkBytes: Self.chunkBytes)
         let planner = Planner(spec: spec, jobId: jobId, state: .init(), logger: Fixtures.logger)
@@ -205,6 +244,10 @@ extension WholeDocumentChunkTests {
                 tasks.append(t)
                 let parts = try Self.partResults(of: t)
                 messages += parts.prefix(resent).flatMap(\.loaderMessages)
+                if thenWhole {
+                    messages.append(SilverTaskRunner(name: "w").run(t).loaderMessage(for: t))
+                    continue
+                }
                 let (_, last) = try Self.chunks(of: t)
                 messages += (parts + [last]).flatMap(\.loaderMessages)
             case .taskGroup, .loader(.startJob): break
@@ -213,6 +256,30 @@ extension WholeDocumentChunkTests {
         }
         #expect(tasks.count == 1 && tasks[0].document != nil)
         return messages
+    }
+
+    /// A document an earlier run cut (some of its chunks committed, then the
+    /// worker was lost) may come back as one output (its rows fit in a chunk of
+    /// this run's size): the committed chunks give way to it, and the document
+    /// loads as if it had only ever been one task.
+    @Test func aWholeOutputReplacesTheChunksAnEarlierRunCommitted() throws {
+        let raw = try Self.tree("a.json.gz", try BadInputTests.gzip(Array(Self.issues(300).utf8)))
+        let once = try Fixtures.database()
+        let loader = Loader(conninfo: once, jobId: "job-1", job: "sta_github_issues", logger: Fixtures.logger)
+        for m in try Self.messages(raw, jobId: "job-1", resent: 0, thenWhole: true) { try loader.apply(m) }
+        loader.close()
+
+        let db = try Fixtures.database()
+        let again = Loader(conninfo: db, jobId: "job-1", job: "sta_github_issues", logger: Fixtures.logger)
+        for m in try Self.messages(raw, jobId: "job-1", resent: 3, thenWhole: true) { try again.apply(m) }
+        again.close()
+        #expect(try SmallDocumentTests.contents(db) == SmallDocumentTests.contents(once))
+        #expect(try Fixtures.dump(db, "sta_github.issues").count == 299)
+        let commits = "(SELECT chunk_index, records, rows, rejected FROM ghwh_meta.task_commits)"
+        #expect(try Fixtures.dump(db, commits) == ["(0,300,299,1)"])
+        let documents = "(SELECT task_count, status, records, rejected FROM ghwh_meta.documents)"
+        #expect(try Fixtures.dump(db, documents) == ["(1,merged,300,1)"])
+        #expect(try Fixtures.dump(db, "ghwh_meta.stage_issues").isEmpty)
     }
 
     /// Nothing twice: a re-run's chunks that a lost first attempt already
