@@ -71,7 +71,9 @@ public struct GoldWorker: Sendable {
         while true {
             do {
                 if store == nil {
-                    store = GoldStore(try PGConnection(conninfo: conninfo, applicationName: SessionName.gold))
+                    let db = try PGConnection(conninfo: conninfo, applicationName: SessionName.gold)
+                    try db.raiseSessionMemory()
+                    store = GoldStore(db)
                 }
                 return try run(task, store: store!)
             } catch let error as PGError where error.isConnectionFailure {

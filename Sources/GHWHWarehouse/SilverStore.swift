@@ -25,7 +25,7 @@ public final class SilverStore {
 
     public init(_ db: PGConnection) throws {
         self.db = db
-        try db.execute(Self.raiseSessionMemory)
+        try db.raiseSessionMemory()
         for dataset in [Dataset.issues, .pullRequests] {
             try db.execute(
                 """
@@ -33,16 +33,6 @@ public final class SilverStore {
                 """)
         }
     }
-
-    /// Raises this session's sort and temporary-table memory to 64 MB. The merge statement sorts a
-    /// batch of staged rows and keeps the rows it changed; at PostgreSQL's defaults (4 MB, 8 MB)
-    /// both spill to disk, which cost about a tenth of the merge's time on the bench corpus.
-    /// A server or role set higher keeps its own value. (Must run before the session's first
-    /// temporary table: temp_buffers is fixed from then on.)
-    static let raiseSessionMemory = """
-        SELECT set_config(name, '64MB', false) FROM pg_settings
-        WHERE name IN ('work_mem', 'temp_buffers') AND pg_size_bytes(current_setting(name)) < 64 * 1024 * 1024
-        """
 
     /// Runs `body` (calls on this store and on a `GoldStore` of the same
     /// connection) in one transaction: one commit for many task results.
