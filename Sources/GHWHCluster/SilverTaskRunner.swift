@@ -98,11 +98,18 @@ public struct SilverTaskRunner: Sendable {
         var inputBytesCut = 0
         // Chunks cut but not sent while the whole output may still fit in a chunk.
         var held = HeldChunks(limit: cutAt)
+        // Objects are validated and projected while the splitter finds their end (one pass, not two).
+        func parse(_ rest: UnsafeRawBufferPointer) -> (value: JSONValue, length: Int)? {
+            clock.enter(.transform)
+            defer { clock.enter(.split) }
+            return projector.projectPrefix(rest)
+        }
         func take(_ record: RecordSlice) throws {
             clock.enter(.transform)
             output.add(
                 record.bytes, ordinal: Int64(record.ordinal), offset: record.offset,
-                oversizedLength: record.oversizedLength, projector: projector, clock: &clock)
+                oversizedLength: record.oversizedLength, projected: record.projected, projector: projector,
+                clock: &clock)
             clock.enter(.split)
             chunk.records += 1
             chunk.recordBytes += record.bytes.count
@@ -120,7 +127,7 @@ public struct SilverTaskRunner: Sendable {
             try document.stream { bytes in
                 inputBytes += bytes.count
                 clock.enter(.split)
-                try splitter.consume(bytes, take)
+                try splitter.consume(bytes, parse: parse, take)
                 clock.enter(.inflate)
             }
             clock.enter(.split)
@@ -216,9 +223,10 @@ public struct SilverTaskRunner: Sendable {
             rows = CopyTextWriter(reservingCapacity: max(1 << 16, input / 8))
         }
 
+        /// `projected`: the record's value if the splitter already projected it.
         mutating func add(
             _ record: UnsafeRawBufferPointer, ordinal: Int64, offset: Int64, oversizedLength: Int?,
-            projector: JSONProjector, clock: inout StageClock
+            projected: JSONValue? = nil, projector: JSONProjector, clock: inout StageClock
         ) {
             do {
                 if let oversizedLength {
@@ -226,8 +234,12 @@ public struct SilverTaskRunner: Sendable {
                         bytes: oversizedLength, limit: RecordSplitter.defaultMaxRecordBytes)
                 }
                 let value: JSONValue
-                do throws(JSONSyntaxError) { value = try projector.project(record) } catch {
-                    throw RecordRejectReason.invalidJSON(offset: error.offset, reason: error.reason)
+                if let projected {
+                    value = projected
+                } else {
+                    do throws(JSONSyntaxError) { value = try projector.project(record) } catch {
+                        throw RecordRejectReason.invalidJSON(offset: error.offset, reason: error.reason)
+                    }
                 }
                 switch task.dataset {
                 case .issues:

@@ -14,7 +14,9 @@ import GHWHRandom
 /// error; every record is exactly the document's bytes at its offset, in order, within
 /// the limit; after an error the splitter keeps throwing it; a simple reference splitter
 /// written from the documented rules gives the same records and outcome; and a document
-/// Foundation reads as an array splits into exactly its elements.
+/// Foundation reads as an array splits into exactly its elements. A splitter given a
+/// parser (objects validated and projected in the same pass) splits exactly as one without,
+/// and each record it parsed has the value the projector gives that record alone.
 enum SplitterTarget {
     struct Record: Equatable {
         let bytes: [UInt8]
@@ -56,6 +58,15 @@ enum SplitterTarget {
         }
         let random = split(document, mode: mode, limit: limit, chunks: sizes)
 
+        // With a parser (the silver runner's one pass), the same records and error; each record
+        // handed out parsed has the value the projector gives its bytes alone.
+        for (name, chunks, plain) in [("one chunk", [document.count], whole), ("random chunks", sizes, random)] {
+            let parsed = split(document, mode: mode, limit: limit, chunks: chunks, parser: Self.parser)
+            check(
+                parsed == plain, target,
+                "\(name) with a parser differs: \(describe(parsed)) vs \(describe(plain)) for \(document.hexPrefix())")
+        }
+
         for (name, other) in [("one byte at a time", bytewise), ("random chunks \(sizes.prefix(40))", random)] {
             if limit == nil {
                 check(
@@ -83,10 +94,22 @@ enum SplitterTarget {
 
     // MARK: - Running the splitter
 
-    static func split(_ document: [UInt8], mode: RecordSplitter.Mode, limit: Int?, chunks: [Int]) -> Outcome {
+    /// A projector with a selection and a small depth limit, so parsed records take every path.
+    static let parser = JSONProjector(["a": .all, "b": .fields(["c": .all])], maxDepth: 6)
+
+    static func split(
+        _ document: [UInt8], mode: RecordSplitter.Mode, limit: Int?, chunks: [Int], parser: JSONProjector? = nil
+    ) -> Outcome {
         var splitter = limit.map { RecordSplitter(mode: mode, maxRecordBytes: $0) } ?? RecordSplitter(mode: mode)
         var outcome = Outcome()
         let collect: (RecordSlice) throws -> Void = { slice in
+            if let projected = slice.projected {
+                let alone = try? parser?.project(slice.bytes)
+                check(
+                    alone == projected, target,
+                    "record \(slice.ordinal) parsed by the splitter as \(projected), alone as \(String(describing: alone))"
+                )
+            }
             outcome.records.append(
                 Record(
                     bytes: Array(slice.bytes), ordinal: slice.ordinal, offset: slice.offset,
@@ -102,7 +125,11 @@ enum SplitterTarget {
                 document.withUnsafeBytes { all in
                     if end > start { chunk.copyMemory(from: UnsafeRawBufferPointer(rebasing: all[start..<end])) }
                 }
-                try splitter.consume(UnsafeRawBufferPointer(chunk), collect)
+                if let parser {
+                    try splitter.consume(UnsafeRawBufferPointer(chunk), parse: parser.projectPrefix, collect)
+                } else {
+                    try splitter.consume(UnsafeRawBufferPointer(chunk), collect)
+                }
                 start = end
             }
             try splitter.finish(collect)

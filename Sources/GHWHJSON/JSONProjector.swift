@@ -52,6 +52,24 @@ public struct JSONProjector: Sendable {
         return result
     }
 
+    /// The object that starts at `bytes`' first byte, validated and projected
+    /// as `project` would, and its length; nil when the bytes do not start
+    /// with a complete valid object (invalid, too deep, or cut off by the end
+    /// of `bytes`): then the caller finds the record's end and projects it
+    /// alone, which gives the reason. What follows the object is not read, so
+    /// for a valid object this is `project` of exactly its bytes.
+    public func projectPrefix(_ bytes: UnsafeRawBufferPointer) -> (value: JSONValue, length: Int)? {
+        guard let base = bytes.baseAddress, bytes.count > 0, bytes[0] == 0x7B else { return nil }
+        var reader = JSONReader(
+            base: base.assumingMemoryBound(to: UInt8.self), count: bytes.count, maxDepth: maxDepth)
+        do throws(JSONSyntaxError) {
+            let value = try reader.value(selection, depth: 1)
+            return (value, reader.i)
+        } catch {
+            return nil
+        }
+    }
+
     /// Convenience for byte arrays.
     public func project(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
         let result: Result<JSONValue, JSONSyntaxError> = bytes.withUnsafeBytes { raw in

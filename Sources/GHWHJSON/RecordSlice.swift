@@ -18,14 +18,21 @@ public struct RecordSlice {
     /// `RecordSlice.excerptBytes` bytes. Such a record is a reject, not a
     /// broken document: in JSON Lines the next line is the next record.
     public let oversizedLength: Int?
+    /// The record already validated and projected, when the splitter was given
+    /// a parser and the record lay within one chunk (`RecordSplitter.consume(_:parse:_:)`).
+    public let projected: JSONValue?
 
     /// How much of an oversized record is kept for its reject's excerpt.
     public static let excerptBytes = 1024
 
-    public init(bytes: UnsafeRawBufferPointer, ordinal: Int, offset: Int64, oversizedLength: Int? = nil) {
+    public init(
+        bytes: UnsafeRawBufferPointer, ordinal: Int, offset: Int64, oversizedLength: Int? = nil,
+        projected: JSONValue? = nil
+    ) {
         self.bytes = bytes
         self.ordinal = ordinal
         self.offset = offset
         self.oversizedLength = oversizedLength
+        self.projected = projected
     }
 }

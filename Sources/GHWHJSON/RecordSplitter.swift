@@ -59,6 +59,21 @@ public struct RecordSplitter {
     /// even inside a UTF-8 sequence or an escape). Calls `emit` for every record that
     /// ends in this chunk; the slice is valid only during that call.
     public mutating func consume(_ chunk: UnsafeRawBufferPointer, _ emit: (RecordSlice) throws -> Void) throws {
+        try consume(chunk, parse: { _ in nil }, emit)
+    }
+
+    /// `consume`, with a parser for array elements that are objects: at the
+    /// start of each such element that has not been carried over from an
+    /// earlier chunk, `parse` gets the rest of the chunk and returns the
+    /// element's value and length when it begins with a complete valid object
+    /// (`JSONProjector.projectPrefix`). The element is then handed out with its
+    /// value (`RecordSlice.projected`) without being scanned a second time;
+    /// otherwise (nil, or longer than the record limit) the splitter scans it
+    /// as usual, so boundaries and errors are the same either way.
+    public mutating func consume(
+        _ chunk: UnsafeRawBufferPointer, parse: (UnsafeRawBufferPointer) -> (value: JSONValue, length: Int)?,
+        _ emit: (RecordSlice) throws -> Void
+    ) throws {
         if let failure { throw failure }
         guard let base = chunk.baseAddress, chunk.count > 0 else { return }
         let p = base.assumingMemoryBound(to: UInt8.self)
@@ -70,7 +85,7 @@ public struct RecordSplitter {
             if state == .inLines {
                 try scanLines(p, n, from: i, emit)
             } else if i < n || state != .byteOrderMark && state != .leadingSpace {
-                try scanArray(p, n, from: i, emit)
+                try scanArray(p, n, from: i, parse, emit)
             }
             chunkOffset += Int64(n)
         } catch let error as DocumentStructureError {
@@ -293,6 +308,7 @@ public struct RecordSplitter {
     /// easiest to check when every transition is in view.
     private mutating func scanArray(
         _ p: UnsafePointer<UInt8>, _ n: Int, from start: Int,
+        _ parse: (UnsafeRawBufferPointer) -> (value: JSONValue, length: Int)?,
         _ emit: (RecordSlice) throws -> Void
     ) throws {
         let byteClass = SplitterByteClass.table
@@ -413,6 +429,19 @@ public struct RecordSplitter {
                 }
                 recordStart = i
                 recordOffset = chunkOffset + Int64(i)
+                if c == 0x7B, let parsed = parse(UnsafeRawBufferPointer(start: p + i, count: n - i)),
+                    parsed.length <= maxRecordBytes
+                {
+                    i += parsed.length
+                    let index = ordinal
+                    ordinal += 1
+                    try emit(
+                        RecordSlice(
+                            bytes: UnsafeRawBufferPointer(start: p + recordStart, count: parsed.length),
+                            ordinal: index, offset: recordOffset, projected: parsed.value))
+                    state = .afterElement
+                    continue
+                }
                 if c == 0x7B || c == 0x5B {
                     openBrackets.removeAll(keepingCapacity: true)
                     openBrackets.append(c == 0x7B)

@@ -15,13 +15,41 @@ struct SplitRecord: Equatable, CustomStringConvertible {
 }
 
 /// Runs a splitter over `document`, cut into chunks at `cuts` (ascending byte positions).
+/// Every split also runs with a parser (objects validated and projected as the splitter
+/// finds them, as the silver runner splits): it must give the same records and error,
+/// and each record it parsed the value the projector gives that record alone.
 func split(
     _ document: [UInt8], mode: RecordSplitter.Mode = .json, cuts: [Int],
     maxRecordBytes: Int = 64 << 20
 ) throws -> [SplitRecord] {
+    let plain = Result { try split(document, mode: mode, cuts: cuts, maxRecordBytes: maxRecordBytes, parser: nil) }
+    let parsed = Result {
+        try split(document, mode: mode, cuts: cuts, maxRecordBytes: maxRecordBytes, parser: splitTestParser)
+    }
+    switch (plain, parsed) {
+    case (.success(let a), .success(let b)):
+        #expect(a == b, "with a parser: \(b)")
+    case (.failure(let a as DocumentStructureError), .failure(let b as DocumentStructureError)):
+        #expect(a.offset == b.offset && a.reason == b.reason, "with a parser: \(b)")
+    default:
+        Issue.record("with a parser: \(parsed), without: \(plain)")
+    }
+    return try plain.get()
+}
+
+/// Selects a member and limits depth to 6, so parsed records take every path of the projector.
+let splitTestParser = JSONProjector(["a": .all, "s": .all], maxDepth: 6)
+
+private func split(
+    _ document: [UInt8], mode: RecordSplitter.Mode, cuts: [Int], maxRecordBytes: Int, parser: JSONProjector?
+) throws -> [SplitRecord] {
     var splitter = RecordSplitter(mode: mode, maxRecordBytes: maxRecordBytes)
     var records: [SplitRecord] = []
     let collect: (RecordSlice) throws -> Void = { slice in
+        if let projected = slice.projected {
+            let alone = try? parser?.project(slice.bytes)
+            #expect(alone == projected, "record \(slice.ordinal)")
+        }
         records.append(
             SplitRecord(
                 text: String(decoding: slice.bytes, as: UTF8.self),
@@ -31,7 +59,13 @@ func split(
     for cut in cuts + [document.count] where cut >= start {
         // A fresh array per chunk: a slice that points outside its chunk would show up as garbage.
         let chunk = Array(document[start..<cut])
-        try chunk.withUnsafeBytes { try splitter.consume($0, collect) }
+        try chunk.withUnsafeBytes { bytes in
+            if let parser {
+                try splitter.consume(bytes, parse: parser.projectPrefix, collect)
+            } else {
+                try splitter.consume(bytes, collect)
+            }
+        }
         start = cut
     }
     try splitter.finish(collect)
