@@ -148,6 +148,7 @@ struct WorkerCommand: ParsableCommand {
     @Option(name: .customLong("shutdown-grace"), help: Configuration.Key.shutdownGrace.argumentHelp())
     var shutdownGrace: Double?
     @Option(name: .customLong("exit-after-tasks"), help: .hidden) var exitAfterTasks: Int?
+    @Option(name: .customLong("exit-after-parts"), help: .hidden) var exitAfterParts: Int?
     @Option(name: .customLong("task-delay-ms"), help: .hidden) var taskDelayMs: Int?
     @Option(name: .customLong("fail-tasks-matching"), help: .hidden) var failTasksMatching: String?
 
@@ -163,6 +164,7 @@ struct WorkerCommand: ParsableCommand {
             endpoint: endpoint, workerId: id, cores: config.cores, conninfo: config.databaseURL)
         settings.exitAfterTasks =
             exitAfterTasks ?? ProcessInfo.processInfo.environment["GHWH_FAULT_EXIT_AFTER_TASKS"].flatMap { Int($0) }
+        settings.exitAfterParts = exitAfterParts
         settings.taskDelay = Double(taskDelayMs ?? 0) / 1000
         settings.failTasksMatching = failTasksMatching
         settings.shutdownGrace = config.shutdownGrace

@@ -16,6 +16,9 @@ public final class ClusterWorker: @unchecked Sendable {
         public var conninfo: String?
         /// Fault injection for tests: the process exits abruptly when handed its task number N+1.
         public var exitAfterTasks: Int?
+        /// Fault injection for tests: the process exits abruptly once the coordinator accepted
+        /// this many parts of whole documents' results (the rest of the document unsent).
+        public var exitAfterParts: Int?
         /// Fault injection for tests: hold every task this long (a slow machine).
         public var taskDelay: Double = 0
         /// Fault injection for tests: fail every silver task whose source contains this (a poison chunk).
@@ -39,6 +42,7 @@ public final class ClusterWorker: @unchecked Sendable {
     /// Tasks in hand: id -> told to stop (the coordinator re-queued it; its result would be discarded).
     private var running: [String: Bool] = [:]
     private var started = 0
+    private var partsSent = 0
     private var heartbeatInterval: Double = 5
     private var stopping = false
     private let stopRequested = DispatchSemaphore(value: 0)
@@ -257,7 +261,9 @@ public final class ClusterWorker: @unchecked Sendable {
             let result = runner.silver.result(of: t) { part in
                 if lock.withLock({ running[t.taskId] == true }) { return false }
                 switch submit(part, attempt: attempt) {
-                case .accepted: return true
+                case .accepted:
+                    exitIfEnoughPartsSent(of: t)
+                    return true
                 case .notNeeded, .givenUp: return false
                 case .tooLarge(let bytes, let limit):
                     tooLarge = Self.tooLarge(bytes: bytes, limit: limit)
@@ -275,6 +281,19 @@ public final class ClusterWorker: @unchecked Sendable {
             }
             return .gold(try runner.gold.run(t, conninfo: conninfo, store: &runner.goldStore, logger: logger))
         }
+    }
+
+    private func exitIfEnoughPartsSent(of t: SilverTask) {
+        guard let limit = settings.exitAfterParts else { return }
+        let sent = lock.withLock { () -> Int in
+            partsSent += 1
+            return partsSent
+        }
+        guard sent >= limit else { return }
+        logger.critical(
+            "fault injection: exiting abruptly in the middle of a document's result",
+            metadata: ["task": "\(t.taskId)", "parts_sent": "\(sent)"])
+        _exit(137)
     }
 
     private func injectFault(_ t: SilverTask) throws {

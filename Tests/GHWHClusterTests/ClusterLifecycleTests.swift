@@ -38,6 +38,49 @@ import Testing
         }
     }
 
+    /// A worker dies (like kill -9) after the coordinator accepted two parts of a
+    /// document it was cutting: the parts already queued commit, the task is
+    /// re-queued at once (the connection closed), another worker runs the whole
+    /// document again, the loader drops the chunks it has, and the tables are
+    /// local mode's.
+    @Test func aWorkerKilledInTheMiddleOfADocumentsPartsLeavesTheTablesOfLocalMode() async throws {
+        try await offPool {
+            let raw = try Fixtures.tempDir()
+            // About 3 MB of JSON, well under 1 MB gzipped; its rows outgrow a 1 MB chunk.
+            let json = WholeDocumentChunkTests.issues(12_000, withReject: false)
+            try Fixtures.write(
+                try BadInputTests.gzip(Array(json.utf8)), to: raw + "/github/issues/2024-01-01/big.json.gz")
+            let local = try Fixtures.database()
+            #expect(try Fixtures.run(local, raw: raw, job: .staGithubIssues).succeeded)
+            let db = try Fixtures.database()
+            let cluster = try ClusterHarness(conninfo: db, raw: raw)
+            defer { cluster.stopAll() }
+            try cluster.startCoordinator(workerTimeout: 60, extra: ["--chunk-size-mb", "1"])
+            try cluster.startLoader()
+            try cluster.startWorker("doomed", extra: ["--exit-after-parts", "2"])
+            let c = try cluster.client()
+            defer { c.close() }
+            let started = Date()
+            let id = try c.submit(
+                SubmitJob(job: JobName.staGithubIssues.rawValue, from: nil, to: nil, force: false, rawRoot: raw))
+            try cluster.waitFor("the doomed worker to die", timeout: 60) {
+                cluster.process("doomed")?.isRunning == false
+            }
+            #expect(cluster.process("doomed")?.exitStatus == .exited(137))
+            try cluster.startWorker("survivor")
+            let status = try cluster.waitForJob(id, client: c, timeout: Self.noTimeoutWait)
+            #expect(status.state == .succeeded, "\(status)")
+            #expect(Date().timeIntervalSince(started) < Self.noTimeoutWait)
+            #expect(try Fixtures.silver(db) == Fixtures.silver(local))
+            #expect(try Fixtures.dump(db, "sta_github.issues").count == 12_000)
+            let byWorker = "(SELECT worker, count(*) FROM ghwh_meta.task_commits GROUP BY worker)"
+            let commits = try Fixtures.dump(db, byWorker)
+            // The first attempt's two parts, then the rest from the survivor (its copies of those two dropped).
+            #expect(commits.first == "(doomed,2)" && commits.count == 2, "chunks committed per worker: \(commits)")
+            #expect(try Fixtures.scalar(db, "SELECT status FROM ghwh_meta.documents") == "merged")
+        }
+    }
+
     @Test func aWorkerKilledUnderANewIdLosesItsTasksAtOnce() async throws {
         try await offPool {
             let (raw, expected) = try ClusterTests.treeAndExpected(seed: 52)
