@@ -59,7 +59,7 @@ public struct SilverTaskRunner: Sendable {
     /// Runs a task. A whole document whose output (COPY text of rows and
     /// rejects) fits in a chunk (`task.chunkBytes`) comes back as one output,
     /// however far it inflated: the loader then stages and merges it in one
-    /// transaction, through its session's unlogged staging. A larger output is
+    /// transaction, through its session's temporary staging table. A larger output is
     /// cut into chunks where the planner would cut the document: once the
     /// output outgrows a chunk, every chunk but the last goes to `part` as soon
     /// as it is cut, so a large document neither waits for its end nor travels
@@ -117,9 +117,9 @@ public struct SilverTaskRunner: Sendable {
             guard cutAt > 0, chunk.recordBytes >= cutAt else { return }
             let done = output.commit(
                 records: chunk.records, worker: name, chunkIndex: chunk.index, finalChunkCount: nil)
-            held.append(.committed(done, inputBytes: inputBytes - inputBytesCut))
+            held.append(done, inputBytes: inputBytes - inputBytesCut)
             inputBytesCut = inputBytes
-            guard held.send(whenOver: 0, to: part) else { throw Abandoned() }
+            guard held.sendIfOutgrown(to: part) else { throw Abandoned() }
             output = Output(task: task, excerptBytes: Self.excerptBytes)
             chunk = (chunk.index + 1, 0, 0)
         }
@@ -143,9 +143,9 @@ public struct SilverTaskRunner: Sendable {
         let final = output.commit(
             records: chunk.records, worker: name, chunkIndex: chunk.index, finalChunkCount: chunk.index + 1)
         if held.isHolding, held.bytes + final.copyBytes <= cutAt {
-            return .committed(held.joined(with: final, as: task, worker: name), inputBytes: inputBytes)
+            return .committed(held.joined(with: final, as: task), inputBytes: inputBytes)
         }
-        guard held.send(whenOver: -1, to: part) else { return nil }
+        guard held.sendAll(to: part) else { return nil }
         return .committed(final, inputBytes: inputBytes - inputBytesCut)
     }
 
@@ -155,52 +155,52 @@ public struct SilverTaskRunner: Sendable {
     /// rest go as soon as they are cut.
     struct HeldChunks {
         let limit: Int
-        private(set) var outcomes: [Outcome] = []
+        private var chunks: [(output: SilverTaskOutput, inputBytes: Int)] = []
+        /// COPY text held.
         private(set) var bytes = 0
         /// Still holding: nothing of the document has been sent.
         private(set) var isHolding = true
 
         init(limit: Int) { self.limit = limit }
 
-        mutating func append(_ outcome: Outcome) {
-            guard case .committed(let output, _) = outcome else { preconditionFailure("only outputs are held") }
-            outcomes.append(outcome)
+        mutating func append(_ output: SilverTaskOutput, inputBytes: Int) {
+            chunks.append((output, inputBytes))
             bytes += output.copyBytes
         }
 
-        /// Sends the held chunks once they exceed the limit by more than `margin`
-        /// bytes (or at once, when no longer holding or `margin` is negative);
-        /// false when `part` refused one (the lease is gone).
-        mutating func send(whenOver margin: Int, to part: (Outcome) -> Bool) -> Bool {
-            if isHolding && margin >= 0 && bytes <= limit + margin { return true }
+        /// Sends what is held once it outgrew the limit (at once after that);
+        /// false when `part` refused a chunk (the lease is gone).
+        mutating func sendIfOutgrown(to part: (Outcome) -> Bool) -> Bool {
+            isHolding && bytes <= limit ? true : sendAll(to: part)
+        }
+
+        /// Sends what is held and holds nothing more.
+        mutating func sendAll(to part: (Outcome) -> Bool) -> Bool {
             isHolding = false
-            defer { outcomes.removeAll() }
-            return outcomes.allSatisfy(part)
+            defer {
+                chunks.removeAll()
+                bytes = 0
+            }
+            return chunks.allSatisfy { part(.committed($0.output, inputBytes: $0.inputBytes)) }
         }
 
         /// The held chunks and the last one as the task's one output.
-        func joined(with last: SilverTaskOutput, as task: SilverTask, worker: String) -> SilverTaskOutput {
-            var rows: [UInt8] = []
-            var rejects: [UInt8] = []
-            rows.reserveCapacity(bytes + last.copyBytes)
-            var rowCount = 0
-            var rejectCount = 0
-            var records = 0
-            for case .committed(let o, _) in outcomes + [.committed(last, inputBytes: 0)] {
-                rows += o.rowsCopy
-                rejects += o.rejectsCopy
-                rowCount += o.rowCount
-                rejectCount += o.rejectCount
-                records += o.records
-            }
+        func joined(with last: SilverTaskOutput, as task: SilverTask) -> SilverTaskOutput {
             var whole = last
             whole.taskId = task.taskId
             whole.chunkIndex = task.chunkIndex
             whole.finalChunkCount = task.finalChunkCount
-            (whole.rowsCopy, whole.rowCount, whole.rejectsCopy, whole.rejectCount, whole.records) = (
-                rows, rowCount, rejects, rejectCount, records
-            )
-            whole.worker = worker
+            whole.rowsCopy = []
+            whole.rowsCopy.reserveCapacity(bytes + last.copyBytes)
+            whole.rejectsCopy = []
+            (whole.rowCount, whole.rejectCount, whole.records) = (0, 0, 0)
+            for chunk in chunks.map(\.output) + [last] {
+                whole.rowsCopy += chunk.rowsCopy
+                whole.rejectsCopy += chunk.rejectsCopy
+                whole.rowCount += chunk.rowCount
+                whole.rejectCount += chunk.rejectCount
+                whole.records += chunk.records
+            }
             return whole
         }
     }

@@ -182,14 +182,19 @@ public final class SilverStore {
     /// older version); now its whole output arrived as one task. The chunks'
     /// rows and commit records go, so the whole output alone makes the document.
     private func forgetCommittedChunks(documentId docId: String, dataset: Dataset) throws {
-        try db.command("DELETE FROM \(dataset.stageTable) WHERE document_id = $1", [docId])
-        try db.command("DELETE FROM ghwh_meta.stage_rejects WHERE document_id = $1", [docId])
+        try deleteStaged(documentId: docId, dataset: dataset)
         try db.command("DELETE FROM ghwh_meta.task_commits WHERE document_id = $1", [docId])
         try db.command(
             """
             UPDATE ghwh_meta.documents SET records = 0, rejected = 0, task_count = NULL, updated_at = now()
             WHERE document_id = $1
             """, [docId])
+    }
+
+    /// The document's rows and rejects staged by its committed chunks.
+    private func deleteStaged(documentId docId: String, dataset: Dataset) throws {
+        try db.command("DELETE FROM \(dataset.stageTable) WHERE document_id = $1", [docId])
+        try db.command("DELETE FROM ghwh_meta.stage_rejects WHERE document_id = $1", [docId])
     }
 
     /// A document broke (bad zip entry, truncated array, ...): it loads nothing
@@ -200,8 +205,7 @@ public final class SilverStore {
     ) throws {
         try db.transaction {
             let docId = String(documentId)
-            try db.command("DELETE FROM \(dataset.stageTable) WHERE document_id = $1", [docId])
-            try db.command("DELETE FROM ghwh_meta.stage_rejects WHERE document_id = $1", [docId])
+            try deleteStaged(documentId: docId, dataset: dataset)
             try db.command(
                 """
                 INSERT INTO ghwh_meta.documents (document_id, dataset, file_path, source, ingest_date, status, error)

@@ -45,13 +45,7 @@ import Testing
     /// local mode's.
     @Test func aWorkerKilledInTheMiddleOfADocumentsPartsLeavesTheTablesOfLocalMode() async throws {
         try await offPool {
-            let raw = try Fixtures.tempDir()
-            // About 3 MB of JSON, well under 1 MB gzipped; its rows outgrow a 1 MB chunk.
-            let json = WholeDocumentChunkTests.issues(12_000, withReject: false)
-            try Fixtures.write(
-                try BadInputTests.gzip(Array(json.utf8)), to: raw + "/github/issues/2024-01-01/big.json.gz")
-            let local = try Fixtures.database()
-            #expect(try Fixtures.run(local, raw: raw, job: .staGithubIssues).succeeded)
+            let (raw, local) = try ClusterTests.oneDocumentToCut()
             let db = try Fixtures.database()
             let cluster = try ClusterHarness(conninfo: db, raw: raw)
             defer { cluster.stopAll() }

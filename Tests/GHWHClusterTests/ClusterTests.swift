@@ -208,17 +208,24 @@ import Testing
         #expect(try Self.tables(db) == expected)
     }
 
-    /// A compressed document stored in a chunk but inflating to several goes to
-    /// a worker process whole; it sends its chunks to the coordinator as it cuts
-    /// them, and the tables are those local mode makes of it in one piece.
-    @Test func aWholeDocumentCutByItsWorkerGivesTheTablesOfLocalMode() throws {
+    /// A tree of one gzipped issues document of about 3 MB of JSON (12,000
+    /// issues, well under 1 MB stored) whose rows outgrow a 1 MB chunk, and a
+    /// database local mode loaded it into.
+    static func oneDocumentToCut() throws -> (raw: String, local: String) {
         let raw = try Fixtures.tempDir()
-        // About 3 MB of JSON, well under 1 MB gzipped.
         let json = WholeDocumentChunkTests.issues(12_000, withReject: false)
         try Fixtures.write(
             try BadInputTests.gzip(Array(json.utf8)), to: raw + "/github/issues/2024-01-01/big.json.gz")
         let local = try Fixtures.database()
         #expect(try Fixtures.run(local, raw: raw, job: .staGithubIssues).succeeded)
+        return (raw, local)
+    }
+
+    /// A compressed document stored in a chunk but inflating to several goes to
+    /// a worker process whole; it sends its chunks to the coordinator as it cuts
+    /// them, and the tables are those local mode makes of it in one piece.
+    @Test func aWholeDocumentCutByItsWorkerGivesTheTablesOfLocalMode() throws {
+        let (raw, local) = try Self.oneDocumentToCut()
         let db = try Fixtures.database()
         let cluster = try ClusterHarness(conninfo: db, raw: raw)
         defer { cluster.stopAll() }
