@@ -125,11 +125,7 @@ enum SplitterTarget {
                 document.withUnsafeBytes { all in
                     if end > start { chunk.copyMemory(from: UnsafeRawBufferPointer(rebasing: all[start..<end])) }
                 }
-                if let parser {
-                    try splitter.consume(UnsafeRawBufferPointer(chunk), parse: parser.projectPrefix, collect)
-                } else {
-                    try splitter.consume(UnsafeRawBufferPointer(chunk), collect)
-                }
+                try splitter.consume(UnsafeRawBufferPointer(chunk), projectingWith: parser, collect)
                 start = end
             }
             try splitter.finish(collect)

@@ -62,6 +62,16 @@ public struct RecordSplitter {
         try consume(chunk, parse: { _ in nil }, emit)
     }
 
+    /// `consume(_:parse:_:)` with `projector`'s `projectPrefix` as the parser; plain
+    /// `consume` when there is no projector.
+    public mutating func consume(
+        _ chunk: UnsafeRawBufferPointer, projectingWith projector: JSONProjector?,
+        _ emit: (RecordSlice) throws -> Void
+    ) throws {
+        guard let projector else { return try consume(chunk, emit) }
+        try consume(chunk, parse: projector.projectPrefix, emit)
+    }
+
     /// `consume`, with a parser for array elements that are objects: at the
     /// start of each such element that has not been carried over from an
     /// earlier chunk, `parse` gets the rest of the chunk and returns the

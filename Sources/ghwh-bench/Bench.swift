@@ -335,11 +335,7 @@ struct Bench: ParsableCommand {
                 var splitter = RecordSplitter(mode: format == .json ? .json : .lines)
                 let each: (RecordSlice) throws -> Void = { r in if take(dataset, r) { kept += 1 } }
                 try bytes.withUnsafeBytes { b in
-                    if let parser = projector?(dataset) {
-                        try splitter.consume(b, parse: parser.projectPrefix, each)
-                    } else {
-                        try splitter.consume(b, each)
-                    }
+                    try splitter.consume(b, projectingWith: projector?(dataset), each)
                     try splitter.finish(each)
                 }
             }

@@ -59,13 +59,7 @@ private func split(
     for cut in cuts + [document.count] where cut >= start {
         // A fresh array per chunk: a slice that points outside its chunk would show up as garbage.
         let chunk = Array(document[start..<cut])
-        try chunk.withUnsafeBytes { bytes in
-            if let parser {
-                try splitter.consume(bytes, parse: parser.projectPrefix, collect)
-            } else {
-                try splitter.consume(bytes, collect)
-            }
-        }
+        try chunk.withUnsafeBytes { try splitter.consume($0, projectingWith: parser, collect) }
         start = cut
     }
     try splitter.finish(collect)
