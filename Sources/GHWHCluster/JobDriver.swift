@@ -70,7 +70,7 @@ struct JobDriver {
         }
         planner.run(
             files: scan.files, progress: { p in job.update { $0.planner = p } },
-            isCancelled: { scheduler.jobError != nil }
+            isCancelled: { scheduler.jobError != nil }, waitForRoom: { scheduler.waitForRoom() }
         ) { event in
             switch event {
             case .task(let t): _ = scheduler.enqueue(.silver(t))

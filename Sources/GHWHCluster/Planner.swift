@@ -78,10 +78,12 @@ public struct Planner {
     }
 
     /// Plans every file; `emit` may block (back-pressure). Stops early when
-    /// `isCancelled` turns true.
+    /// `isCancelled` turns true. `waitForRoom` runs before each file is read,
+    /// so that the planner does not sit on a read file (up to a chunk of
+    /// compressed bytes, twice: the file and its entry) while `emit` blocks.
     public func run(
         files: [RawFile], progress: (Progress) -> Void, isCancelled: () -> Bool,
-        emit: (Event) -> Void
+        waitForRoom: () -> Void = {}, emit: (Event) -> Void
     ) {
         var p = Progress()
         // Inactive unless profiling: then it splits the planner's CPU time into stages.
@@ -92,6 +94,7 @@ public struct Planner {
         progress(p)
         var grouper = SmallDocumentGrouper(chunkBytes: spec.chunkBytes, maxMembers: spec.taskGroupDocuments)
         for file in files {
+            waitForRoom()
             if isCancelled() { return }
             plan(
                 file: file, progress: &p, clock: &clock, grouper: &grouper, report: progress,

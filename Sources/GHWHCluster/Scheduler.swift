@@ -108,10 +108,15 @@ final class Scheduler: @unchecked Sendable {
 
     /// Adds a planned task; blocks while the read-ahead is full. False if the job stopped.
     func enqueue(_ task: WorkerTask) -> Bool {
+        waitForRoom()
+        return perform { state, now in state.enqueue(task, now: now) }
+    }
+
+    /// Blocks while the read-ahead is full (or returns at once when the job stopped).
+    func waitForRoom() {
         lock.lock()
         while !state.hasRoomForTask { lock.wait() }
         lock.unlock()
-        return perform { state, now in state.enqueue(task, now: now) }
     }
 
     /// Waits until every planned task committed and its result left the outbox, or the job stopped.

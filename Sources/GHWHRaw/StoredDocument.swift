@@ -110,8 +110,8 @@ extension RawReader {
         return try handle.readExactly(Int(try handle.size()), at: 0, what: "file")
     }
 
-    /// Reads the document's stored bytes (a plain or gzip file's from
-    /// `whole` when given, with its digest). Throws what streaming it would
+    /// Reads the document's stored bytes (from `whole` when given: a plain or
+    /// gzip file's with its digest, a zip entry's as a slice of it). Throws what streaming it would
     /// throw for a damaged container (entry data past the end of the file,
     /// an encrypted entry or an unsupported method).
     public static func stored(_ document: RawDocument, of file: RawFile, whole: WholeFile? = nil) throws
@@ -124,13 +124,21 @@ extension RawReader {
             }
             let archive = try ReadOnlyFile(path: file.path, source: document.source)
             let (record, dataStart) = try ZipStreamer.locateEntry(document, entryPath: entryPath, in: archive)
-            let bytes = try archive.readExactly(Int(record.compressedSize), at: dataStart, what: "zip entry data")
+            // A zip read whole (to hash it) lends its entries' bytes: no second
+            // read, and no second copy while the planner and the queue hold them.
+            let bytes: ArraySlice<UInt8>
+            let end = dataStart + Int64(record.compressedSize)
+            if let whole, end <= Int64(whole.bytes.count) {
+                bytes = whole.bytes[Int(dataStart)..<Int(end)]
+            } else {
+                bytes = try archive.readExactly(Int(record.compressedSize), at: dataStart, what: "zip entry data")[...]
+            }
             return StoredDocument(
                 source: document.source, format: document.format,
                 encoding: .zipEntry(
                     method: record.method, crc32: record.crc32,
                     uncompressedSize: record.uncompressedSize, dataOffset: dataStart),
-                bytes: bytes[...])
+                bytes: bytes)
         case .gzip, .plain:
             let bytes = try whole?.bytes ?? readAll(file, source: document.source)
             let encoding: StoredDocument.Encoding

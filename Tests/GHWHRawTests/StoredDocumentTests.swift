@@ -25,11 +25,14 @@ import Testing
         }
     }
 
-    /// Every document of `file`, streamed from the file and from its stored bytes.
+    /// Every document of `file`, streamed from the file and from its stored
+    /// bytes, read on their own and lent by the file read whole (as the planner
+    /// does for a file that fits in a chunk).
     func expectAgreement(_ file: RawFile, bufferSize: Int = 1 << 20, sourceLocation: SourceLocation = #_sourceLocation)
         throws -> [Outcome]
     {
         var outcomes: [Outcome] = []
+        let whole = try RawReader.wholeFile(file)
         for document in try RawReader.documents(of: file) {
             let fromFile = Self.outcome { try RawReader.stream(document, of: file, bufferSize: bufferSize, $0) }
             let stored = try RawReader.stored(document, of: file)
@@ -37,6 +40,13 @@ import Testing
                 stored.source == document.source && stored.format == document.format, sourceLocation: sourceLocation)
             let fromMemory = Self.outcome { try stored.stream(bufferSize: bufferSize, $0) }
             #expect(fromMemory == fromFile, sourceLocation: sourceLocation)
+            let lent = try RawReader.stored(document, of: file, whole: whole)
+            #expect(
+                lent.bytes.elementsEqual(stored.bytes) && lent.encoding == stored.encoding,
+                sourceLocation: sourceLocation)
+            #expect(
+                Self.outcome { try lent.stream(bufferSize: bufferSize, $0) } == fromFile, sourceLocation: sourceLocation
+            )
             outcomes.append(fromFile)
         }
         return outcomes
@@ -161,5 +171,10 @@ import Testing
         try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: path))
         let error = try #require(throws: RawReadError.self) { _ = try RawReader.stored(document, of: file) }
         #expect(error.reason.contains("truncated zip"), "\(error.reason)")
+        let truncated = try RawReader.wholeFile(file)
+        let lent = try #require(throws: RawReadError.self) {
+            _ = try RawReader.stored(document, of: file, whole: truncated)
+        }
+        #expect(lent.reason == error.reason)
     }
 }
