@@ -36,8 +36,10 @@ public struct ClusterState: Sendable {
         /// memory low (2 GB zip corpus, 2 one-core workers: coordinator peak RSS
         /// 224-233 MB with 2, 245 MB with 4).
         public var readAhead = 2
-        /// Results waiting for the loader, in bytes, before no new task is handed out.
-        public var maxOutboxBytes = 256 << 20
+        /// Results waiting for the loader, in bytes, before no new task is
+        /// handed out: four loader batches keep the loader busy, and the
+        /// coordinator's memory does not grow when PostgreSQL falls behind.
+        public var maxOutboxBytes = 64 << 20
         public init() {}
     }
 

@@ -331,7 +331,7 @@ public final class ClusterWorker: @unchecked Sendable {
                     guard case .silver = member else { return 0 }
                     var w = WireWriter()
                     member.encode(into: &w)
-                    return w.bytes.count
+                    return w.payload.count
                 }
                 guard let largest = sizes.indices.max(by: { sizes[$0] < sizes[$1] }), sizes[largest] > 0 else {
                     throw WarehouseError(Self.tooLarge(bytes: bytes, limit: limit))

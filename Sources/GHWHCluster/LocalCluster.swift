@@ -33,10 +33,6 @@ public struct LocalCluster: Sendable {
         }
     }
 
-    /// Results waiting for the loader thread (COPY text): far less than a
-    /// cluster coordinator allows, so one process stays small.
-    static let maxOutboxBytes = 64 << 20
-
     public let conninfo: String
     public let options: Options
     public let logger: Logger
@@ -93,7 +89,6 @@ public struct LocalCluster: Sendable {
         }
         var settings = ClusterState.Settings()
         settings.readAhead = options.readAhead
-        settings.maxOutboxBytes = Self.maxOutboxBytes
         settings.workerTimeout = options.workerTimeout
         let scheduler = Scheduler(settings: settings, epoch: "local-\(job.id)", logger: logger)
         control.attach(scheduler)

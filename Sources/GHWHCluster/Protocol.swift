@@ -616,9 +616,9 @@ extension SilverTaskOutput {
         w.varint(UInt64(chunkIndex))
         w.optional(finalChunkCount) { w, n in w.varint(UInt64(n)) }
         w.varint(UInt64(records))
-        w.bytes(rowsCopy)
+        w.bytesByReferenceIfLarge(rowsCopy[...])
         w.varint(UInt64(rowCount))
-        w.bytes(rejectsCopy)
+        w.bytesByReferenceIfLarge(rejectsCopy[...])
         w.varint(UInt64(rejectCount))
         w.string(worker)
     }
@@ -635,9 +635,9 @@ extension SilverTaskOutput {
         let chunk = try r.int()
         let final = try r.optional { try $0.int() }
         let records = try r.int()
-        let rows = try r.bytes()
+        let rows = try r.bytesSlice()
         let rowCount = try r.int()
-        let rejects = try r.bytes()
+        let rejects = try r.bytesSlice()
         let rejectCount = try r.int()
         let worker = try r.string()
         return .init(

@@ -284,7 +284,7 @@ public struct SilverTaskRunner: Sendable {
                 dataset: task.dataset, documentId: task.documentId,
                 filePath: task.filePath, source: task.source, ingestDate: task.ingestDate.description,
                 chunkIndex: chunkIndex, finalChunkCount: finalChunkCount, records: records,
-                rowsCopy: rows.bytes, rowCount: rows.rowCount, rejectsCopy: rejects.bytes,
+                rowsCopy: rows.bytes[...], rowCount: rows.rowCount, rejectsCopy: rejects.bytes[...],
                 rejectCount: rejects.rowCount,
                 worker: worker)
         }

@@ -13,15 +13,16 @@ public struct SilverTaskOutput: Sendable {
     /// Set on the document's last chunk: the number of chunks (tasks) it was split into.
     public var finalChunkCount: Int?
     public var records: Int
-    public var rowsCopy: [UInt8]
+    /// COPY text; a slice so that a decoded output shares the frame it came in (no copy).
+    public var rowsCopy: ArraySlice<UInt8>
     public var rowCount: Int
-    public var rejectsCopy: [UInt8]
+    public var rejectsCopy: ArraySlice<UInt8>
     public var rejectCount: Int
     public var worker: String
     public init(
         taskId: String, jobId: String, dataset: Dataset, documentId: Int64, filePath: String,
         source: String, ingestDate: String, chunkIndex: Int, finalChunkCount: Int?, records: Int,
-        rowsCopy: [UInt8], rowCount: Int, rejectsCopy: [UInt8], rejectCount: Int, worker: String
+        rowsCopy: ArraySlice<UInt8>, rowCount: Int, rejectsCopy: ArraySlice<UInt8>, rejectCount: Int, worker: String
     ) {
         self.taskId = taskId
         self.jobId = jobId

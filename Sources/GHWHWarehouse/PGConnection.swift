@@ -118,6 +118,11 @@ public final class PGConnection: @unchecked Sendable {
     /// the whole COPY and its server error is thrown; the connection stays usable.
     @discardableResult
     public func copyIn(_ copySQL: String, data: [UInt8]) throws(PGError) -> Int {
+        try copyIn(copySQL, data: data[...])
+    }
+
+    @discardableResult
+    public func copyIn(_ copySQL: String, data: ArraySlice<UInt8>) throws(PGError) -> Int {
         let connection = try open()
         let start = PQexec(connection, copySQL)
         guard let start, PQresultStatus(start) == PGRES_COPY_IN else {

@@ -52,6 +52,11 @@ public final class RequestClient: @unchecked Sendable {
     /// `close()`; `.rejectedByPeer` / `.handlerFailed` when the server refused the frame or
     /// its handler threw.
     public func call(type: UInt16, payload: [UInt8], timeout: Double? = nil) throws(WireError) -> Envelope {
+        try call(type: type, payload: WirePayload(payload), timeout: timeout)
+    }
+
+    /// The same with the payload as parts (`WireMessage.encodedPayload`): large fields are copied once, into the frame.
+    public func call(type: UInt16, payload: WirePayload, timeout: Double? = nil) throws(WireError) -> Envelope {
         let deadline = Date().timeIntervalSince1970 + (timeout ?? options.callTimeout)
         let request = try NNGMessage.sealed(
             type: type, payload: payload, sender: senderId, sequence: sequences.next(),
@@ -78,7 +83,7 @@ public final class RequestClient: @unchecked Sendable {
 
     /// Sends a message and returns the raw reply envelope (decode it with `Envelope.decode`).
     public func call<M: WireMessage>(_ message: M, timeout: Double? = nil) throws(WireError) -> Envelope {
-        try call(type: M.typeCode, payload: message.encoded(), timeout: timeout)
+        try call(type: M.typeCode, payload: message.encodedPayload(), timeout: timeout)
     }
 
     private func checkout() throws(WireError) -> (nng_ctx, NNGAio) {

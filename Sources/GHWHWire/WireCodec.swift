@@ -103,6 +103,13 @@ public struct WireWriter: Sendable {
         bytes = []
     }
 
+    /// `bytesByReference` for a field of at least `minimum` bytes, `bytes`
+    /// below it: a small field costs less copied than as parts of its own.
+    /// The encoding is the same either way.
+    public mutating func bytesByReferenceIfLarge(_ b: ArraySlice<UInt8>, minimum: Int = 64 << 10) {
+        if b.count >= minimum { bytesByReference(b) } else { bytes(b) }
+    }
+
     /// Everything written, as consecutive parts.
     public var payload: WirePayload { WirePayload(parts: finished + [WirePayload.Part(bytes: bytes[...])]) }
 

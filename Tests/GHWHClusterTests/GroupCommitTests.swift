@@ -33,7 +33,8 @@ import Testing
         }
         let good = try Self.commit(Self.task(1, json: issue(1)))
         var broken = try Self.commit(Self.task(2, json: issue(2)))
-        broken.rowsCopy = Array("not\\tCOPY\\ttext\n".utf8)  // PostgreSQL refuses it inside the group's transaction
+        // PostgreSQL refuses it inside the group's transaction
+        broken.rowsCopy = Array("not\\tCOPY\\ttext\n".utf8)[...]
 
         let loader = Loader(conninfo: db, jobId: "job-group", job: "sta_github_issues", logger: Fixtures.logger)
         defer { loader.close() }

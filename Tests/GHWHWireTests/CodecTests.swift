@@ -12,6 +12,40 @@ import Testing
         #expect(try SampleMessage.decoded(from: noNote.encoded()) == noNote)
     }
 
+    /// Large byte fields travel as parts of their own (copied once, into the
+    /// frame), small ones are copied into the writer; the bytes are the same,
+    /// and a reader's slice of a field shares the payload it was decoded from.
+    @Test func largeFieldsAreReferencedSmallOnesCopiedWithTheSameEncoding() throws {
+        let large = (0..<70_000).map { UInt8(truncatingIfNeeded: $0 &* 13) }
+        let small = Array("small".utf8)
+        var copied = WireWriter()
+        var referenced = WireWriter()
+        for w in [0, 1] {
+            for field in [small, large, small] {
+                if w == 0 {
+                    copied.bytes(field)
+                } else {
+                    referenced.bytesByReferenceIfLarge(field[...], minimum: 65_536)
+                }
+            }
+        }
+        #expect(referenced.payload.joined() == copied.payload.joined())
+        #expect(copied.payload.parts.count == 1)
+        #expect(referenced.payload.parts.count == 3, "head, the large field, tail")
+        #expect(referenced.payload.parts[1].bytes.count == large.count)
+
+        let payload = referenced.payload.joined()
+        var r = WireReader(payload)
+        #expect(try r.bytesSlice() == small[...])
+        let slice = try r.bytesSlice()
+        #expect(slice.elementsEqual(large))
+        slice.withUnsafeBytes { field in
+            payload.withUnsafeBytes { all in
+                #expect(field.baseAddress! >= all.baseAddress! && field.baseAddress! < all.baseAddress! + all.count)
+            }
+        }
+    }
+
     @Test func littleEndianAndCompact() {
         var w = WireWriter()
         w.u32(0x0102_0304)
