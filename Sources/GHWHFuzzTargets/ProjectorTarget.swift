@@ -93,7 +93,7 @@ enum ProjectorTarget {
             )
             guard comparable, case .success(let whole) = full, case .success(let value) = projected else { continue }
             let expected: JSONValue
-            if case .object = whole { expected = apply(.fields(selection), to: whole) } else { expected = whole }
+            if whole.objectMembers != nil { expected = apply(.fields(selection), to: whole) } else { expected = whole }
             check(
                 same(value, expected), target,
                 "projection with \(selection) gives \(value), the selection applied to the whole value gives \(expected)"
@@ -105,17 +105,17 @@ enum ProjectorTarget {
         var keys: [String] = []
         var sample = value
         if case .array(let elements) = value,
-            let first = elements.first(where: { if case .object = $0 { true } else { false } })
+            let first = elements.first(where: { $0.objectMembers != nil })
         {
             sample = first
         }
-        if case .object(let members) = sample { keys = Array(members.keys) }
+        if let members = sample.objectMembers { keys = Array(members.keys) }
         var selection: [String: JSONSelection] = [:]
         for key in keys where rng.below(3) != 0 {
             let member = sample[key]!
             let nests: Bool
             switch member {
-            case .object, .array: nests = level < 3 && rng.below(2) == 0
+            case .object, .projected, .array: nests = level < 3 && rng.below(2) == 0
             default: nests = false
             }
             selection[key] = nests ? .fields(makeSelection(member, &rng, level: level + 1)) : .all
@@ -136,7 +136,8 @@ enum ProjectorTarget {
     static func apply(_ selection: JSONSelection, to value: JSONValue) -> JSONValue {
         guard case .fields(let fields) = selection else { return value }
         switch value {
-        case .object(let members):
+        case .object, .projected:
+            let members = value.objectMembers!
             var byBytes: [[UInt8]: JSONValue] = [:]
             for (key, member) in members { byBytes[Array(key.utf8)] = member }
             var kept: [String: JSONValue] = [:]
@@ -161,7 +162,9 @@ enum ProjectorTarget {
         case (.double(let x), .double(let y)): return x.bitPattern == y.bitPattern
         case (.string(let x), .string(let y)): return Array(x.utf8) == Array(y.utf8)
         case (.array(let x), .array(let y)): return x.count == y.count && zip(x, y).allSatisfy { same($0, $1) }
-        case (.object(let x), .object(let y)):
+        case (.object, .object), (.object, .projected), (.projected, .object), (.projected, .projected):
+            let x = a.objectMembers!
+            let y = b.objectMembers!
             guard x.count == y.count else { return false }
             var byBytes: [[UInt8]: JSONValue] = [:]
             for (key, value) in y { byBytes[Array(key.utf8)] = value }
@@ -329,7 +332,8 @@ enum ProjectorTarget {
                 if let d = difference(a, b, path: "\(path)[\(index)]") { return d }
             }
             return nil
-        case .object(let members):
+        case .object, .projected:
+            let members = value.objectMembers ?? [:]
             guard let r = reference as? [String: Any] else { return "\(path): object vs \(reference)" }
             guard members.count == r.count else { return "\(path): \(members.keys.sorted()) vs \(r.keys.sorted())" }
             var byBytes: [[UInt8]: Any] = [:]
@@ -348,7 +352,7 @@ enum ProjectorTarget {
         switch value {
         case .double(let d): return d.isInfinite
         case .array(let elements): return elements.contains(where: containsInfinity)
-        case .object(let members): return members.values.contains(where: containsInfinity)
+        case .object, .projected: return value.objectMembers!.values.contains(where: containsInfinity)
         default: return false
         }
     }

@@ -59,6 +59,9 @@ final class CompiledSelection: @unchecked Sendable {
 
     deinit { keyBytes.deallocate() }
 
+    /// Index in `members` of the member whose key is empty, or nil.
+    func lookupEmpty() -> Int? { bucketStart.count > 1 && bucketStart[1] > 0 ? 0 : nil }
+
     /// Index in `members` of the member whose key is exactly these bytes, or nil.
     @inline(__always)
     func lookup(_ p: UnsafePointer<UInt8>, _ count: Int) -> Int? {

@@ -29,13 +29,22 @@ extension JSONReader {
     mutating func object(_ selection: CompiledSelection, depth: Int) throws(JSONSyntaxError) -> JSONValue {
         if depth > maxDepth { throw error(i, "nesting deeper than the limit of \(maxDepth)") }
         i += 1
+        // A selection's members go to slots (no hashing); `.all` keeps any key.
         var members: [String: JSONValue] = [:]
-        members.reserveCapacity(selection.isAll ? 8 : selection.members.count)
+        var slots: [JSONValue?] = []
+        if selection.isAll {
+            members.reserveCapacity(8)
+        } else {
+            slots = Array(repeating: nil, count: selection.members.count)
+        }
+        func finished() -> JSONValue {
+            selection.isAll ? .object(members) : .projected(ProjectedObject(selection: selection, slots: slots))
+        }
         skipWhitespace()
         guard i < end else { throw unexpectedEnd("a key or '}'") }
         if base[i] == 0x7D {
             i += 1
-            return .object(members)
+            return finished()
         }
         while true {
             guard i < end else { throw unexpectedEnd("an object key") }
@@ -47,8 +56,7 @@ extension JSONReader {
                 let name = makeString(key)
                 members[name] = try value(.all, depth: depth + 1)
             } else if let index = match(key, in: selection) {
-                let member = selection.members[index]
-                members[member.name] = try value(member.selection, depth: depth + 1)
+                slots[index] = try value(selection.members[index].selection, depth: depth + 1)
             } else {
                 try skipValue(depth: depth + 1)
             }
@@ -56,7 +64,7 @@ extension JSONReader {
             guard i < end else { throw unexpectedEnd("',' or '}'") }
             let c = base[i]
             i += 1
-            if c == 0x7D { return .object(members) }
+            if c == 0x7D { return finished() }
             if c != 0x2C {
                 i -= 1
                 throw unexpected("',' or '}'")

@@ -4,17 +4,22 @@ import GHWHJSON
 /// read as nil; any other type mismatch throws `.wrongType`, which rejects the
 /// record (docs/contract.md#rejects: "a field ghwh reads has the wrong JSON type").
 struct FieldReader {
-    let members: [String: JSONValue]
+    /// An object (`.object` or `.projected`); its members are read by key.
+    private let object: JSONValue
     /// Dotted prefix for error messages, e.g. "milestone.".
     let path: String
 
-    init(_ members: [String: JSONValue], path: String = "") {
-        self.members = members
+    /// Nil when `value` is not an object.
+    init?(_ value: JSONValue, path: String = "") {
+        switch value {
+        case .object, .projected: object = value
+        default: return nil
+        }
         self.path = path
     }
 
     func string(_ key: String) throws(RecordRejectReason) -> String? {
-        switch members[key] {
+        switch object[key] {
         case nil, .null?: return nil
         case .string(let s)?: return s
         case let other?: throw .wrongType(field: path + key, expected: "string", found: other.kindName)
@@ -22,7 +27,7 @@ struct FieldReader {
     }
 
     func int(_ key: String) throws(RecordRejectReason) -> Int64? {
-        switch members[key] {
+        switch object[key] {
         case nil, .null?: return nil
         case .int(let v)?: return v
         case let other?: throw .wrongType(field: path + key, expected: "integer", found: other.kindName)
@@ -30,7 +35,7 @@ struct FieldReader {
     }
 
     func bool(_ key: String) throws(RecordRejectReason) -> Bool? {
-        switch members[key] {
+        switch object[key] {
         case nil, .null?: return nil
         case .bool(let v)?: return v
         case let other?: throw .wrongType(field: path + key, expected: "boolean", found: other.kindName)
@@ -38,15 +43,16 @@ struct FieldReader {
     }
 
     func object(_ key: String) throws(RecordRejectReason) -> FieldReader? {
-        switch members[key] {
+        switch object[key] {
         case nil, .null?: return nil
-        case .object(let m)?: return FieldReader(m, path: path + key + ".")
-        case let other?: throw .wrongType(field: path + key, expected: "object", found: other.kindName)
+        case let other?:
+            if let nested = FieldReader(other, path: path + key + ".") { return nested }
+            throw .wrongType(field: path + key, expected: "object", found: other.kindName)
         }
     }
 
     func isPresentAndNotNull(_ key: String) -> Bool {
-        switch members[key] {
+        switch object[key] {
         case nil, .null?: return false
         default: return true
         }
@@ -63,7 +69,7 @@ struct FieldReader {
 
     /// `number`: required, a JSON integer.
     func recordNumber() throws(RecordRejectReason) -> Int64 {
-        switch members["number"] {
+        switch object["number"] {
         case nil, .null?: throw .missingNumber
         case .int(let v)?: return v
         case let other?: throw .invalidNumber(kind: other.kindName)
@@ -72,7 +78,7 @@ struct FieldReader {
 
     /// `created_at`: required, an ISO-8601 string.
     func createdAt() throws(RecordRejectReason) -> Int64 {
-        switch members["created_at"] {
+        switch object["created_at"] {
         case nil, .null?: throw .missingCreatedAt
         case .string(let s)?:
             guard let micros = Timestamp.parseMicroseconds(s) else {
@@ -87,7 +93,7 @@ struct FieldReader {
     /// label object without a name is skipped; names are kept once each, in order.
     func labelNames() throws(RecordRejectReason) -> [String] {
         let elements: [JSONValue]
-        switch members["labels"] {
+        switch object["labels"] {
         case nil, .null?: return []
         case .array(let a)?: elements = a
         case let other?: throw .wrongType(field: path + "labels", expected: "array", found: other.kindName)
@@ -98,7 +104,7 @@ struct FieldReader {
             let name: String?
             switch element {
             case .string(let s): name = s
-            case .object(let m): name = try FieldReader(m, path: path + "labels[].").string("name")
+            case .object, .projected: name = try FieldReader(element, path: path + "labels[].")?.string("name")
             case .null: name = nil
             default: throw .wrongType(field: path + "labels[]", expected: "object or string", found: element.kindName)
             }

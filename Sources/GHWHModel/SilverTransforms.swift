@@ -16,8 +16,7 @@ public enum IssueTransform {
     ]
 
     public static func row(from record: JSONValue) throws(RecordRejectReason) -> IssueRow {
-        guard case .object(let members) = record else { throw .notAnObject(kind: record.kindName) }
-        let r = FieldReader(members)
+        guard let r = FieldReader(record) else { throw .notAnObject(kind: record.kindName) }
         let number = try r.recordNumber()
         let createdAt = try r.createdAt()
         let repo = try deriveRepo(r)
@@ -53,8 +52,7 @@ public enum PullRequestTransform {
     ]
 
     public static func row(from record: JSONValue) throws(RecordRejectReason) -> PullRequestRow {
-        guard case .object(let members) = record else { throw .notAnObject(kind: record.kindName) }
-        let r = FieldReader(members)
+        guard let r = FieldReader(record) else { throw .notAnObject(kind: record.kindName) }
         let number = try r.recordNumber()
         let createdAt = try r.createdAt()
         let base = try r.object("base")

@@ -72,8 +72,8 @@ struct ProjectorRandomTests {
                 return "[" + whitespace()
                     + elements.map { serialize($0) }.joined(separator: whitespace() + "," + whitespace()) + whitespace()
                     + "]"
-            case .object(let members):
-                let parts = members.map { key, value in
+            case .object, .projected:
+                let parts = value.objectMembers!.map { key, value in
                     quote(key) + whitespace() + ":" + whitespace() + serialize(value)
                 }
                 return "{" + whitespace() + parts.joined(separator: whitespace() + "," + whitespace()) + whitespace()

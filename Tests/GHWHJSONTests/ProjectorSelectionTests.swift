@@ -34,6 +34,37 @@ struct ProjectorSelectionTests {
                 ]))
     }
 
+    /// A selection's members come back in slots (`.projected`): reading a key
+    /// finds what the dictionary view has, selected keys that were absent and
+    /// keys that were not selected read as nil, the empty key and keys of the
+    /// same length as others are told apart, and a repeated key keeps its last value.
+    @Test func projectedObjectsReadLikeDictionaries() throws {
+        let selection: [String: JSONSelection] = [
+            "id": .all, "ix": .all, "": .all, "number": .all, "absent": .all, "user": .fields(["login": .all]),
+        ]
+        let value = try project(
+            #"{"id": 1, "ix": 2, "": 3, "number": 4, "number": 5, "iy": 6, "user": {"login": "a", "id": 7}}"#,
+            selection)
+        guard case .projected(let object) = value else {
+            Issue.record("expected slots for a selection, got \(value)")
+            return
+        }
+        #expect(object["id"] == .int(1) && object["ix"] == .int(2) && object[""] == .int(3))
+        #expect(object["number"] == .int(5), "the last of a repeated key")
+        #expect(object["absent"] == nil && object["iy"] == nil && object["i"] == nil && object["numbers"] == nil)
+        #expect(object["user"]?["login"] == .string("a") && object["user"]?["id"] == nil)
+        #expect(value.kindName == "object")
+        #expect(
+            value.objectMembers
+                == [
+                    "id": .int(1), "ix": .int(2), "": .int(3), "number": .int(5),
+                    "user": .object(["login": .string("a")]),
+                ])
+        #expect(value == .object(value.objectMembers!) && value != .object([:]))
+        let whole = try project(#"{"id": 1}"#, ["id": .all, "other": .all])
+        #expect(whole == .object(["id": .int(1)]) && whole != .object(["id": .int(1), "other": .null]))
+    }
+
     @Test func fieldsOnAScalarKeepsItWhole() throws {
         #expect(
             try project(#"{"user": "ghost"}"#, ["user": .fields(["login": .all])])
