@@ -209,6 +209,20 @@ import Testing
         }
     }
 
+    /// A small document's output keeps its COPY text, not its writer's 64 KB
+    /// reserve: outputs wait in the outbox, which counts bytes.
+    @Test func outputsDropTheirWritersSpareCapacity() {
+        var small: [UInt8] = []
+        small.reserveCapacity(1 << 16)
+        small += Array(repeating: 0x41, count: 3000)
+        let trimmed = SilverTaskRunner.trimmed(small)
+        #expect(trimmed == small && trimmed.capacity < 3000 + 4096, "capacity \(trimmed.capacity)")
+        var large: [UInt8] = []
+        large.reserveCapacity(1_100_000)
+        large += Array(repeating: 0x42, count: 1_000_000)
+        #expect(SilverTaskRunner.trimmed(large).capacity == large.capacity, "an eighth spare or less stays")
+    }
+
     @Test func runsOfSmallThingsBecomeBulkSteps() throws {
         let (r1, r2, r3) = (try Self.output(1), try Self.output(2), try Self.output(3))
         var chunk = try Self.output(4)
