@@ -108,8 +108,25 @@ public final class GoldStore {
     ) {
         try readSilver(
             pullRequests: "sta_github.pull_requests WHERE repo_name = ANY($1::text[])",
-            issues: "sta_github.issues", parameters: [PGArrayLiteral.text(repos)])
+            issues: Self.issuesByKey, parameters: [PGArrayLiteral.text(repos)])
     }
+
+    /// The wanted issues ($1 repos, $2 numbers), one primary-key probe each.
+    /// As a plain join PostgreSQL hashes the whole issues table for a few
+    /// thousand keys (95 ms per gold bucket on 101,400 issues, against 20 ms
+    /// probing); `LIMIT 1` keeps the lateral subquery from being flattened
+    /// into that join (the key is unique, so it drops nothing).
+    static let issuesByKey = """
+        SELECT i.repo_name, i.number, i.created_at_us, i.is_pull_request
+        FROM unnest($1::text[], $2::bigint[]) AS w(repo_name, number)
+        CROSS JOIN LATERAL (
+          SELECT i.repo_name, i.number, (extract(epoch FROM i.created_at) * 1000000)::bigint AS created_at_us,
+                 i.is_pull_request
+          FROM sta_github.issues i
+          WHERE i.repo_name = w.repo_name AND i.number = w.number
+          LIMIT 1
+        ) i
+        """
 
     /// The same for every repo, from the state as of `day` (the silver-order
     /// winners among the versions ingested on or before it, docs/contract.md#as-of-functions).
@@ -118,12 +135,19 @@ public final class GoldStore {
         issues: [IssueReference: GoldMetrics.IssueFacts]
     ) {
         guard IngestDay.isValid(day) else { throw WarehouseError("not a date YYYY-MM-DD: `\(day)`") }
+        // A set-returning function is read once and joined (probing it per key would call it per key).
         return try readSilver(
             pullRequests: "sta_github.pull_requests_as_of($1::date)",
-            issues: "sta_github.issues_as_of('\(day)'::date)", parameters: [day])
+            issues: """
+                SELECT i.repo_name, i.number, \(micros("i.created_at")) AS created_at_us, i.is_pull_request
+                FROM sta_github.issues_as_of('\(day)'::date) i
+                JOIN unnest($1::text[], $2::bigint[]) AS w(repo_name, number)
+                  ON i.repo_name = w.repo_name AND i.number = w.number
+                """, parameters: [day])
     }
 
-    private func readSilver(pullRequests prSource: String, issues issueSource: String, parameters: [String?]) throws
+    /// `issues` is the query of the wanted issues ($1 repos, $2 numbers).
+    private func readSilver(pullRequests prSource: String, issues issueQuery: String, parameters: [String?]) throws
         -> (pullRequests: [GoldMetrics.PullRequest], issues: [IssueReference: GoldMetrics.IssueFacts])
     {
         let rows = try db.query(
@@ -158,12 +182,8 @@ public final class GoldStore {
         if !wanted.isEmpty {
             let list = Array(wanted)
             let found = try db.query(
-                """
-                SELECT i.repo_name, i.number, \(micros("i.created_at")) AS created_at_us, i.is_pull_request
-                FROM \(issueSource) i
-                JOIN unnest($1::text[], $2::bigint[]) AS w(repo_name, number)
-                  ON i.repo_name = w.repo_name AND i.number = w.number
-                """, [PGArrayLiteral.text(list.map(\.repoName)), PGArrayLiteral.text(list.map { String($0.number) })])
+                issueQuery,
+                [PGArrayLiteral.text(list.map(\.repoName)), PGArrayLiteral.text(list.map { String($0.number) })])
             for r in found {
                 guard let repo = r.string("repo_name"), let n = r.int("number"), let created = r.int("created_at_us")
                 else { continue }
