@@ -193,7 +193,7 @@ struct Bench: ParsableCommand {
                 child.waitForExit()
             }
             // Read before it exits: wait4's peak can be this bench's own, carried over at exec.
-            let peak = Self.peakRSSKilobytes(pid: coordinator.pid)
+            let peak = ProcessMemory.peakKilobytes(pid: Int(coordinator.pid))
             coordinator.terminate()
             let maxRSS = TimedRun.finish(coordinator).maxRSSKilobytes
             return peak ?? maxRSS
@@ -345,14 +345,6 @@ struct Bench: ParsableCommand {
             best = min(best, Date().timeIntervalSince(started))
         }
         return (best, kept)
-    }
-
-    /// A live process's own peak RSS (VmHWM in /proc), in kB.
-    static func peakRSSKilobytes(pid: pid_t) -> Int? {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
-        else { return nil }
-        return Int(line.dropFirst("VmHWM:".count).split(whereSeparator: { $0 == " " || $0 == "\t" }).first ?? "")
     }
 
     func absolute(_ p: String) -> String { p.hasPrefix("/") ? p : FileManager.default.currentDirectoryPath + "/" + p }

@@ -167,3 +167,18 @@ private func withLeakyDescriptor(_ body: (Int32) throws -> Void) throws {
         #expect(ProcessCPU(pid: 999_999_999) == nil)
     }
 }
+
+@Suite struct ProcessMemoryTests {
+    /// Linux writes the value after a tab and padding spaces.
+    @Test func readsVmHWMFromAStatusText() {
+        let status = "Name:\tghwh\nVmPeak:\t  812345 kB\nVmHWM:\t  263100 kB\nVmRSS:\t  100 kB\n"
+        #expect(ProcessMemory.peakKilobytes(status: status) == 263_100)
+        #expect(ProcessMemory.peakKilobytes(status: "Name:\tghwh\n") == nil)
+    }
+
+    @Test func thisProcessHasAPeak() throws {
+        let peak = try #require(ProcessMemory.peakKilobytes(pid: Int(getpid())))
+        #expect(peak > 1000)
+        #expect(ProcessMemory.peakKilobytes(pid: 999_999_999) == nil)
+    }
+}
