@@ -57,7 +57,8 @@ public final class GoldStore {
     private func dirtyMarks(targets: Set<GoldTarget>) throws -> [GoldMark] {
         try db.query(
             """
-            SELECT repo_name, target, seq FROM ghwh_meta.gold_dirty_repos WHERE target = ANY($1::text[])
+            SELECT repo_name, target, max(seq) AS seq FROM ghwh_meta.gold_dirty_repos WHERE target = ANY($1::text[])
+            GROUP BY repo_name, target
             """, [PGArrayLiteral.text(targets.map(\.rawValue))]
         ).compactMap { r -> GoldMark? in
             guard let repo = r.string("repo_name"), let t = r.string("target").flatMap(GoldTarget.init(rawValue:)),
@@ -95,7 +96,7 @@ public final class GoldStore {
             SELECT b.repo_name FROM (
                 SELECT repo_name, min(ingest_date) AS first_day, count(*) AS n FROM stg_github.daily_backlog GROUP BY 1
             ) b
-            WHERE b.n <> (SELECT count(*) FROM ghwh_meta.history_days h WHERE h.ingest_date >= b.first_day)
+            WHERE b.n <> (SELECT count(DISTINCT h.ingest_date) FROM ghwh_meta.history_days h WHERE h.ingest_date >= b.first_day)
             """
         ).compactMap { $0.string("repo_name") }
     }
@@ -222,7 +223,7 @@ public final class GoldStore {
     /// day's winner comes last and is what remains.)
     public static let backlogQuery = """
         WITH days AS (
-            SELECT ingest_date FROM ghwh_meta.history_days
+            SELECT DISTINCT ingest_date FROM ghwh_meta.history_days
             WHERE ingest_date >= COALESCE((SELECT pruned_before FROM ghwh_meta.history_settings), '-infinity'::date)
               AND ($2::date IS NULL OR ingest_date <= $2::date)
         ), iss AS (

@@ -102,10 +102,10 @@ public final class SilverStore {
                         WHERE ingest_date = $1::date AND (source = $2 OR left(source, length($2) + 1) = $2 || '!')
                         RETURNING repo_name
                     )
-                    INSERT INTO ghwh_meta.gold_dirty_repos (repo_name, target, seq)
-                    SELECT r.repo_name, 'daily_backlog', nextval('ghwh_meta.gold_dirty_seq') FROM (SELECT DISTINCT repo_name FROM gone) r
-                    ON CONFLICT (repo_name, target) DO UPDATE SET seq = EXCLUDED.seq
-                    """, [ingestDate, path])
+                    INSERT INTO ghwh_meta.gold_dirty_repos (repo_name, target, dataset, seq)
+                    SELECT r.repo_name, 'daily_backlog', $3, nextval('ghwh_meta.gold_dirty_seq') FROM (SELECT DISTINCT repo_name FROM gone) r
+                    ON CONFLICT (repo_name, target, dataset) DO UPDATE SET seq = EXCLUDED.seq
+                    """, [ingestDate, path, dataset.rawValue])
             }
             try db.command(
                 """
@@ -283,7 +283,7 @@ public final class SilverStore {
         stats.records = document.records
         stats.rejected = document.rejected
         // The day's history partition, created in this transaction if it is the first of its day (or month).
-        _ = try db.query("SELECT ghwh_meta.ensure_history_partition($1::date)", [document.ingestDate])
+        try ensureHistoryPartitions(dataset: dataset, dates: [document.ingestDate])
         let counts = try runMergeStatement(
             documentIds: [documentId], dataset: dataset, stage: stage, ingestDates: [document.ingestDate],
             jobId: jobId)
@@ -380,16 +380,17 @@ public final class SilverStore {
                 INSERT INTO \(dataset.historyTable) (\(colList)) SELECT \(colList) FROM \(stage)
                 WHERE document_id = ANY ($1::bigint[])
             ), day AS (
-                INSERT INTO ghwh_meta.history_days (ingest_date) SELECT unnest($2::date[]) ON CONFLICT DO NOTHING
+                INSERT INTO ghwh_meta.history_days (ingest_date, dataset) SELECT unnest($2::date[]), '\(dataset.rawValue)'
+                ON CONFLICT DO NOTHING
             ), dirty AS (
-                INSERT INTO ghwh_meta.gold_dirty_repos (repo_name, target, seq)
-                SELECT r.repo_name, g.target, nextval('ghwh_meta.gold_dirty_seq')
+                INSERT INTO ghwh_meta.gold_dirty_repos (repo_name, target, dataset, seq)
+                SELECT r.repo_name, g.target, '\(dataset.rawValue)', nextval('ghwh_meta.gold_dirty_seq')
                 FROM (SELECT DISTINCT repo_name FROM up) r
                 CROSS JOIN (VALUES ('pull_requests_metrics'), ('labels_metrics'), ('milestone_metrics')) AS g(target)
                 UNION ALL
-                SELECT r.repo_name, 'daily_backlog', nextval('ghwh_meta.gold_dirty_seq')
+                SELECT r.repo_name, 'daily_backlog', '\(dataset.rawValue)', nextval('ghwh_meta.gold_dirty_seq')
                 FROM (SELECT DISTINCT repo_name FROM \(stage) WHERE document_id = ANY ($1::bigint[])) r
-                ON CONFLICT (repo_name, target) DO UPDATE SET seq = EXCLUDED.seq
+                ON CONFLICT (repo_name, target, dataset) DO UPDATE SET seq = EXCLUDED.seq
             ), job AS (
                 SELECT pg_current_xact_id()::text::bigint AS now_xid,
                        COALESCE((SELECT first_xid FROM ghwh_meta.jobs WHERE job_id = $3), 9223372036854775807) AS first_xid
@@ -420,6 +421,15 @@ public final class SilverStore {
                 ON CONFLICT DO NOTHING
             )
             """
+    }
+
+    /// The dataset's history partitions of `dates`, created in this transaction where missing
+    /// (only this dataset's: the other dataset's merges may run beside it, on the loader's other lane).
+    func ensureHistoryPartitions(dataset: Dataset, dates: Set<String>) throws {
+        let table = dataset == .issues ? "issues_history" : "pull_requests_history"
+        for date in dates.sorted() {
+            _ = try db.query("SELECT ghwh_meta.ensure_history_partition($1::date, $2)", [date, table])
+        }
     }
 
     /// Rejects of this source replace those of any earlier load of it; the document's staged

@@ -185,7 +185,7 @@ extension SilverStore {
                 "COPY ghwh_meta.stage_rejects (\(cols)) FROM STDIN", data: Array(rejects.map(\.rejectsCopy).joined()))
         }
         let dates = Set(outputs.map(\.ingestDate))
-        for date in dates.sorted() { _ = try db.query("SELECT ghwh_meta.ensure_history_partition($1::date)", [date]) }
+        try ensureHistoryPartitions(dataset: dataset, dates: dates)
         let documentIds = outputs.map(\.documentId)
         let counts = try runMergeStatement(
             documentIds: documentIds, dataset: dataset, stage: stage, ingestDates: dates, jobId: outputs[0].jobId)

@@ -283,7 +283,7 @@ import Testing
                     (SELECT count(*) FROM sta_github.pull_requests_as_of(h.ingest_date) p WHERE p.repo_name = r.repo_name AND p.closed_at IS NOT NULL),
                     (SELECT count(*) FROM sta_github.pull_requests_as_of(h.ingest_date) p WHERE p.repo_name = r.repo_name AND p.merged_at IS NOT NULL)
              FROM (SELECT repo_name FROM sta_github.issues UNION SELECT repo_name FROM sta_github.pull_requests) r
-             CROSS JOIN ghwh_meta.history_days h
+             CROSS JOIN (SELECT DISTINCT ingest_date FROM ghwh_meta.history_days) h
              WHERE EXISTS (SELECT 1 FROM sta_github.issues_daily d WHERE d.repo_name = r.repo_name AND d.ingest_date <= h.ingest_date)
                 OR EXISTS (SELECT 1 FROM sta_github.pull_requests_daily d WHERE d.repo_name = r.repo_name AND d.ingest_date <= h.ingest_date))
             """)
