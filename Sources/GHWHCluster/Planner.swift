@@ -49,8 +49,8 @@ public struct Planner {
         self.logger = logger
     }
 
-    /// What the job covers: the files per dataset in dependency order, and the
-    /// paths left out on purpose or failed (logged here, one line each).
+    /// What the job covers: the files in planning order (`interleaved`), and
+    /// the paths left out on purpose or failed (logged here, one line each).
     public struct Scan: Sendable {
         public var files: [RawFile] = []
         public var ignored: [String] = []
@@ -60,6 +60,7 @@ public struct Planner {
     public func scan() throws -> Scan {
         let layout = RawLayout(root: spec.rawRoot)
         var all = Scan()
+        var perDataset: [[RawFile]] = []
         for dataset in spec.job.datasets {
             let found = try layout.scan(dataset: dataset, dates: spec.dates)
             for path in found.ignored {
@@ -70,11 +71,42 @@ public struct Planner {
                 logger.error(
                     "raw path cannot be read", metadata: ["path": "\(failure.path)", "reason": "\(failure.reason)"])
             }
-            all.files += found.files
+            perDataset.append(found.files)
             all.ignored += found.ignored
             all.failed += found.failed.map { (dataset, $0.path, $0.reason) }
         }
+        all.files = Self.interleaved(perDataset)
         return all
+    }
+
+    /// The datasets' files (each sorted by date, then path) in the order they
+    /// are planned: day by day, and within a day taking one file of each
+    /// dataset in turn. The two silver datasets are independent, so results
+    /// of both reach the loader side by side and its two lanes merge them at
+    /// once (`LoaderBatching.segments`); one dataset after the other left
+    /// one lane idle for half the job.
+    static func interleaved(_ perDataset: [[RawFile]]) -> [RawFile] {
+        var out: [RawFile] = []
+        out.reserveCapacity(perDataset.reduce(0) { $0 + $1.count })
+        var next = perDataset.map { _ in 0 }
+        while true {
+            // The earliest day any dataset has left.
+            let day = perDataset.indices.compactMap { d in
+                next[d] < perDataset[d].count ? perDataset[d][next[d]].ingestDate : nil
+            }.min()
+            guard let day else { return out }
+            var took = true
+            while took {
+                took = false
+                for d in perDataset.indices where next[d] < perDataset[d].count {
+                    let file = perDataset[d][next[d]]
+                    guard file.ingestDate == day else { continue }
+                    out.append(file)
+                    next[d] += 1
+                    took = true
+                }
+            }
+        }
     }
 
     /// Plans every file; `emit` may block (back-pressure). Stops early when

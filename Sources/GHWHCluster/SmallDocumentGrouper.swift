@@ -1,3 +1,5 @@
+import GHWHModel
+
 /// Gathers small whole documents into task groups of about a chunk of JSON
 /// (a plain value: the planner feeds it, tests drive it directly). A
 /// document of at least a `largeFraction` of a chunk travels alone, as does
@@ -16,8 +18,8 @@ public struct SmallDocumentGrouper: Sendable {
 
     public let chunkBytes: Int
     public let maxMembers: Int
-    private var members: [SilverTask] = []
-    private var bytes = 0
+    /// The open group of each dataset (the planner interleaves the datasets' files).
+    private var open: [Dataset: (members: [SilverTask], bytes: Int)] = [:]
 
     public init(chunkBytes: Int, maxMembers: Int = Self.defaultMaxMembers) {
         self.chunkBytes = chunkBytes
@@ -25,28 +27,28 @@ public struct SmallDocumentGrouper: Sendable {
     }
 
     /// Documents waiting for their group to fill.
-    public var waiting: Int { members.count }
+    public var waiting: Int { open.values.reduce(0) { $0 + $1.members.count } }
 
     /// Takes a whole-document task of `size` bytes of JSON; returns what is ready to emit, in order.
     public mutating func add(_ task: SilverTask, size: Int) -> [Planned] {
         if size * Self.largeFraction >= chunkBytes { return flush() + [.task(task)] }
         var ready: [Planned] = []
-        if let first = members.first,
-            first.dataset != task.dataset || bytes + size > chunkBytes || members.count >= maxMembers
-        {
-            ready = flush()
+        if let group = open[task.dataset], group.bytes + size > chunkBytes || group.members.count >= maxMembers {
+            ready = flush(task.dataset)
         }
-        members.append(task)
-        bytes += size
+        open[task.dataset, default: ([], 0)].members.append(task)
+        open[task.dataset, default: ([], 0)].bytes += size
         return ready
     }
 
-    /// The group gathered so far (at the end of planning, or before anything that must follow it).
+    /// The groups gathered so far, issues' first (at the end of planning, or
+    /// before anything that must follow them).
     public mutating func flush() -> [Planned] {
-        defer {
-            members = []
-            bytes = 0
-        }
+        Dataset.allCases.flatMap { flush($0) }
+    }
+
+    private mutating func flush(_ dataset: Dataset) -> [Planned] {
+        guard let members = open.removeValue(forKey: dataset)?.members else { return [] }
         switch members.count {
         case 0: return []
         case 1: return [.task(members[0])]

@@ -259,8 +259,8 @@ import Testing
         var out: [SmallDocumentGrouper.Planned] = []
         for n in 0..<5 { out += g.add(Self.task(n), size: 200) }  // 1,000 bytes: the fifth still fits
         out += g.add(Self.task(5), size: 200)  // over a chunk: the first five leave as one group
-        out += g.add(Self.task(6, dataset: .pullRequests), size: 10)  // another dataset: a group of one leaves
-        out += g.add(Self.task(7, dataset: .pullRequests), size: 250)  // large: alone, after what waited
+        out += g.add(Self.task(6, dataset: .pullRequests), size: 10)  // another dataset: its own group opens
+        out += g.add(Self.task(7, dataset: .pullRequests), size: 250)  // large: alone, after all that waited
         out += g.add(Self.task(8, dataset: .pullRequests), size: 10)
         out += g.flush()
         let shape = out.map {
@@ -272,6 +272,23 @@ import Testing
         #expect(shape == ["group 0,1,2,3,4", "task 5", "task 6", "task 7", "task 8"])
         if case .group(let group) = out[0] { #expect(group.taskId == "doc0:0+5") }
         #expect(g.waiting == 0 && g.flush().isEmpty)
+    }
+
+    /// The planner alternates the datasets' files: each dataset keeps its own open group.
+    @Test func interleavedDatasetsStillGroup() {
+        var g = SmallDocumentGrouper(chunkBytes: 1000)
+        var out: [SmallDocumentGrouper.Planned] = []
+        for n in 0..<8 { out += g.add(Self.task(n, dataset: n % 2 == 0 ? .issues : .pullRequests), size: 240) }
+        #expect(out.isEmpty && g.waiting == 8)
+        out += g.add(Self.task(8, dataset: .pullRequests), size: 100)  // over a chunk: the PR group leaves
+        out += g.flush()
+        let shape = out.map {
+            switch $0 {
+            case .task(let t): "task \(t.documentId - 1000)"
+            case .group(let g): "group \(g.members.map { String($0.documentId - 1000) }.joined(separator: ","))"
+            }
+        }
+        #expect(shape == ["group 1,3,5,7", "group 0,2,4,6", "task 8"])
     }
 
     @Test func taskGroupsAndTheirResultsCrossTheWire() throws {
