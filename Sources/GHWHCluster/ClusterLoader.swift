@@ -89,11 +89,22 @@ public final class ClusterLoader: @unchecked Sendable {
             // The batch commits in groups (one WAL flush each), then is acknowledged.
             var lastCommitted: UInt64?
             var commitSeconds: [Double] = []
-            for range in LoaderBatching.transactions(sizes: work.entries.map(\.message.byteCount)) {
-                let group = Array(work.entries[range])
-                guard let seconds = commitUntilDone(group) else { break }
-                commitSeconds.append(seconds)
-                lastCommitted = group.last?.seq
+            let messages = work.entries.map(\.message)
+            steps: for step in LoaderBatching.commitSteps(messages, sizes: messages.map(\.byteCount)) {
+                switch step {
+                case .transaction(let group):
+                    guard let seconds = commitUntilDone(group.map { work.entries[$0] }) else { break steps }
+                    commitSeconds.append(seconds)
+                    lastCommitted = work.entries[group.last!].seq
+                case .sideBySide(let issues, let pullRequests):
+                    let entries = work.entries
+                    let (main, second) = loader.inTwoLanes(
+                        { commitInOrder(issues.map { $0.map { entries[$0] } }, lane: .main) },
+                        { [self] in commitInOrder(pullRequests.map { $0.map { entries[$0] } }, lane: .second) })
+                    guard let main, let second else { break steps }
+                    commitSeconds += main + second
+                    lastCommitted = work.entries[max(issues.last!.last!, pullRequests.last!.last!)].seq
+                }
             }
             let committed = Date()
             guard let upTo = lastCommitted else { continue }
@@ -114,12 +125,12 @@ public final class ClusterLoader: @unchecked Sendable {
     /// only once committed) and telling the coordinator, so the job shows why
     /// it waits. Returns the successful transaction's wall time (the retries'
     /// waits are not part of it); nil when the loader is stopping and gave up.
-    private func commitUntilDone(_ entries: [LoaderEntry]) -> Double? {
+    private func commitUntilDone(_ entries: [LoaderEntry], lane: Loader.Lane = .main) -> Double? {
         var backoff = Backoff()
         while true {
             let began = Date()
             do {
-                try loader.apply(entries.map(\.message))
+                try loader.apply(entries.map(\.message), lane: lane)
                 let seconds = Date().timeIntervalSince(began)
                 for entry in entries { if case .result = entry.message { countCommit() } }
                 return seconds
@@ -137,8 +148,22 @@ public final class ClusterLoader: @unchecked Sendable {
         }
     }
 
+    /// One lane's transactions in order (`commitUntilDone` each); nil when the loader is stopping.
+    private func commitInOrder(_ groups: [[LoaderEntry]], lane: Loader.Lane) -> [Double]? {
+        var seconds: [Double] = []
+        for group in groups {
+            guard let s = commitUntilDone(group, lane: lane) else { return nil }
+            seconds.append(s)
+        }
+        return seconds
+    }
+
     private func countCommit() {
-        commits += 1
+        // Both lanes count.
+        let commits = lock.withLock {
+            self.commits += 1
+            return self.commits
+        }
         if let limit = settings.exitAfterCommits, commits >= limit {
             logger.critical(
                 "fault injection: exiting abruptly before acknowledging", metadata: ["commits": "\(commits)"])

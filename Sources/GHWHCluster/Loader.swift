@@ -8,7 +8,16 @@ import Logging
 /// arrival order, one transaction each. A lost connection is retried on the
 /// `reconnect` schedule before the job is failed with a clear error; nothing is
 /// acknowledged before it is committed.
+///
+/// Two lanes: the main connection (which holds the writer lock) and a second
+/// one that commits pull-request results beside the main lane's issue results
+/// (`LoaderBatching.commitSteps`, docs/cluster.md#loader). PostgreSQL runs
+/// a statement on one core; with one connection the merges were the job's
+/// longest serial chain.
 public final class Loader: @unchecked Sendable {
+    /// Which connection a transaction runs on.
+    public enum Lane: Sendable { case main, second }
+
     public struct Counters: Sendable {
         public var summary: JobSummary
         public var tasksCommitted = 0
@@ -20,6 +29,9 @@ public final class Loader: @unchecked Sendable {
 
     let logger: Logger
     private let session: WarehouseSession
+    /// The second lane's connection: no writer lock of its own; it writes only
+    /// while the main connection holds it (inside `inTwoLanes`).
+    private let secondSession: WarehouseSession
     private let lock = NSLock()
     private var counters: Counters
 
@@ -32,6 +44,9 @@ public final class Loader: @unchecked Sendable {
         self.logger = logger
         self.session = WarehouseSession(
             conninfo: conninfo, logger: logger, writer: writer, reconnect: reconnect,
+            applicationName: SessionName.loader)
+        self.secondSession = WarehouseSession(
+            conninfo: conninfo, logger: logger, writer: nil, reconnect: reconnect,
             applicationName: SessionName.loader)
         self.counters = Counters(summary: JobSummary(jobId: jobId, job: job))
     }
@@ -48,7 +63,7 @@ public final class Loader: @unchecked Sendable {
     /// Applies one message; throws only when the database stays unreachable
     /// or refuses a write for a reason retrying cannot fix.
     public func apply(_ message: LoaderMessage) throws {
-        try session.withRetry { store in try self.apply(message, store) }
+        try apply([message])
     }
 
     /// Applies messages in order in one transaction (group commit: one WAL
@@ -56,39 +71,83 @@ public final class Loader: @unchecked Sendable {
     /// all or none of them do; counters change only if the commit succeeds.
     /// Runs of small things (file bookkeeping, one-task documents) are
     /// applied in bulk (`LoaderBatching`). Callers cut their queue with
-    /// `LoaderBatching.transactions`.
-    public func apply(_ messages: [LoaderMessage]) throws {
+    /// `LoaderBatching.commitSteps`. `lane` picks the connection.
+    public func apply(_ messages: [LoaderMessage], lane: Lane = .main) throws {
         var clock = StageClock(enabled: StageProfile.shared.isEnabled, starting: .load)
         defer { StageProfile.shared.add(&clock) }
+        let session = lane == .main ? session : secondSession
         try session.withRetry { store in
-            let before = lock.withLock { counters }
+            // Counted aside and added once committed: the other lane counts at the same time.
+            var delta = Counters(summary: JobSummary(jobId: "", job: ""))
             let started = Date()
-            do {
-                try store.inOneTransaction {
-                    for step in LoaderBatching.steps(messages) { try self.apply(step, store) }
-                }
-            } catch {
-                lock.withLock { counters = before }
-                throw error
+            try store.inOneTransaction {
+                for step in LoaderBatching.steps(messages) { try self.apply(step, store, session, &delta) }
             }
             lock.withLock {
+                counters.add(delta)
                 counters.jobTransactions += 1
                 counters.jobCommitSeconds += Date().timeIntervalSince(started)
             }
         }
     }
 
-    private func apply(_ step: LoaderBatching.Step, _ store: SilverStore) throws {
+    /// Runs `main` on this thread and `second` on a thread of its own, at
+    /// once (each on its lane: `apply(_:lane:)`), and returns when both have.
+    public func inTwoLanes<A: Sendable, B: Sendable>(
+        _ main: () -> A, _ second: @escaping @Sendable () -> B
+    ) -> (A, B) {
+        let box = LaneResult<B>()
+        let done = DispatchSemaphore(value: 0)
+        // A thread of its own: libpq blocks it (never Swift's cooperative pool).
+        let thread = Thread {
+            box.value = second()
+            done.signal()
+        }
+        thread.name = "ghwh-loader-lane"
+        thread.start()
+        let a = main()
+        done.wait()
+        return (a, box.value!)
+    }
+
+    /// Applies each lane's transactions in order, the two lanes at once;
+    /// throws the first error (after both lanes stopped). A lane that failed
+    /// may leave the other's transactions committed: the entries are not
+    /// acknowledged, and re-applying committed ones is harmless.
+    public func applyInTwoLanes(main: [[LoaderMessage]], second: [[LoaderMessage]]) throws {
+        logger.debug(
+            "two lanes",
+            metadata: [
+                "main": "\(main.reduce(0) { $0 + $1.count })", "second": "\(second.reduce(0) { $0 + $1.count })",
+            ])
+        let (a, b) = inTwoLanes(
+            { applyInOrder(main, lane: .main).map { SendableError($0) } },
+            { [self] in applyInOrder(second, lane: .second).map { SendableError($0) } })
+        if let a { throw a.error }
+        if let b { throw b.error }
+    }
+
+    /// One lane's transactions in order; the first error stops it.
+    private func applyInOrder(_ groups: [[LoaderMessage]], lane: Lane) -> Error? {
+        do {
+            for group in groups { try apply(group, lane: lane) }
+            return nil
+        } catch { return error }
+    }
+
+    private func apply(
+        _ step: LoaderBatching.Step, _ store: SilverStore, _ session: WarehouseSession, _ delta: inout Counters
+    ) throws {
         switch step {
         case .single(let message):
-            try apply(message, store)
+            try apply(message, store, session, &delta)
         case .files(let begins, let seals):
             let sealing = seals.compactMap(\.fileSeal)
             try store.beginAndSealFiles(begins: begins.compactMap(\.fileBegin), seals: sealing)
             for seal in sealing {
                 guard let fileError = seal.fileError else { continue }
                 logger.error("file failed", metadata: ["file": "\(seal.path)", "reason": "\(fileError)"])
-                lock.withLock { counters.countFailure(dataset: seal.dataset, source: seal.path, reason: fileError) }
+                delta.countFailure(dataset: seal.dataset, source: seal.path, reason: fileError)
             }
         case .wholeDocuments(let results):
             let outputs = results.compactMap { message -> (SilverTaskOutput, Int)? in
@@ -96,15 +155,15 @@ public final class Loader: @unchecked Sendable {
                 return nil
             }
             let outcomes = try store.commitWholeDocuments(outputs.map(\.0))
-            lock.withLock {
-                for ((output, inputBytes), outcome) in zip(outputs, outcomes) {
-                    counters.count(outcome, of: output, inputBytes: inputBytes)
-                }
+            for ((output, inputBytes), outcome) in zip(outputs, outcomes) {
+                delta.count(outcome, of: output, inputBytes: inputBytes)
             }
         }
     }
 
-    private func apply(_ message: LoaderMessage, _ store: SilverStore) throws {
+    private func apply(
+        _ message: LoaderMessage, _ store: SilverStore, _ session: WarehouseSession, _ delta: inout Counters
+    ) throws {
         switch message {
         case .startJob(let jobId, let job, let from, let to, let force):
             try store.startJob(id: jobId, job: job, from: from, to: to, force: force)
@@ -122,24 +181,24 @@ public final class Loader: @unchecked Sendable {
                 hash: hash, jobId: jobId, force: force)
         case .result(let output, let inputBytes):
             let outcome = try store.commit(output)
-            lock.withLock { counters.count(outcome, of: output, inputBytes: inputBytes) }
+            delta.count(outcome, of: output, inputBytes: inputBytes)
         case .documentFailed(let dataset, let documentId, let filePath, let source, let date, let reason):
             try store.failDocument(
                 dataset: dataset, documentId: documentId, filePath: filePath,
                 source: source, ingestDate: date.description, reason: reason)
             logger.error(
                 "document failed: nothing of it is loaded", metadata: ["source": "\(source)", "reason": "\(reason)"])
-            lock.withLock { counters.countFailure(dataset: dataset, source: source, reason: reason) }
+            delta.countFailure(dataset: dataset, source: source, reason: reason)
         case .goldResult(let result):
             try session.goldStoreForCurrentConnection().replace(
                 repos: result.task.repos, targets: result.task.targets,
                 copies: result.copies, marks: result.task.marks)
-            lock.withLock { counters.count(result) }
+            delta.count(result)
         case .sealFile(let dataset, let path, let documentCount, let fileError):
             try store.sealFile(dataset: dataset, path: path, documentCount: documentCount, fileError: fileError)
             if let fileError {
                 logger.error("file failed", metadata: ["file": "\(path)", "reason": "\(fileError)"])
-                lock.withLock { counters.countFailure(dataset: dataset, source: path, reason: fileError) }
+                delta.countFailure(dataset: dataset, source: path, reason: fileError)
             }
         }
     }
@@ -162,10 +221,24 @@ public final class Loader: @unchecked Sendable {
         logger.info("job loaded", metadata: metadata)
     }
 
-    public func close() { session.close() }
+    public func close() {
+        secondSession.close()
+        session.close()
+    }
 }
 
 extension LoaderMessage {
+    /// The dataset the message writes for; nil for the job's start and end and gold results.
+    var dataset: Dataset? {
+        switch self {
+        case .beginFile(_, let dataset, _, _, _, _, _), .documentFailed(let dataset, _, _, _, _, _),
+            .sealFile(let dataset, _, _, _):
+            return dataset
+        case .result(let output, _): return output.dataset
+        case .startJob, .finishJob, .goldResult: return nil
+        }
+    }
+
     var fileBegin: SilverStore.FileBegin? {
         guard case .beginFile(let jobId, let dataset, let path, let date, let size, let hash, let force) = self else {
             return nil
@@ -181,7 +254,30 @@ extension LoaderMessage {
     }
 }
 
+/// The second lane's answer, handed over by its thread.
+private final class LaneResult<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: T?
+    var value: T? {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
+}
+
+/// An error crossing from the second lane's thread.
+private struct SendableError: @unchecked Sendable {
+    let error: Error
+    init(_ error: Error) { self.error = error }
+}
+
 extension Loader.Counters {
+    /// Adds what one committed transaction counted.
+    mutating func add(_ d: Loader.Counters) {
+        summary.absorb(d.summary)
+        tasksCommitted += d.tasksCommitted
+        recordsCommitted += d.recordsCommitted
+    }
+
     mutating func count(_ outcome: SilverStore.CommitOutcome, of output: SilverTaskOutput, inputBytes: Int) {
         let key = output.dataset.rawValue
         switch outcome {

@@ -255,8 +255,17 @@ struct InProcessLoader: Sendable {
                 state.loaderFetch(poll: poll, maxBytes: 16 << 20, deadline: now + 1, now: now)
             }
             guard case .loaderWork(_, let entries) = answer, let last = entries.last else { continue }
-            for range in LoaderBatching.transactions(sizes: entries.map(\.message.byteCount)) where !anotherWriter {
-                do { try loader.apply(entries[range].map(\.message)) } catch {
+            let messages = entries.map(\.message)
+            for step in LoaderBatching.commitSteps(messages, sizes: messages.map(\.byteCount)) where !anotherWriter {
+                do {
+                    switch step {
+                    case .transaction(let group): try loader.apply(group.map { messages[$0] })
+                    case .sideBySide(let issues, let pullRequests):
+                        try loader.applyInTwoLanes(
+                            main: issues.map { $0.map { messages[$0] } },
+                            second: pullRequests.map { $0.map { messages[$0] } })
+                    }
+                } catch {
                     anotherWriter = error is WriterLock.Busy
                     logger.error("cannot commit; the job stops (a rerun completes it)", metadata: ["error": "\(error)"])
                     scheduler.perform { state, _ in state.stopJob("\(error)") }

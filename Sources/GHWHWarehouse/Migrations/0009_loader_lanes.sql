@@ -1,5 +1,5 @@
 -- The loader merges issues and pull requests on two connections at once
--- (docs/operations.md#loader-lanes). What both datasets' merges wrote to the
+-- (docs/cluster.md, Loader). What both datasets' merges wrote to the
 -- same rows is kept per dataset, so the two transactions never wait on each
 -- other (or deadlock): a gold mark per (repo, target, dataset), a loaded day
 -- per (day, dataset), and each dataset creates only its own history partition.
