@@ -31,3 +31,6 @@ BEGIN
                        t || '_p' || suffix, t, lo, hi);
     END IF;
 END $$;
+
+-- Nothing calls the one that created both datasets' partitions any more.
+DROP FUNCTION ghwh_meta.ensure_history_partition(date);
