@@ -120,11 +120,9 @@ public final class Loader: @unchecked Sendable {
             metadata: [
                 "main": "\(main.reduce(0) { $0 + $1.count })", "second": "\(second.reduce(0) { $0 + $1.count })",
             ])
-        let (a, b) = inTwoLanes(
-            { applyInOrder(main, lane: .main).map { SendableError($0) } },
-            { [self] in applyInOrder(second, lane: .second).map { SendableError($0) } })
-        if let a { throw a.error }
-        if let b { throw b.error }
+        let (a, b) = inTwoLanes({ applyInOrder(main, lane: .main) }, { [self] in applyInOrder(second, lane: .second) })
+        if let a { throw a }
+        if let b { throw b }
     }
 
     /// One lane's transactions in order; the first error stops it.
@@ -262,12 +260,6 @@ private final class LaneResult<T>: @unchecked Sendable {
         get { lock.withLock { stored } }
         set { lock.withLock { stored = newValue } }
     }
-}
-
-/// An error crossing from the second lane's thread.
-private struct SendableError: @unchecked Sendable {
-    let error: Error
-    init(_ error: Error) { self.error = error }
 }
 
 extension Loader.Counters {
