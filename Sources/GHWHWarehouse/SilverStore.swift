@@ -426,9 +426,9 @@ public final class SilverStore {
     /// The dataset's history partitions of `dates`, created in this transaction where missing
     /// (only this dataset's: the other dataset's merges may run beside it, on the loader's other lane).
     func ensureHistoryPartitions(dataset: Dataset, dates: Set<String>) throws {
-        let table = dataset == .issues ? "issues_history" : "pull_requests_history"
         for date in dates.sorted() {
-            _ = try db.query("SELECT ghwh_meta.ensure_history_partition($1::date, $2)", [date, table])
+            _ = try db.query(
+                "SELECT ghwh_meta.ensure_history_partition($1::date, $2)", [date, dataset.historyTableName])
         }
     }
 
@@ -483,7 +483,9 @@ extension Dataset {
     var silverTable: String { self == .issues ? "sta_github.issues" : "sta_github.pull_requests" }
     /// The daily history's table (docs/contract.md#history-tables), partitioned by ingest_date: every
     /// merged document's rows, appended; the `*_daily` views keep each day's winner.
-    var historyTable: String { self == .issues ? "sta_github.issues_history" : "sta_github.pull_requests_history" }
+    var historyTable: String { "sta_github." + historyTableName }
+    /// Its name within `sta_github` (what `ensure_history_partition` takes).
+    var historyTableName: String { self == .issues ? "issues_history" : "pull_requests_history" }
     var columns: [String] {
         self == .issues ? SilverCopyEncoding.issueColumns : SilverCopyEncoding.pullRequestColumns
     }
