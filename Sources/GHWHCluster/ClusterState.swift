@@ -143,7 +143,7 @@ public struct ClusterState: Sendable {
     public private(set) var job: JobProgress?
 
     private var taskPolls: [(poll: PollID, holder: Holder, deadline: Instant)] = []
-    private var loaderPolls: [(poll: PollID, maxBytes: Int, deadline: Instant)] = []
+    private var loaderPolls: [(poll: PollID, maxBytes: Int, after: UInt64, deadline: Instant)] = []
 
     public private(set) var outbox: [LoaderEntry] = []
     public private(set) var outboxBytes = 0
@@ -490,25 +490,40 @@ public struct ClusterState: Sendable {
         if let taskId { taskOfSeq[seq] = taskId }
     }
 
-    /// The loader asks for entries after the last acknowledgement (up to
-    /// about `maxBytes`); it waits until `deadline` if there are none.
-    public mutating func loaderFetch(poll: PollID, maxBytes: Int, deadline: Instant, now: Instant) -> [Action] {
-        loaderPolls.append((poll, maxBytes, deadline))
+    /// The loader asks for entries after `after` (0: from the last
+    /// acknowledgement; the loader fetches ahead while its lanes commit), up
+    /// to about `maxBytes`; it waits until `deadline` if there are none.
+    public mutating func loaderFetch(
+        poll: PollID, maxBytes: Int, after: UInt64 = 0, deadline: Instant, now: Instant
+    ) -> [Action] {
+        loaderPolls.append((poll, maxBytes, after, deadline))
         return answerLoaderPolls(now: now)
     }
 
     private mutating func answerLoaderPolls(now: Instant) -> [Action] {
         guard !outbox.isEmpty else { return [] }
-        loaderFetchedAt = now
-        let polls = loaderPolls
-        loaderPolls.removeAll()
-        return polls.map { .loaderWork(poll: $0.poll, entries: batch(maxBytes: $0.maxBytes)) }
+        var actions: [Action] = []
+        var waiting: [(poll: PollID, maxBytes: Int, after: UInt64, deadline: Instant)] = []
+        for poll in loaderPolls {
+            let entries = batch(maxBytes: poll.maxBytes, after: poll.after)
+            if entries.isEmpty {
+                waiting.append(poll)
+            } else {
+                actions.append(.loaderWork(poll: poll.poll, entries: entries))
+            }
+        }
+        loaderPolls = waiting
+        if !actions.isEmpty { loaderFetchedAt = now }
+        return actions
     }
 
-    private func batch(maxBytes: Int) -> [LoaderEntry] {
+    private func batch(maxBytes: Int, after: UInt64) -> [LoaderEntry] {
         var out: [LoaderEntry] = []
         var bytes = 0
-        for e in outbox {
+        // Sequence numbers increase by one through the outbox: the first entry after `after` is found by arithmetic.
+        guard let first = outbox.first else { return [] }
+        let start = after < first.seq ? 0 : Int(after - first.seq) + 1
+        for e in outbox.dropFirst(start) {
             if !out.isEmpty && bytes + e.message.byteCount > maxBytes { break }
             out.append(e)
             bytes += e.message.byteCount
@@ -654,6 +669,9 @@ public struct ClusterState: Sendable {
             if job.committed != committed { return "job counts \(job.committed) committed, tasks say \(committed)" }
         }
         if outboxBytes != outbox.reduce(0, { $0 + $1.message.byteCount }) { return "outbox byte count drifted" }
+        if let first = outbox.first, outbox.last!.seq - first.seq != UInt64(outbox.count - 1) {
+            return "outbox sequence numbers are not consecutive"  // the loader's fetch-after finds entries by them
+        }
         return nil
     }
 }

@@ -168,8 +168,10 @@ public final class Coordinator: @unchecked Sendable {
                         return
                     }
                     _ = responder.reply(LoaderWork(epoch: epoch, entries: entries))
-                }) { state, poll, now in
-                    state.loaderFetch(poll: poll, maxBytes: max(1 << 16, m.maxBytes), deadline: now + 1, now: now)
+                }) { [epoch] state, poll, now in
+                    state.loaderFetch(
+                        poll: poll, maxBytes: max(1 << 16, m.maxBytes), after: m.epoch == epoch ? m.after ?? 0 : 0,
+                        deadline: now + 1, now: now)
                 }
             case .getJobStatus?:
                 let m = try envelope.decode(GetJobStatus.self)

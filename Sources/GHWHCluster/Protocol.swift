@@ -22,7 +22,7 @@ import GHWHWire
 //
 // Every worker message carries the worker id and its incarnation (a random
 // id per process): only the current incarnation's messages count.
-//   loader  -> FetchLoaderWork    -> LoaderWork            (ordered entries after the last ack)
+//   loader  -> FetchLoaderWork    -> LoaderWork            (ordered entries after the last ack, or after `after`)
 //   loader  -> AckLoaderWork      -> Ack                   (after the commit, never before)
 //   loader  -> ReportLoaderError  -> Ack                   (e.g. PostgreSQL unreachable, retrying)
 //   submit  -> SubmitJob          -> JobAccepted
@@ -160,6 +160,11 @@ public struct FetchLoaderWork: JSONWireMessage {
     public static let typeCode = MessageType.fetchLoaderWork.rawValue
     public var loaderId: String
     public var maxBytes: Int
+    /// Entries after this sequence number of the outbox of `epoch` (the
+    /// loader fetches ahead while it commits); from the last acknowledgement
+    /// when nil or for another epoch.
+    public var after: UInt64? = nil
+    public var epoch: String? = nil
 }
 
 /// Entries of the coordinator's loader outbox, in order; `seq` increases by one.

@@ -315,6 +315,45 @@ import Testing
         #expect(rest.map(\.seq) == [3, 4, 5])
     }
 
+    /// The loader fetches ahead while its lanes commit: a fetch after a sequence
+    /// number answers only later entries, waits while there are none, and is
+    /// answered when one arrives; a fetch from the head still gets every unacknowledged one.
+    @Test func aFetchAfterASequenceNumberGetsOnlyLaterEntries() {
+        var s = ClusterState(settings: Self.settings(), epoch: "E3")
+        func start(_ n: Int) -> LoaderMessage {
+            .startJob(jobId: "j\(n)", job: "all", from: nil, to: nil, force: false)
+        }
+        for n in 0..<3 { _ = s.appendForLoader(start(n), now: 0) }
+        guard
+            case .loaderWork(_, let ahead) = s.loaderFetch(poll: 1, maxBytes: 1 << 20, after: 1, deadline: 1, now: 0)
+                .first
+        else {
+            Issue.record("no work")
+            return
+        }
+        #expect(ahead.map(\.seq) == [2, 3])
+        #expect(
+            s.loaderFetch(poll: 2, maxBytes: 1 << 20, after: 3, deadline: 5, now: 0).isEmpty,
+            "nothing after 3: it waits")
+        let answered = s.appendForLoader(start(3), now: 1)
+        guard case .loaderWork(2, let next) = answered.first else {
+            Issue.record("the waiting fetch was not answered: \(answered)")
+            return
+        }
+        #expect(next.map(\.seq) == [4])
+        #expect(s.loaderAck(epoch: "E3", upTo: 2, now: 1).accepted)
+        guard case .loaderWork(_, let head) = s.loaderFetch(poll: 3, maxBytes: 1 << 20, deadline: 2, now: 1).first
+        else {
+            Issue.record("no work")
+            return
+        }
+        #expect(head.map(\.seq) == [3, 4])
+        // After everything: waits, then answered empty at its deadline.
+        #expect(s.loaderFetch(poll: 4, maxBytes: 1 << 20, after: 4, deadline: 2, now: 1).isEmpty)
+        #expect(s.tick(now: 2).contains { if case .loaderWork(4, let e) = $0 { e.isEmpty } else { false } })
+        #expect(s.invariantViolation() == nil)
+    }
+
     /// Random interleavings of registrations, crashes, same-id restarts,
     /// results (current and stale), failures, releases, ticks and acks; the
     /// invariants hold after every event, and a job that does not fail ends
