@@ -5,8 +5,9 @@ import Logging
 
 /// `ghwh loader`: the only writer to PostgreSQL. Fetches the coordinator's
 /// outbox in order, commits each entry (each task with its commit record, in
-/// one transaction), and only then acknowledges. Re-fetched entries after a
-/// restart are harmless: commits are idempotent.
+/// one transaction) on its dataset's lane (`LoaderLanes`), and only then
+/// acknowledges. Re-fetched entries after a restart are harmless: commits
+/// are idempotent.
 public final class ClusterLoader: @unchecked Sendable {
     public struct Settings: Sendable {
         public var endpoint: ClusterEndpoint
@@ -31,6 +32,8 @@ public final class ClusterLoader: @unchecked Sendable {
     /// Ends a wait for the warehouse's writer lock when the loader is asked to stop.
     private let stopFlag: StopFlag
     private var commits = 0
+    /// Wall times of the transactions committed since the last acknowledgement.
+    private var commitSeconds: [Double] = []
 
     public init(settings: Settings, logger: Logger) throws {
         self.settings = settings
@@ -66,76 +69,55 @@ public final class ClusterLoader: @unchecked Sendable {
         do { try loader.connect() } catch {
             logger.error("cannot open the warehouse; retrying with the first batch", metadata: ["error": "\(error)"])
         }
+        let lanes = LoaderLanes(
+            commit: { [self] lane, entries in commitUntilDone(entries, lane: lane) },
+            acknowledge: { [self] upTo, epoch in acknowledge(upTo: upTo, epoch: epoch) })
         var reach = Backoff.toCoordinator
-        while !isStopped {
-            let work: LoaderWork
-            let asked = Date()
-            do {
-                work = try client.call(
-                    FetchLoaderWork(loaderId: settings.loaderId, maxBytes: settings.batchBytes),
-                    timeout: 30
-                ).decode(LoaderWork.self)
-                reach.reset()
-            } catch {
-                let delay = reach.nextDelay() ?? reach.cap
-                logger.warning(
-                    "cannot reach the coordinator; retrying", metadata: ["delay_s": "\(delay)", "error": "\(error)"])
-                Thread.sleep(forTimeInterval: delay)
-                continue
-            }
-            // The coordinator holds the fetch up to a second for entries (a long poll).
-            guard !work.entries.isEmpty else { continue }
-            let fetched = Date()
-            // The batch commits in groups (one WAL flush each), then is acknowledged.
-            var lastCommitted: UInt64?
-            var commitSeconds: [Double] = []
-            let messages = work.entries.map(\.message)
-            steps: for step in LoaderBatching.commitSteps(messages, sizes: messages.map(\.byteCount)) {
-                switch step {
-                case .transaction(let group):
-                    guard let seconds = commitUntilDone(group.map { work.entries[$0] }) else { break steps }
-                    commitSeconds.append(seconds)
-                    lastCommitted = work.entries[group.last!].seq
-                case .sideBySide(let issues, let pullRequests):
-                    let entries = work.entries
-                    let (main, second) = loader.inTwoLanes(
-                        { commitInOrder(issues.map { $0.map { entries[$0] } }, lane: .main) },
-                        { [self] in commitInOrder(pullRequests.map { $0.map { entries[$0] } }, lane: .second) })
-                    guard let main, let second else { break steps }
-                    commitSeconds += main + second
-                    lastCommitted = work.entries[max(issues.last!.last!, pullRequests.last!.last!)].seq
+        lanes.run(
+            fetch: { after, epoch in
+                do {
+                    // The coordinator holds the fetch up to a second for entries (a long poll).
+                    let work = try client.call(
+                        FetchLoaderWork(
+                            loaderId: settings.loaderId, maxBytes: settings.batchBytes, after: after, epoch: epoch),
+                        timeout: 30
+                    ).decode(LoaderWork.self)
+                    reach.reset()
+                    return .init(epoch: work.epoch, entries: work.entries)
+                } catch {
+                    let delay = reach.nextDelay() ?? reach.cap
+                    logger.warning(
+                        "cannot reach the coordinator; retrying",
+                        metadata: ["delay_s": "\(delay)", "error": "\(error)"])
+                    Thread.sleep(forTimeInterval: delay)
+                    return nil
                 }
-            }
-            let committed = Date()
-            guard let upTo = lastCommitted else { continue }
-            acknowledge(upTo: upTo, epoch: work.epoch, delta: loader.takeDelta(), commitSeconds: commitSeconds)
-            logger.debug(
-                "loader batch",
-                metadata: [
-                    "entries": "\(work.entries.count)",
-                    "wait_ms": "\(Int(fetched.timeIntervalSince(asked) * 1000))",
-                    "commit_ms": "\(Int(committed.timeIntervalSince(fetched) * 1000))",
-                    "ack_ms": "\(Int(Date().timeIntervalSince(committed) * 1000))",
-                ])
-        }
+            }, isStopped: { isStopped })
     }
 
     /// Commits entries in one transaction, retrying on the one `Backoff`
     /// schedule without end (whatever the error: the entries are acknowledged
     /// only once committed) and telling the coordinator, so the job shows why
-    /// it waits. Returns the successful transaction's wall time (the retries'
-    /// waits are not part of it); nil when the loader is stopping and gave up.
-    private func commitUntilDone(_ entries: [LoaderEntry], lane: Loader.Lane = .main) -> Double? {
+    /// it waits. Its wall time (the retries' waits are not part of it) goes
+    /// with the next acknowledgement. False when the loader is stopping and gave up.
+    private func commitUntilDone(_ entries: [LoaderEntry], lane: Loader.Lane) -> Bool {
         var backoff = Backoff()
         while true {
             let began = Date()
             do {
                 try loader.apply(entries.map(\.message), lane: lane)
                 let seconds = Date().timeIntervalSince(began)
+                lock.withLock { commitSeconds.append(seconds) }
                 for entry in entries { if case .result = entry.message { countCommit() } }
-                return seconds
+                logger.debug(
+                    "loader commit",
+                    metadata: [
+                        "lane": "\(lane)", "entries": "\(entries.count)", "first_seq": "\(entries[0].seq)",
+                        "commit_ms": "\(Int(seconds * 1000))",
+                    ])
+                return true
             } catch {
-                if isStopped { return nil }
+                if isStopped { return false }
                 logger.error(
                     "cannot commit; will retry",
                     metadata: [
@@ -146,16 +128,6 @@ public final class ClusterLoader: @unchecked Sendable {
                 Thread.sleep(forTimeInterval: backoff.nextDelay() ?? backoff.cap)
             }
         }
-    }
-
-    /// One lane's transactions in order (`commitUntilDone` each); nil when the loader is stopping.
-    private func commitInOrder(_ groups: [[LoaderEntry]], lane: Loader.Lane) -> [Double]? {
-        var seconds: [Double] = []
-        for group in groups {
-            guard let s = commitUntilDone(group, lane: lane) else { return nil }
-            seconds.append(s)
-        }
-        return seconds
     }
 
     private func countCommit() {
@@ -171,8 +143,15 @@ public final class ClusterLoader: @unchecked Sendable {
         }
     }
 
-    private func acknowledge(upTo seq: UInt64, epoch: String, delta: JobSummary, commitSeconds: [Double]) {
-        var backoff = Backoff.toCoordinator  // without end: the batch is committed, only the coordinator must hear it
+    /// Acknowledges every entry up to `seq`, with the counts and commit times since the last acknowledgement.
+    private func acknowledge(upTo seq: UInt64, epoch: String) {
+        let delta = loader.takeDelta()
+        let commitSeconds = lock.withLock {
+            defer { self.commitSeconds.removeAll() }
+            return self.commitSeconds
+        }
+        // Without end: the entries are committed, only the coordinator must hear it.
+        var backoff = Backoff.toCoordinator
         while true {
             do {
                 _ = try client.call(

@@ -10,10 +10,10 @@ import Logging
 /// acknowledged before it is committed.
 ///
 /// Two lanes: the main connection (which holds the writer lock) and a second
-/// one that commits pull-request results beside the main lane's issue results
-/// (`LoaderBatching.commitSteps`, docs/cluster.md#loader). PostgreSQL runs
-/// a statement on one core; with one connection the merges were the job's
-/// longest serial chain.
+/// one that commits pull-request entries beside the main lane's issue entries
+/// (`LoaderPipeline`, run by `LoaderLanes`; docs/cluster.md#loader). PostgreSQL
+/// runs a statement on one core; with one connection the merges were the
+/// job's longest serial chain.
 public final class Loader: @unchecked Sendable {
     /// Which connection a transaction runs on.
     public enum Lane: Sendable { case main, second }
@@ -29,8 +29,8 @@ public final class Loader: @unchecked Sendable {
 
     let logger: Logger
     private let session: WarehouseSession
-    /// The second lane's connection: no writer lock of its own; it writes only
-    /// while the main connection holds it (inside `inTwoLanes`).
+    /// The second lane's connection: no writer lock of its own; it writes
+    /// while the main connection holds it (the loader's whole life).
     private let secondSession: WarehouseSession
     private let lock = NSLock()
     private var counters: Counters
@@ -71,7 +71,7 @@ public final class Loader: @unchecked Sendable {
     /// all or none of them do; counters change only if the commit succeeds.
     /// Runs of small things (file bookkeeping, one-task documents) are
     /// applied in bulk (`LoaderBatching`). Callers cut their queue with
-    /// `LoaderBatching.commitSteps`. `lane` picks the connection.
+    /// `LoaderPipeline`. `lane` picks the connection.
     public func apply(_ messages: [LoaderMessage], lane: Lane = .main) throws {
         var clock = StageClock(enabled: StageProfile.shared.isEnabled, starting: .load)
         defer { StageProfile.shared.add(&clock) }
@@ -89,48 +89,6 @@ public final class Loader: @unchecked Sendable {
                 counters.jobCommitSeconds += Date().timeIntervalSince(started)
             }
         }
-    }
-
-    /// Runs `main` on this thread and `second` on a thread of its own, at
-    /// once (each on its lane: `apply(_:lane:)`), and returns when both have.
-    public func inTwoLanes<A: Sendable, B: Sendable>(
-        _ main: () -> A, _ second: @escaping @Sendable () -> B
-    ) -> (A, B) {
-        let box = LaneResult<B>()
-        let done = DispatchSemaphore(value: 0)
-        // A thread of its own: libpq blocks it (never Swift's cooperative pool).
-        let thread = Thread {
-            box.value = second()
-            done.signal()
-        }
-        thread.name = "ghwh-loader-lane"
-        thread.start()
-        let a = main()
-        done.wait()
-        return (a, box.value!)
-    }
-
-    /// Applies each lane's transactions in order, the two lanes at once;
-    /// throws the first error (after both lanes stopped). A lane that failed
-    /// may leave the other's transactions committed: the entries are not
-    /// acknowledged, and re-applying committed ones is harmless.
-    public func applyInTwoLanes(main: [[LoaderMessage]], second: [[LoaderMessage]]) throws {
-        logger.debug(
-            "two lanes",
-            metadata: [
-                "main": "\(main.reduce(0) { $0 + $1.count })", "second": "\(second.reduce(0) { $0 + $1.count })",
-            ])
-        let (a, b) = inTwoLanes({ applyInOrder(main, lane: .main) }, { [self] in applyInOrder(second, lane: .second) })
-        if let a { throw a }
-        if let b { throw b }
-    }
-
-    /// One lane's transactions in order; the first error stops it.
-    private func applyInOrder(_ groups: [[LoaderMessage]], lane: Lane) -> Error? {
-        do {
-            for group in groups { try apply(group, lane: lane) }
-            return nil
-        } catch { return error }
     }
 
     private func apply(
@@ -253,14 +211,6 @@ extension LoaderMessage {
 }
 
 /// The second lane's answer, handed over by its thread.
-private final class LaneResult<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: T?
-    var value: T? {
-        get { lock.withLock { stored } }
-        set { lock.withLock { stored = newValue } }
-    }
-}
 
 extension Loader.Counters {
     /// Adds what one committed transaction counted.

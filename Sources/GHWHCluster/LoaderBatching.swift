@@ -26,55 +26,6 @@ public enum LoaderBatching {
         return groups
     }
 
-    /// One step of a batch's commit: a transaction on the loader's main lane,
-    /// or each dataset's transactions on a lane of its own, side by side.
-    /// (Indices into the batch, in order.)
-    public enum CommitStep: Sendable, Equatable {
-        case transaction([Int])
-        case sideBySide(issues: [[Int]], pullRequests: [[Int]])
-    }
-
-    /// How a fetched batch commits, in order: a run of messages that each
-    /// belong to one dataset (files begun and sealed, task results, failed
-    /// documents) and that holds both datasets goes side by side, each
-    /// dataset's messages in their order on its lane (issues on the main
-    /// lane, pull requests on the second); everything else (job start and
-    /// end, gold results) commits on the main lane, in order, between them.
-    /// The two datasets' writes touch no common row (migration 9) and
-    /// commute, so side by side leaves what one after the other leaves; the
-    /// steps keep the batch's order, so when a step ends every entry up to
-    /// its last is committed (what an acknowledgement needs).
-    public static func commitSteps(_ messages: [LoaderMessage], sizes: [Int]) -> [CommitStep] {
-        var steps: [CommitStep] = []
-        var serial: [Int] = []
-        func cut(_ indices: [Int]) -> [[Int]] {
-            transactions(sizes: indices.map { sizes[$0] }).map { Array(indices[$0]) }
-        }
-        func endSerial() {
-            steps += cut(serial).map { .transaction($0) }
-            serial = []
-        }
-        var i = 0
-        while i < messages.count {
-            var end = i
-            var issues: [Int] = []
-            var pullRequests: [Int] = []
-            while end < messages.count, let dataset = messages[end].dataset {
-                if dataset == .issues { issues.append(end) } else { pullRequests.append(end) }
-                end += 1
-            }
-            if !issues.isEmpty && !pullRequests.isEmpty {
-                endSerial()
-                steps.append(.sideBySide(issues: cut(issues), pullRequests: cut(pullRequests)))
-            } else {
-                serial += i..<max(end, i + 1)
-            }
-            i = max(end, i + 1)
-        }
-        endSerial()
-        return steps
-    }
-
     /// One step of a transaction.
     public enum Step: Sendable {
         /// Applied on its own, as it always was.

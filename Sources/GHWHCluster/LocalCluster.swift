@@ -234,8 +234,9 @@ struct InProcessWorker: Sendable {
     }
 }
 
-/// The loader thread of `ghwh run`: drains the outbox in order, commits in
-/// groups, acknowledges, and adds the commits' counts to the job's summary.
+/// The loader of `ghwh run`: drains the outbox in order, commits in groups on
+/// its two lanes (`LoaderLanes`), acknowledges, and adds the commits' counts
+/// to the job's summary.
 /// A write that fails after the loader's retries stops the job (a rerun
 /// completes it); the entries of a stopped job are still tried, so the job's
 /// final record lands whenever the database allows.
@@ -248,36 +249,35 @@ struct InProcessLoader: Sendable {
 
     func run(until stop: StopFlag) {
         defer { loader.close() }
-        let epoch = scheduler.read { $0.epoch }
-        var anotherWriter = false  // then nothing of this job may be written: its entries are dropped
-        while !stop.isSet {
-            let answer = scheduler.pollAndWait { state, poll, now in
-                state.loaderFetch(poll: poll, maxBytes: 16 << 20, deadline: now + 1, now: now)
-            }
-            guard case .loaderWork(_, let entries) = answer, let last = entries.last else { continue }
-            let messages = entries.map(\.message)
-            for step in LoaderBatching.commitSteps(messages, sizes: messages.map(\.byteCount)) where !anotherWriter {
-                do {
-                    switch step {
-                    case .transaction(let group): try loader.apply(group.map { messages[$0] })
-                    case .sideBySide(let issues, let pullRequests):
-                        try loader.applyInTwoLanes(
-                            main: issues.map { $0.map { messages[$0] } },
-                            second: pullRequests.map { $0.map { messages[$0] } })
-                    }
-                } catch {
-                    anotherWriter = error is WriterLock.Busy
+        // Then nothing of this job may be written: its entries are dropped.
+        let anotherWriter = StopFlag()
+        let lanes = LoaderLanes(
+            commit: { [loader, logger, scheduler] lane, entries in
+                guard !anotherWriter.isSet else { return true }
+                do { try loader.apply(entries.map(\.message), lane: lane) } catch {
+                    if error is WriterLock.Busy { anotherWriter.set() }
                     logger.error("cannot commit; the job stops (a rerun completes it)", metadata: ["error": "\(error)"])
                     scheduler.perform { state, _ in state.stopJob("\(error)") }
                 }
-            }
-            let delta = loader.takeDelta()
-            job.update { $0.summary.absorb(delta) }
-            scheduler.perform { state, now in
-                let r = state.loaderAck(epoch: epoch, upTo: last.seq, now: now)
-                return ((), r.actions)
-            }
-        }
+                return true
+            },
+            acknowledge: { [loader, job, scheduler] upTo, epoch in
+                let delta = loader.takeDelta()
+                job.update { $0.summary.absorb(delta) }
+                scheduler.perform { state, now in
+                    let r = state.loaderAck(epoch: epoch, upTo: upTo, now: now)
+                    return ((), r.actions)
+                }
+            })
+        let epoch = scheduler.read { $0.epoch }
+        lanes.run(
+            fetch: { [scheduler] after, _ in
+                let answer = scheduler.pollAndWait { state, poll, now in
+                    state.loaderFetch(poll: poll, maxBytes: 16 << 20, after: after ?? 0, deadline: now + 1, now: now)
+                }
+                guard case .loaderWork(_, let entries) = answer else { return nil }
+                return .init(epoch: epoch, entries: entries)
+            }, isStopped: { stop.isSet })
     }
 }
 

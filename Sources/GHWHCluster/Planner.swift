@@ -83,7 +83,7 @@ public struct Planner {
     /// are planned: day by day, and within a day taking one file of each
     /// dataset in turn. The two silver datasets are independent, so results
     /// of both reach the loader side by side and its two lanes merge them at
-    /// once (`LoaderBatching.commitSteps`); one dataset after the other left
+    /// once (`LoaderPipeline`); one dataset after the other left
     /// one lane idle for half the job.
     static func interleaved(_ perDataset: [[RawFile]]) -> [RawFile] {
         var out: [RawFile] = []
