@@ -64,7 +64,7 @@ final class LoaderLanes: @unchecked Sendable {
                     // Another coordinator process: its sequence numbers start again. What
                     // the old one sent and was not acknowledged it no longer holds.
                     pipeline.dropPending()
-                    while !pipeline.isIdle { condition.wait() }
+                    while !pipeline.isIdle && !isStopped() { _ = condition.wait(until: Date().addingTimeInterval(0.5)) }
                     pipeline = LoaderPipeline()
                     self.epoch = fetched.epoch
                 }
