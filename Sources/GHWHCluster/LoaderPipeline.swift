@@ -37,8 +37,9 @@ public struct LoaderPipeline: Sendable {
     /// True when no lane has a transaction in flight.
     public var isIdle: Bool { inFlight.isEmpty }
 
-    /// Adds fetched entries (sequence numbers start at 1 and increase by one). Entries at or below `lastFetched` (a fetch that
-    /// started from the head of the outbox) are dropped: they are here already.
+    /// Adds fetched entries (sequence numbers start at 1 and increase by
+    /// one). Entries at or below `lastFetched` (a fetch that started from the
+    /// head of the outbox) are dropped: they are here already.
     public mutating func add(_ entries: [LoaderEntry]) {
         for entry in entries where lastFetched.map({ entry.seq > $0 }) ?? true {
             if firstFetched == nil {
