@@ -136,7 +136,8 @@ let package = Package(
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]),
         .testTarget(
-            name: "GHWHWarehouseTests", dependencies: ["GHWHWarehouse", "GHWHModel", "GHWHTestSupport", "GHWHRandom"]),
+            name: "GHWHWarehouseTests",
+            dependencies: ["GHWHWarehouse", "GHWHModel", "GHWHTestSupport", "GHWHRandom", "GHWHCalendar"]),
         .testTarget(name: "GHWHReportTests", dependencies: ["GHWHReport"]),
         .testTarget(name: "GHWHWireTests", dependencies: ["GHWHWire", "GHWHProcess"]),
         .testTarget(

@@ -11,7 +11,7 @@ import GHWHWire
 // is versioned and authenticated by GHWHWire (magic, version, type, sender,
 // sequence, timestamp, HMAC-SHA256 under the cluster secret). Payloads:
 // compact binary for the bulk messages (task assignments carry the raw record
-// chunk itself; results carry COPY text), JSON for the small control ones.
+// chunk itself; results carry COPY data), JSON for the small control ones.
 //
 //   worker  -> RegisterWorker     -> Registered            (a new incarnation of its worker id)
 //   worker  -> Heartbeat          -> HeartbeatReply        (tasks it no longer holds are named: stop them)

@@ -5,7 +5,7 @@ import GHWHWarehouse
 
 /// Runs one silver task (the transform, not a process: `ClusterWorker` is the
 /// process that runs these). Every record is validated and
-/// projected, turned into a row or a reject, and encoded as COPY text, so the
+/// projected, turned into a row or a reject, and encoded for COPY, so the
 /// loader only streams bytes into Postgres. A task carrying a whole stored
 /// document is decompressed and split here first (record by record, never
 /// held decompressed in memory).
@@ -210,7 +210,7 @@ public struct SilverTaskRunner: Sendable {
         let task: SilverTask
         let excerptBytes: Int
         let provenance: SilverCopyEncoding.Provenance
-        var rows: CopyTextWriter
+        var rows: CopyBinaryWriter
         var rejects = CopyTextWriter(reservingCapacity: 1 << 12)
 
         init(task: SilverTask, excerptBytes: Int) {
@@ -220,7 +220,7 @@ public struct SilverTaskRunner: Sendable {
                 documentId: task.documentId, ingestDate: task.ingestDate.description,
                 source: task.source)
             let input = task.document.map { $0.bytes.count * 2 } ?? task.records.byteCount
-            rows = CopyTextWriter(reservingCapacity: max(1 << 16, input / 8))
+            rows = CopyBinaryWriter(reservingCapacity: max(1 << 16, input / 8))
         }
 
         /// `projected`: the record's value if the splitter already projected it.

@@ -13,7 +13,8 @@ public struct SilverTaskOutput: Sendable {
     /// Set on the document's last chunk: the number of chunks (tasks) it was split into.
     public var finalChunkCount: Int?
     public var records: Int
-    /// COPY text; a slice so that a decoded output shares the frame it came in (no copy).
+    /// The rows in binary COPY form without header or trailer (`CopyBinaryWriter`; the
+    /// rejects are COPY text); slices so that a decoded output shares the frame it came in (no copy).
     public var rowsCopy: ArraySlice<UInt8>
     public var rowCount: Int
     public var rejectsCopy: ArraySlice<UInt8>
@@ -43,6 +44,6 @@ public struct SilverTaskOutput: Sendable {
 }
 
 extension SilverTaskOutput {
-    /// Bytes of COPY text it carries (rows and rejects).
+    /// Bytes of COPY data it carries (rows and rejects).
     public var copyBytes: Int { rowsCopy.count + rejectsCopy.count }
 }

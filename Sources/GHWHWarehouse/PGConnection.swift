@@ -113,16 +113,28 @@ public final class PGConnection: @unchecked Sendable {
         return Self.affectedRows(ok)
     }
 
-    /// Runs `COPY ... FROM STDIN` (text format) and feeds it `data`, which must already be
-    /// COPY text (see `CopyTextWriter`). Returns the number of rows copied. A bad row aborts
-    /// the whole COPY and its server error is thrown; the connection stays usable.
+    /// Runs `COPY ... FROM STDIN` and feeds it `data`, which must already be in the
+    /// statement's format (COPY text: `CopyTextWriter`). Returns the number of rows copied.
+    /// A bad row aborts the whole COPY and its server error is thrown; the connection stays usable.
     @discardableResult
     public func copyIn(_ copySQL: String, data: [UInt8]) throws(PGError) -> Int {
-        try copyIn(copySQL, data: data[...])
+        try copyIn(copySQL, parts: [data[...]])
     }
 
     @discardableResult
     public func copyIn(_ copySQL: String, data: ArraySlice<UInt8>) throws(PGError) -> Int {
+        try copyIn(copySQL, parts: [data])
+    }
+
+    /// Runs `COPY ... FROM STDIN (FORMAT binary)` over rows written by `CopyBinaryWriter`
+    /// (the rows of several writers, one after the other), adding the format's header and trailer.
+    @discardableResult
+    public func copyInBinary(_ copySQL: String, rows: [ArraySlice<UInt8>]) throws(PGError) -> Int {
+        try copyIn(copySQL, parts: [CopyBinaryWriter.header[...]] + rows + [CopyBinaryWriter.trailer[...]])
+    }
+
+    /// `copyIn` with the data in parts, sent one after the other.
+    private func copyIn(_ copySQL: String, parts: [ArraySlice<UInt8>]) throws(PGError) -> Int {
         let connection = try open()
         let start = PQexec(connection, copySQL)
         guard let start, PQresultStatus(start) == PGRES_COPY_IN else {
@@ -133,17 +145,19 @@ public final class PGConnection: @unchecked Sendable {
         PQclear(start)
 
         var sendFailure: String?
-        data.withUnsafeBytes { buffer in
-            guard let base = buffer.baseAddress else { return }
-            var offset = 0
-            while offset < buffer.count {
-                let length = min(Self.copyChunkSize, buffer.count - offset)
-                let piece = (base + offset).assumingMemoryBound(to: CChar.self)
-                if PQputCopyData(connection, piece, Int32(length)) != 1 {
-                    sendFailure = Self.trimmed(PQerrorMessage(connection))
-                    return
+        for data in parts where sendFailure == nil {
+            data.withUnsafeBytes { buffer in
+                guard let base = buffer.baseAddress else { return }
+                var offset = 0
+                while offset < buffer.count {
+                    let length = min(Self.copyChunkSize, buffer.count - offset)
+                    let piece = (base + offset).assumingMemoryBound(to: CChar.self)
+                    if PQputCopyData(connection, piece, Int32(length)) != 1 {
+                        sendFailure = Self.trimmed(PQerrorMessage(connection))
+                        return
+                    }
+                    offset += length
                 }
-                offset += length
             }
         }
         // On a send failure, end the COPY with an error so that the server rolls it back.

@@ -1,8 +1,9 @@
 import GHWHModel
 
-/// COPY text encoding of silver rows into the staging tables
-/// (`ghwh_meta.stage_issues` / `stage_pull_requests`): `document_id`, then the
-/// silver columns in table order. Workers encode; the loader only streams bytes.
+/// COPY encoding of silver rows into the staging tables
+/// (`ghwh_meta.stage_issues` / `stage_pull_requests`), binary (`CopyBinaryWriter`):
+/// `document_id`, then the silver columns in table order; of rejects, COPY
+/// text. Workers encode; the loader only streams bytes.
 public enum SilverCopyEncoding {
     public static let issueColumns = [
         "repo_name", "number", "id", "title", "state", "user_login", "created_at", "updated_at", "closed_at",
@@ -31,7 +32,7 @@ public enum SilverCopyEncoding {
         }
     }
 
-    public static func append(_ r: IssueRow, ordinal: Int64, _ p: Provenance, to w: inout CopyTextWriter) {
+    public static func append(_ r: IssueRow, ordinal: Int64, _ p: Provenance, to w: inout CopyBinaryWriter) {
         w.int(p.documentId)
         w.text(r.repoName)
         w.int(r.number)
@@ -53,7 +54,7 @@ public enum SilverCopyEncoding {
         w.endRow()
     }
 
-    public static func append(_ r: PullRequestRow, ordinal: Int64, _ p: Provenance, to w: inout CopyTextWriter) {
+    public static func append(_ r: PullRequestRow, ordinal: Int64, _ p: Provenance, to w: inout CopyBinaryWriter) {
         w.int(p.documentId)
         w.text(r.repoName)
         w.int(r.number)

@@ -159,7 +159,7 @@ public final class SilverStore {
             let stage = singleTask ? t.dataset.singleTaskStageTable : t.dataset.stageTable
             if t.rowCount > 0 {
                 let cols = (["document_id"] + t.dataset.columns).joined(separator: ", ")
-                try db.copyIn("COPY \(stage) (\(cols)) FROM STDIN", data: t.rowsCopy)
+                try db.copyInBinary("COPY \(stage) (\(cols)) FROM STDIN (FORMAT binary)", rows: [t.rowsCopy])
             }
             if t.rejectCount > 0 {
                 let cols = SilverCopyEncoding.rejectColumns.joined(separator: ", ")

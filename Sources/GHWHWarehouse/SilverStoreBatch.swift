@@ -176,7 +176,7 @@ extension SilverStore {
         let rows = outputs.filter { $0.rowCount > 0 }
         if !rows.isEmpty {
             let cols = (["document_id"] + dataset.columns).joined(separator: ", ")
-            try db.copyIn("COPY \(stage) (\(cols)) FROM STDIN", data: Array(rows.map(\.rowsCopy).joined()))
+            try db.copyInBinary("COPY \(stage) (\(cols)) FROM STDIN (FORMAT binary)", rows: rows.map(\.rowsCopy))
         }
         let rejects = outputs.filter { $0.rejectCount > 0 }
         if !rejects.isEmpty {
