@@ -1,5 +1,20 @@
 import GHWHCalendar
 
+/// What the COPY writers have in common: one value method per column, then
+/// `endRow()`. (The encoders call the concrete writers, which specialise;
+/// this lets one row be written both ways, as the round-trip tests do.)
+public protocol CopyRowWriter: Sendable {
+    var bytes: [UInt8] { get }
+    var rowCount: Int { get }
+    mutating func text(_ s: String?)
+    mutating func int(_ v: Int64?)
+    mutating func bool(_ v: Bool?)
+    mutating func timestamp(microsecondsSinceEpoch v: Int64?)
+    mutating func date(_ isoDate: String?)
+    mutating func textArray(_ values: [String]?)
+    mutating func endRow()
+}
+
 /// Encodes rows in PostgreSQL's binary COPY format (each row a field count,
 /// each field a length and the type's binary form, -1 for NULL) for the
 /// silver stages: the server reads integers, timestamps, dates and arrays
@@ -10,7 +25,7 @@ import GHWHCalendar
 /// Call one value method per column, then `endRow()`. Values are stored as
 /// the text writer's would be once the server parsed them (`CopyTextWriter`;
 /// the round-trip tests hold the two to that).
-public struct CopyBinaryWriter: Sendable {
+public struct CopyBinaryWriter: CopyRowWriter {
     /// The encoded rows so far.
     public private(set) var bytes: [UInt8]
     /// Rows ended with `endRow()`.

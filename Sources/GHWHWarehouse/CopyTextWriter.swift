@@ -5,7 +5,7 @@ import GHWHCalendar
 ///
 /// Call one value method per column, then `endRow()`. Pure and allocation-light: it is on
 /// the loader's hot path.
-public struct CopyTextWriter: Sendable {
+public struct CopyTextWriter: CopyRowWriter {
     /// The encoded COPY text so far.
     public private(set) var bytes: [UInt8]
     /// Rows ended with `endRow()`.

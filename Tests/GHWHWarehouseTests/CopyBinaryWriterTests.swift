@@ -18,18 +18,7 @@ import Testing
         var date: String?
         var array: [String]?
 
-        func write(_ w: inout CopyTextWriter, id: Int) {
-            w.int(Int64(id))
-            w.text(text)
-            w.int(int)
-            w.bool(bool)
-            w.timestamp(microsecondsSinceEpoch: timestamp)
-            w.date(date)
-            w.textArray(array)
-            w.endRow()
-        }
-
-        func write(_ w: inout CopyBinaryWriter, id: Int) {
+        func write<W: CopyRowWriter>(_ w: inout W, id: Int) {
             w.int(Int64(id))
             w.text(text)
             w.int(int)
