@@ -182,21 +182,23 @@ public struct CopyBinaryWriter: CopyRowWriter {
         }
     }
 
-    /// Days since the Unix epoch of a valid `YYYY-MM-DD`, or nil.
+    /// Days since the Unix epoch of a valid `YYYY-MM-DD`, or nil. (Read in place: every row of a task has one.)
     static func days(iso: String) -> Int? {
-        let u = Array(iso.utf8)
-        guard u.count == 10, u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-") else { return nil }
-        func number(_ range: Range<Int>) -> Int? {
-            var n = 0
-            for i in range {
-                guard u[i] >= UInt8(ascii: "0"), u[i] <= UInt8(ascii: "9") else { return nil }
-                n = n * 10 + Int(u[i] - UInt8(ascii: "0"))
+        var iso = iso
+        return iso.withUTF8 { u -> Int? in
+            guard u.count == 10, u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-") else { return nil }
+            func number(_ range: Range<Int>) -> Int? {
+                var n = 0
+                for i in range {
+                    guard u[i] >= UInt8(ascii: "0"), u[i] <= UInt8(ascii: "9") else { return nil }
+                    n = n * 10 + Int(u[i] - UInt8(ascii: "0"))
+                }
+                return n
             }
-            return n
+            guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+                CivilCalendar.isValid(year: year, month: month, day: day)
+            else { return nil }
+            return CivilCalendar.daysFromCivil(year: year, month: month, day: day)
         }
-        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
-            CivilCalendar.isValid(year: year, month: month, day: day)
-        else { return nil }
-        return CivilCalendar.daysFromCivil(year: year, month: month, day: day)
     }
 }
