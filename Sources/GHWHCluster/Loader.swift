@@ -210,8 +210,6 @@ extension LoaderMessage {
     }
 }
 
-/// The second lane's answer, handed over by its thread.
-
 extension Loader.Counters {
     /// Adds what one committed transaction counted.
     mutating func add(_ d: Loader.Counters) {

@@ -9,13 +9,14 @@ public enum LoaderBatching {
     public static let maxMessagesPerTransaction = 4096
     public static let maxBytesPerTransaction = 16 << 20
 
-    /// Consecutive groups of `sizes` (each message's byte count), one transaction each.
+    /// Consecutive groups of `sizes` (each message's byte count), one transaction each: the
+    /// cut `LoaderPipeline` makes one transaction at a time (`isFull`), stated whole.
     public static func transactions(sizes: [Int]) -> [Range<Int>] {
         var groups: [Range<Int>] = []
         var start = 0
         var bytes = 0
         for (i, size) in sizes.enumerated() {
-            if i > start && (i - start >= maxMessagesPerTransaction || bytes + size > maxBytesPerTransaction) {
+            if isFull(messages: i - start, bytes: bytes, adding: size) {
                 groups.append(start..<i)
                 start = i
                 bytes = 0
@@ -24,6 +25,12 @@ public enum LoaderBatching {
         }
         if start < sizes.count { groups.append(start..<sizes.count) }
         return groups
+    }
+
+    /// True when a transaction already holding `messages` messages of `bytes` bytes (at
+    /// least one) has no room for one more of `size` bytes.
+    public static func isFull(messages: Int, bytes: Int, adding size: Int) -> Bool {
+        messages > 0 && (messages >= maxMessagesPerTransaction || bytes + size > maxBytesPerTransaction)
     }
 
     /// One step of a transaction.

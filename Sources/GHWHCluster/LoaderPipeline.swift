@@ -86,7 +86,7 @@ public struct LoaderPipeline: Sendable {
 
     /// Indices of the pending entries one transaction takes: those `pick`
     /// takes (by their dataset), in order, up to the loader's transaction
-    /// limits (`LoaderBatching.transactions`' first group), until a `stop`.
+    /// limits (`LoaderBatching.isFull`), until a `stop`.
     private func firstTransaction(_ pick: (Dataset?) -> Pick) -> [Int] {
         var indices: [Int] = []
         var bytes = 0
@@ -96,12 +96,7 @@ public struct LoaderPipeline: Sendable {
             case .stop: return indices
             case .skip: continue
             case .take:
-                if !indices.isEmpty
-                    && (indices.count >= LoaderBatching.maxMessagesPerTransaction
-                        || bytes + size > LoaderBatching.maxBytesPerTransaction)
-                {
-                    return indices
-                }
+                if LoaderBatching.isFull(messages: indices.count, bytes: bytes, adding: size) { return indices }
                 indices.append(i)
                 bytes += size
             }
